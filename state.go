@@ -1,0 +1,81 @@
+package linkvault
+
+import "time"
+
+// State is what linkvault believes about a URL across runs.
+type State string
+
+// URL states.
+const (
+	StateNew     State = "new"     // referenced, never checked yet
+	StateAlive   State = "alive"   // last check ok
+	StateFailing State = "failing" // bad, but fewer than dead_after consecutive bad runs (or too recent)
+	StateDead    State = "dead"    // bad in dead_after consecutive runs spanning at least dead_min_age
+	StateBlocked State = "blocked" // never verifiable: only blocked/throttled results
+	StateMoved   State = "moved"   // alive through a permanent redirect to another URL
+	StateGone    State = "gone"    // no longer referenced by the notes: kept, hidden by default
+)
+
+// States lists every State in report order.
+var States = []State{StateDead, StateFailing, StateBlocked, StateMoved, StateAlive, StateNew, StateGone}
+
+// Policy decides when a URL is dead and when a run fails.
+type Policy struct {
+	DeadAfter  int           // consecutive bad runs before dead (default 2)
+	DeadMinAge time.Duration // the bad runs must span at least this long (default 20h)
+	FailOn     FailOn        // which outcome makes a run exit 1
+}
+
+// FailOn is the CI policy for the exit status of a check.
+type FailOn string
+
+// FailOn policies.
+const (
+	FailOnDead   FailOn = "dead"   // any referenced URL is dead
+	FailOnNew    FailOn = "new"    // a URL became dead in this run
+	FailOnBroken FailOn = "broken" // any bad check in this run
+	FailOnNever  FailOn = "never"
+)
+
+// DefaultPolicy returns the shipped policy.
+func DefaultPolicy() Policy {
+	return Policy{DeadAfter: 2, DeadMinAge: 20 * time.Hour, FailOn: FailOnDead}
+}
+
+// URLRecord is everything the archive remembers about one URL.
+type URLRecord struct {
+	URL            string    `json:"url"`
+	Kind           Kind      `json:"kind,omitempty"`
+	FirstSeen      time.Time `json:"first_seen"`
+	LastSeen       time.Time `json:"last_seen"` // last run whose notes referenced it
+	Sources        []Source  `json:"sources"`
+	Last           *Result   `json:"result,omitempty"`
+	State          State     `json:"state"`
+	StateSince     time.Time `json:"state_since"`
+	PrevState      State     `json:"previous_state,omitempty"`
+	ConsecutiveBad int       `json:"consecutive_bad"`
+	FirstBad       time.Time `json:"first_bad,omitzero"` // first check of the current bad streak
+	LastOK         time.Time `json:"last_ok,omitzero"`
+	LastChecked    time.Time `json:"last_checked,omitzero"`
+	ETag           string    `json:"etag,omitempty"`
+	LastModified   string    `json:"last_modified,omitempty"`
+	Wayback        *Wayback  `json:"wayback,omitempty"`
+}
+
+// Wayback is the cached answer of the Wayback Machine for a URL.
+type Wayback struct {
+	URL       string    `json:"url,omitempty"` // latest snapshot, empty when there is none
+	CheckedAt time.Time `json:"checked_at"`
+}
+
+// Check is one check of one URL in one run, as kept in the history.
+type Check struct {
+	RunID      uint64    `json:"run"`
+	Time       time.Time `json:"time"`
+	Status     Status    `json:"status"`
+	HTTPStatus int       `json:"http_status,omitempty"`
+	DurationMS int64     `json:"duration_ms"`
+	Reason     string    `json:"reason,omitempty"`
+	State      State     `json:"state"`                   // state after this check
+	Changed    bool      `json:"state_changed,omitempty"` // the check changed the state
+}
