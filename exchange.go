@@ -10,9 +10,11 @@ import (
 // crawler builds it while fetching and hands it to a capture function; the
 // archive turns it into WARC records.
 //
-// Body streams the payload exactly as the server sent it (the transport
-// asks for and decodes no compression), limited to the capture cap. It is
-// valid only during the capture call and must not be retained.
+// Body reads the payload exactly as the server sent it (the transport asks
+// for and decodes no compression). The crawler has already received it in
+// full into a spool file, at most the capture cap: Size is its length and
+// Truncated tells whether the cap cut it. Body is valid only during the
+// capture call and must not be retained.
 type Exchange struct {
 	URL            string // the URL requested (after redirects: the final URL)
 	LinkURL        string // the canonical URL of the link this fetch checked
@@ -26,5 +28,6 @@ type Exchange struct {
 	RemoteAddr     string
 	Title          string
 	Body           io.Reader
-	Truncated      bool // set by the reader of Body when it stopped at the cap
+	Size           int64
+	Truncated      bool
 }
