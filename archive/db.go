@@ -1,0 +1,246 @@
+package archive
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/linkvault/linkvault"
+)
+
+// Names of the top-level buckets owned by this file's code. Other code in
+// the package (and callers of UpdateBucket) must use other names.
+var (
+	bucketMeta    = []byte("meta")
+	bucketRuns    = []byte("runs")
+	bucketURLs    = []byte("urls")
+	bucketHistory = []byte("history")
+)
+
+// reserved reports whether name is one of the buckets of the run history.
+func reserved(name string) bool {
+	switch name {
+	case string(bucketMeta), string(bucketRuns), string(bucketURLs), string(bucketHistory):
+		return true
+	}
+	return false
+}
+
+// DefaultTimeout is how long Open waits for the file lock when
+// Options.Timeout is zero.
+const DefaultTimeout = time.Second
+
+// initialMmapSize is the first memory map of the file. It is address space,
+// not memory: a generous size keeps a write that grows the file from waiting
+// for open read transactions (see the bbolt notes in LIBRARIES.md).
+const initialMmapSize = 64 << 20
+
+// ErrInUse is returned by Open, wrapped in a *linkvault.Error with code
+// linkvault.EConflict, when another process holds the database file and the
+// lock could not be taken within Options.Timeout. Test it with errors.Is.
+var ErrInUse = errors.New("archive: database is in use by another process")
+
+// inUseError is the error Open returns for a locked file: its message names
+// the file for the user, and it matches ErrInUse.
+type inUseError struct{ name string }
+
+func (e *inUseError) Error() string {
+	return e.name + " is in use by another linkvault process"
+}
+
+func (e *inUseError) Is(target error) bool { return target == ErrInUse }
+
+// Options configures Open. A nil *Options means the defaults.
+type Options struct {
+	// Timeout is how long Open waits for the file lock held by another
+	// process (DefaultTimeout when zero). Open never waits forever.
+	Timeout time.Duration
+
+	// ReadOnly opens the file with a shared lock for queries only. A
+	// missing file is then an ENotFound error, and a file that needs a
+	// schema migration is an EInvalid error (nothing is written).
+	ReadOnly bool
+
+	// Policy decides when a URL is dead. The zero Policy means
+	// linkvault.DefaultPolicy(). Otherwise DeadAfter < 1 and an empty FailOn
+	// take the default values, while DeadMinAge is used as given (0 means
+	// no minimum age): start from DefaultPolicy and override.
+	Policy linkvault.Policy
+
+	// Now returns the current time (time.Now when nil). Tests inject it.
+	Now func() time.Time
+
+	// Version is the linkvault version, written into a new file's meta
+	// bucket and into the meta of files it migrates.
+	Version string
+
+	// OpenFile, when set, replaces os.OpenFile for the database file (as in
+	// bbolt.Options).
+	OpenFile func(name string, flag int, perm os.FileMode) (*os.File, error)
+}
+
+// DB is a linkvault database: the runs, the URL records and the check
+// history in one bbolt file. Its methods are safe for concurrent use.
+type DB struct {
+	path string
+	opts Options
+
+	// mu guards bolt: GC takes it exclusively to swap in the compacted
+	// file; every other method holds it shared.
+	mu   sync.RWMutex
+	bolt *bolt.DB
+}
+
+// Open opens the database at path, creating the file and its buckets when
+// it does not exist (unless opts.ReadOnly) and migrating an older schema.
+//
+// Errors are *linkvault.Error values: EConflict wrapping ErrInUse when
+// another process holds the file, EInvalid when the file is not a bbolt
+// database or has a schema newer than this program knows, ENotFound for a
+// missing file opened read-only.
+func Open(path string, opts *Options) (*DB, error) {
+	db := &DB{path: path, opts: normalize(opts)}
+	b, err := db.openBolt(path)
+	if err != nil {
+		return nil, err
+	}
+	db.bolt = b
+	if err := db.prepare(); err != nil {
+		_ = b.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func normalize(opts *Options) Options {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	o.Policy = normalizePolicy(o.Policy)
+	return o
+}
+
+// normalizePolicy fills in defaults as documented on Options.Policy.
+func normalizePolicy(p linkvault.Policy) linkvault.Policy {
+	def := linkvault.DefaultPolicy()
+	if p == (linkvault.Policy{}) {
+		return def
+	}
+	if p.DeadAfter < 1 {
+		p.DeadAfter = def.DeadAfter
+	}
+	if p.DeadMinAge < 0 {
+		p.DeadMinAge = 0
+	}
+	if p.FailOn == "" {
+		p.FailOn = def.FailOn
+	}
+	return p
+}
+
+// openBolt opens the bbolt file and maps its errors to *linkvault.Error.
+func (db *DB) openBolt(path string) (*bolt.DB, error) {
+	if db.opts.ReadOnly {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, &linkvault.Error{Code: linkvault.ENotFound,
+				Message: fmt.Sprintf("no database at %s", path), Err: err}
+		}
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:         db.opts.Timeout,
+		ReadOnly:        db.opts.ReadOnly,
+		InitialMmapSize: initialMmapSize,
+		FreelistType:    bolt.FreelistMapType,
+		OpenFile:        db.opts.OpenFile,
+	})
+	switch {
+	case err == nil:
+		return b, nil
+	case errors.Is(err, berrors.ErrTimeout):
+		return nil, &linkvault.Error{Code: linkvault.EConflict, Err: &inUseError{name: filepath.Base(path)}}
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch),
+		errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrInvalidMapping):
+		return nil, &linkvault.Error{Code: linkvault.EInvalid,
+			Message: fmt.Sprintf("%s is not a linkvault database", path), Err: err}
+	default:
+		return nil, &linkvault.Error{Code: linkvault.EInternal,
+			Message: fmt.Sprintf("cannot open database %s", path), Err: fmt.Errorf("archive: open db: %w", err)}
+	}
+}
+
+// Close closes the database. It waits for open transactions to end.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.bolt == nil {
+		return nil
+	}
+	err := db.bolt.Close()
+	db.bolt = nil
+	if err != nil {
+		return fmt.Errorf("archive: close db: %w", err)
+	}
+	return nil
+}
+
+// Path returns the path of the database file.
+func (db *DB) Path() string { return db.path }
+
+// ReadOnly reports whether the database was opened read-only.
+func (db *DB) ReadOnly() bool { return db.opts.ReadOnly }
+
+// Policy returns the policy the database applies (defaults filled in).
+func (db *DB) Policy() linkvault.Policy { return db.opts.Policy }
+
+// errClosed is returned by every method of a closed DB.
+var errClosed = errors.New("archive: database is closed")
+
+// update runs fn in a read-write transaction.
+func (db *DB) update(fn func(tx *bolt.Tx) error) error {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	if db.bolt == nil {
+		return errClosed
+	}
+	if db.opts.ReadOnly {
+		return &linkvault.Error{Code: linkvault.EInvalid,
+			Message: fmt.Sprintf("%s is open read-only", filepath.Base(db.path))}
+	}
+	return db.bolt.Update(fn)
+}
+
+// view runs fn in a read-only transaction. Keep fn short: an open read
+// transaction holds back writers that need to grow the file.
+func (db *DB) view(fn func(tx *bolt.Tx) error) error {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	if db.bolt == nil {
+		return errClosed
+	}
+	return db.bolt.View(fn)
+}
+
+// now returns the current time from Options.Now.
+func (db *DB) now() time.Time { return db.opts.Now() }
+
+// clone returns a copy of b that outlives the transaction b came from.
+func clone(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append(make([]byte, 0, len(b)), b...)
+}

@@ -1,0 +1,55 @@
+// Package archive is linkvault's memory: one bbolt file holding every run,
+// the state of every URL across runs and the history of its checks, plus
+// the WARC snapshots of fetched pages and their index.
+//
+// Open returns a *DB. A run is recorded through a *Recorder: BeginRun
+// stores the run and the links the notes reference, Record queues each
+// check's linkvault.Result, and Finish stores the totals. Results are folded
+// into linkvault.URLRecord values by Advance, the pure state machine that
+// decides when a URL is alive, failing, dead, blocked, moved or gone, and
+// each check is appended to the URL's history as a linkvault.Check. The
+// queries (URL, URLs, History, Runs, LastRun, Stats, Due) never touch the
+// network. GC prunes old checks and compacts the file.
+//
+// Other parts of the package keep their own top-level buckets through
+// UpdateBucket and ViewBucket, which hand out a *Bucket valid for one
+// transaction.
+//
+// # States
+//
+// A URL is new until its first check. An ok check makes it alive (moved
+// when the check followed a permanent redirect), resetting its bad streak.
+// A broken or unreachable check makes it failing, and dead once
+// Policy.DeadAfter consecutive bad checks span at least Policy.DeadMinAge
+// since the first of them; a 404 or 410 counts as one bad check like any
+// other. Blocked and throttled checks cannot tell alive from dead: they turn
+// only a new URL into blocked, leave every other state as it is, and neither
+// advance nor reset a bad streak. Skipped checks change nothing. A URL the
+// notes no longer reference becomes gone (its record and history are kept)
+// and gets its previous state back when it is referenced again.
+//
+// # Caveats
+//
+// The file is locked by the process that has it open; Open waits at most
+// Options.Timeout and then fails with ErrInUse. Read-only opens share the
+// lock with each other but not with a writer.
+//
+// Nothing returned by this package refers to memory inside the database:
+// every byte slice a *Bucket hands out is a copy. A *Bucket is valid only
+// during the UpdateBucket or ViewBucket call that provided it; keep those
+// calls short, since an open read transaction holds back a write that has to
+// grow the file.
+//
+// A *Recorder owns one writer goroutine that commits results in batches;
+// results queued since the last commit are lost if the process dies, and a
+// run left unfinished by a crash is marked interrupted (with no end time) by
+// the next BeginRun. Use one Recorder at a time per database.
+//
+// GC rewrites the file into a compacted copy and renames it over the
+// original. Other methods wait while it runs. A process that was waiting
+// for the lock on the old file when the rename happened would open the
+// replaced file: run GC when no other linkvault process uses the database.
+//
+// History keys use a 64-bit hash of the URL; two URLs with the same hash
+// would share a history.
+package archive

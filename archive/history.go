@@ -1,0 +1,198 @@
+package archive
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"time"
+	"unicode/utf8"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/linkvault/linkvault"
+)
+
+// History keys are the 8-byte FNV-1a hash of the canonical URL followed by
+// the big-endian Unix nanoseconds of the check, so that the checks of one
+// URL are adjacent and in time order. Two URLs whose hashes collide (odds
+// about n²/2⁶⁵) would share a history.
+const historyKeyLen = 16
+
+// urlHash returns the history key prefix of url.
+func urlHash(url string) []byte {
+	h := fnv.New64a()
+	h.Write([]byte(url))
+	return h.Sum(nil)
+}
+
+// historyKey returns the key of the check of url (by its hash) at t.
+func historyKey(hash []byte, t time.Time) []byte {
+	n := t.UnixNano()
+	if n < 0 {
+		n = 0
+	}
+	return binary.BigEndian.AppendUint64(append(make([]byte, 0, historyKeyLen), hash...), uint64(n))
+}
+
+// keyTime returns the time of a history key.
+func keyTime(k []byte) time.Time {
+	return time.Unix(0, int64(binary.BigEndian.Uint64(k[8:historyKeyLen]))).UTC()
+}
+
+// maxReason caps the reason kept with a check; the full reason of the last
+// check is in the URL record.
+const maxReason = 48
+
+// Flags of an encoded check.
+const (
+	flagChanged = 1 << iota
+	flagReason
+)
+
+// encodeCheck appends the compact encoding of c (everything but the time,
+// which is in the key) to dst: flags, status, state, then uvarints run id,
+// HTTP status, duration in ms, and the reason (length-prefixed) when the
+// check was not ok. A typical value is 6 to 25 bytes.
+func encodeCheck(dst []byte, c *linkvault.Check) []byte {
+	var flags byte
+	if c.Changed {
+		flags |= flagChanged
+	}
+	reason := ""
+	if c.Status != linkvault.StatusOK && c.Reason != "" {
+		reason = truncate(c.Reason, maxReason)
+		flags |= flagReason
+	}
+	dst = append(dst, flags, statusCode(c.Status), stateCode(c.State))
+	dst = binary.AppendUvarint(dst, c.RunID)
+	dst = binary.AppendUvarint(dst, uint64(max(c.HTTPStatus, 0)))
+	dst = binary.AppendUvarint(dst, uint64(max(c.DurationMS, 0)))
+	if flags&flagReason != 0 {
+		dst = binary.AppendUvarint(dst, uint64(len(reason)))
+		dst = append(dst, reason...)
+	}
+	return dst
+}
+
+var errBadCheck = errors.New("archive: corrupt check record")
+
+// decodeCheck decodes a history value written by encodeCheck.
+func decodeCheck(k, v []byte) (linkvault.Check, error) {
+	var c linkvault.Check
+	if len(k) != historyKeyLen || len(v) < 3 {
+		return c, errBadCheck
+	}
+	c.Time = keyTime(k)
+	flags := v[0]
+	c.Changed = flags&flagChanged != 0
+	c.Status = statusOf(v[1])
+	c.State = stateOf(v[2])
+	v = v[3:]
+	var nums [3]uint64
+	for i := range nums {
+		n, size := binary.Uvarint(v)
+		if size <= 0 {
+			return c, errBadCheck
+		}
+		nums[i], v = n, v[size:]
+	}
+	c.RunID, c.HTTPStatus, c.DurationMS = nums[0], int(nums[1]), int64(nums[2])
+	if flags&flagReason != 0 {
+		n, size := binary.Uvarint(v)
+		if size <= 0 || uint64(len(v)-size) < n {
+			return c, errBadCheck
+		}
+		c.Reason = string(v[size : size+int(n)])
+	}
+	return c, nil
+}
+
+// truncate cuts s to at most n bytes at a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func statusCode(s linkvault.Status) byte {
+	for i, v := range linkvault.Statuses {
+		if v == s {
+			return byte(i + 1)
+		}
+	}
+	return 0
+}
+
+func statusOf(b byte) linkvault.Status {
+	if b == 0 || int(b) > len(linkvault.Statuses) {
+		return ""
+	}
+	return linkvault.Statuses[b-1]
+}
+
+func stateCode(s linkvault.State) byte {
+	for i, v := range linkvault.States {
+		if v == s {
+			return byte(i + 1)
+		}
+	}
+	return 0
+}
+
+func stateOf(b byte) linkvault.State {
+	if b == 0 || int(b) > len(linkvault.States) {
+		return ""
+	}
+	return linkvault.States[b-1]
+}
+
+// putCheck appends c to the history of url, moving its time on by a
+// nanosecond while another check of the URL has the same key.
+func putCheck(b *bolt.Bucket, hash []byte, c *linkvault.Check, buf []byte) error {
+	k := historyKey(hash, c.Time)
+	for b.Get(k) != nil {
+		n := binary.BigEndian.Uint64(k[8:])
+		binary.BigEndian.PutUint64(k[8:], n+1)
+	}
+	if err := b.Put(k, encodeCheck(buf[:0], c)); err != nil {
+		return fmt.Errorf("archive: put check: %w", err)
+	}
+	return nil
+}
+
+// History returns the last limit checks of url, oldest first and newest
+// last (all of them when limit <= 0). An unknown URL has no history: the
+// result is empty, not an error.
+func (db *DB) History(url string, limit int) ([]linkvault.Check, error) {
+	hash := urlHash(url)
+	var out []linkvault.Check
+	err := db.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketHistory).Cursor()
+		for k, v := lastWithPrefix(c, hash); k != nil; k, v = c.Prev() {
+			if len(k) != historyKeyLen || string(k[:8]) != string(hash) {
+				break
+			}
+			chk, err := decodeCheck(k, v)
+			if err != nil {
+				return fmt.Errorf("archive: history of %s: %w", url, err)
+			}
+			out = append(out, chk)
+			if limit > 0 && len(out) == limit {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
