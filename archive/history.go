@@ -36,7 +36,7 @@ func historyKey(hash []byte, t time.Time) []byte {
 }
 
 // keyTime returns the time of a history key.
-func keyTime(k []byte) time.Time {
+func checkKeyTime(k []byte) time.Time {
 	return time.Unix(0, int64(binary.BigEndian.Uint64(k[8:historyKeyLen]))).UTC()
 }
 
@@ -83,7 +83,7 @@ func decodeCheck(k, v []byte) (linkvault.Check, error) {
 	if len(k) != historyKeyLen || len(v) < 3 {
 		return c, errBadCheck
 	}
-	c.Time = keyTime(k)
+	c.Time = checkKeyTime(k)
 	flags := v[0]
 	c.Changed = flags&flagChanged != 0
 	c.Status = statusOf(v[1])

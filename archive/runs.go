@@ -1,0 +1,421 @@
+package archive
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/linkvault/linkvault"
+)
+
+// The writer goroutine of a Recorder commits a batch when it holds
+// batchSize results or when flushInterval has passed since the first result
+// of the batch arrived.
+const (
+	batchSize     = 256
+	flushInterval = 100 * time.Millisecond
+)
+
+// Recorder records the results of one run. Create it with BeginRun, call
+// Record for every result (from any goroutine) and Finish once.
+type Recorder struct {
+	db      *DB
+	run     linkvault.Run
+	results chan linkvault.Result
+	done    chan struct{} // closed when the writer goroutine has returned
+
+	mu     sync.RWMutex // guards closed against Record
+	closed bool
+
+	// Owned by the writer goroutine until done is closed.
+	err       error
+	counts    map[linkvault.Status]int
+	newlyDead int
+	recovered int
+}
+
+func runKey(id uint64) []byte { return binary.BigEndian.AppendUint64(nil, id) }
+
+func putRun(b *bolt.Bucket, run *linkvault.Run) error {
+	data, err := json.Marshal(run)
+	if err != nil {
+		return fmt.Errorf("archive: encode run %d: %w", run.ID, err)
+	}
+	if err := b.Put(runKey(run.ID), data); err != nil {
+		return fmt.Errorf("archive: put run %d: %w", run.ID, err)
+	}
+	return nil
+}
+
+func decodeRun(v []byte) (linkvault.Run, error) {
+	var run linkvault.Run
+	if err := json.Unmarshal(v, &run); err != nil {
+		return run, fmt.Errorf("archive: decode run: %w", err)
+	}
+	return run, nil
+}
+
+// BeginRun starts recording run. It assigns run.ID (one more than the last
+// run's), sets run.Start (when zero) and run.Version (from Options.Version
+// when empty), and stores the run as unfinished. Runs that an earlier
+// process left unfinished are marked interrupted, their End left unset.
+//
+// Every link is upserted: a new URL gets state new and FirstSeen; every
+// referenced URL gets LastSeen = run.Start and this run's sources; a gone
+// URL referenced again gets its previous state back. URLs the links do not
+// reference any more become gone (kept, with their history).
+//
+// BeginRun starts the writer goroutine that Finish stops.
+func (db *DB) BeginRun(run linkvault.Run, links []linkvault.Link) (*Recorder, error) {
+	if run.Start.IsZero() {
+		run.Start = db.now()
+	}
+	if run.Version == "" {
+		run.Version = db.opts.Version
+	}
+	run.Finished, run.Interrupted, run.End = false, false, time.Time{}
+	start := run.Start
+
+	byURL := make(map[string]linkvault.Link, len(links))
+	for _, l := range links {
+		if l.URL == "" {
+			continue
+		}
+		if prev, ok := byURL[l.URL]; ok {
+			prev.Sources = append(prev.Sources, l.Sources...)
+			l = prev
+		}
+		byURL[l.URL] = l
+	}
+
+	err := db.update(func(tx *bolt.Tx) error {
+		c, err := getCounts(tx)
+		if err != nil {
+			return err
+		}
+		runs := tx.Bucket(bucketRuns)
+		if err := markInterrupted(runs); err != nil {
+			return err
+		}
+		if run.ID, err = runs.NextSequence(); err != nil {
+			return fmt.Errorf("archive: begin run: %w", err)
+		}
+		if err := putRun(runs, &run); err != nil {
+			return err
+		}
+		c.Runs++
+
+		urls := tx.Bucket(bucketURLs)
+		for u, l := range byURL {
+			rec, err := getURL(urls, u)
+			if err != nil {
+				return err
+			}
+			var from linkvault.State
+			if rec == nil {
+				rec = &linkvault.URLRecord{URL: u, FirstSeen: start, State: linkvault.StateNew, StateSince: start}
+			} else {
+				from = rec.State
+			}
+			rec.LastSeen = start
+			rec.Sources = l.Sources
+			if l.Kind != "" {
+				rec.Kind = l.Kind
+			}
+			if rec.State == linkvault.StateGone {
+				rec.State, rec.PrevState = rec.PrevState, linkvault.StateGone
+				if rec.State == "" || rec.State == linkvault.StateGone {
+					rec.State = linkvault.StateNew
+				}
+				rec.StateSince = start
+			}
+			if err := putURL(urls, rec); err != nil {
+				return err
+			}
+			c.addState(from, rec.State)
+		}
+
+		var gone []*linkvault.URLRecord
+		cur := urls.Cursor()
+		for k, v := cur.First(); k != nil; k, v = cur.Next() {
+			if _, ok := byURL[string(k)]; ok {
+				continue
+			}
+			rec, err := decodeURL(k, v)
+			if err != nil {
+				return err
+			}
+			if rec.State != linkvault.StateGone {
+				gone = append(gone, rec)
+			}
+		}
+		for _, rec := range gone {
+			c.addState(rec.State, linkvault.StateGone)
+			rec.PrevState, rec.State, rec.StateSince = rec.State, linkvault.StateGone, start
+			if err := putURL(urls, rec); err != nil {
+				return err
+			}
+		}
+		return putCounts(tx, c)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("archive: begin run: %w", err)
+	}
+	r := &Recorder{
+		db:      db,
+		run:     run,
+		results: make(chan linkvault.Result, 4*batchSize),
+		done:    make(chan struct{}),
+		counts:  make(map[linkvault.Status]int),
+	}
+	go r.write()
+	return r, nil
+}
+
+// markInterrupted marks the runs left neither finished nor interrupted.
+func markInterrupted(runs *bolt.Bucket) error {
+	var stale []linkvault.Run
+	err := runs.ForEach(func(_, v []byte) error {
+		run, err := decodeRun(v)
+		if err != nil {
+			return err
+		}
+		if !run.Finished && !run.Interrupted {
+			stale = append(stale, run)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i := range stale {
+		stale[i].Interrupted = true
+		if err := putRun(runs, &stale[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Run returns the run being recorded, with its ID.
+func (r *Recorder) Run() linkvault.Run { return r.run }
+
+// Record queues res for the writer goroutine, blocking while the queue is
+// full. res.URL is the canonical URL; res.CheckedAt, when set, is the time
+// of the check (the database's clock otherwise). Results recorded after
+// Finish are ignored. Write errors are reported by Finish.
+func (r *Recorder) Record(res linkvault.Result) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.closed {
+		return
+	}
+	r.results <- res
+}
+
+// write is the writer goroutine: it commits the queued results in batches.
+func (r *Recorder) write() {
+	defer close(r.done)
+	batch := make([]linkvault.Result, 0, batchSize)
+	timer := time.NewTimer(flushInterval)
+	timer.Stop()
+	flush := func() {
+		timer.Stop()
+		if len(batch) > 0 && r.err == nil {
+			r.err = r.commit(batch)
+		}
+		batch = batch[:0]
+	}
+	for {
+		select {
+		case res, ok := <-r.results:
+			if !ok {
+				flush()
+				return
+			}
+			batch = append(batch, res)
+			if len(batch) == 1 {
+				timer.Reset(flushInterval)
+			}
+			if len(batch) >= batchSize {
+				flush()
+			}
+		case <-timer.C:
+			flush()
+		}
+	}
+}
+
+// commit folds one batch of results into the database in one transaction.
+func (r *Recorder) commit(batch []linkvault.Result) error {
+	policy := r.db.opts.Policy
+	counts := make(map[linkvault.Status]int)
+	var newlyDead, recovered int
+	err := r.db.update(func(tx *bolt.Tx) error {
+		c, err := getCounts(tx)
+		if err != nil {
+			return err
+		}
+		urls, history := tx.Bucket(bucketURLs), tx.Bucket(bucketHistory)
+		buf := make([]byte, 0, 64)
+		for _, res := range batch {
+			if res.URL == "" {
+				continue
+			}
+			t := res.CheckedAt
+			if t.IsZero() {
+				t = r.db.now()
+			}
+			rec, err := getURL(urls, res.URL)
+			if err != nil {
+				return err
+			}
+			var from linkvault.State
+			if rec == nil {
+				rec = &linkvault.URLRecord{URL: res.URL, Kind: linkvault.KindWeb,
+					FirstSeen: t, LastSeen: t, State: linkvault.StateNew, StateSince: t}
+			} else {
+				from = rec.State
+			}
+			next, chk := Advance(*rec, res, policy, t)
+			chk.RunID = r.run.ID
+			if err := putURL(urls, &next); err != nil {
+				return err
+			}
+			if err := putCheck(history, urlHash(res.URL), &chk, buf); err != nil {
+				return err
+			}
+			c.addState(from, next.State)
+			c.Checks++
+			counts[res.Status]++
+			if chk.Changed && next.State == linkvault.StateDead {
+				newlyDead++
+			}
+			if chk.Changed && Recovered(next.PrevState, next.State) {
+				recovered++
+			}
+		}
+		return putCounts(tx, c)
+	})
+	if err != nil {
+		return fmt.Errorf("archive: record results: %w", err)
+	}
+	for s, n := range counts {
+		r.counts[s] += n
+	}
+	r.newlyDead += newlyDead
+	r.recovered += recovered
+	return nil
+}
+
+// Finish flushes the queued results and stores the end of the run: its end
+// time, the counts per status of the recorded checks and per state of all
+// URL records, hosts, and how many URLs became dead or recovered. The run
+// is stored as finished, or as interrupted when interrupted is true (or
+// when recording failed). Finish returns the final run; call it once.
+//
+// When ctx ends before the queue is flushed, Finish returns ctx's error and
+// leaves the run unfinished (the next BeginRun marks it interrupted).
+func (r *Recorder) Finish(ctx context.Context, hosts map[string]*linkvault.HostStats, interrupted bool) (linkvault.Run, error) {
+	r.mu.Lock()
+	if !r.closed {
+		r.closed = true
+		close(r.results)
+	}
+	r.mu.Unlock()
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		return r.run, fmt.Errorf("archive: finish run %d: %w", r.run.ID, ctx.Err())
+	}
+
+	run := r.run
+	run.End = r.db.now()
+	run.Interrupted = interrupted || r.err != nil
+	run.Finished = !run.Interrupted
+	run.Counts = maps.Clone(r.counts)
+	run.Hosts = hosts
+	run.NewlyDead = r.newlyDead
+	run.Recovered = r.recovered
+	err := r.db.update(func(tx *bolt.Tx) error {
+		c, err := getCounts(tx)
+		if err != nil {
+			return err
+		}
+		run.States = maps.Clone(c.States)
+		return putRun(tx.Bucket(bucketRuns), &run)
+	})
+	if err != nil {
+		err = fmt.Errorf("archive: finish run %d: %w", run.ID, err)
+	}
+	r.run = run
+	return run, errors.Join(r.err, err)
+}
+
+// Runs returns the last limit runs (all when limit <= 0), newest last.
+func (db *DB) Runs(limit int) ([]linkvault.Run, error) {
+	var out []linkvault.Run
+	err := db.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketRuns).Cursor()
+		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			run, err := decodeRun(v)
+			if err != nil {
+				return err
+			}
+			out = append(out, run)
+			if limit > 0 && len(out) == limit {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
+
+// LastRun returns the newest run, finished or not. With no run recorded
+// yet it returns a *linkvault.Error with code ENotFound.
+func (db *DB) LastRun() (*linkvault.Run, error) {
+	runs, err := db.Runs(1)
+	if err != nil {
+		return nil, err
+	}
+	if len(runs) == 0 {
+		return nil, &linkvault.Error{Code: linkvault.ENotFound, Message: "no run recorded yet"}
+	}
+	return &runs[0], nil
+}
+
+// Run returns the run with the given id, or a *linkvault.Error with code
+// ENotFound.
+func (db *DB) Run(id uint64) (*linkvault.Run, error) {
+	var run *linkvault.Run
+	err := db.view(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketRuns).Get(runKey(id))
+		if v == nil {
+			return nil
+		}
+		r, err := decodeRun(v)
+		run = &r
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if run == nil {
+		return nil, &linkvault.Error{Code: linkvault.ENotFound, Message: fmt.Sprintf("no run %d", id)}
+	}
+	return run, nil
+}

@@ -1,0 +1,115 @@
+package archive
+
+import (
+	"time"
+
+	"github.com/linkvault/linkvault"
+)
+
+// Advance folds the result of one check into the record of its URL and
+// returns the new record and the check to append to the history. It is a
+// pure function: the same inputs always give the same outputs. now is the
+// time of the check; p is the policy (zero fields as documented on
+// Options.Policy). The returned Check has no RunID.
+//
+// The rules (see the package documentation, # States):
+//   - ok: alive, or moved when res.MovedTo is set; the bad streak ends;
+//     LastOK and the validators (ETag, Last-Modified) are updated.
+//   - broken, unreachable: the streak grows (FirstBad is its first check);
+//     dead once it has p.DeadAfter checks spanning at least p.DeadMinAge,
+//     failing before that. A dead URL stays dead while it stays bad.
+//   - blocked, throttled: new (or gone) becomes blocked; every other state is
+//     kept, and the bad streak neither grows nor ends.
+//   - skipped, or a status Advance does not know: nothing changes.
+//
+// A change of state sets Check.Changed, StateSince (to now) and PrevState,
+// so that dead or failing followed by alive reads as a recovery.
+func Advance(rec linkvault.URLRecord, res linkvault.Result, p linkvault.Policy, now time.Time) (linkvault.URLRecord, linkvault.Check) {
+	p = normalizePolicy(p)
+	if rec.URL == "" {
+		rec.URL = res.URL
+	}
+	if rec.State == "" {
+		rec.State = linkvault.StateNew
+	}
+	chk := linkvault.Check{
+		Time:       now,
+		Status:     res.Status,
+		HTTPStatus: res.HTTPStatus,
+		DurationMS: res.DurationMS,
+		Reason:     res.Reason,
+		State:      rec.State,
+	}
+	if chk.DurationMS == 0 && res.Duration > 0 {
+		chk.DurationMS = res.Duration.Milliseconds()
+	}
+	if res.Status == linkvault.StatusSkipped || !res.Status.Valid() {
+		return rec, chk
+	}
+
+	next := rec.State
+	switch {
+	case res.Status == linkvault.StatusOK:
+		next = linkvault.StateAlive
+		if res.MovedTo != "" {
+			next = linkvault.StateMoved
+		}
+		rec.ConsecutiveBad = 0
+		rec.FirstBad = time.Time{}
+		rec.LastOK = now
+		if res.NotModified {
+			// A 304 need not repeat the validators or the title.
+			if res.ETag != "" {
+				rec.ETag = res.ETag
+			}
+			if res.LastModified != "" {
+				rec.LastModified = res.LastModified
+			}
+			if res.Title == "" && rec.Last != nil {
+				res.Title = rec.Last.Title
+			}
+		} else {
+			rec.ETag, rec.LastModified = res.ETag, res.LastModified
+		}
+	case res.Status.Bad():
+		rec.ConsecutiveBad++
+		if rec.FirstBad.IsZero() {
+			rec.FirstBad = now
+		}
+		switch {
+		case rec.State == linkvault.StateDead:
+		case rec.ConsecutiveBad >= p.DeadAfter && now.Sub(rec.FirstBad) >= p.DeadMinAge:
+			next = linkvault.StateDead
+		default:
+			next = linkvault.StateFailing
+		}
+	case res.Status.Unverifiable():
+		if rec.State == linkvault.StateNew || rec.State == linkvault.StateGone {
+			next = linkvault.StateBlocked
+		}
+	}
+
+	last := res
+	last.Redirects = append([]linkvault.Redirect(nil), res.Redirects...)
+	if res.GitHub != nil {
+		gh := *res.GitHub
+		last.GitHub = &gh
+	}
+	rec.Last = &last
+	rec.LastChecked = now
+	if next != rec.State {
+		rec.PrevState = rec.State
+		rec.State = next
+		rec.StateSince = now
+		chk.Changed = true
+	}
+	chk.State = rec.State
+	return rec, chk
+}
+
+// Recovered reports whether a check that changed the state of a URL from
+// prev to next is a recovery: a failing or dead URL that answers again.
+func Recovered(prev, next linkvault.State) bool {
+	return (prev == linkvault.StateDead || prev == linkvault.StateFailing) &&
+		(next == linkvault.StateAlive || next == linkvault.StateMoved)
+}

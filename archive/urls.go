@@ -1,0 +1,157 @@
+package archive
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/linkvault/linkvault"
+)
+
+// getURL returns the record of url in the urls bucket b, nil when unknown.
+func getURL(b *bolt.Bucket, url string) (*linkvault.URLRecord, error) {
+	v := b.Get([]byte(url))
+	if v == nil {
+		return nil, nil
+	}
+	return decodeURL([]byte(url), v)
+}
+
+func decodeURL(k, v []byte) (*linkvault.URLRecord, error) {
+	var rec linkvault.URLRecord
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return nil, fmt.Errorf("archive: url record %q: %w", k, err)
+	}
+	if rec.URL == "" {
+		rec.URL = string(k)
+	}
+	if rec.Last != nil {
+		rec.Last.URL = rec.URL
+		rec.Last.Duration = time.Duration(rec.Last.DurationMS) * time.Millisecond
+	}
+	return &rec, nil
+}
+
+func putURL(b *bolt.Bucket, rec *linkvault.URLRecord) error {
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("archive: encode url record %q: %w", rec.URL, err)
+	}
+	if err := b.Put([]byte(rec.URL), data); err != nil {
+		return fmt.Errorf("archive: put url record %q: %w", rec.URL, err)
+	}
+	return nil
+}
+
+// URL returns the record of url. An unknown URL is a *linkvault.Error with
+// code ENotFound.
+func (db *DB) URL(url string) (*linkvault.URLRecord, error) {
+	var rec *linkvault.URLRecord
+	err := db.view(func(tx *bolt.Tx) error {
+		var err error
+		rec, err = getURL(tx.Bucket(bucketURLs), url)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if rec == nil {
+		return nil, &linkvault.Error{Code: linkvault.ENotFound, Message: fmt.Sprintf("unknown URL %s", url)}
+	}
+	return rec, nil
+}
+
+// urlPage is how many records URLs reads per read transaction.
+const urlPage = 1024
+
+// URLs calls fn for every URL record in URL order. The records are read a
+// page at a time in short read transactions, and fn runs outside of them,
+// so a URL changed meanwhile may be seen before or after the change. An
+// error from fn stops the iteration and is returned.
+func (db *DB) URLs(fn func(*linkvault.URLRecord) error) error {
+	var after []byte
+	for {
+		page := make([]*linkvault.URLRecord, 0, urlPage)
+		err := db.view(func(tx *bolt.Tx) error {
+			c := tx.Bucket(bucketURLs).Cursor()
+			k, v := c.First()
+			if after != nil {
+				k, v = c.Seek(after)
+				if k != nil && string(k) == string(after) {
+					k, v = c.Next()
+				}
+			}
+			for ; k != nil && len(page) < urlPage; k, v = c.Next() {
+				rec, err := decodeURL(k, v)
+				if err != nil {
+					return err
+				}
+				page = append(page, rec)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, rec := range page {
+			if err := fn(rec); err != nil {
+				return err
+			}
+		}
+		if len(page) < urlPage {
+			return nil
+		}
+		after = []byte(page[len(page)-1].URL)
+	}
+}
+
+// Due reports whether url should be checked at now: false only when it is
+// alive or moved and its last ok check is more recent than recheckAfter.
+// An unknown URL, or recheckAfter <= 0, is always due.
+func (db *DB) Due(url string, recheckAfter time.Duration, now time.Time) (bool, error) {
+	if recheckAfter <= 0 {
+		return true, nil
+	}
+	var rec *linkvault.URLRecord
+	err := db.view(func(tx *bolt.Tx) error {
+		var err error
+		rec, err = getURL(tx.Bucket(bucketURLs), url)
+		return err
+	})
+	if err != nil || rec == nil {
+		return true, err
+	}
+	return due(rec, recheckAfter, now), nil
+}
+
+func due(rec *linkvault.URLRecord, recheckAfter time.Duration, now time.Time) bool {
+	if rec.State != linkvault.StateAlive && rec.State != linkvault.StateMoved {
+		return true
+	}
+	return rec.LastOK.IsZero() || now.Sub(rec.LastOK) >= recheckAfter
+}
+
+// NotDue returns the URLs among urls that need no check at now (see Due),
+// in one read transaction.
+func (db *DB) NotDue(urls []string, recheckAfter time.Duration, now time.Time) (map[string]bool, error) {
+	skip := make(map[string]bool)
+	if recheckAfter <= 0 {
+		return skip, nil
+	}
+	err := db.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketURLs)
+		for _, u := range urls {
+			rec, err := getURL(b, u)
+			if err != nil {
+				return err
+			}
+			if rec != nil && !due(rec, recheckAfter, now) {
+				skip[u] = true
+			}
+		}
+		return nil
+	})
+	return skip, err
+}
