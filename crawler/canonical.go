@@ -1,0 +1,157 @@
+package crawler
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
+)
+
+// Errors returned by Canonical, wrapped with the URL.
+var (
+	// ErrNotWeb is returned by Canonical for a URL whose scheme is not
+	// http or https, or that has no scheme.
+	ErrNotWeb = errors.New("not an http or https URL")
+	// ErrInvalidHost is returned by Canonical when the host is empty or
+	// not a valid host name.
+	ErrInvalidHost = errors.New("invalid host")
+)
+
+// Canonical returns the canonical form of an absolute http(s) URL and its
+// fragment (without '#', as written).
+//
+// The canonical form has a lowercase scheme and host, no default port (80
+// for http, 443 for https) and no empty port, an IDN host in punycode (IDNA
+// Lookup profile), "/" for an empty path, and every non-ASCII byte, space
+// and control character of the path and query percent-encoded once.
+// Existing escapes are kept as written (hex case included), a '%' that
+// starts no escape becomes "%25", and nothing else changes: dot segments
+// are not resolved and the query is not sorted.
+func Canonical(raw string) (canonical, fragment string, err error) {
+	u := strings.TrimSpace(raw)
+	colon := strings.IndexByte(u, ':')
+	if colon < 0 {
+		return "", "", fmt.Errorf("crawler: canonical %q: %w", raw, ErrNotWeb)
+	}
+	scheme := strings.ToLower(u[:colon])
+	if scheme != "http" && scheme != "https" || !strings.HasPrefix(u[colon+1:], "//") {
+		return "", "", fmt.Errorf("crawler: canonical %q: %w", raw, ErrNotWeb)
+	}
+	rest := u[colon+3:]
+	if h := strings.IndexByte(rest, '#'); h >= 0 {
+		rest, fragment = rest[:h], rest[h+1:]
+	}
+	ae := strings.IndexAny(rest, "/?")
+	if ae < 0 {
+		ae = len(rest)
+	}
+	authority, pathQuery := rest[:ae], rest[ae:]
+
+	userinfo := ""
+	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+		userinfo, authority = authority[:at+1], authority[at+1:]
+	}
+	host, port := authority, ""
+	if strings.HasPrefix(authority, "[") {
+		if j := strings.IndexByte(authority, ']'); j >= 0 {
+			host, port = authority[:j+1], authority[j+1:]
+		}
+	} else if j := strings.IndexByte(authority, ':'); j >= 0 {
+		host, port = authority[:j], authority[j:]
+	}
+	if port != "" && port[0] != ':' {
+		return "", "", fmt.Errorf("crawler: canonical %q: %w", raw, ErrInvalidHost)
+	}
+	for j := 1; j < len(port); j++ {
+		if port[j] < '0' || port[j] > '9' {
+			return "", "", fmt.Errorf("crawler: canonical %q: invalid port", raw)
+		}
+	}
+	if port == ":" || scheme == "http" && port == ":80" || scheme == "https" && port == ":443" {
+		port = ""
+	}
+	host, err = canonicalHost(host)
+	if err != nil {
+		return "", "", fmt.Errorf("crawler: canonical %q: %w", raw, err)
+	}
+	if userinfo != "" {
+		userinfo = escapeOnce(userinfo)
+	}
+	if pathQuery == "" || pathQuery[0] == '?' {
+		pathQuery = "/" + pathQuery
+	}
+	var b strings.Builder
+	b.Grow(len(scheme) + 3 + len(userinfo) + len(host) + len(port) + len(pathQuery) + 8)
+	b.WriteString(scheme)
+	b.WriteString("://")
+	b.WriteString(userinfo)
+	b.WriteString(host)
+	b.WriteString(port)
+	b.WriteString(escapeOnce(pathQuery))
+	return b.String(), fragment, nil
+}
+
+// canonicalHost lowercases an ASCII host and converts an IDN host to
+// punycode.
+func canonicalHost(h string) (string, error) {
+	if strings.HasPrefix(h, "[") {
+		if !validIPLiteral(h) {
+			return "", ErrInvalidHost
+		}
+		return strings.ToLower(h), nil
+	}
+	for j := 0; j < len(h); j++ {
+		if h[j] >= utf8.RuneSelf {
+			a, err := idna.Lookup.ToASCII(h)
+			if err != nil {
+				return "", fmt.Errorf("%w: %w", ErrInvalidHost, err)
+			}
+			return a, nil
+		}
+	}
+	if !validHost(h) {
+		return "", ErrInvalidHost
+	}
+	return strings.ToLower(h), nil
+}
+
+// escapeOnce percent-encodes non-ASCII bytes, spaces, control characters
+// and every '%' that starts no valid escape; it keeps everything else,
+// existing escapes included, as written.
+func escapeOnce(s string) string {
+	j := 0
+	for j < len(s) && !needsEscape(s, j) {
+		j++
+	}
+	if j == len(s) {
+		return s
+	}
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	b.WriteString(s[:j])
+	for ; j < len(s); j++ {
+		if needsEscape(s, j) {
+			c := s[j]
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		} else {
+			b.WriteByte(s[j])
+		}
+	}
+	return b.String()
+}
+
+func needsEscape(s string, j int) bool {
+	c := s[j]
+	switch {
+	case c <= ' ' || c >= 0x7f:
+		return true
+	case c == '%':
+		return !(j+2 < len(s) && isHex(s[j+1]) && isHex(s[j+2]))
+	}
+	return false
+}

@@ -1,0 +1,338 @@
+package crawler
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/linkvault/linkvault"
+)
+
+// ExtractOptions tunes [Extract] and [ExtractBytes]. The zero value is the
+// default.
+type ExtractOptions struct {
+	// IncludeCode also takes URLs inside code spans and code blocks.
+	IncludeCode bool
+	// Warn, when not nil, is told about non-fatal problems: a binary file
+	// skipped, a file truncated at the size cap, a link with an invalid
+	// host.
+	Warn func(path, msg string)
+}
+
+func (o *ExtractOptions) warn(path, msg string) {
+	if o.Warn != nil {
+		o.Warn(path, msg)
+	}
+}
+
+const (
+	// binarySniffLen is how much of a file is searched for a NUL byte.
+	binarySniffLen = 8 << 10
+)
+
+// maxFileSize caps how much of one file is read; a variable for tests.
+var maxFileSize int64 = 64 << 20
+
+// Extract reads every path — a file, or a directory walked recursively,
+// skipping hidden files and directories, node_modules and vendor — and
+// returns each unique link once, in order of first appearance (files in
+// the order given or walked, then by position in the file), with every
+// Source sorted by file then position.
+//
+// A path that cannot be read does not stop the others: the returned error
+// joins one *fs.PathError per such path, whose message names it
+// ("crawler: read notes/x.md: permission denied"). The links found
+// elsewhere are returned with it.
+func Extract(paths []string, opts ExtractOptions) ([]linkvault.Link, error) {
+	var (
+		errs []error
+		c    = newCollector()
+		seen = make(map[string]bool)
+	)
+	for _, p := range paths {
+		files, err := listFiles(p)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		for _, f := range files {
+			key := filepath.Clean(f)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			data, err := readNote(f, &opts)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if data == nil {
+				continue
+			}
+			c.file(filepath.ToSlash(f), data, &opts)
+		}
+	}
+	return c.links(), errors.Join(errs...)
+}
+
+// ExtractBytes extracts the links of one in-memory file named name; the
+// format is chosen by name's extension, and name is the File of every
+// Source and the directory local links are joined with. A binary file
+// gives no links (and a warning).
+func ExtractBytes(name string, data []byte, opts ExtractOptions) []linkvault.Link {
+	if isBinary(data) {
+		opts.warn(name, "binary file skipped")
+		return nil
+	}
+	c := newCollector()
+	c.file(filepath.ToSlash(name), data, &opts)
+	return c.links()
+}
+
+// readNote reads a file whole, up to maxFileSize. It returns nil data and
+// no error for a binary file, which it reports with opts.Warn.
+func readNote(name string, opts *ExtractOptions) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, pathError(name, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, pathError(name, err)
+	}
+	if int64(len(data)) > maxFileSize {
+		data = data[:maxFileSize]
+		opts.warn(filepath.ToSlash(name), "file larger than the size cap: only its beginning was read")
+	}
+	if isBinary(data) {
+		opts.warn(filepath.ToSlash(name), "binary file skipped")
+		return nil, nil
+	}
+	return data, nil
+}
+
+// pathError wraps err as "crawler: read PATH: cause", keeping the cause
+// (fs.ErrNotExist, fs.ErrPermission …) reachable with errors.Is.
+func pathError(name string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &fs.PathError{Op: "crawler: read", Path: filepath.ToSlash(name), Err: err}
+}
+
+// isBinary reports whether data has a NUL byte in its first 8 KB.
+func isBinary(data []byte) bool {
+	return bytes.IndexByte(data[:min(len(data), binarySniffLen)], 0) >= 0
+}
+
+// format is how a file is read, chosen by extension.
+type format int
+
+const (
+	formatText format = iota
+	formatMarkdown
+	formatHTML
+)
+
+func formatOf(name string) format {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".md", ".markdown", ".mdx":
+		return formatMarkdown
+	case ".html", ".htm":
+		return formatHTML
+	}
+	return formatText
+}
+
+// occurrence is one link found in one file, before classification.
+type occurrence struct {
+	off  int    // byte offset of the first byte of the link in the file
+	dest string // the link as meant (format escapes resolved)
+	text string // link text, if any
+}
+
+// collector folds the occurrences of many files into unique links.
+type collector struct {
+	index map[string]int // kind + "\x00" + URL → position in list
+	list  []linkvault.Link
+}
+
+func newCollector() *collector {
+	return &collector{index: make(map[string]int)}
+}
+
+// file extracts the links of one file and adds them.
+func (c *collector) file(name string, data []byte, opts *ExtractOptions) {
+	var occ []occurrence
+	emit := func(o occurrence) { occ = append(occ, o) }
+	switch formatOf(name) {
+	case formatMarkdown:
+		extractMarkdown(data, opts.IncludeCode, emit)
+	case formatHTML:
+		extractHTML(data, []span{{0, len(data)}}, emit)
+	default:
+		for _, m := range ScanText(string(data)) {
+			emit(occurrence{off: m.Start, dest: m.URL})
+		}
+	}
+	slices.SortStableFunc(occ, func(a, b occurrence) int { return a.off - b.off })
+
+	dir := path.Dir(name)
+	pos := newPositioner(data)
+	for _, o := range occ {
+		kind, u, frag, ok := classify(o.dest, dir)
+		if !ok {
+			if kind == linkvault.KindWeb {
+				line, _ := pos.at(o.off)
+				opts.warn(name, "line "+strconv.Itoa(line)+": invalid URL "+o.dest)
+			}
+			continue
+		}
+		line, col := pos.at(o.off)
+		src := linkvault.Source{File: name, Line: line, Column: col, Text: o.text, Fragment: frag}
+		if kind == linkvault.KindWeb && o.dest != u {
+			src.Raw = o.dest
+		}
+		c.add(kind, u, src)
+	}
+}
+
+// add records one source of a link.
+func (c *collector) add(kind linkvault.Kind, u string, src linkvault.Source) {
+	key := string(kind) + "\x00" + u
+	i, ok := c.index[key]
+	if !ok {
+		i = len(c.list)
+		c.index[key] = i
+		c.list = append(c.list, linkvault.Link{URL: u, Kind: kind})
+	}
+	l := &c.list[i]
+	// The same place found twice (a reference definition and its uses):
+	// one Source, with the first link text found.
+	if n := len(l.Sources); n > 0 {
+		last := &l.Sources[n-1]
+		if last.File == src.File && last.Line == src.Line && last.Column == src.Column {
+			if last.Text == "" {
+				last.Text = src.Text
+			}
+			return
+		}
+	}
+	l.Sources = append(l.Sources, src)
+}
+
+// links returns the links with their sources sorted by file and position.
+func (c *collector) links() []linkvault.Link {
+	for i := range c.list {
+		slices.SortStableFunc(c.list[i].Sources, func(a, b linkvault.Source) int {
+			switch {
+			case a.File != b.File:
+				return strings.Compare(a.File, b.File)
+			case a.Line != b.Line:
+				return a.Line - b.Line
+			}
+			return a.Column - b.Column
+		})
+	}
+	return c.list
+}
+
+// classify tells what a destination is. Web links get their canonical
+// URL; local links the cleaned slash path joined with dir; other schemes
+// the destination as written. ok is false for what is not a link at all
+// (empty, a pure #anchor, javascript: or data:), and for a web URL that
+// Canonical rejects (kind is then KindWeb).
+func classify(dest, dir string) (kind linkvault.Kind, u, fragment string, ok bool) {
+	dest = strings.TrimSpace(dest)
+	if dest == "" || dest[0] == '#' {
+		return "", "", "", false
+	}
+	if strings.HasPrefix(dest, "//") {
+		dest = "https:" + dest
+	}
+	if scheme, ok := schemeOf(dest); ok {
+		switch strings.ToLower(scheme) {
+		case "http", "https":
+			u, frag, err := Canonical(dest)
+			if err != nil {
+				return linkvault.KindWeb, "", "", false
+			}
+			return linkvault.KindWeb, u, frag, true
+		case "javascript", "data":
+			return "", "", "", false
+		}
+		return linkvault.KindOther, dest, "", true
+	}
+	p := dest
+	if h := strings.IndexByte(p, '#'); h >= 0 {
+		p, fragment = p[:h], p[h+1:]
+	}
+	if q := strings.IndexByte(p, '?'); q >= 0 {
+		p = p[:q]
+	}
+	if p == "" {
+		return "", "", "", false
+	}
+	if un, err := url.PathUnescape(p); err == nil {
+		p = un
+	}
+	if !path.IsAbs(p) {
+		p = path.Join(dir, p)
+	}
+	return linkvault.KindLocal, path.Clean(p), fragment, true
+}
+
+// schemeOf returns the scheme of an absolute URL: a letter, then letters,
+// digits, '+', '-' or '.', then ':'. A single letter is taken for a
+// Windows drive, not a scheme.
+func schemeOf(s string) (string, bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		case c == ':' && i > 1:
+			return s[:i], true
+		default:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+// positioner turns increasing byte offsets into 1-based lines and
+// columns (in runes; an invalid byte counts as one).
+type positioner struct {
+	data      []byte
+	off       int // last offset asked for
+	line      int // its line
+	lineStart int // offset of the first byte of that line
+}
+
+func newPositioner(data []byte) *positioner {
+	return &positioner{data: data, line: 1}
+}
+
+func (p *positioner) at(off int) (line, col int) {
+	off = min(max(off, 0), len(p.data))
+	if off < p.off { // not expected: offsets are sorted; start again
+		p.off, p.line, p.lineStart = 0, 1, 0
+	}
+	seg := p.data[p.off:off]
+	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
+		p.line += n
+		p.lineStart = p.off + bytes.LastIndexByte(seg, '\n') + 1
+	}
+	p.off = off
+	return p.line, utf8.RuneCount(p.data[p.lineStart:off]) + 1
+}

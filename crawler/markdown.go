@@ -1,0 +1,205 @@
+package crawler
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// mdParser is a CommonMark parser without extensions: no Linkify (bare
+// URLs are ScanText's job). A goldmark parser is safe for concurrent use.
+var mdParser = goldmark.New().Parser()
+
+// span is a byte range [start, stop) of a file.
+type span struct{ start, stop int }
+
+// extractMarkdown emits the links of a Markdown file: links, images and
+// reference definitions, autolinks, raw HTML, and bare URLs in the text of
+// paragraphs, headings and list items. Code is skipped unless includeCode.
+func extractMarkdown(src []byte, includeCode bool, emit func(occurrence)) {
+	doc := mdParser.Parse(text.NewReader(src))
+	var (
+		masks  []span           // ranges whose bare URLs are not taken again
+		blocks []*text.Segments // lines of inline content to scan for bare URLs
+	)
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Paragraph, *ast.Heading, *ast.TextBlock:
+			blocks = append(blocks, n.Lines())
+		case *ast.Link:
+			masks = append(masks, mdLink(src, n.Pos(), n.Destination, n.Title, n.Reference != nil, n, emit))
+		case *ast.Image:
+			masks = append(masks, mdLink(src, n.Pos(), n.Destination, n.Title, n.Reference != nil, n, emit))
+		case *ast.AutoLink:
+			label := n.Label(src)
+			emit(occurrence{off: n.Pos() + 1, dest: string(n.URL(src))})
+			masks = append(masks, span{n.Pos(), n.Pos() + len(label) + 2})
+			return ast.WalkSkipChildren, nil
+		case *ast.LinkReferenceDefinition:
+			off := offsetOf(src, n.Destination, n.Pos())
+			emit(occurrence{off: off, dest: mdUnescape(n.Destination)})
+			return ast.WalkSkipChildren, nil
+		case *ast.CodeSpan:
+			if !includeCode {
+				end := n.Pos() + 1
+				if t, ok := n.LastChild().(*ast.Text); ok {
+					end = t.Segment.Stop + 1
+				}
+				masks = append(masks, span{n.Pos(), end})
+			}
+			return ast.WalkSkipChildren, nil
+		case *ast.RawHTML:
+			spans := segmentSpans(n.Segments, nil)
+			extractHTML(src, spans, emit)
+			masks = append(masks, spans...)
+			return ast.WalkSkipChildren, nil
+		case *ast.HTMLBlock:
+			spans := segmentSpans(n.Lines(), nil)
+			if n.HasClosure() {
+				spans = append(spans, span{n.ClosureLine.Start, n.ClosureLine.Stop})
+			}
+			extractHTML(src, spans, emit)
+			return ast.WalkSkipChildren, nil
+		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			if includeCode {
+				blocks = append(blocks, n.Lines())
+			}
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	mdBare(src, blocks, mergeSpans(masks), emit)
+}
+
+// mdLink emits a link or image and returns the range it covers in the
+// source. The destination's position is found in the source: for a
+// reference link it is the destination in the definition, where the link
+// is fixed.
+func mdLink(src []byte, pos int, dest, title []byte, ref bool, n ast.Node, emit func(occurrence)) span {
+	extent := span{pos, pos + 1}
+	var txt []byte
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch c := c.(type) {
+		case *ast.Text:
+			txt = append(txt, c.Segment.Value(src)...)
+			if c.SoftLineBreak() {
+				txt = append(txt, ' ')
+			}
+			extent.stop = max(extent.stop, c.Segment.Stop)
+		case *ast.String:
+			txt = append(txt, c.Value...)
+		case *ast.CodeSpan:
+			if t, ok := c.LastChild().(*ast.Text); ok {
+				extent.stop = max(extent.stop, t.Segment.Stop+1)
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	off := offsetOf(src, dest, -1)
+	if !ref && off >= pos {
+		extent.stop = max(extent.stop, off+len(dest)+1)
+		if t := offsetOf(src, title, -1); t > off {
+			extent.stop = max(extent.stop, t+len(title)+1)
+		}
+	}
+	if off < 0 {
+		off = pos
+	}
+	if len(dest) > 0 {
+		emit(occurrence{off: off, dest: mdUnescape(dest), text: strings.TrimSpace(string(txt))})
+	}
+	return extent
+}
+
+// offsetOf returns the offset of b in src when b is a slice of src's
+// bytes (goldmark keeps destinations as slices of the source), else def.
+func offsetOf(src, b []byte, def int) int {
+	if len(b) == 0 {
+		return def
+	}
+	off := cap(src) - cap(b)
+	if off >= 0 && off+len(b) <= len(src) && bytes.Equal(src[off:off+len(b)], b) {
+		return off
+	}
+	if def >= 0 && def <= len(src) {
+		if i := bytes.Index(src[def:], b); i >= 0 {
+			return def + i
+		}
+	}
+	return def
+}
+
+// mdUnescape resolves backslash escapes and entity and numeric character
+// references, as goldmark does before rendering a destination.
+func mdUnescape(b []byte) string {
+	if bytes.IndexByte(b, '\\') < 0 && bytes.IndexByte(b, '&') < 0 {
+		return string(b)
+	}
+	return string(util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(b))))
+}
+
+func segmentSpans(segs *text.Segments, out []span) []span {
+	for i := range segs.Len() {
+		s := segs.At(i)
+		out = append(out, span{s.Start, s.Stop})
+	}
+	return out
+}
+
+// mergeSpans sorts spans and merges the overlapping ones.
+func mergeSpans(s []span) []span {
+	slices.SortFunc(s, func(a, b span) int { return a.start - b.start })
+	out := s[:0]
+	for _, x := range s {
+		if n := len(out); n > 0 && x.start <= out[n-1].stop {
+			out[n-1].stop = max(out[n-1].stop, x.stop)
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// masked reports whether [a, b) overlaps one of the sorted, disjoint masks.
+func masked(masks []span, a, b int) bool {
+	i, _ := slices.BinarySearchFunc(masks, b, func(m span, t int) int { return m.start - t })
+	// masks[:i] start before b; the last of them is the only candidate.
+	return i > 0 && masks[i-1].stop > a
+}
+
+// mdBare scans the source lines of inline content for bare URLs. Scanning
+// the source rather than the Text nodes keeps a URL whole when emphasis
+// delimiters (`_`, `*`) split it into several nodes.
+func mdBare(src []byte, blocks []*text.Segments, masks []span, emit func(occurrence)) {
+	if len(blocks) == 0 {
+		return
+	}
+	s := string(src)
+	for _, lines := range blocks {
+		for i := range lines.Len() {
+			seg := lines.At(i)
+			line := s[seg.Start:seg.Stop]
+			if !strings.Contains(line, "://") {
+				continue
+			}
+			for _, m := range ScanText(line) {
+				a, b := seg.Start+m.Start, seg.Start+m.End
+				if masked(masks, a, b) {
+					continue
+				}
+				emit(occurrence{off: a, dest: mdUnescape([]byte(m.URL))})
+			}
+		}
+	}
+}

@@ -1,0 +1,393 @@
+package crawler
+
+import (
+	"net/netip"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
+)
+
+// Match is one bare URL found by [ScanText].
+type Match struct {
+	// URL is the URL as written, s[Start:End], except that a '%' which
+	// starts no valid escape is written "%25". Valid escapes are kept as
+	// written and nothing else is encoded.
+	URL string
+	// Start and End are the byte offsets of the URL in the scanned text.
+	Start, End int
+}
+
+// ScanText finds the bare http and https URLs in plain text. It is the
+// CJK-aware scanner described in the package documentation: a URL starts
+// at its scheme wherever that is (even glued to a Chinese character) and
+// ends at whitespace, at CJK or full-width punctuation and at a few ASCII
+// delimiters; trailing punctuation that belongs to the sentence is
+// trimmed. Offsets are byte offsets into s. Invalid UTF-8 is tolerated.
+func ScanText(s string) []Match {
+	var out []Match
+	i := 0
+	for i < len(s) {
+		k := strings.Index(s[i:], "://")
+		if k < 0 {
+			break
+		}
+		k += i
+		start := -1
+		switch {
+		case k-5 >= i && hasPrefixFold(s[k-5:k], "https"):
+			start = k - 5
+		case k-4 >= i && hasPrefixFold(s[k-4:k], "http"):
+			start = k - 4
+		}
+		if start < 0 {
+			i = k + 3
+			continue
+		}
+		end, ok := scanURL(s, start, k+3)
+		if !ok {
+			i = k + 3
+			continue
+		}
+		out = append(out, Match{URL: fixPercent(s[start:end]), Start: start, End: end})
+		i = end
+	}
+	return out
+}
+
+// hasPrefixFold reports whether s begins with the lowercase ASCII prefix,
+// ignoring ASCII case.
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for j := 0; j < len(prefix); j++ {
+		if s[j]|0x20 != prefix[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiStop marks the ASCII bytes that end a URL.
+var asciiStop = func() (t [utf8.RuneSelf]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t[0x7f] = true
+	for _, c := range " <>\"`" {
+		t[c] = true
+	}
+	return t
+}()
+
+// stopRune reports whether the non-ASCII rune r ends a URL.
+func stopRune(r rune) bool {
+	switch {
+	case r == utf8.RuneError: // invalid UTF-8 (or a literal U+FFFD)
+		return true
+	case r >= 0x80 && r <= 0x9f: // C1 controls
+		return true
+	case r >= 0x3000 && r <= 0x303f: // CJK symbols and punctuation
+		return true
+	case r >= 0xff00 && r <= 0xff65: // full-width forms
+		return true
+	case r >= 0x2018 && r <= 0x201f, r == 0x2026: // curly quotes, ellipsis
+		return true
+	case r == 0x00a0, r == 0x200b, r == 0xfeff:
+		return true
+	case r >= 0xfe10 && r <= 0xfe1f, r >= 0xfe30 && r <= 0xfe4f: // vertical forms, CJK compatibility forms
+		return true
+	}
+	return unicode.IsSpace(r) || unicode.IsControl(r)
+}
+
+// scanURL finds the end of the URL whose scheme starts at start and whose
+// authority starts at p (just after "://"). ok is false when there is no
+// valid URL there.
+func scanURL(s string, start, p int) (end int, ok bool) {
+	// 1. The candidate runs to the first stop character.
+	end = p
+	for end < len(s) {
+		c := s[end]
+		if c < utf8.RuneSelf {
+			if asciiStop[c] {
+				break
+			}
+			end++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[end:])
+		if stopRune(r) {
+			break
+		}
+		end += size
+	}
+	// 2. The authority: where it stops being valid, the URL stops.
+	end = cutAuthority(s, p, end)
+	// 3. Trailing punctuation that belongs to the sentence.
+	end = trimTrailing(s, start, end)
+	if end <= p {
+		return 0, false
+	}
+	// 4. What is left must have a valid host.
+	if !validAuthority(s[p:authorityEnd(s, p, end)]) {
+		return 0, false
+	}
+	return end, true
+}
+
+// authorityEnd returns the end of the authority that starts at p.
+func authorityEnd(s string, p, end int) int {
+	if k := strings.IndexAny(s[p:end], "/?#"); k >= 0 {
+		return p + k
+	}
+	return end
+}
+
+// cutAuthority returns end, or an earlier position where the authority
+// in s[p:end] stops being a plausible userinfo@host:port.
+func cutAuthority(s string, p, end int) int {
+	ae := authorityEnd(s, p, end)
+	hp := p
+	if at := strings.LastIndexByte(s[p:ae], '@'); at >= 0 {
+		hp = p + at + 1
+	}
+	i := hp
+	if i < ae && s[i] == '[' { // IP literal
+		j := strings.IndexByte(s[i:ae], ']')
+		if j < 0 {
+			return i
+		}
+		i += j + 1
+	} else {
+		dot, asciiLabel := false, true
+		for i < ae {
+			c := s[i]
+			if c < utf8.RuneSelf {
+				switch {
+				case c == '.':
+					dot, asciiLabel = true, true
+				case isHostByte(c):
+				default:
+					goto port
+				}
+				i++
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r) {
+				goto port
+			}
+			// A CJK character glued to an ASCII top-level label ends
+			// the URL: "https://a.example中文" is https://a.example.
+			if dot && asciiLabel && i > hp && s[i-1] != '.' && isCJK(r) {
+				return i
+			}
+			asciiLabel = false
+			i += size
+		}
+	}
+port:
+	if i < ae && s[i] == ':' {
+		i++
+		for i < ae && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	}
+	if i < ae {
+		return i
+	}
+	return end
+}
+
+// isHostByte reports whether c may appear in an ASCII host label.
+func isHostByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_'
+}
+
+// isCJK reports whether r is a Han, Hiragana, Katakana or Hangul character.
+func isCJK(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+}
+
+// trimTrailing trims sentence punctuation from the end of s[start:end]:
+// . , ; : ! ? ' " always; ) ] } when unbalanced; * _ ~ beyond the count
+// of the same character earlier in the URL.
+func trimTrailing(s string, start, end int) int {
+	var open, close [3]int // (), [], {}
+	for j := start; j < end; j++ {
+		switch s[j] {
+		case '(':
+			open[0]++
+		case ')':
+			close[0]++
+		case '[':
+			open[1]++
+		case ']':
+			close[1]++
+		case '{':
+			open[2]++
+		case '}':
+			close[2]++
+		}
+	}
+	for end > start {
+		c := s[end-1]
+		switch c {
+		case '.', ',', ';', ':', '!', '?', '\'', '"':
+			end--
+			continue
+		case ')', ']', '}':
+			k := 0
+			if c == ']' {
+				k = 1
+			} else if c == '}' {
+				k = 2
+			}
+			if close[k] > open[k] {
+				close[k]--
+				end--
+				continue
+			}
+		case '*', '_', '~':
+			run := 0
+			for end-run > start && s[end-run-1] == c {
+				run++
+			}
+			inner := strings.Count(s[start:end-run], string(c))
+			if inner < run {
+				end -= run - inner
+				continue
+			}
+		}
+		break
+	}
+	return end
+}
+
+// validAuthority reports whether a is userinfo@host:port with a non-empty,
+// valid host and a numeric port.
+func validAuthority(a string) bool {
+	if at := strings.LastIndexByte(a, '@'); at >= 0 {
+		for j := 0; j < at; j++ {
+			if !isUserinfoByte(a[j]) {
+				return false
+			}
+		}
+		a = a[at+1:]
+	}
+	host := a
+	if strings.HasPrefix(a, "[") {
+		j := strings.IndexByte(a, ']')
+		if j < 0 {
+			return false
+		}
+		host, a = a[:j+1], a[j+1:]
+		if !validIPLiteral(host) {
+			return false
+		}
+	} else if j := strings.IndexByte(a, ':'); j >= 0 {
+		host, a = a[:j], a[j:]
+		if !validHost(host) {
+			return false
+		}
+	} else {
+		return validHost(host)
+	}
+	if a == "" {
+		return true
+	}
+	if a[0] != ':' {
+		return false
+	}
+	for j := 1; j < len(a); j++ {
+		if a[j] < '0' || a[j] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isUserinfoByte(c byte) bool {
+	return isHostByte(c) || strings.IndexByte(".~!$&'()*+,;=:%", c) >= 0
+}
+
+// validIPLiteral reports whether h is a bracketed IPv6 address.
+func validIPLiteral(h string) bool {
+	if len(h) < 2 || h[0] != '[' || h[len(h)-1] != ']' {
+		return false
+	}
+	a, err := netip.ParseAddr(h[1 : len(h)-1])
+	return err == nil && a.Is6() && a.Zone() == ""
+}
+
+// validHost reports whether h is a plausible host name: dot-separated
+// non-empty labels (a single trailing dot allowed), ASCII letters, digits,
+// '-' and '_', or an internationalised name that IDNA accepts.
+func validHost(h string) bool {
+	if h == "" || h == "." {
+		return false
+	}
+	ascii := true
+	for j := 0; j < len(h); j++ {
+		if h[j] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if !ascii {
+		_, err := idna.Lookup.ToASCII(h)
+		return err == nil
+	}
+	label := 0
+	for j := 0; j < len(h); j++ {
+		c := h[j]
+		switch {
+		case c == '.':
+			if label == 0 {
+				return false
+			}
+			label = 0
+		case isHostByte(c):
+			label++
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// fixPercent writes a '%' that starts no valid escape as "%25".
+func fixPercent(u string) string {
+	j := strings.IndexByte(u, '%')
+	if j < 0 {
+		return u
+	}
+	var b strings.Builder
+	last := 0
+	for ; j < len(u); j++ {
+		if u[j] != '%' {
+			continue
+		}
+		if j+2 < len(u) && isHex(u[j+1]) && isHex(u[j+2]) {
+			continue
+		}
+		if b.Len() == 0 {
+			b.Grow(len(u) + 4)
+		}
+		b.WriteString(u[last:j])
+		b.WriteString("%25")
+		last = j + 1
+	}
+	if last == 0 {
+		return u
+	}
+	b.WriteString(u[last:])
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
