@@ -1,0 +1,343 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/archive"
+	"github.com/linkvault/linkvault/crawler"
+)
+
+// CheckOptions are the flags of `linkvault check`.
+type CheckOptions struct {
+	Format       string
+	Output       string
+	ReportDir    string
+	FailOn       string
+	AllowPrivate bool
+	Resolve      []string
+	NoArchive    bool
+	IncludeCode  bool
+	All          bool
+}
+
+func newCheckCommand(g *globalOptions) *cobra.Command {
+	var opts CheckOptions
+	cmd := &cobra.Command{
+		Use:   "check [PATH...]",
+		Short: "Check every link, record the run, snapshot what is alive",
+		Long: `Check every link in the notes and record the run in the database.
+
+Links are checked concurrently across hosts and politely within each host: a
+token bucket and a concurrency limit per host (check.rate, check.burst,
+check.host_concurrency, hosts:), Retry-After honoured, retries with backoff
+for 429, 5xx and timeouts, and a circuit breaker for hosts that do not answer.
+Each check is classified as ok, broken, unreachable, blocked (401, 403, bot
+challenges: not the same as dead), throttled or skipped.
+
+The database remembers every run, so a link is only called dead after
+policy.dead_after consecutive bad runs spanning policy.dead_min_age (defaults:
+2 runs, 20h); one bad night makes it "failing". Pages and PDFs that answer ok
+are snapshotted into WARC files under archive.dir, so they can be fetched
+back with 'linkvault get' after they vanish.
+
+The exit status follows policy.fail_on (or --fail-on):
+  dead    1 when any referenced URL is dead (default)
+  new     1 only when a URL became dead in this run
+  broken  1 when any check of this run was broken or unreachable
+  never   always 0 unless linkvault itself could not run
+
+Formats: text (default on a terminal; github when GITHUB_ACTIONS=true), json,
+markdown, junit, sarif, github, html. The JSON schema is in report/SCHEMA.md.`,
+		Example: `  linkvault check
+  linkvault check --format json -o result.json
+  linkvault check --fail-on new --format markdown >> "$GITHUB_STEP_SUMMARY"
+  linkvault check --report-dir public/`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("format") {
+				opts.Format = defaultFormat()
+			}
+			return runCheck(cmd.Context(), g, opts, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text, json, markdown, junit, sarif, github, html")
+	f.StringVarP(&opts.Output, "output", "o", "", "write the report to FILE instead of stdout")
+	f.StringVar(&opts.ReportDir, "report-dir", "", "also write the HTML health report into DIR (report.dir)")
+	f.StringVar(&opts.FailOn, "fail-on", "", "exit 1 on: dead, new, broken or never (policy.fail_on)")
+	f.BoolVar(&opts.AllowPrivate, "allow-private", false, "allow links to loopback and private addresses (check.allow_private)")
+	f.StringArrayVar(&opts.Resolve, "resolve", nil, "connect to ADDR for HOST, like curl: HOST[:PORT]=ADDR:PORT (repeatable)")
+	f.BoolVar(&opts.NoArchive, "no-archive", false, "do not snapshot pages into the WARC archive")
+	f.BoolVar(&opts.IncludeCode, "include-code", false, "also check URLs inside code spans and code blocks")
+	f.BoolVar(&opts.All, "all", false, "check every link, ignoring check.recheck_after")
+	return cmd
+}
+
+// defaultFormat is github under GitHub Actions, text otherwise.
+func defaultFormat() string {
+	if os.Getenv("GITHUB_ACTIONS") == "true" {
+		return "github"
+	}
+	return "text"
+}
+
+func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []string) error {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	if err := applyCheckFlags(cfg, opts); err != nil {
+		return err
+	}
+	if err := validFormat(opts.Format); err != nil {
+		return err
+	}
+	links, inputErr := extractLinks(g, cfg, args, opts.IncludeCode || cfg.IncludeCode)
+	if links == nil && inputErr != nil && len(args) == 0 {
+		return inputErr
+	}
+
+	db, err := archive.Open(g.dbPath(cfg), &archive.Options{Timeout: time.Second, Policy: cfg.policy()})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	var archiver *archive.Archiver
+	if cfg.Archive.Enabled && !opts.NoArchive {
+		archiver, err = archive.NewArchiver(db, archive.ArchiverOptions{
+			Dir:         cfg.resolve(cfg.Archive.Dir),
+			MaxFileSize: int64(cfg.Archive.FileSize),
+			Version:     version,
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	start := time.Now()
+	rec, err := db.BeginRun(linkvault.Run{Start: start, Version: version, ConfigDigest: cfg.digest}, links)
+	if err != nil {
+		closeArchiver(archiver, g)
+		return err
+	}
+
+	checker, err := crawler.NewChecker(checkerOptions(cfg, archiver))
+	if err != nil {
+		closeArchiver(archiver, g)
+		rec.Finish(context.WithoutCancel(ctx), nil, true)
+		return linkvault.Errorf(linkvault.EInvalid, "%s: %v", cfg.name(), err)
+	}
+
+	targets, local := planChecks(db, cfg, links, opts.All, archiver != nil, start)
+	for _, l := range local {
+		res := crawler.CheckLocal(l)
+		res.URL = l.URL
+		res.CheckedAt = time.Now()
+		rec.Record(res)
+	}
+
+	prog := newProgress(g, len(targets))
+	checkErr := checker.Check(ctx, targets, func(res linkvault.Result) {
+		rec.Record(res)
+		prog.add(res)
+	})
+	prog.done()
+	interrupted := ctx.Err() != nil
+	if err := closeArchiver(archiver, g); err != nil && checkErr == nil {
+		checkErr = err
+	}
+	run, err := rec.Finish(context.WithoutCancel(ctx), checker.HostStats(), interrupted)
+	if err != nil {
+		return fmt.Errorf("record run: %w", err)
+	}
+	if interrupted {
+		fmt.Fprintf(g.stderr, "linkvault: interrupted: run %d saved with %d checks\n", run.ID, countChecks(run))
+		return &exitError{code: exitInterrupted}
+	}
+	if checkErr != nil && !errors.Is(checkErr, context.Canceled) {
+		return checkErr
+	}
+
+	if cfg.Wayback.Enabled {
+		lookupWayback(ctx, g, db, cfg, checker)
+	}
+
+	data, err := buildReportData(db, cfg, &run)
+	if err != nil {
+		return err
+	}
+	if err := writeReport(g, data, opts.Format, opts.Output); err != nil {
+		return err
+	}
+	if dir := firstNonEmpty(opts.ReportDir, cfg.resolve(cfg.Report.Dir)); dir != "" {
+		if err := writeHTMLReport(db, cfg, data, dir); err != nil {
+			return err
+		}
+		if !g.Quiet {
+			fmt.Fprintf(g.stderr, "linkvault: HTML report written to %s\n", dir)
+		}
+	}
+	if inputErr != nil {
+		return &exitError{code: exitUsage}
+	}
+	if failed(cfg.policy().FailOn, data) {
+		return &exitError{code: exitFindings}
+	}
+	return nil
+}
+
+func applyCheckFlags(cfg *Config, opts CheckOptions) error {
+	if opts.FailOn != "" {
+		switch linkvault.FailOn(opts.FailOn) {
+		case linkvault.FailOnDead, linkvault.FailOnNew, linkvault.FailOnBroken, linkvault.FailOnNever:
+			cfg.Policy.FailOn = opts.FailOn
+		default:
+			return linkvault.Errorf(linkvault.EInvalid, "--fail-on: must be one of dead, new, broken, never; got %q", opts.FailOn)
+		}
+	}
+	if opts.AllowPrivate {
+		cfg.Check.AllowPrivate = true
+	}
+	for _, r := range opts.Resolve {
+		host, addr, ok := strings.Cut(r, "=")
+		if !ok || host == "" || addr == "" {
+			return linkvault.Errorf(linkvault.EInvalid, "--resolve %q: want HOST[:PORT]=ADDR:PORT", r)
+		}
+		if cfg.Check.Resolve == nil {
+			cfg.Check.Resolve = map[string]string{}
+		}
+		cfg.Check.Resolve[host] = addr
+	}
+	return nil
+}
+
+// checkerOptions translates the config into crawler options.
+func checkerOptions(cfg *Config, archiver *archive.Archiver) crawler.Options {
+	c := cfg.Check
+	o := crawler.Options{
+		Concurrency:      c.Concurrency,
+		HostConcurrency:  c.HostConcurrency,
+		Rate:             c.Rate,
+		Burst:            c.Burst,
+		Retries:          c.Retries,
+		RetryAfterMax:    time.Duration(c.RetryAfterMax),
+		DialTimeout:      time.Duration(c.ConnectTimeout),
+		TLSTimeout:       time.Duration(c.TLSTimeout),
+		HeaderTimeout:    time.Duration(c.HeaderTimeout),
+		ReadTimeout:      time.Duration(c.ReadTimeout),
+		MaxBody:          int64(c.MaxBody),
+		BreakerThreshold: c.Breaker,
+		UserAgent:        c.UserAgent,
+		Version:          version,
+		CAFile:           cfg.resolve(c.CAFile),
+		AllowPrivate:     c.AllowPrivate,
+		Resolve:          c.Resolve,
+		GitHubToken:      os.Getenv("GITHUB_TOKEN"),
+		GitHubAPI:        c.GitHubAPI,
+		Exclude:          cfg.exclude,
+		CaptureMax:       int64(cfg.Archive.MaxSize),
+		CaptureTypes:     cfg.Archive.Types,
+	}
+	if len(cfg.Hosts) > 0 {
+		o.Hosts = make(map[string]crawler.HostOptions, len(cfg.Hosts))
+		for h, hc := range cfg.Hosts {
+			o.Hosts[h] = crawler.HostOptions{Rate: hc.Rate, Burst: hc.Burst, Concurrency: hc.Concurrency, Headers: hc.Headers}
+		}
+	}
+	if archiver != nil {
+		var mu sync.Mutex // one capture at a time keeps WARC writes sequential
+		o.Capture = func(ctx context.Context, ex *linkvault.Exchange) error {
+			mu.Lock()
+			defer mu.Unlock()
+			_, err := archiver.Capture(ctx, ex)
+			return err
+		}
+	}
+	return o
+}
+
+// planChecks splits the links into network targets and local files, and
+// drops web links checked ok within recheck_after.
+func planChecks(db *archive.DB, cfg *Config, links []linkvault.Link, all, capture bool, now time.Time) ([]crawler.Target, []linkvault.Link) {
+	var targets []crawler.Target
+	var local []linkvault.Link
+	recheck := time.Duration(cfg.Check.RecheckAfter)
+	for _, l := range links {
+		switch l.Kind {
+		case linkvault.KindLocal:
+			local = append(local, l)
+			continue
+		case linkvault.KindOther:
+			continue
+		}
+		t := crawler.Target{URL: l.URL, Capture: capture}
+		if r, err := db.URL(l.URL); err == nil && r != nil {
+			if !all && recheck > 0 && (r.State == linkvault.StateAlive || r.State == linkvault.StateMoved) && now.Sub(r.LastOK) < recheck {
+				continue
+			}
+			t.ETag, t.LastModified = r.ETag, r.LastModified
+		}
+		targets = append(targets, t)
+	}
+	return targets, local
+}
+
+// lookupWayback asks the Wayback Machine about dead links that have no
+// local capture. Failures are warnings: the run's result stands.
+func lookupWayback(ctx context.Context, g *globalOptions, db *archive.DB, cfg *Config, checker *crawler.Checker) {
+	var dead []string
+	db.URLs(func(r *linkvault.URLRecord) error {
+		if r.State == linkvault.StateDead && r.Kind != linkvault.KindLocal {
+			if ok, _ := db.HasCapture(r.URL); !ok {
+				dead = append(dead, r.URL)
+			}
+		}
+		return nil
+	})
+	wopts := archive.WaybackOptions{Endpoint: cfg.Wayback.Endpoint, Client: checker.Client(), MaxAge: time.Duration(cfg.Wayback.MaxAge)}
+	for _, u := range dead {
+		if ctx.Err() != nil {
+			return
+		}
+		if _, err := db.WaybackLookup(ctx, u, wopts); err != nil && !g.Quiet {
+			fmt.Fprintf(g.stderr, "linkvault: warning: wayback lookup for %s: %v\n", u, err)
+		}
+	}
+}
+
+func closeArchiver(a *archive.Archiver, g *globalOptions) error {
+	if a == nil {
+		return nil
+	}
+	if err := a.Close(); err != nil {
+		fmt.Fprintf(g.stderr, "linkvault: archive: %v\n", err)
+		return err
+	}
+	return nil
+}
+
+func countChecks(run linkvault.Run) int {
+	n := 0
+	for _, c := range run.Counts {
+		n += c
+	}
+	return n
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/archive"
+)
+
+// ExportOptions are the flags of `linkvault export`.
+type ExportOptions struct {
+	CDXJ string
+	WACZ string
+}
+
+func newExportCommand(g *globalOptions) *cobra.Command {
+	var opts ExportOptions
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Export the archive as a CDXJ index or a WACZ package",
+		Long: `Export the archive for other web-archiving tools: --cdxj writes a CDXJ
+index of every capture (pywb), --wacz a WACZ package (the WARC files, a CDXJ
+index, pages.jsonl and datapackage.json) that ReplayWeb.page opens.`,
+		Example: `  linkvault export --wacz notes.wacz
+  linkvault export --cdxj index.cdxj`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runExport(g, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.CDXJ, "cdxj", "", "write a CDXJ index to FILE (- for stdout)")
+	cmd.Flags().StringVar(&opts.WACZ, "wacz", "", "write a WACZ package to FILE")
+	return cmd
+}
+
+func runExport(g *globalOptions, opts ExportOptions) error {
+	if opts.CDXJ == "" && opts.WACZ == "" {
+		return linkvault.Errorf(linkvault.EInvalid, "export: give --cdxj FILE or --wacz FILE")
+	}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	db, err := openExistingDB(g, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	dir := cfg.resolve(cfg.Archive.Dir)
+	if opts.CDXJ == "-" {
+		if err := archive.ExportCDXJ(db, dir, g.stdout); err != nil {
+			return err
+		}
+	} else if opts.CDXJ != "" {
+		if err := writeFileAtomic(opts.CDXJ, func(w io.Writer) error { return archive.ExportCDXJ(db, dir, w) }); err != nil {
+			return err
+		}
+	}
+	if opts.WACZ != "" {
+		return archive.ExportWACZ(db, dir, opts.WACZ)
+	}
+	return nil
+}

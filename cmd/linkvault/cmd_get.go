@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/archive"
+	"github.com/linkvault/linkvault/crawler"
+)
+
+// GetOptions are the flags of `linkvault get`.
+type GetOptions struct {
+	At     string
+	Output string
+	Force  bool
+	List   bool
+}
+
+func newGetCommand(g *globalOptions) *cobra.Command {
+	var opts GetOptions
+	cmd := &cobra.Command{
+		Use:   "get URL",
+		Short: "Write the archived copy of a URL, byte for byte",
+		Long: `Write the archived body of URL: the capture closest at or before --at
+(default: the latest), exactly the bytes the server sent, to stdout or to the
+file -o names. -o never overwrites a file without --force. --list shows every
+capture instead (time, HTTP status, type, size, digest).
+
+TIME is RFC 3339 (2026-03-01T12:00:00Z), a date (2026-03-01, end of that day
+in UTC) or a 14-digit Wayback timestamp (20260301120000).
+
+A URL that is not in the archive exits with status 1.`,
+		Example: `  linkvault get https://files.alicdn.com/tpsservice/cd9626b87ca646a05f05eb1d1c962126.pdf -o talk.pdf
+  linkvault get --list https://github.com/tkestack/kstone
+  linkvault get --at 2026-03-01 https://mp.weixin.qq.com/s/U6-wcBsBC-Khffb7kTBtjA > article.html`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runGet(g, opts, args[0])
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.At, "at", "", "the capture closest at or before TIME")
+	f.StringVarP(&opts.Output, "output", "o", "", "write to FILE instead of stdout")
+	f.BoolVar(&opts.Force, "force", false, "overwrite the -o file if it exists")
+	f.BoolVar(&opts.List, "list", false, "list every capture of URL")
+	return cmd
+}
+
+func runGet(g *globalOptions, opts GetOptions, rawURL string) error {
+	var at time.Time
+	if opts.At != "" {
+		var err error
+		if at, err = parseTime(opts.At); err != nil {
+			return linkvault.Errorf(linkvault.EInvalid, "--at %q: want RFC 3339, YYYY-MM-DD or YYYYMMDDhhmmss", opts.At)
+		}
+	}
+	if opts.Output != "" && !opts.Force && fileExists(opts.Output) {
+		return linkvault.Errorf(linkvault.EInvalid, "%s exists (use --force to overwrite)", opts.Output)
+	}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	db, err := openExistingDB(g, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u := rawURL
+	if c, _, err := crawler.Canonical(rawURL); err == nil {
+		u = c
+	}
+	if opts.List {
+		caps, err := db.Captures(u)
+		if err != nil {
+			return err
+		}
+		if len(caps) == 0 {
+			return linkvault.Errorf(linkvault.ENotFound, "%s: no archived copy", u)
+		}
+		return listCaptures(g, caps)
+	}
+	c, err := db.CaptureAt(u, at)
+	if err != nil {
+		return err
+	}
+	body, _, err := archive.OpenPayload(cfg.resolve(cfg.Archive.Dir), c)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	if opts.Output == "" {
+		_, err := io.Copy(g.stdout, body)
+		return err
+	}
+	if err := writeFileAtomic(opts.Output, func(w io.Writer) error { _, err := io.Copy(w, body); return err }); err != nil {
+		return err
+	}
+	if !g.Quiet {
+		fmt.Fprintf(g.stderr, "linkvault: wrote %s (%s, captured %s)\n", opts.Output, humanBytes(c.Size), c.Time.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+func listCaptures(g *globalOptions, caps []linkvault.Capture) error {
+	w := bufio.NewWriter(g.stdout)
+	defer w.Flush()
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tSTATUS\tTYPE\tSIZE\tDIGEST\tNOTE")
+	for _, c := range caps {
+		note := ""
+		switch {
+		case c.Revisit:
+			note = "unchanged since " + c.RefersTo.UTC().Format("20060102150405")
+		case c.Truncated:
+			note = "truncated at the size cap"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\n", c.Time.UTC().Format("20060102150405"), c.HTTPStatus, c.ContentType, c.Size, c.Digest, note)
+	}
+	return tw.Flush()
+}
+
+// parseTime accepts RFC 3339, a date (the end of that day, UTC) and a
+// 14-digit Wayback timestamp.
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t.Add(24*time.Hour - time.Second), nil
+	}
+	if t, err := time.Parse("20060102150405", s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, errors.New("invalid time")
+}
+
+func fileExists(name string) bool {
+	_, err := os.Stat(name)
+	return err == nil
+}

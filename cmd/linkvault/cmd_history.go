@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/crawler"
+)
+
+// HistoryOptions are the flags of `linkvault history`.
+type HistoryOptions struct {
+	Format string
+	Limit  int
+}
+
+func newHistoryCommand(g *globalOptions) *cobra.Command {
+	var opts HistoryOptions
+	cmd := &cobra.Command{
+		Use:   "history URL",
+		Short: "Show the timeline of one URL: every check and state change",
+		Long: `Show the timeline of one URL from the database, without network access:
+the date, class, HTTP status and duration of each check, the state changes
+(failing, dead, recovered …), and where the URL occurs in the notes.
+
+An unknown URL exits with status 1.`,
+		Example: `  linkvault history https://github.com/tkestack/kstone
+  linkvault history --format json https://example.com/ | jq '.checks[-1]'`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runHistory(g, opts, args[0])
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Format, "format", "f", "text", "output format: text or json")
+	cmd.Flags().IntVarP(&opts.Limit, "limit", "n", 0, "show only the last N checks (0: all)")
+	return cmd
+}
+
+// historyJSON is the JSON shape of `linkvault history --format json`.
+type historyJSON struct {
+	*linkvault.URLRecord
+	Checks []linkvault.Check `json:"checks"`
+}
+
+func runHistory(g *globalOptions, opts HistoryOptions, rawURL string) error {
+	if opts.Format != "text" && opts.Format != "json" {
+		return linkvault.Errorf(linkvault.EInvalid, "history: unknown format %q (valid: text, json)", opts.Format)
+	}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	db, err := openExistingDB(g, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u := rawURL
+	if c, _, err := crawler.Canonical(rawURL); err == nil {
+		u = c
+	}
+	rec, err := db.URL(u)
+	if err != nil {
+		return err
+	}
+	checks, err := db.History(u, opts.Limit)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(g.stdout)
+	defer w.Flush()
+	if opts.Format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if checks == nil {
+			checks = []linkvault.Check{}
+		}
+		return enc.Encode(historyJSON{rec, checks})
+	}
+	fmt.Fprintf(w, "%s\n", rec.URL)
+	fmt.Fprintf(w, "  state     %s since %s", rec.State, fmtTime(rec.StateSince))
+	if rec.ConsecutiveBad > 0 {
+		fmt.Fprintf(w, " (%d bad run%s in a row)", rec.ConsecutiveBad, plural(rec.ConsecutiveBad))
+	}
+	fmt.Fprintln(w)
+	if !rec.LastOK.IsZero() {
+		fmt.Fprintf(w, "  last ok   %s\n", fmtTime(rec.LastOK))
+	}
+	if rec.Last != nil && rec.Last.Title != "" {
+		fmt.Fprintf(w, "  title     %s\n", rec.Last.Title)
+	}
+	if rec.Last != nil && rec.Last.MovedTo != "" {
+		fmt.Fprintf(w, "  moved to  %s\n", rec.Last.MovedTo)
+	}
+	fmt.Fprintf(w, "  seen      %s … %s\n", fmtTime(rec.FirstSeen), fmtTime(rec.LastSeen))
+	if len(rec.Sources) > 0 {
+		fmt.Fprintln(w, "\nWhere it occurs:")
+		for _, s := range rec.Sources {
+			fmt.Fprintf(w, "  %s:%d:%d\n", s.File, s.Line, s.Column)
+		}
+	}
+	fmt.Fprintf(w, "\nChecks (%d):\n", len(checks))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  DATE\tRUN\tCLASS\tHTTP\tTIME\tSTATE")
+	for _, c := range checks {
+		state := string(c.State)
+		if c.Changed {
+			state = "→ " + state
+		}
+		httpStatus := "-"
+		if c.HTTPStatus != 0 {
+			httpStatus = fmt.Sprint(c.HTTPStatus)
+		}
+		reason := ""
+		if c.Reason != "" && c.Status != linkvault.StatusOK {
+			reason = "  " + c.Reason
+		}
+		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s%s\n", fmtTime(c.Time), c.RunID, c.Status, httpStatus,
+			(time.Duration(c.DurationMS) * time.Millisecond).String(), state, reason)
+	}
+	return tw.Flush()
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

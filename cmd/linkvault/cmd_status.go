@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/archive"
+)
+
+// StatusOptions are the flags of `linkvault status`.
+type StatusOptions struct {
+	Format string
+	Runs   int
+}
+
+func newStatusCommand(g *globalOptions) *cobra.Command {
+	var opts StatusOptions
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Summarise the database: URLs per state and the last runs",
+		Long: `Summarise the database without network access: how many URLs are in each
+state, and the last runs with their counts and whether they finished.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runStatus(g, opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Format, "format", "f", "text", "output format: text or json")
+	cmd.Flags().IntVarP(&opts.Runs, "runs", "n", 5, "how many recent runs to show")
+	return cmd
+}
+
+// statusJSON is the JSON shape of `linkvault status --format json`.
+type statusJSON struct {
+	DB            string                  `json:"db"`
+	SchemaVersion int                     `json:"schema_version"`
+	FileSize      int64                   `json:"file_size"`
+	URLs          int                     `json:"urls"`
+	States        map[linkvault.State]int `json:"states"`
+	Checks        int                     `json:"checks"`
+	RunCount      int                     `json:"run_count"`
+	Runs          []linkvault.Run         `json:"runs"`
+}
+
+func runStatus(g *globalOptions, opts StatusOptions) error {
+	if opts.Format != "text" && opts.Format != "json" {
+		return linkvault.Errorf(linkvault.EInvalid, "status: unknown format %q (valid: text, json)", opts.Format)
+	}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	db, err := openExistingDB(g, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	st, err := db.Stats()
+	if err != nil {
+		return err
+	}
+	runs, err := db.Runs(opts.Runs)
+	if err != nil {
+		return err
+	}
+	return printStatus(g, db, st, runs, opts.Format)
+}
+
+func printStatus(g *globalOptions, db *archive.DB, st archive.Stats, runs []linkvault.Run, format string) error {
+	w := bufio.NewWriter(g.stdout)
+	defer w.Flush()
+	if format == "json" {
+		if runs == nil {
+			runs = []linkvault.Run{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(statusJSON{db.Path(), st.SchemaVersion, st.FileSize, st.URLs, st.States, st.Checks, st.Runs, runs})
+	}
+	fmt.Fprintf(w, "%s: %d URLs, %d checks in %d runs, %s\n", db.Path(), st.URLs, st.Checks, st.Runs, humanBytes(st.FileSize))
+	for _, s := range linkvault.States {
+		if n := st.States[s]; n > 0 {
+			fmt.Fprintf(w, "  %-8s %6d\n", s, n)
+		}
+	}
+	if len(runs) == 0 {
+		fmt.Fprintln(w, "\nNo runs yet: run 'linkvault check'.")
+		return nil
+	}
+	fmt.Fprintln(w, "\nLast runs:")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  RUN\tSTARTED\tTOOK\tCHECKS\tOK\tBROKEN\tUNREACHABLE\tBLOCKED\tRESULT")
+	for i := len(runs) - 1; i >= 0; i-- {
+		r := runs[i]
+		took := "-"
+		if !r.End.IsZero() {
+			took = r.End.Sub(r.Start).Round(time.Second).String()
+		}
+		result := "finished"
+		switch {
+		case r.Interrupted:
+			result = "interrupted"
+		case !r.Finished:
+			result = "unfinished"
+		}
+		if r.NewlyDead > 0 {
+			result += fmt.Sprintf(", %d newly dead", r.NewlyDead)
+		}
+		if r.Recovered > 0 {
+			result += fmt.Sprintf(", %d recovered", r.Recovered)
+		}
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", r.ID, fmtTime(r.Start), took, countChecks(r),
+			r.Counts[linkvault.StatusOK], r.Counts[linkvault.StatusBroken], r.Counts[linkvault.StatusUnreachable],
+			r.Counts[linkvault.StatusBlocked]+r.Counts[linkvault.StatusThrottled], result)
+	}
+	return tw.Flush()
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,472 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/linkvault/linkvault"
+)
+
+// Config is the content of config.yaml. Every key is documented in the
+// shipped config.yaml; DefaultConfig gives the values of absent keys.
+type Config struct {
+	Notes       []string              `yaml:"notes"`
+	IncludeCode bool                  `yaml:"include_code"`
+	Exclude     []string              `yaml:"exclude"`
+	DB          string                `yaml:"db"`
+	Check       CheckConfig           `yaml:"check"`
+	Hosts       map[string]HostConfig `yaml:"hosts"`
+	Policy      PolicyConfig          `yaml:"policy"`
+	Archive     ArchiveConfig         `yaml:"archive"`
+	Wayback     WaybackConfig         `yaml:"wayback"`
+	Report      ReportConfig          `yaml:"report"`
+
+	path    string           // the file it was read from, "" for defaults
+	dir     string           // paths in the config are relative to this
+	digest  string           // sha256 of the file's bytes
+	exclude []*regexp.Regexp // compiled Exclude
+}
+
+// CheckConfig holds the keys under check:.
+type CheckConfig struct {
+	Concurrency     int               `yaml:"concurrency"`
+	HostConcurrency int               `yaml:"host_concurrency"`
+	Rate            float64           `yaml:"rate"`
+	Burst           int               `yaml:"burst"`
+	Retries         int               `yaml:"retries"`
+	RetryAfterMax   Duration          `yaml:"retry_after_max"`
+	ConnectTimeout  Duration          `yaml:"connect_timeout"`
+	TLSTimeout      Duration          `yaml:"tls_timeout"`
+	HeaderTimeout   Duration          `yaml:"header_timeout"`
+	ReadTimeout     Duration          `yaml:"read_timeout"`
+	MaxBody         Size              `yaml:"max_body"`
+	Breaker         int               `yaml:"breaker"`
+	UserAgent       string            `yaml:"user_agent"`
+	CAFile          string            `yaml:"ca_file"`
+	AllowPrivate    bool              `yaml:"allow_private"`
+	RecheckAfter    Duration          `yaml:"recheck_after"`
+	Resolve         map[string]string `yaml:"resolve"`
+	GitHubAPI       string            `yaml:"github_api"`
+}
+
+// HostConfig holds the per-host overrides under hosts:.
+type HostConfig struct {
+	Rate        float64           `yaml:"rate"`
+	Burst       int               `yaml:"burst"`
+	Concurrency int               `yaml:"concurrency"`
+	Headers     map[string]string `yaml:"headers"`
+}
+
+// PolicyConfig holds the keys under policy:.
+type PolicyConfig struct {
+	DeadAfter  int      `yaml:"dead_after"`
+	DeadMinAge Duration `yaml:"dead_min_age"`
+	FailOn     string   `yaml:"fail_on"`
+}
+
+// ArchiveConfig holds the keys under archive:.
+type ArchiveConfig struct {
+	Enabled  bool     `yaml:"enabled"`
+	Dir      string   `yaml:"dir"`
+	MaxSize  Size     `yaml:"max_size"`
+	Types    []string `yaml:"types"`
+	FileSize Size     `yaml:"file_size"`
+}
+
+// WaybackConfig is wayback: — either a boolean or a mapping.
+type WaybackConfig struct {
+	Enabled  bool     `yaml:"enabled"`
+	Endpoint string   `yaml:"endpoint"`
+	MaxAge   Duration `yaml:"max_age"`
+}
+
+// ReportConfig holds the keys under report:.
+type ReportConfig struct {
+	Dir      string `yaml:"dir"`
+	RepoURL  string `yaml:"repo_url"`
+	ShowGone bool   `yaml:"show_gone"`
+}
+
+// DefaultConfig returns the configuration used for absent keys.
+func DefaultConfig() *Config {
+	return &Config{
+		DB: "linkvault.db",
+		Check: CheckConfig{
+			Concurrency:     64,
+			HostConcurrency: 2,
+			Rate:            2,
+			Burst:           2,
+			Retries:         2,
+			RetryAfterMax:   Duration(60 * time.Second),
+			ConnectTimeout:  Duration(10 * time.Second),
+			TLSTimeout:      Duration(10 * time.Second),
+			HeaderTimeout:   Duration(20 * time.Second),
+			ReadTimeout:     Duration(20 * time.Second),
+			MaxBody:         10 << 20,
+			Breaker:         3,
+			GitHubAPI:       "https://api.github.com",
+		},
+		Hosts: map[string]HostConfig{
+			"github.com":     {Rate: 1, Burst: 1, Concurrency: 2},
+			"api.github.com": {Rate: 1, Burst: 1, Concurrency: 1},
+		},
+		Policy: PolicyConfig{
+			DeadAfter:  2,
+			DeadMinAge: Duration(20 * time.Hour),
+			FailOn:     string(linkvault.FailOnDead),
+		},
+		Archive: ArchiveConfig{
+			Enabled:  true,
+			Dir:      "archive",
+			MaxSize:  50 << 20,
+			FileSize: 1 << 30,
+		},
+		Wayback: WaybackConfig{
+			Enabled:  true,
+			Endpoint: "https://web.archive.org",
+			MaxAge:   Duration(7 * 24 * time.Hour),
+		},
+	}
+}
+
+// LoadConfig reads and validates a config file. Unknown keys and values of
+// the wrong type are errors naming the file, line and key.
+func LoadConfig(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, linkvault.Errorf(linkvault.EInvalid, "config: %v", pathError(err))
+	}
+	cfg, err := ParseConfig(path, data)
+	if err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// ParseConfig parses config bytes read from path.
+func ParseConfig(path string, data []byte) (*Config, error) {
+	cfg := DefaultConfig()
+	cfg.path = path
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	cfg.dir = filepath.Dir(abs)
+	sum := sha256.Sum256(data)
+	cfg.digest = hex.EncodeToString(sum[:])
+
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, configError(path, err)
+	}
+	if len(root.Content) > 0 {
+		if err := checkKeys(path, root.Content[0], cfg); err != nil {
+			return nil, err
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(cfg); err != nil {
+			return nil, configError(path, err)
+		}
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// checkKeys walks the document against the Config struct so that an
+// unknown key is reported with its full dotted name and line.
+func checkKeys(path string, n *yaml.Node, cfg *Config) error {
+	if n.Kind != yaml.MappingNode {
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			return nil
+		}
+		return linkvault.Errorf(linkvault.EInvalid, "%s:%d: the config must be a mapping of keys", path, n.Line)
+	}
+	return walkKeys(path, "", n, knownKeys)
+}
+
+// knownKeys describes the config tree: nil is a leaf (any value, checked
+// by the decoder), a map lists the subkeys; hosts: has one hostKeys
+// mapping per host name.
+var knownKeys = map[string]any{
+	"notes": nil, "include_code": nil, "exclude": nil, "db": nil,
+	"check": map[string]any{
+		"concurrency": nil, "host_concurrency": nil, "rate": nil, "burst": nil,
+		"retries": nil, "retry_after_max": nil, "connect_timeout": nil,
+		"tls_timeout": nil, "header_timeout": nil, "read_timeout": nil,
+		"max_body": nil, "breaker": nil, "user_agent": nil, "ca_file": nil,
+		"allow_private": nil, "recheck_after": nil, "resolve": nil, "github_api": nil,
+	},
+	"hosts":   nil,
+	"policy":  map[string]any{"dead_after": nil, "dead_min_age": nil, "fail_on": nil},
+	"archive": map[string]any{"enabled": nil, "dir": nil, "max_size": nil, "types": nil, "file_size": nil},
+	"wayback": map[string]any{"enabled": nil, "endpoint": nil, "max_age": nil},
+	"report":  map[string]any{"dir": nil, "repo_url": nil, "show_gone": nil},
+}
+
+var hostKeys = map[string]any{"rate": nil, "burst": nil, "concurrency": nil, "headers": nil}
+
+func walkKeys(path, prefix string, n *yaml.Node, known map[string]any) error {
+	if n.Kind != yaml.MappingNode {
+		return nil // type errors are reported by the decoder
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		name := prefix + k.Value
+		sub, ok := known[k.Value]
+		if !ok {
+			return linkvault.Errorf(linkvault.EInvalid, "%s:%d: unknown key %q%s", path, k.Line, name, suggest(k.Value, known))
+		}
+		if name == "hosts" && v.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				if err := walkKeys(path, "hosts."+v.Content[j].Value+".", v.Content[j+1], hostKeys); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if m, isMap := sub.(map[string]any); isMap && len(m) > 0 {
+			if err := walkKeys(path, name+".", v, m); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// suggest returns ` (did you mean "x"?)` for a near miss.
+func suggest(key string, known map[string]any) string {
+	best, bestD := "", 3
+	for k := range known {
+		if d := editDistance(key, k); d < bestD || (d == bestD && k < best) {
+			best, bestD = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
+
+// configError turns a yaml error into "FILE:LINE: message" lines.
+func configError(path string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg := te.Errors[0]
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			return linkvault.Errorf(linkvault.EInvalid, "%s:%s: %s", path, m[1], cleanYAMLMessage(m[2]))
+		}
+		return linkvault.Errorf(linkvault.EInvalid, "%s: %s", path, msg)
+	}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		return linkvault.Errorf(linkvault.EInvalid, "%s:%s: %s", path, m[1], m[2])
+	}
+	return linkvault.Errorf(linkvault.EInvalid, "%s: %s", path, msg)
+}
+
+// cleanYAMLMessage rewords yaml's Go-typed messages for users.
+func cleanYAMLMessage(s string) string {
+	r := strings.NewReplacer(
+		"into main.Duration", "into a duration (like 30s, 20h, 7d)",
+		"into main.Size", "into a size (like 10MB)",
+		"into main.WaybackConfig", "into wayback (true, false or a mapping)",
+		"into float64", "into a number", "into int", "into an integer",
+		"into bool", "into true or false", "into []string", "into a list of strings",
+	)
+	return r.Replace(s)
+}
+
+func (c *Config) validate() error {
+	bad := func(key string, format string, args ...any) error {
+		return linkvault.Errorf(linkvault.EInvalid, "%s: %s: %s", c.name(), key, fmt.Sprintf(format, args...))
+	}
+	ch := c.Check
+	switch {
+	case ch.Concurrency < 1:
+		return bad("check.concurrency", "must be at least 1, got %d", ch.Concurrency)
+	case ch.HostConcurrency < 1:
+		return bad("check.host_concurrency", "must be at least 1, got %d", ch.HostConcurrency)
+	case ch.Rate <= 0:
+		return bad("check.rate", "must be above 0 requests per second, got %g", ch.Rate)
+	case ch.Burst < 1:
+		return bad("check.burst", "must be at least 1, got %d", ch.Burst)
+	case ch.Retries < 0:
+		return bad("check.retries", "must not be negative, got %d", ch.Retries)
+	case ch.Breaker < 1:
+		return bad("check.breaker", "must be at least 1, got %d", ch.Breaker)
+	case c.Policy.DeadAfter < 1:
+		return bad("policy.dead_after", "must be at least 1, got %d", c.Policy.DeadAfter)
+	case c.Policy.DeadMinAge < 0:
+		return bad("policy.dead_min_age", "must not be negative")
+	}
+	switch linkvault.FailOn(c.Policy.FailOn) {
+	case linkvault.FailOnDead, linkvault.FailOnNew, linkvault.FailOnBroken, linkvault.FailOnNever:
+	default:
+		return bad("policy.fail_on", "must be one of dead, new, broken, never; got %q", c.Policy.FailOn)
+	}
+	for host, h := range c.Hosts {
+		if h.Rate < 0 || h.Burst < 0 || h.Concurrency < 0 {
+			return bad("hosts."+host, "rate, burst and concurrency must not be negative")
+		}
+	}
+	for _, p := range c.Exclude {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return bad("exclude", "invalid pattern %q: %v", p, err)
+		}
+		c.exclude = append(c.exclude, re)
+	}
+	return nil
+}
+
+func (c *Config) name() string {
+	if c.path == "" {
+		return "default config"
+	}
+	return c.path
+}
+
+// resolve makes a config path absolute against the config's directory.
+func (c *Config) resolve(p string) string {
+	if p == "" || filepath.IsAbs(p) || c.dir == "" {
+		return p
+	}
+	return filepath.Join(c.dir, p)
+}
+
+// Policy returns the policy of the config.
+func (c *Config) policy() linkvault.Policy {
+	return linkvault.Policy{
+		DeadAfter:  c.Policy.DeadAfter,
+		DeadMinAge: time.Duration(c.Policy.DeadMinAge),
+		FailOn:     linkvault.FailOn(c.Policy.FailOn),
+	}
+}
+
+// Duration is a time.Duration that also accepts days ("90d") in YAML.
+type Duration time.Duration
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := parseDuration(n.Value)
+	if err != nil || n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: cannot unmarshal %q into a duration (like 30s, 20h, 7d)", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// parseDuration accepts Go durations plus a "d" (day) unit, and "0".
+func parseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "0" {
+		return 0, nil
+	}
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.ParseFloat(n, 64)
+		if err != nil || days < 0 {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		return time.Duration(days * float64(24*time.Hour)), nil
+	}
+	return time.ParseDuration(s)
+}
+
+// Size is a byte count that accepts units in YAML ("10MB", "1GiB", "512k").
+type Size int64
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (s *Size) UnmarshalYAML(n *yaml.Node) error {
+	v, err := parseSize(n.Value)
+	if err != nil || n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: cannot unmarshal %q into a size (like 10MB)", n.Line, n.Value)
+	}
+	*s = Size(v)
+	return nil
+}
+
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(strings.ToUpper(s))
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = strings.TrimSpace(n), u.mult
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 {
+		return 0, fmt.Errorf("invalid size %q", s)
+	}
+	return int64(f * float64(mult)), nil
+}
+
+// UnmarshalYAML lets wayback: be true, false or a mapping.
+func (w *WaybackConfig) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			return fmt.Errorf("line %d: cannot unmarshal %q into wayback (true, false or a mapping)", n.Line, n.Value)
+		}
+		w.Enabled = b
+		return nil
+	}
+	type plain WaybackConfig
+	p := plain(*w)
+	p.Enabled = true
+	if err := n.Decode(&p); err != nil {
+		return err
+	}
+	*w = WaybackConfig(p)
+	return nil
+}
+
+func pathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %v", pe.Path, pe.Err)
+	}
+	return err
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"crypto/tls"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// fakeWeb is the web of the end-to-end tests: one HTTP and one HTTPS
+// listener on loopback, routing by Host, whose answers change from one
+// "day" to the next. Scripts map real host names to it with check.resolve.
+type fakeWeb struct {
+	plain, tls *httptest.Server
+	day        atomic.Int32
+	mu         sync.Mutex
+	requests   map[string]int // "HOST/PATH" → requests
+}
+
+// pdfBody is a small PDF-like body whose bytes the archive must keep.
+var pdfBody = func() []byte {
+	var b strings.Builder
+	b.WriteString("%PDF-1.4\n")
+	for i := 0; i < 2000; i++ {
+		fmt.Fprintf(&b, "%d 0 obj << /Slide %d >> endobj\n", i, i*7919%1000)
+	}
+	b.WriteString("%%EOF\n")
+	return []byte(b.String())
+}()
+
+// gbkPage is an HTML page encoded in GBK that declares it only in <meta>.
+var gbkPage = func() []byte {
+	s := `<html><head><meta charset="gbk"><title>云原生技术分享</title></head><body><p>腾讯开源项目介绍</p></body></html>`
+	b, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(s))
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
+
+func newFakeWeb() *fakeWeb {
+	w := &fakeWeb{requests: map[string]int{}}
+	w.day.Store(1)
+	w.plain = httptest.NewServer(http.HandlerFunc(w.serve))
+	w.tls = httptest.NewTLSServer(http.HandlerFunc(w.serve))
+	return w
+}
+
+func (w *fakeWeb) Close() {
+	w.plain.Close()
+	w.tls.Close()
+}
+
+// writeCA writes the TLS server's certificate as a PEM file.
+func (w *fakeWeb) writeCA(path string) error {
+	cert := w.tls.TLS.Certificates[0]
+	var buf strings.Builder
+	if err := pem.Encode(&buf, &pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}); err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(buf.String()), 0o644)
+}
+
+func (w *fakeWeb) addrs() (plain, secure string) {
+	return strings.TrimPrefix(w.plain.URL, "http://"), strings.TrimPrefix(w.tls.URL, "https://")
+}
+
+// resolveYAML is the check.resolve block mapping every fake host.
+func (w *fakeWeb) resolveYAML() string {
+	plain, secure := w.addrs()
+	var b strings.Builder
+	for _, h := range fakeHosts {
+		fmt.Fprintf(&b, "    %q: %q\n", h+":80", plain)
+		fmt.Fprintf(&b, "    %q: %q\n", h+":443", secure)
+	}
+	return b.String()
+}
+
+var fakeHosts = []string{"github.com", "mp.weixin.qq.com", "files.alicdn.com", "developer.aliyun.com", "blocked.example.com", "flaky.example.com", "web.archive.org", "slow.example.com"}
+
+var _ = tls.VersionTLS12
+
+func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
+	host := r.Host
+	if h, _, ok := strings.Cut(host, ":"); ok {
+		host = h
+	}
+	day := int(w.day.Load())
+	w.mu.Lock()
+	w.requests[host+r.URL.Path]++
+	w.mu.Unlock()
+	page := func(title string) {
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(rw, "<!doctype html><html><head><title>%s</title></head><body><h1>%s</h1><a href=\"https://github.com/tkestack/tapp\">tapp</a></body></html>", title, title)
+	}
+	switch host + r.URL.Path {
+	case "github.com/tkestack/kstone": // always alive
+		page("tkestack/kstone: etcd cluster management")
+	case "github.com/tkestack/tapp":
+		page("tkestack/tapp")
+	case "github.com/Tencent/Caelus": // alive day 1, 404 from day 2, back on day 5
+		if day >= 2 && day < 5 {
+			http.NotFound(rw, r)
+			return
+		}
+		page("Tencent/Caelus")
+	case "flaky.example.com/page": // fails on day 2 only
+		if day == 2 {
+			http.Error(rw, "bad gateway", http.StatusBadGateway)
+			return
+		}
+		page("flaky but alive")
+	case "blocked.example.com/article": // bot wall, always
+		http.Error(rw, "forbidden", http.StatusForbidden)
+	case "mp.weixin.qq.com/s/U6-wcBsBC-Khffb7kTBtjA": // GBK page, soft-deleted from day 2
+		rw.Header().Set("Content-Type", "text/html")
+		if day >= 2 {
+			rw.Write([]byte("<html><head><meta charset=\"utf-8\"><title>微信公众平台</title></head><body>该内容已被发布者删除</body></html>"))
+			return
+		}
+		rw.Write(gbkPage)
+	case "files.alicdn.com/tpsservice/cd9626b87ca646a05f05eb1d1c962126.pdf": // PDF, gone from day 2
+		if day >= 2 {
+			http.NotFound(rw, r)
+			return
+		}
+		rw.Header().Set("Content-Type", "application/pdf")
+		rw.Header().Set("ETag", `"pdf-v1"`)
+		if r.Header.Get("If-None-Match") == `"pdf-v1"` {
+			rw.WriteHeader(http.StatusNotModified)
+			return
+		}
+		rw.Write(pdfBody)
+	case "developer.aliyun.com/article/765449": // moved for good
+		http.Redirect(rw, r, "https://developer.aliyun.com/article/765449-etcd", http.StatusMovedPermanently)
+	case "developer.aliyun.com/article/765449-etcd":
+		page("etcd 跨地域同步")
+	case "slow.example.com/wait": // answers slowly: lets tests interrupt a run
+		select {
+		case <-time.After(30 * time.Second):
+		case <-r.Context().Done():
+			return
+		}
+		page("slow")
+	default:
+		if strings.HasPrefix(host+r.URL.Path, "web.archive.org/web/") {
+			http.NotFound(rw, r)
+			return
+		}
+		http.NotFound(rw, r)
+	}
+}
+
+// requestsTo returns how many requests the fake web answered for HOST/PATH.
+func (w *fakeWeb) requestsTo(key string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.requests[key]
+}
+
+var _ = filepath.Join

@@ -1,0 +1,200 @@
+// Command linkvault keeps the links in a body of notes alive, or at least
+// recoverable: it extracts every URL with file:line, checks them politely,
+// remembers every run in one BoltDB file, snapshots what it fetched into
+// WARC files, and reports what died.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkvault/linkvault"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+// Exit statuses. They are part of the CLI contract.
+const (
+	exitOK          = 0   // nothing to report under the policy
+	exitFindings    = 1   // dead links under the policy; get: no such capture
+	exitUsage       = 2   // usage, config or input error
+	exitCannotRun   = 3   // could not run: database in use, disk, internal error
+	exitInterrupted = 130 // Ctrl-C, after saving what was done
+)
+
+const exitStatusHelp = `
+EXIT STATUS
+  0    success: nothing to report under the fail_on policy
+  1    links are dead under the fail_on policy (check, report); the URL or
+       capture asked for does not exist (get, history)
+  2    usage error, invalid config, unreadable or missing input
+  3    could not run: database in use by another linkvault process, I/O error
+  130  interrupted (Ctrl-C); what was done is saved and the run marked interrupted
+`
+
+// globalOptions are the flags shared by every command.
+type globalOptions struct {
+	ConfigFile string
+	DBFile     string
+	Quiet      bool
+	NoColor    bool
+
+	stdout, stderr io.Writer
+	stdin          io.Reader
+	configSet      bool
+}
+
+// exitError carries an exit status through cobra without printing.
+type exitError struct {
+	code int
+	err  error // printed when non-nil
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+func main() {
+	ctx, stop := signalNotifyContext(context.Background())
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// signalNotifyContext is cancelled by Ctrl-C and SIGTERM.
+func signalNotifyContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+}
+
+// run executes the command line and returns the exit status.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := newRootCommand(g)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	return exitCode(ctx, err, stderr)
+}
+
+// exitCode maps an error to an exit status in one place, printing it as
+// one line on stderr.
+func exitCode(ctx context.Context, err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(stderr, "linkvault: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		fmt.Fprintln(stderr, "linkvault: interrupted")
+		return exitInterrupted
+	}
+	fmt.Fprintf(stderr, "linkvault: %v\n", err)
+	switch linkvault.ErrorCode(err) {
+	case linkvault.EInvalid:
+		return exitUsage
+	case linkvault.ENotFound:
+		return exitFindings
+	default:
+		return exitCannotRun
+	}
+}
+
+func newRootCommand(g *globalOptions) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "linkvault",
+		Short: "Keep the links in your notes alive, or at least recoverable",
+		Long: `linkvault keeps the links in a body of notes alive, or at least recoverable.
+
+It extracts every URL from Markdown, HTML and plain-text notes (Chinese text
+included) with file:line, checks them concurrently and politely (per-host rate
+limits, Retry-After honoured), remembers every run in one BoltDB file so that it
+knows what is newly dead, what is flaky and what died for good, snapshots what
+it fetched into standard WARC files, and reports dead links for people (HTML,
+terminal) and for CI (JSON, Markdown, JUnit, SARIF, GitHub annotations).
+
+Configuration is read from --config, or ./config.yaml when it exists; paths in
+it are relative to the config file. Every key is documented in the shipped
+config.yaml.`,
+		Example: `  linkvault links notes/                 # list every URL with file:line
+  linkvault check                        # check the notes of ./config.yaml
+  linkvault check --format json > out.json
+  linkvault history https://github.com/tkestack/kstone
+  linkvault get https://example.com/slides.pdf -o slides.pdf
+  linkvault serve                        # report and archived copies on 127.0.0.1:8080`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			g.configSet = cmd.Flags().Changed("config")
+			return nil
+		},
+	}
+	root.SetHelpTemplate(root.HelpTemplate() + exitStatusHelp)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &exitError{code: exitUsage, err: fmt.Errorf("%w (see 'linkvault %s --help')", err, cmd.Name())}
+	})
+	f := root.PersistentFlags()
+	f.StringVarP(&g.ConfigFile, "config", "c", "config.yaml", "config file (default ./config.yaml when it exists)")
+	f.StringVar(&g.DBFile, "db", "", "BoltDB file (default: db: in the config, linkvault.db)")
+	f.BoolVarP(&g.Quiet, "quiet", "q", false, "print only errors and the final result")
+	f.BoolVar(&g.NoColor, "no-color", false, "disable colours (also NO_COLOR=1)")
+
+	root.AddCommand(
+		newLinksCommand(g),
+		newCheckCommand(g),
+		newReportCommand(g),
+		newHistoryCommand(g),
+		newStatusCommand(g),
+		newGetCommand(g),
+		newServeCommand(g),
+		newGCCommand(g),
+		newExportCommand(g),
+		newVersionCommand(g),
+	)
+	for _, c := range root.Commands() {
+		c.SetHelpTemplate(root.HelpTemplate())
+	}
+	return root
+}
+
+// loadConfig returns the config of --config, or the defaults when the
+// default ./config.yaml does not exist.
+func (g *globalOptions) loadConfig() (*Config, error) {
+	if !g.configSet {
+		if _, err := os.Stat(g.ConfigFile); errors.Is(err, os.ErrNotExist) {
+			cfg := DefaultConfig()
+			if wd, err := os.Getwd(); err == nil {
+				cfg.dir = wd
+			}
+			return cfg, nil
+		}
+	}
+	return LoadConfig(g.ConfigFile)
+}
+
+// dbPath returns the database file: --db, else the config's db:.
+func (g *globalOptions) dbPath(cfg *Config) string {
+	if g.DBFile != "" {
+		return g.DBFile
+	}
+	return cfg.resolve(cfg.DB)
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain lets the test binary act as the real linkvault binary: the
+// scripts under testdata/script run it as a separate process with exec.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"linkvault": func() {
+			ctx, stop := signalContext()
+			code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+			stop()
+			os.Exit(code)
+		},
+	})
+}
+
+func signalContext() (context.Context, func()) {
+	return signalNotifyContext(context.Background())
+}
+
+// TestScripts runs the end-to-end scripts against a fake web on loopback.
+// Each script starts with $WORK/config.yaml mapping the fake hosts
+// (github.com, mp.weixin.qq.com, …) to the fake web, and can move the
+// fake web to another day with `day N`.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			web := newFakeWeb()
+			env.Defer(web.Close)
+			env.Values["web"] = web
+			if err := web.writeCA(filepath.Join(env.WorkDir, "ca.pem")); err != nil {
+				return err
+			}
+			env.Setenv("NO_COLOR", "1")
+			env.Setenv("GITHUB_TOKEN", "")
+			env.Setenv("GITHUB_ACTIONS", "")
+			cfg := fmt.Sprintf(`notes: [notes]
+db: linkvault.db
+check:
+  ca_file: ca.pem
+  allow_private: true
+  retries: 1
+  connect_timeout: 2s
+  header_timeout: 5s
+  read_timeout: 5s
+  resolve:
+%s
+hosts:
+  github.com: {rate: 50, burst: 10, concurrency: 4}
+policy:
+  dead_after: 2
+  dead_min_age: 0
+wayback:
+  endpoint: https://web.archive.org
+`, web.resolveYAML())
+			return os.WriteFile(filepath.Join(env.WorkDir, "config.yaml"), []byte(cfg), 0o644)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"day":       cmdDay,
+			"requests":  cmdRequests,
+			"crashloop": cmdCrashLoop,
+		},
+	})
+}
+
+func fakeWebOf(ts *testscript.TestScript) *fakeWeb {
+	return ts.Value("web").(*fakeWeb)
+}
+
+// day N: the fake web answers as on day N.
+func cmdDay(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: day N")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	fakeWebOf(ts).day.Store(int32(n))
+}
+
+// requests HOST/PATH N: the fake web answered exactly N requests for it.
+func cmdRequests(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: requests HOST/PATH N")
+	}
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	got := fakeWebOf(ts).requestsTo(args[0])
+	if (got == want) == neg {
+		ts.Fatalf("requests to %s: got %d, want %d", args[0], got, want)
+	}
+}
+
+// crashloop N ARGS...: runs `linkvault ARGS...` N times, killing it with
+// SIGKILL at a random moment each time.
+func cmdCrashLoop(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: crashloop N ARGS...")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	bin, err := exec.LookPath("linkvault")
+	if err != nil {
+		// testscript puts linkvault on the script's PATH, not ours.
+		for _, dir := range filepath.SplitList(ts.Getenv("PATH")) {
+			if p := filepath.Join(dir, "linkvault"); fileExists(p) {
+				bin = p
+				break
+			}
+		}
+	}
+	if bin == "" {
+		ts.Fatalf("linkvault not found on PATH")
+	}
+	killed := 0
+	for i := 0; i < n; i++ {
+		cmd := exec.Command(bin, args[1:]...)
+		cmd.Dir = ts.Getenv("WORK")
+		cmd.Env = scriptEnv(ts)
+		ts.Check(cmd.Start())
+		time.Sleep(time.Duration(rand.IntN(400)) * time.Millisecond)
+		if cmd.Process.Signal(syscall.SIGKILL) == nil {
+			killed++
+		}
+		cmd.Wait()
+	}
+	ts.Logf("killed %d of %d runs", killed, n)
+}
+
+func scriptEnv(ts *testscript.TestScript) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if v := ts.Getenv(k); v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	for _, k := range []string{"PATH", "HOME", "WORK", "NO_COLOR", "TMPDIR"} {
+		env = append(env, k+"="+ts.Getenv(k))
+	}
+	return env
+}
