@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -259,4 +260,43 @@ func recount(tx *bolt.Tx) (counts, error) {
 		c.Checks = b.Stats().KeyN
 	}
 	return c, nil
+}
+
+// Stats describes the contents of the database.
+type Stats struct {
+	URLs          int                     // URL records, gone ones included
+	States        map[linkvault.State]int // URL records per state
+	Runs          int                     // runs recorded
+	Checks        int                     // checks in the history
+	FileSize      int64                   // bytes of the database file
+	SchemaVersion int
+}
+
+// Stats returns the counters kept in the meta bucket (no scan of the
+// history) and the size of the file.
+func (db *DB) Stats() (Stats, error) {
+	var s Stats
+	err := db.view(func(tx *bolt.Tx) error {
+		c, err := getCounts(tx)
+		if err != nil {
+			return err
+		}
+		if s.SchemaVersion, err = schemaVersion(tx, db.path); err != nil {
+			return err
+		}
+		s.URLs, s.Runs, s.Checks = c.URLs, c.Runs, c.Checks
+		s.States = make(map[linkvault.State]int, len(c.States))
+		for k, v := range c.States {
+			s.States[k] = v
+		}
+		s.FileSize = tx.Size()
+		return nil
+	})
+	if err != nil {
+		return Stats{}, err
+	}
+	if fi, err := os.Stat(db.path); err == nil {
+		s.FileSize = fi.Size()
+	}
+	return s, nil
 }
