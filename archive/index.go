@@ -1,0 +1,270 @@
+package archive
+
+// The capture index: bucket "captures", key URL + 0x00 + capture time
+// (big-endian Unix nanoseconds, sign bit flipped so that keys sort by
+// time), value JSON indexEntry. A capture of a redirected link is indexed
+// under its final URL (the WARC-Target-URI) and, as an alias with the same
+// value, under the link's canonical URL.
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/linkvault/linkvault"
+)
+
+// errStopScan ends a Scan early.
+var errStopScan = errors.New("stop scan")
+
+// bucketCaptures is the top-level bucket of the capture index.
+const bucketCaptures = "captures"
+
+// indexEntry is the value of an index key: the public Capture plus what
+// revisits need to find the record holding the payload.
+type indexEntry struct {
+	linkvault.Capture
+	RecordID string `json:"record_id"`
+	// For revisits: the response record holding the payload.
+	RefFile     string `json:"ref_file,omitempty"`
+	RefOffset   int64  `json:"ref_offset,omitempty"`
+	RefRecordID string `json:"ref_record_id,omitempty"`
+	RefURL      string `json:"ref_url,omitempty"`
+}
+
+// original returns where the payload of e is: e itself, or the record its
+// revisit refers to.
+func (e indexEntry) original() (file string, offset int64, recordID, uri string, at time.Time) {
+	if e.Revisit {
+		return e.RefFile, e.RefOffset, e.RefRecordID, e.RefURL, e.RefersTo
+	}
+	return e.File, e.Offset, e.RecordID, e.URL, e.Time
+}
+
+// urlPrefix is the key prefix of every capture of u.
+func urlPrefix(u string) []byte {
+	return append([]byte(u), 0)
+}
+
+// captureKey is the index key of a capture of u at t.
+func captureKey(u string, t time.Time) []byte {
+	k := urlPrefix(u)
+	return binary.BigEndian.AppendUint64(k, uint64(t.UnixNano())^(1<<63))
+}
+
+// keyTime returns the time encoded in an index key.
+func keyTime(k []byte) time.Time {
+	if len(k) < 8 {
+		return time.Time{}
+	}
+	v := binary.BigEndian.Uint64(k[len(k)-8:]) ^ (1 << 63)
+	return time.Unix(0, int64(v)).UTC()
+}
+
+// keyURL returns the URL part of an index key.
+func keyURL(k []byte) string {
+	if i := bytes.IndexByte(k, 0); i >= 0 {
+		return string(k[:i])
+	}
+	return string(k)
+}
+
+func decodeEntry(v []byte) (indexEntry, error) {
+	var e indexEntry
+	if err := json.Unmarshal(v, &e); err != nil {
+		return e, fmt.Errorf("archive: index entry: %w", err)
+	}
+	return e, nil
+}
+
+// lastEntry returns the latest capture indexed under u.
+func (db *DB) lastEntry(u string) (e indexEntry, ok bool, err error) {
+	err = db.ViewBucket(bucketCaptures, func(b *Bucket) error {
+		_, v := b.Last(urlPrefix(u))
+		if v == nil {
+			return nil
+		}
+		e, err = decodeEntry(v)
+		ok = err == nil
+		return err
+	})
+	return e, ok, err
+}
+
+// entries returns every capture indexed under u, oldest first.
+func (db *DB) entries(u string) ([]indexEntry, error) {
+	var out []indexEntry
+	err := db.ViewBucket(bucketCaptures, func(b *Bucket) error {
+		return b.Scan(urlPrefix(u), func(_, v []byte) error {
+			e, err := decodeEntry(v)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// putEntry indexes e under each of keys (URLs) and returns e with its Time
+// possibly moved forward by nanoseconds so that it does not overwrite an
+// existing capture of the same instant.
+func (db *DB) putEntry(e indexEntry, urls ...string) (indexEntry, error) {
+	err := db.UpdateBucket(bucketCaptures, func(b *Bucket) error {
+		for free := false; !free; {
+			free = true
+			for _, u := range urls {
+				if b.Get(captureKey(u, e.Time)) != nil {
+					e.Time = e.Time.Add(time.Nanosecond)
+					free = false
+					break
+				}
+			}
+		}
+		v, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("archive: index entry: %w", err)
+		}
+		for _, u := range urls {
+			if err := b.Put(captureKey(u, e.Time), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return e, err
+}
+
+// forEachEntry calls fn for every index entry in key order; alias reports
+// whether the key is an alias (a link URL that redirected to e.URL).
+func (db *DB) forEachEntry(fn func(key string, e indexEntry) error) error {
+	return db.ViewBucket(bucketCaptures, func(b *Bucket) error {
+		return b.ForEach(func(k, v []byte) error {
+			e, err := decodeEntry(v)
+			if err != nil {
+				return err
+			}
+			return fn(keyURL(k), e)
+		})
+	})
+}
+
+// Captures returns the captures of url, oldest first; none is not an error.
+// url is matched exactly: a capture's final URL or the canonical URL of the
+// link whose fetch was redirected to it.
+func (db *DB) Captures(url string) ([]linkvault.Capture, error) {
+	es, err := db.entries(url)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]linkvault.Capture, len(es))
+	for i, e := range es {
+		out[i] = e.Capture
+	}
+	return out, nil
+}
+
+// CaptureAt returns the capture of url closest at or before at, the latest
+// one when at is zero. When there is none the error is a *linkvault.Error
+// with code linkvault.ENotFound.
+func (db *DB) CaptureAt(url string, at time.Time) (linkvault.Capture, error) {
+	e, err := db.entryAt(url, at)
+	return e.Capture, err
+}
+
+// entryAt is CaptureAt returning the whole index entry.
+func (db *DB) entryAt(url string, at time.Time) (indexEntry, error) {
+	var (
+		found bool
+		e     indexEntry
+	)
+	err := db.ViewBucket(bucketCaptures, func(b *Bucket) error {
+		if at.IsZero() {
+			_, v := b.Last(urlPrefix(url))
+			if v == nil {
+				return nil
+			}
+			var err error
+			e, err = decodeEntry(v)
+			found = err == nil
+			return err
+		}
+		var last []byte
+		limit := captureKey(url, at)
+		err := b.Scan(urlPrefix(url), func(k, v []byte) error {
+			if bytes.Compare(k, limit) > 0 {
+				return errStopScan
+			}
+			last = v
+			return nil
+		})
+		if err != nil && err != errStopScan {
+			return err
+		}
+		if last == nil {
+			return nil
+		}
+		e, err = decodeEntry(last)
+		found = err == nil
+		return err
+	})
+	if err != nil {
+		return e, err
+	}
+	if !found {
+		if at.IsZero() {
+			return e, linkvault.Errorf(linkvault.ENotFound, "no archived copy of %s", url)
+		}
+		return e, linkvault.Errorf(linkvault.ENotFound, "no archived copy of %s at or before %s",
+			url, at.UTC().Format(time.RFC3339))
+	}
+	return e, nil
+}
+
+// HasCapture reports whether url has at least one capture.
+func (db *DB) HasCapture(url string) (bool, error) {
+	var ok bool
+	err := db.ViewBucket(bucketCaptures, func(b *Bucket) error {
+		k, _ := b.Last(urlPrefix(url))
+		ok = k != nil
+		return nil
+	})
+	return ok, err
+}
+
+// nearestEntry returns the capture of url closest to at: the latest at or
+// before it, else the earliest after it. ok is false when url has none.
+func (db *DB) nearestEntry(url string, at time.Time) (e indexEntry, ok bool, err error) {
+	limit := captureKey(url, at)
+	var before, after []byte
+	err = db.ViewBucket(bucketCaptures, func(b *Bucket) error {
+		err := b.Scan(urlPrefix(url), func(k, v []byte) error {
+			if bytes.Compare(k, limit) > 0 {
+				after = v
+				return errStopScan
+			}
+			before = v
+			return nil
+		})
+		if err == errStopScan {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return e, false, err
+	}
+	v := before
+	if v == nil {
+		v = after
+	}
+	if v == nil {
+		return e, false, nil
+	}
+	e, err = decodeEntry(v)
+	return e, err == nil, err
+}
