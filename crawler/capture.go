@@ -1,0 +1,127 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"mime"
+	"os"
+	"strings"
+
+	"github.com/linkvault/linkvault"
+)
+
+// captureType reports whether the response's media type is one to capture.
+func (x *exchange) captureType() bool {
+	mt := mediaType(x.resp.Header.Get("Content-Type"))
+	if mt == "" {
+		return false
+	}
+	for _, t := range x.opts.CaptureTypes {
+		t = strings.ToLower(t)
+		if t == mt || strings.HasSuffix(t, "/*") && strings.HasPrefix(mt, t[:len(t)-1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// mediaType returns the lowercase media type of a Content-Type value.
+func mediaType(ct string) string {
+	if ct == "" {
+		return ""
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		mt, _, _ = strings.Cut(ct, ";")
+	}
+	return strings.ToLower(strings.TrimSpace(mt))
+}
+
+// spoolBody streams the raw body to a temporary file, at most CaptureMax
+// bytes, keeping the first bytes of an HTML page in memory for its title.
+// Memory stays at one copy buffer plus the kept bytes whatever the size.
+func (x *exchange) spoolBody(r io.Reader) {
+	f, err := os.CreateTemp("", "linkvault-spool-*")
+	if err != nil {
+		x.bodyErr = fmt.Errorf("crawler: capture spool: %w", err)
+		x.read(r, smallBody, 0, false)
+		return
+	}
+	x.spool = f
+	keep := int64(0)
+	if isHTML(x.resp.Header.Get("Content-Type")) {
+		keep = min(x.opts.MaxBody, keepBody)
+	}
+	limit := x.opts.CaptureMax
+	buf := make([]byte, 32<<10)
+	for x.bytesRead < limit {
+		n, err := r.Read(buf[:min(int64(len(buf)), limit-x.bytesRead)])
+		if n > 0 {
+			if kept := int64(len(x.body)); kept < keep {
+				x.body = append(x.body, buf[:min(int64(n), keep-kept)]...)
+			}
+			if _, werr := f.Write(buf[:n]); werr != nil {
+				x.bodyErr = fmt.Errorf("crawler: capture spool: %w", werr)
+				return
+			}
+			x.bytesRead += int64(n)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			x.bodyErr = err
+			break
+		}
+	}
+	x.spoolSize = x.bytesRead
+	if x.bytesRead >= limit {
+		x.spoolTrunc = moreData(r)
+		x.truncated = x.spoolTrunc
+	}
+}
+
+// dropSpool removes the spool file, if any.
+func (x *exchange) dropSpool() {
+	if x.spool != nil {
+		name := x.spool.Name()
+		x.spool.Close()
+		os.Remove(name)
+		x.spool = nil
+	}
+}
+
+// capture offers a spooled response to Options.Capture and removes the
+// spool. Calls are serialised.
+func (c *Checker) capture(ctx context.Context, x *exchange, linkURL, title string) error {
+	defer x.dropSpool()
+	if c.opts.Capture == nil || x.spool == nil || x.bodyErr != nil {
+		return nil
+	}
+	if _, err := x.spool.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("crawler: capture spool: %w", err)
+	}
+	ex := &linkvault.Exchange{
+		URL:            x.req.url,
+		LinkURL:        linkURL,
+		Time:           x.start,
+		Method:         x.req.method,
+		RequestHeader:  x.reqHeader,
+		Proto:          x.resp.Proto,
+		StatusCode:     x.resp.StatusCode,
+		Status:         x.resp.Status,
+		ResponseHeader: x.resp.Header.Clone(),
+		RemoteAddr:     x.remoteAddr,
+		Title:          title,
+		Body:           io.LimitReader(x.spool, x.spoolSize),
+		Size:           x.spoolSize,
+		Truncated:      x.spoolTrunc,
+	}
+	c.capMu.Lock()
+	defer c.capMu.Unlock()
+	if err := c.opts.Capture(ctx, ex); err != nil {
+		return fmt.Errorf("crawler: capture %s: %w", x.req.url, err)
+	}
+	return nil
+}

@@ -1,0 +1,233 @@
+package crawler
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/linkvault/linkvault"
+)
+
+// Reasons shared by several paths.
+const (
+	reasonPrivate  = "private address not allowed (use --allow-private)"
+	reasonExcluded = "excluded"
+	reasonScheme   = "unsupported scheme"
+	reasonLoop     = "redirect loop"
+	reasonTooMany  = "too many redirects"
+)
+
+// maxRedirects is the number of redirect hops followed at most.
+const maxRedirects = 10
+
+// failure is the classification of a transport error.
+type failure struct {
+	status    linkvault.Status
+	reason    string
+	connLevel bool // counts towards the host's circuit breaker
+	retry     bool // worth another attempt
+}
+
+// classifyError classifies an error that left no HTTP response.
+func classifyError(err error, o *Options) failure {
+	var (
+		dnsErr   *net.DNSError
+		hostErr  x509.HostnameError
+		unknown  x509.UnknownAuthorityError
+		invalid  x509.CertificateInvalidError
+		verify   *tls.CertificateVerificationError
+		recErr   tls.RecordHeaderError
+		alertErr tls.AlertError
+		netErr   net.Error
+	)
+	switch {
+	case errors.Is(err, errPrivate):
+		return failure{status: linkvault.StatusSkipped, reason: reasonPrivate}
+	case errors.As(err, &dnsErr):
+		msg := dnsErr.Err
+		if dnsErr.IsNotFound {
+			msg = "no such host"
+		}
+		return failure{status: linkvault.StatusUnreachable, reason: "DNS: " + msg, connLevel: true, retry: dnsErr.IsTimeout || dnsErr.IsTemporary}
+	case errors.As(err, &hostErr), errors.As(err, &unknown), errors.As(err, &invalid):
+		return failure{status: linkvault.StatusUnreachable, reason: tlsReason(err), connLevel: true}
+	case errors.As(err, &verify), errors.As(err, &recErr), errors.As(err, &alertErr):
+		return failure{status: linkvault.StatusUnreachable, reason: tlsReason(err), connLevel: true}
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return failure{status: linkvault.StatusUnreachable, reason: "connection refused", connLevel: true}
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return failure{status: linkvault.StatusUnreachable, reason: "no route to host", connLevel: true}
+	case strings.Contains(err.Error(), "TLS handshake timeout"):
+		return failure{status: linkvault.StatusUnreachable, reason: "timeout after " + o.TLSTimeout.String() + " in TLS handshake", connLevel: true, retry: true}
+	case strings.Contains(err.Error(), "timeout awaiting response headers"):
+		return failure{status: linkvault.StatusUnreachable, reason: "timeout after " + o.HeaderTimeout.String() + " awaiting headers", connLevel: true, retry: true}
+	case errors.As(err, &netErr) && netErr.Timeout(), errors.Is(err, context.DeadlineExceeded):
+		var op *net.OpError
+		if errors.As(err, &op) && op.Op == "dial" {
+			return failure{status: linkvault.StatusUnreachable, reason: "timeout after " + o.DialTimeout.String() + " connecting", connLevel: true, retry: true}
+		}
+		return failure{status: linkvault.StatusUnreachable, reason: "timeout", connLevel: true, retry: true}
+	case strings.Contains(err.Error(), "server response headers exceeded"):
+		return failure{status: linkvault.StatusBroken, reason: fmt.Sprintf("response headers larger than %d KB", maxHeaderBytes>>10)}
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		strings.Contains(err.Error(), "connection reset"):
+		return failure{status: linkvault.StatusUnreachable, reason: "connection reset", retry: true}
+	case strings.Contains(err.Error(), "tls:"):
+		return failure{status: linkvault.StatusUnreachable, reason: tlsReason(err), connLevel: true}
+	}
+	return failure{status: linkvault.StatusUnreachable, reason: shortError(err)}
+}
+
+// tlsReason turns a TLS error into "TLS: certificate is valid for x, not y".
+func tlsReason(err error) string {
+	var hostErr x509.HostnameError
+	var verify *tls.CertificateVerificationError
+	msg := shortError(err)
+	switch {
+	case errors.As(err, &hostErr):
+		msg = hostErr.Error()
+	case errors.As(err, &verify):
+		msg = verify.Err.Error()
+	}
+	msg = strings.TrimPrefix(msg, "tls: ")
+	msg = strings.TrimPrefix(msg, "x509: ")
+	return "TLS: " + msg
+}
+
+// shortError strips the url.Error wrapping ("Get \"…\": ") from an error.
+func shortError(err error) string {
+	var u *url.Error
+	if errors.As(err, &u) {
+		err = u.Err
+	}
+	return err.Error()
+}
+
+// statusReason is the short text of an HTTP status: "404 Not Found".
+func statusReason(code int) string {
+	if t := http.StatusText(code); t != "" {
+		return strconv.Itoa(code) + " " + t
+	}
+	return strconv.Itoa(code)
+}
+
+// softNotFound is the table of texts that make a 200 page a soft 404.
+// Title phrases match the page title (case-insensitive substring); body
+// phrases match the visible text of short pages only (shortPage runes), so
+// that an article quoting them is not mistaken for an error page.
+var softNotFound = []struct {
+	phrase string
+	title  bool // match in the title; otherwise in the text of a short page
+}{
+	{"page not found", true},
+	{"404", true},
+	{"not found", true},
+	{"页面不存在", true},
+	{"页面没有找到", true},
+	{"找不到页面", true},
+	{"该内容已被发布者删除", false},
+	{"此内容因违规无法查看", false},
+	{"该公众号已迁移", false},
+	{"此帐号已被屏蔽", false},
+	{"此帐号已自主注销", false},
+	{"该内容已被删除", false},
+	{"内容已删除", false},
+	{"页面不存在", false},
+	{"page not found", false},
+}
+
+// shortPage is the size under which the visible text of a page is searched
+// for soft 404 phrases.
+const shortPage = 2000
+
+// soft404 returns the phrase that makes a page a soft 404, or "".
+func soft404(p page) string {
+	title := strings.ToLower(p.title)
+	short := len([]rune(p.text)) < shortPage
+	text := strings.ToLower(p.text)
+	for _, s := range softNotFound {
+		switch {
+		case s.title && strings.Contains(title, s.phrase):
+			return s.phrase
+		case !s.title && short && strings.Contains(text, s.phrase):
+			return s.phrase
+		}
+	}
+	return ""
+}
+
+// challenge reports whether a response is a bot challenge page
+// (Cloudflare and the like) rather than the content.
+func challenge(h http.Header, p page) bool {
+	if strings.EqualFold(h.Get("Cf-Mitigated"), "challenge") {
+		return true
+	}
+	t := strings.ToLower(p.title)
+	return strings.HasPrefix(t, "just a moment") || strings.HasPrefix(t, "attention required") ||
+		strings.Contains(t, "checking your browser")
+}
+
+// retryAfter parses a Retry-After header (seconds or HTTP date).
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return time.Duration(max(n, 0)) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// trivialMove reports whether a permanent redirect from a to b is not worth
+// reporting as a move: only the scheme changed from http to https, and/or a
+// trailing slash was added or removed.
+func trivialMove(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	if ua.Scheme != ub.Scheme && !(ua.Scheme == "http" && ub.Scheme == "https") {
+		return false
+	}
+	if !strings.EqualFold(ua.Host, ub.Host) || ua.RawQuery != ub.RawQuery {
+		return false
+	}
+	return strings.TrimSuffix(ua.EscapedPath(), "/") == strings.TrimSuffix(ub.EscapedPath(), "/")
+}
+
+// movedTo returns the URL a chain of redirects permanently moved the link
+// to: the target of the last hop of the leading run of 301/308 hops, when
+// it differs from the link by more than trivialMove. hops[i].URL answered
+// hops[i].Status and redirected to hops[i+1].URL (or final).
+func movedTo(link string, hops []linkvault.Redirect, final string) string {
+	target := ""
+	for i, h := range hops {
+		if h.Status != http.StatusMovedPermanently && h.Status != http.StatusPermanentRedirect {
+			break
+		}
+		if i+1 < len(hops) {
+			target = hops[i+1].URL
+		} else {
+			target = final
+		}
+	}
+	if target == "" || target == link || trivialMove(link, target) {
+		return ""
+	}
+	return target
+}

@@ -1,0 +1,640 @@
+package crawler
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptrace"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+	"golang.org/x/net/http/httpproxy"
+	"golang.org/x/net/publicsuffix"
+
+	"github.com/linkvault/linkvault"
+)
+
+// HostOptions overrides the politeness settings for one host. Zero fields
+// keep the value of Options.
+type HostOptions struct {
+	Rate        float64           // requests per second
+	Burst       int               // token bucket size
+	Concurrency int               // requests in flight at once
+	Headers     map[string]string // extra request headers for this host
+}
+
+// Options configures a Checker. The zero value of every field means its
+// default; a nil *Options is not accepted, pass Options{} instead.
+type Options struct {
+	Concurrency     int                    // M: requests in flight overall (default 64)
+	HostConcurrency int                    // N: requests in flight per host (default 2)
+	Rate            float64                // requests per second per host (default 2)
+	Burst           int                    // per host token bucket (default 2)
+	Hosts           map[string]HostOptions // per-host overrides: exact host ("example.com", "example.com:8080") or "*.example.com"
+	Retries         int                    // retries for 429, 5xx, timeouts and resets (default 2; negative: none)
+	RetryWait       time.Duration          // base of the exponential backoff between retries (default 1s)
+	RetryAfterMax   time.Duration          // cap on Retry-After pauses (default 60s)
+
+	DialTimeout   time.Duration // TCP connect (default 10s)
+	TLSTimeout    time.Duration // TLS handshake (default 10s)
+	HeaderTimeout time.Duration // from request sent to response headers (default 20s)
+	ReadTimeout   time.Duration // idle time between two reads of the body (default 20s)
+
+	MaxBody          int64  // bytes of a page body read at most (default 10 MB); longer bodies set Result.Truncated
+	BreakerThreshold int    // consecutive connection-level failures that open a host's circuit (default 3)
+	UserAgent        string // default: a browser-compatible string naming linkvault and Version
+	Version          string // linkvault version, for the default User-Agent
+	CAFile           string // extra PEM CA certificates trusted besides the system roots
+
+	// AllowPrivate allows connections to loopback, private, link-local and
+	// unspecified addresses. The check is made on the resolved address at
+	// dial time, so a host name resolving to such an address is refused
+	// too. A configured proxy is always allowed.
+	AllowPrivate bool
+	// Resolve maps "host:port" or "host" to "ip:port" (or "ip", keeping
+	// the port), like curl --resolve.
+	Resolve map[string]string
+	// DialContext replaces the base dialer (for tests). The private
+	// address guard still applies unless AllowPrivate.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// GitHubToken, when set, is sent as Authorization to github.com and
+	// api.github.com only, and enables repository lookups in GitHubAPI for
+	// github.com/OWNER/REPO links. It is never logged or stored.
+	GitHubToken string
+	GitHubAPI   string // default "https://api.github.com"
+
+	Exclude []*regexp.Regexp // URLs matching any of these are skipped
+
+	// Capture, when set, is called for targets with Capture set whose
+	// final response is 2xx with a type in CaptureTypes. It is never
+	// called concurrently; ex.Body is valid only during the call.
+	Capture      func(ctx context.Context, ex *linkvault.Exchange) error
+	CaptureMax   int64    // bytes spooled at most per capture (default 50 MB)
+	CaptureTypes []string // media types to capture; "image/*" matches a family
+
+	Progress func(done, total int) // called serially after each emitted result
+	Now      func() time.Time      // clock for CheckedAt (default time.Now)
+}
+
+// Defaults.
+const (
+	DefaultConcurrency      = 64
+	DefaultHostConcurrency  = 2
+	DefaultRate             = 2
+	DefaultBurst            = 2
+	DefaultRetries          = 2
+	DefaultBreakerThreshold = 3
+	DefaultMaxBody          = 10 << 20
+	DefaultCaptureMax       = 50 << 20
+	DefaultGitHubAPI        = "https://api.github.com"
+)
+
+// DefaultCaptureTypes are the media types captured when Options.CaptureTypes
+// is empty.
+var DefaultCaptureTypes = []string{"text/html", "application/xhtml+xml", "application/pdf", "text/plain", "image/*"}
+
+// Target is one URL to check.
+type Target struct {
+	URL          string // canonical http(s) URL
+	ETag         string // validators from the last run: sent as a conditional request
+	LastModified string
+	Capture      bool // fetch with GET and offer the response to Options.Capture
+}
+
+// Checker checks URLs politely: per-host queues, rate limits and circuit
+// breakers in front of a synchronous colly collector. Use one Checker per
+// run; Check must not be called concurrently.
+type Checker struct {
+	opts      Options
+	collector *colly.Collector
+	transport *http.Transport
+	proxyHost map[string]bool // dial addresses of configured proxies
+	capMu     sync.Mutex      // serialises Options.Capture
+
+	statsMu sync.Mutex
+	stats   map[string]*linkvault.HostStats
+}
+
+// errPrivate is returned by the dialer for a refused private address.
+var errPrivate = errors.New("private address not allowed")
+
+// NewChecker returns a Checker for opts.
+func NewChecker(opts Options) (*Checker, error) {
+	o := withDefaults(opts)
+	c := &Checker{opts: o, stats: map[string]*linkvault.HostStats{}}
+
+	roots, err := x509.SystemCertPool()
+	if err != nil || roots == nil {
+		roots = x509.NewCertPool()
+	}
+	if o.CAFile != "" {
+		pem, err := os.ReadFile(o.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("crawler: read CA file: %w", err)
+		}
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("crawler: CA file %s: no PEM certificate found", o.CAFile)
+		}
+	}
+
+	proxyCfg := httpproxy.FromEnvironment()
+	proxyFunc := proxyCfg.ProxyFunc()
+	c.proxyHost = map[string]bool{}
+	for _, p := range []string{proxyCfg.HTTPProxy, proxyCfg.HTTPSProxy} {
+		if p == "" {
+			continue
+		}
+		if !strings.Contains(p, "://") {
+			p = "http://" + p
+		}
+		if u, err := url.Parse(p); err == nil && u.Host != "" {
+			host := u.Host
+			if u.Port() == "" {
+				port := "80"
+				if u.Scheme == "https" {
+					port = "443"
+				}
+				host = net.JoinHostPort(u.Hostname(), port)
+			}
+			c.proxyHost[strings.ToLower(host)] = true
+		}
+	}
+
+	maxConns := o.HostConcurrency
+	for _, h := range o.Hosts {
+		maxConns = max(maxConns, h.Concurrency)
+	}
+	c.transport = &http.Transport{
+		Proxy:                  func(r *http.Request) (*url.URL, error) { return proxyFunc(r.URL) },
+		DialContext:            c.dial,
+		TLSClientConfig:        &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:    o.TLSTimeout,
+		ResponseHeaderTimeout:  o.HeaderTimeout,
+		ExpectContinueTimeout:  time.Second,
+		DisableCompression:     true,
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           2 * o.Concurrency,
+		MaxIdleConnsPerHost:    maxConns,
+		IdleConnTimeout:        90 * time.Second,
+		MaxResponseHeaderBytes: maxHeaderBytes,
+	}
+
+	jar, err := cookiejar.New(&cookiejar.Options{PublicSuffixList: publicsuffix.List})
+	if err != nil {
+		return nil, fmt.Errorf("crawler: cookie jar: %w", err)
+	}
+	// Built by hand rather than with colly.NewCollector so that COLLY_*
+	// environment variables cannot override these settings.
+	col := &colly.Collector{}
+	col.Init()
+	col.AllowURLRevisit = true        // we de-duplicate ourselves
+	col.ParseHTTPErrorResponse = true // we classify every status ourselves
+	col.MaxBodySize = 0               // the recorder below caps and hides bodies
+	col.IgnoreRobotsTxt = true
+	col.UserAgent = o.UserAgent
+	col.SetClient(&http.Client{
+		Transport: &recorder{next: c.transport},
+		// Redirects are followed by the scheduler, hop by hop, so that
+		// each hop is recorded, rate limited and loop checked.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Jar:           jar,
+	})
+	c.collector = col
+	return c, nil
+}
+
+func withDefaults(o Options) Options {
+	setInt := func(p *int, d int) {
+		if *p <= 0 {
+			*p = d
+		}
+	}
+	setDur := func(p *time.Duration, d time.Duration) {
+		if *p <= 0 {
+			*p = d
+		}
+	}
+	setInt(&o.Concurrency, DefaultConcurrency)
+	setInt(&o.HostConcurrency, DefaultHostConcurrency)
+	setInt(&o.Burst, DefaultBurst)
+	setInt(&o.BreakerThreshold, DefaultBreakerThreshold)
+	if o.Rate <= 0 {
+		o.Rate = DefaultRate
+	}
+	switch {
+	case o.Retries == 0:
+		o.Retries = DefaultRetries
+	case o.Retries < 0:
+		o.Retries = 0
+	}
+	setDur(&o.RetryWait, time.Second)
+	setDur(&o.RetryAfterMax, time.Minute)
+	setDur(&o.DialTimeout, 10*time.Second)
+	setDur(&o.TLSTimeout, 10*time.Second)
+	setDur(&o.HeaderTimeout, 20*time.Second)
+	setDur(&o.ReadTimeout, 20*time.Second)
+	if o.MaxBody <= 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+	if o.CaptureMax <= 0 {
+		o.CaptureMax = DefaultCaptureMax
+	}
+	if len(o.CaptureTypes) == 0 {
+		o.CaptureTypes = DefaultCaptureTypes
+	}
+	if o.Version == "" {
+		o.Version = "dev"
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "Mozilla/5.0 (compatible; linkvault/" + o.Version + "; +https://github.com/linkvault/linkvault)"
+	}
+	if o.GitHubAPI == "" {
+		o.GitHubAPI = DefaultGitHubAPI
+	}
+	o.GitHubAPI = strings.TrimRight(o.GitHubAPI, "/")
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// maxHeaderBytes caps response headers: a server sending more is answered
+// with an error instead of costing memory.
+const maxHeaderBytes = 256 << 10
+
+// dial resolves Resolve overrides, dials with the base dialer and refuses
+// private addresses unless allowed. The address is checked after name
+// resolution, right before connecting, so DNS cannot bypass the guard.
+func (c *Checker) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	isProxy := c.proxyHost[strings.ToLower(addr)]
+	addr = c.resolveOverride(addr)
+	guard := !c.opts.AllowPrivate && !isProxy
+	ctx, cancel := context.WithTimeout(ctx, c.opts.DialTimeout)
+	defer cancel()
+	if host, _, err := net.SplitHostPort(addr); err == nil && guard {
+		if ip := net.ParseIP(host); ip != nil && privateIP(ip) {
+			return nil, &net.OpError{Op: "dial", Net: network, Addr: ipAddr(ip), Err: errPrivate}
+		}
+	}
+	if c.opts.DialContext != nil {
+		conn, err := c.opts.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		if guard {
+			if ta, ok := conn.RemoteAddr().(*net.TCPAddr); ok && privateIP(ta.IP) {
+				conn.Close()
+				return nil, &net.OpError{Op: "dial", Net: network, Addr: ta, Err: errPrivate}
+			}
+		}
+		return conn, nil
+	}
+	d := net.Dialer{Timeout: c.opts.DialTimeout, KeepAlive: 30 * time.Second}
+	if guard {
+		d.Control = func(_, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			if ip := net.ParseIP(host); ip == nil || privateIP(ip) {
+				return errPrivate
+			}
+			return nil
+		}
+	}
+	return d.DialContext(ctx, network, addr)
+}
+
+type ipAddr net.IP
+
+func (a ipAddr) Network() string { return "ip" }
+func (a ipAddr) String() string  { return net.IP(a).String() }
+
+// resolveOverride applies Options.Resolve to a "host:port" address.
+func (c *Checker) resolveOverride(addr string) string {
+	if len(c.opts.Resolve) == 0 {
+		return addr
+	}
+	if to, ok := c.opts.Resolve[addr]; ok {
+		return to
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	to, ok := c.opts.Resolve[host]
+	if !ok {
+		return addr
+	}
+	if _, _, err := net.SplitHostPort(to); err == nil {
+		return to
+	}
+	return net.JoinHostPort(strings.Trim(to, "[]"), port)
+}
+
+// privateIP reports whether ip must not be contacted by default.
+func privateIP(ip net.IP) bool {
+	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() ||
+		ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsInterfaceLocalMulticast()
+}
+
+// request is one HTTP request the scheduler asks for.
+type request struct {
+	method  string
+	url     string
+	header  http.Header
+	body    readMode // how to read a 2xx body
+	capture bool     // spool an archivable 2xx body for Options.Capture
+}
+
+// readMode tells the recorder how much of a 2xx body to read.
+type readMode int
+
+const (
+	readSmall readMode = iota // up to smallBody bytes, not kept (keep-alive)
+	readPage                  // up to MaxBody, the first keepBody bytes kept for analysis
+	readJSON                  // up to keepBody bytes, kept (API answers)
+)
+
+const (
+	smallBody = 64 << 10 // read of bodies we do not analyse, kept for error pages
+	keepBody  = 2 << 20  // bytes of a page kept in memory for title and soft 404
+)
+
+// exchange is what one request got, filled by the recorder.
+type exchange struct {
+	req       request
+	opts      *Options
+	start     time.Time
+	duration  time.Duration
+	reqHeader http.Header
+
+	resp       *http.Response // status and headers; its body is closed
+	remoteAddr string
+	body       []byte // kept bytes (raw, as sent)
+	bytesRead  int64
+	truncated  bool  // the body was longer than what we were willing to read
+	bodyErr    error // error while reading the body
+	readTO     bool  // bodyErr is the idle read timeout
+	spool      *os.File
+	spoolSize  int64
+	spoolTrunc bool
+
+	err error // transport error: no response
+}
+
+type exchangeKey struct{}
+
+// do performs one request through colly and returns what was received.
+func (c *Checker) do(ctx context.Context, r request) *exchange {
+	x := &exchange{req: r, opts: &c.opts, start: time.Now()}
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	col := c.collector.Clone()
+	col.Context = context.WithValue(rctx, exchangeKey{}, &exchangeCtx{x: x, cancel: cancel})
+	err := col.Request(r.method, r.url, nil, nil, r.header)
+	x.duration = time.Since(x.start)
+	if x.resp == nil {
+		if err == nil {
+			err = errors.New("crawler: no response")
+		}
+		x.err = err
+	}
+	return x
+}
+
+type exchangeCtx struct {
+	x      *exchange
+	cancel context.CancelFunc
+}
+
+// recorder is the RoundTripper under colly's client: it records the
+// response, reads (and caps) the body itself, spools captures to disk, and
+// hands colly an empty body so colly neither buffers nor decompresses it.
+type recorder struct{ next http.RoundTripper }
+
+func (t *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	xc, _ := req.Context().Value(exchangeKey{}).(*exchangeCtx)
+	if xc == nil {
+		return t.next.RoundTrip(req)
+	}
+	x := xc.x
+	trace := &httptrace.ClientTrace{GotConn: func(ci httptrace.GotConnInfo) {
+		if ci.Conn != nil {
+			x.remoteAddr = ci.Conn.RemoteAddr().String()
+		}
+	}}
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+	x.reqHeader = req.Header.Clone()
+	x.reqHeader.Del("Authorization")
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	x.resp = resp
+	x.readBody(resp.Body, xc.cancel)
+	resp.Body.Close()
+
+	h := resp.Header.Clone()
+	// colly would gunzip these without a size limit.
+	h.Del("Content-Encoding")
+	if strings.Contains(strings.ToLower(h.Get("Content-Type")), "gzip") {
+		h.Set("Content-Type", "application/octet-stream")
+	}
+	return &http.Response{
+		Status: resp.Status, StatusCode: resp.StatusCode,
+		Proto: resp.Proto, ProtoMajor: resp.ProtoMajor, ProtoMinor: resp.ProtoMinor,
+		Header: h, Body: http.NoBody, ContentLength: 0, Request: req, TLS: resp.TLS,
+	}, nil
+}
+
+// readBody reads the body as the request's mode asks, with the idle read
+// timeout, never more than the caps.
+func (x *exchange) readBody(body io.Reader, cancel context.CancelFunc) {
+	if x.req.method == http.MethodHead {
+		return
+	}
+	var timedOut bool
+	var mu sync.Mutex
+	timer := time.AfterFunc(x.opts.ReadTimeout, func() {
+		mu.Lock()
+		timedOut = true
+		mu.Unlock()
+		cancel()
+	})
+	defer timer.Stop()
+	r := &idleReader{r: body, timer: timer, d: x.opts.ReadTimeout}
+	defer func() {
+		mu.Lock()
+		x.readTO = timedOut && x.bodyErr != nil
+		mu.Unlock()
+	}()
+
+	status := x.resp.StatusCode
+	switch {
+	case status >= 300 && status < 400:
+		x.read(r, 4<<10, 0, false)
+	case status < 200 || status >= 300:
+		x.read(r, smallBody, smallBody, false)
+	case x.req.capture && x.captureType():
+		x.spoolBody(r)
+	case x.req.body == readPage && isHTML(x.resp.Header.Get("Content-Type")):
+		x.read(r, x.opts.MaxBody, min(x.opts.MaxBody, keepBody), true)
+	case x.req.body == readJSON:
+		x.read(r, keepBody, keepBody, true)
+	default:
+		x.read(r, smallBody, 0, false)
+	}
+}
+
+// read reads up to limit bytes, keeping the first keep bytes. When flag is
+// set, a body longer than limit is recorded as truncated.
+func (x *exchange) read(r io.Reader, limit, keep int64, flag bool) {
+	buf := make([]byte, 32<<10)
+	for x.bytesRead < limit {
+		n, err := r.Read(buf[:min(int64(len(buf)), limit-x.bytesRead)])
+		if n > 0 {
+			if kept := int64(len(x.body)); kept < keep {
+				x.body = append(x.body, buf[:min(int64(n), keep-kept)]...)
+			}
+			x.bytesRead += int64(n)
+		}
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			x.bodyErr = err
+			return
+		}
+	}
+	if flag {
+		x.truncated = moreData(r)
+	}
+}
+
+// moreData reports whether r has at least one more byte.
+func moreData(r io.Reader) bool {
+	var one [1]byte
+	for range 3 {
+		n, err := r.Read(one[:])
+		if n > 0 {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+	}
+	return false
+}
+
+// idleReader resets an idle timer on every read.
+type idleReader struct {
+	r     io.Reader
+	timer *time.Timer
+	d     time.Duration
+}
+
+func (r *idleReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if n > 0 {
+		r.timer.Reset(r.d)
+	}
+	return n, err
+}
+
+// requestHeader builds the headers of a request to u.
+func (c *Checker) requestHeader(u *url.URL, method string, t *Target, conditional bool) http.Header {
+	h := http.Header{}
+	h.Set("User-Agent", c.opts.UserAgent)
+	if method == http.MethodHead {
+		h.Set("Accept", "*/*")
+	} else {
+		h.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	}
+	h.Set("Accept-Language", "en-US,en;q=0.9,zh-CN;q=0.8,zh;q=0.7")
+	if ho, ok := c.hostOptions(u.Host); ok {
+		for k, v := range ho.Headers {
+			h.Set(k, v)
+		}
+	}
+	if c.opts.GitHubToken != "" && isGitHubHost(u.Hostname()) {
+		h.Set("Authorization", "Bearer "+c.opts.GitHubToken)
+	}
+	if conditional && t != nil {
+		if t.ETag != "" {
+			h.Set("If-None-Match", t.ETag)
+		}
+		if t.LastModified != "" {
+			h.Set("If-Modified-Since", t.LastModified)
+		}
+	}
+	return h
+}
+
+// hostOptions returns the overrides for host: exact match first, then the
+// longest matching "*." wildcard.
+func (c *Checker) hostOptions(host string) (HostOptions, bool) {
+	if len(c.opts.Hosts) == 0 {
+		return HostOptions{}, false
+	}
+	host = strings.ToLower(host)
+	if ho, ok := c.opts.Hosts[host]; ok {
+		return ho, true
+	}
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+		if ho, ok := c.opts.Hosts[name]; ok {
+			return ho, true
+		}
+	}
+	for i := strings.IndexByte(name, '.'); i >= 0; {
+		if ho, ok := c.opts.Hosts["*"+name[i:]]; ok {
+			return ho, true
+		}
+		j := strings.IndexByte(name[i+1:], '.')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return HostOptions{}, false
+}
+
+// headFirst reports whether a URL names a file download, checked with HEAD
+// first; pages are fetched with GET at once, since their title and soft 404
+// check need the body anyway.
+func headFirst(u *url.URL) bool {
+	p := strings.ToLower(u.Path)
+	i := strings.LastIndexByte(p, '.')
+	if i < 0 || strings.IndexByte(p[i:], '/') >= 0 {
+		return false
+	}
+	return fileExt[p[i+1:]]
+}
+
+var fileExt = map[string]bool{}
+
+func init() {
+	for _, e := range strings.Fields(`pdf zip gz tgz bz2 xz zst 7z rar tar jar war whl egg
+		exe msi dmg pkg deb rpm apk ipa iso img bin
+		png jpg jpeg gif webp svg ico bmp tif tiff avif heic
+		mp3 mp4 m4a m4v webm mkv avi mov flac ogg wav
+		doc docx xls xlsx ppt pptx odt ods odp epub mobi
+		csv tsv parquet woff woff2 ttf otf`) {
+		fileExt[e] = true
+	}
+}

@@ -1,0 +1,721 @@
+package crawler
+
+import (
+	"container/heap"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/linkvault/linkvault"
+)
+
+// Scheduling
+//
+// One goroutine (the run loop) owns all scheduling state: a FIFO queue, a
+// rate.Limiter, an in-flight count, a pause deadline and a circuit breaker
+// per host, plus a heap of jobs waiting for a retry. It starts a request
+// only when the host has a token, is not paused, has fewer than N requests
+// in flight, and fewer than M are in flight overall; each request runs in
+// its own goroutine and reports back to the loop. Nothing ever waits for a
+// token or a pause while holding a slot, so a slow, dead or rate-limited
+// host never delays the others.
+//
+// A job is one unique URL. Each step of it (the first request, a GET after
+// a HEAD, every redirect hop, every retry, the GitHub API lookup) goes back
+// through the queue of the host it is about to contact.
+
+// Check checks every target once (targets with the same URL share one
+// check) and calls emit with one Result per target, Result.URL being
+// Target.URL. emit and Options.Progress are never called concurrently.
+//
+// When ctx is cancelled Check starts no new request, aborts the requests
+// in flight, and returns ctx.Err() after emitting the results that were
+// complete.
+func (c *Checker) Check(ctx context.Context, targets []Target, emit func(linkvault.Result)) error {
+	c.statsMu.Lock()
+	c.stats = map[string]*linkvault.HostStats{}
+	c.statsMu.Unlock()
+	r := &run{
+		c:       c,
+		ctx:     ctx,
+		emit:    emit,
+		total:   len(targets),
+		hosts:   map[string]*host{},
+		results: make(chan *done, c.opts.Concurrency),
+	}
+	jobs := map[string]*job{}
+	var order []*job
+	for _, t := range targets {
+		if j, ok := jobs[t.URL]; ok {
+			j.copies++
+			continue
+		}
+		j := &job{t: t, copies: 1, res: linkvault.Result{URL: t.URL, ContentLength: -1}, seen: map[string]int{}}
+		jobs[t.URL] = j
+		order = append(order, j)
+	}
+	for _, j := range order {
+		r.admit(j)
+	}
+	return r.loop()
+}
+
+// HostStats returns what the last (or current) Check did per host, keyed
+// by host (with the port when not the default).
+func (c *Checker) HostStats() map[string]*linkvault.HostStats {
+	c.statsMu.Lock()
+	defer c.statsMu.Unlock()
+	out := make(map[string]*linkvault.HostStats, len(c.stats))
+	for k, v := range c.stats {
+		cp := *v
+		out[k] = &cp
+	}
+	return out
+}
+
+// job is the check of one unique URL.
+type job struct {
+	t      Target
+	copies int // targets sharing this URL
+	res    linkvault.Result
+
+	link   string // host key of the link, for statistics
+	cur    *url.URL
+	host   *host
+	method string
+	tries  int            // retries spent on the current request
+	seen   map[string]int // URLs visited in the redirect chain
+	start  time.Time
+
+	github  string // OWNER/REPO to look up, when enabled
+	api     bool   // the GitHub API lookup is under way
+	apiHops int
+
+	readyAt time.Time // when a delayed retry is due
+	index   int       // in the delay heap
+}
+
+// host is the scheduling state of one host.
+type host struct {
+	key      string
+	queue    []*job
+	inflight int
+	limit    int // N
+	lim      *rate.Limiter
+	base     float64 // configured rate
+	rate     float64 // current rate
+	pause    time.Time
+	fails    int    // consecutive connection-level failures
+	open     string // reason, once the circuit is open
+	active   bool   // listed in run.active
+}
+
+// done is a finished request coming back to the loop.
+type done struct {
+	j      *job
+	x      *exchange
+	page   *page
+	capErr error
+}
+
+// run is the state of one Check call, owned by the loop goroutine.
+type run struct {
+	c        *Checker
+	ctx      context.Context
+	emit     func(linkvault.Result)
+	total    int
+	emitted  int
+	hosts    map[string]*host
+	active   []*host // hosts with queued jobs, in round-robin order
+	delayed  delayHeap
+	inflight int
+	results  chan *done
+}
+
+// admit screens a new job and queues it.
+func (r *run) admit(j *job) {
+	o := &r.c.opts
+	u, err := url.Parse(j.t.URL)
+	switch {
+	case err != nil || u.Host == "":
+		r.finishNow(j, linkvault.StatusSkipped, "invalid URL")
+		return
+	case u.Scheme != "http" && u.Scheme != "https":
+		r.finishNow(j, linkvault.StatusSkipped, reasonScheme)
+		return
+	}
+	for _, re := range o.Exclude {
+		if re.MatchString(j.t.URL) {
+			r.finishNow(j, linkvault.StatusSkipped, reasonExcluded)
+			return
+		}
+	}
+	if ip := net.ParseIP(strings.Trim(u.Hostname(), "[]")); ip != nil && privateIP(ip) && !o.AllowPrivate {
+		r.finishNow(j, linkvault.StatusSkipped, reasonPrivate)
+		return
+	}
+	j.cur = u
+	j.link = strings.ToLower(u.Host)
+	j.seen[u.String()] = 1
+	if o.GitHubToken != "" {
+		j.github = githubRepo(j.t.URL)
+	}
+	j.method = http.MethodGet
+	if !j.t.Capture && headFirst(u) {
+		j.method = http.MethodHead
+	}
+	r.enqueue(j, false)
+}
+
+// hostFor returns the state of the host of u, creating it.
+func (r *run) hostFor(u *url.URL) *host {
+	key := strings.ToLower(u.Host)
+	if h, ok := r.hosts[key]; ok {
+		return h
+	}
+	o := &r.c.opts
+	h := &host{key: key, limit: o.HostConcurrency, base: o.Rate}
+	burst := o.Burst
+	if ho, ok := r.c.hostOptions(key); ok {
+		if ho.Rate > 0 {
+			h.base = ho.Rate
+		}
+		if ho.Burst > 0 {
+			burst = ho.Burst
+		}
+		if ho.Concurrency > 0 {
+			h.limit = ho.Concurrency
+		}
+	}
+	h.rate = h.base
+	h.lim = rate.NewLimiter(rate.Limit(h.rate), burst)
+	r.hosts[key] = h
+	return h
+}
+
+// enqueue puts j in the queue of the host it is to contact next.
+func (r *run) enqueue(j *job, front bool) {
+	h := r.hostFor(j.cur)
+	j.host = h
+	if front {
+		h.queue = append([]*job{j}, h.queue...)
+	} else {
+		h.queue = append(h.queue, j)
+	}
+	if !h.active {
+		h.active = true
+		r.active = append(r.active, h)
+	}
+}
+
+// later puts j back in its host's queue after d.
+func (r *run) later(j *job, d time.Duration) {
+	j.readyAt = time.Now().Add(d)
+	heap.Push(&r.delayed, j)
+}
+
+// backoff is the exponential backoff with jitter before retry n (1-based).
+func (r *run) backoff(n int) time.Duration {
+	d := r.c.opts.RetryWait << (n - 1)
+	return time.Duration(float64(d) * (0.5 + rand.Float64()))
+}
+
+func (r *run) loop() error {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	ctxDone := r.ctx.Done()
+	for {
+		now := time.Now()
+		for r.delayed.Len() > 0 && !r.delayed[0].readyAt.After(now) {
+			j := heap.Pop(&r.delayed).(*job)
+			if r.ctx.Err() == nil {
+				r.enqueue(j, true)
+			}
+		}
+		var wake time.Time
+		if r.ctx.Err() == nil {
+			wake = r.dispatch(now)
+		}
+		if r.inflight == 0 && (r.ctx.Err() != nil || len(r.active) == 0 && r.delayed.Len() == 0) {
+			break
+		}
+		if r.delayed.Len() > 0 && r.ctx.Err() == nil {
+			wake = earliest(wake, r.delayed[0].readyAt)
+		}
+		var timerC <-chan time.Time
+		if !wake.IsZero() {
+			timer.Reset(max(time.Until(wake), 0))
+			timerC = timer.C
+		}
+		select {
+		case d := <-r.results:
+			r.inflight--
+			d.j.host.inflight--
+			r.handle(d)
+		case <-timerC:
+		case <-ctxDone:
+			ctxDone = nil
+		}
+		if timerC != nil && !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+	}
+	return r.ctx.Err()
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || !b.IsZero() && b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// dispatch starts every request that may start now, one per host per
+// round, and returns when the next blocked host may start (zero if none is
+// blocked by time).
+func (r *run) dispatch(now time.Time) time.Time {
+	var wake time.Time
+	m := r.c.opts.Concurrency
+	for progress := true; progress && r.inflight < m; {
+		progress = false
+		for i := 0; i < len(r.active) && r.inflight < m; i++ {
+			h := r.active[i]
+			if h.open != "" {
+				for _, j := range h.queue {
+					r.circuitOpen(j, h)
+				}
+				h.queue = nil
+			}
+			if len(h.queue) == 0 {
+				continue
+			}
+			ok, at := h.ready(now)
+			if !ok {
+				wake = earliest(wake, at)
+				continue
+			}
+			j := h.queue[0]
+			h.queue[0] = nil
+			h.queue = h.queue[1:]
+			r.start(j)
+			progress = true
+		}
+		// Drop hosts with nothing queued; rotate so that the next round
+		// starts after the hosts served in this one.
+		kept := r.active[:0]
+		for _, h := range r.active {
+			if len(h.queue) > 0 {
+				kept = append(kept, h)
+			} else {
+				h.active = false
+			}
+		}
+		for i := len(kept); i < len(r.active); i++ {
+			r.active[i] = nil
+		}
+		r.active = kept
+		if len(r.active) > 1 {
+			r.active = append(r.active[1:], r.active[0])
+		}
+	}
+	return wake
+}
+
+// ready reports whether h may start a request now, consuming a token if
+// so; if not, when it may (zero when only a finishing request can free it).
+func (h *host) ready(now time.Time) (bool, time.Time) {
+	if h.inflight >= h.limit {
+		return false, time.Time{}
+	}
+	if now.Before(h.pause) {
+		return false, h.pause
+	}
+	tokens := h.lim.TokensAt(now)
+	if tokens >= 1 && h.lim.AllowN(now, 1) {
+		return true, time.Time{}
+	}
+	need := (1 - tokens) / float64(h.lim.Limit())
+	return false, now.Add(time.Duration(need*float64(time.Second)) + time.Millisecond)
+}
+
+// throttle reacts to a 429 or a 503 with Retry-After: the host's rate is
+// halved and, if the server said how long, the host pauses that long.
+func (h *host) throttle(now time.Time, wait time.Duration, known bool, capWait time.Duration) {
+	h.rate = max(h.rate/2, h.base/16)
+	h.lim.SetLimitAt(now, rate.Limit(h.rate))
+	if known {
+		if until := now.Add(min(wait, capWait)); until.After(h.pause) {
+			h.pause = until
+		}
+	}
+}
+
+// recover creeps the rate back towards the configured one after success.
+func (h *host) recover(now time.Time) {
+	if h.rate < h.base {
+		h.rate = min(h.base, h.rate*1.25)
+		h.lim.SetLimitAt(now, rate.Limit(h.rate))
+	}
+}
+
+// start launches the next request of j.
+func (r *run) start(j *job) {
+	c := r.c
+	if j.start.IsZero() {
+		j.start = time.Now()
+	}
+	conditional := len(j.res.Redirects) == 0 && !j.api
+	req := request{
+		method:  j.method,
+		url:     j.cur.String(),
+		header:  c.requestHeader(j.cur, j.method, &j.t, conditional),
+		body:    readPage,
+		capture: j.t.Capture && !j.api && c.opts.Capture != nil,
+	}
+	if j.api {
+		req.body = readJSON
+		req.header.Set("Accept", "application/vnd.github+json")
+	}
+	r.inflight++
+	j.host.inflight++
+	link := j.t.URL
+	go func() { r.results <- c.step(r.ctx, j, req, link) }()
+}
+
+// step runs one request and the work that needs its body (analysis,
+// capture), off the loop goroutine. It must not touch j.
+func (c *Checker) step(ctx context.Context, j *job, req request, link string) *done {
+	x := c.do(ctx, req)
+	d := &done{j: j, x: x}
+	if x.err == nil && len(x.body) > 0 && req.body == readPage && isHTML(x.resp.Header.Get("Content-Type")) {
+		p := analyzePage(x.body, x.resp.Header.Get("Content-Type"), x.resp.Header.Get("Content-Encoding"))
+		d.page = &p
+		x.body = nil
+	}
+	if x.spool != nil {
+		code := x.resp.StatusCode
+		if code >= 200 && code < 300 && (d.page == nil || soft404(*d.page) == "") {
+			title := ""
+			if d.page != nil {
+				title = d.page.title
+			}
+			d.capErr = c.capture(ctx, x, link, title)
+		}
+		x.dropSpool()
+	}
+	return d
+}
+
+// account adds a request to the host statistics.
+func (r *run) account(h *host, x *exchange) {
+	r.c.statsMu.Lock()
+	defer r.c.statsMu.Unlock()
+	s := r.c.stat(h.key)
+	s.Requests++
+	s.Bytes += x.bytesRead
+	s.LatencyMS += x.duration.Milliseconds()
+	if x.resp != nil && x.resp.StatusCode == http.StatusTooManyRequests {
+		s.Throttled++
+	}
+}
+
+// stat returns the statistics of host key; statsMu must be held.
+func (c *Checker) stat(key string) *linkvault.HostStats {
+	s := c.stats[key]
+	if s == nil {
+		s = &linkvault.HostStats{}
+		c.stats[key] = s
+	}
+	return s
+}
+
+// handle advances a job after one of its requests.
+func (r *run) handle(d *done) {
+	j, x, h := d.j, d.x, d.j.host
+	o := &r.c.opts
+	now := time.Now()
+	r.account(h, x)
+	j.res.Requests++
+	j.res.Duration += x.duration
+	if r.ctx.Err() != nil && x.err != nil {
+		return // aborted by the caller: not a result
+	}
+	if x.err != nil {
+		f := classifyError(x.err, o)
+		if f.connLevel {
+			h.fails++
+			if h.fails >= o.BreakerThreshold && h.open == "" {
+				h.open = fmt.Sprintf("host unreachable: circuit open after %d failures: %s", h.fails, f.reason)
+			}
+		}
+		if f.retry && j.tries < o.Retries && h.open == "" {
+			j.tries++
+			r.later(j, r.backoff(j.tries))
+			return
+		}
+		if j.api {
+			r.complete(j)
+			return
+		}
+		j.res.Error = shortError(x.err)
+		r.finish(j, f.status, f.reason)
+		return
+	}
+	h.fails = 0
+	resp := x.resp
+	code := resp.StatusCode
+	ra, hasRA := retryAfter(resp.Header.Get("Retry-After"), now)
+	if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable && hasRA {
+		h.throttle(now, ra, hasRA, o.RetryAfterMax)
+	} else if code < 500 {
+		h.recover(now)
+	}
+	if j.api {
+		r.handleAPI(j, x, ra, hasRA)
+		return
+	}
+	r.record(j, x)
+	pg := page{}
+	if d.page != nil {
+		pg = *d.page
+	}
+	switch {
+	case code >= 300 && code < 400 && code != http.StatusNotModified && resp.Header.Get("Location") != "":
+		r.redirect(j, x)
+	case code == http.StatusNotModified:
+		j.res.NotModified = true
+		r.finish(j, linkvault.StatusOK, statusReason(code))
+	case code >= 200 && code < 400:
+		j.res.Title = pg.title
+		if d.capErr != nil {
+			j.res.Error = d.capErr.Error()
+		}
+		if phrase := soft404(pg); phrase != "" && code < 300 && d.page != nil {
+			j.res.SoftNotFound = true
+			r.finish(j, linkvault.StatusBroken, "soft 404: "+phrase)
+			return
+		}
+		r.finish(j, linkvault.StatusOK, statusReason(code))
+	case challenge(resp.Header, pg):
+		r.finish(j, linkvault.StatusBlocked, "bot challenge ("+statusReason(code)+")")
+	case code == http.StatusTooManyRequests:
+		if j.tries < o.Retries {
+			j.tries++
+			r.later(j, r.retryWait(j.tries, ra, hasRA))
+			return
+		}
+		r.finish(j, linkvault.StatusThrottled, statusReason(code))
+	case j.method == http.MethodHead:
+		// Servers answer HEAD wrongly often enough: ask again with GET.
+		j.method = http.MethodGet
+		j.tries = 0
+		r.enqueue(j, true)
+	case code == http.StatusUnauthorized || code == http.StatusForbidden || code == 999:
+		r.finish(j, linkvault.StatusBlocked, statusReason(code))
+	case code == http.StatusNotFound || code == http.StatusGone:
+		r.finish(j, linkvault.StatusBroken, statusReason(code))
+	case code >= 500 && j.tries < o.Retries:
+		j.tries++
+		r.later(j, r.retryWait(j.tries, ra, hasRA))
+	default:
+		r.finish(j, linkvault.StatusBroken, statusReason(code))
+	}
+}
+
+// retryWait is the pause before retry n: the backoff, or the server's
+// Retry-After (capped) when longer.
+func (r *run) retryWait(n int, ra time.Duration, hasRA bool) time.Duration {
+	w := r.backoff(n)
+	if hasRA {
+		w = max(w, min(ra, r.c.opts.RetryAfterMax))
+	}
+	return w
+}
+
+// record copies the response metadata of the latest request into the
+// result.
+func (r *run) record(j *job, x *exchange) {
+	resp := x.resp
+	res := &j.res
+	res.HTTPStatus = resp.StatusCode
+	res.FinalURL = x.req.url
+	res.ContentType = resp.Header.Get("Content-Type")
+	res.ContentLength = resp.ContentLength
+	res.BytesRead += x.bytesRead
+	res.Truncated = x.truncated
+	if et := resp.Header.Get("ETag"); et != "" {
+		res.ETag = et
+	}
+	if lm := resp.Header.Get("Last-Modified"); lm != "" {
+		res.LastModified = lm
+	}
+	if resp.TLS != nil && len(resp.TLS.PeerCertificates) > 0 {
+		res.CertExpiry = resp.TLS.PeerCertificates[0].NotAfter
+	}
+	if x.bodyErr != nil {
+		if x.readTO {
+			res.Error = "timeout after " + r.c.opts.ReadTimeout.String() + " reading body"
+		} else {
+			res.Error = "reading body: " + shortError(x.bodyErr)
+		}
+	}
+}
+
+// redirect follows a 3xx answer to its Location.
+func (r *run) redirect(j *job, x *exchange) {
+	resp := x.resp
+	j.res.Redirects = append(j.res.Redirects, linkvault.Redirect{Status: resp.StatusCode, URL: x.req.url})
+	next, err := j.cur.Parse(strings.TrimSpace(resp.Header.Get("Location")))
+	if err != nil {
+		r.finish(j, linkvault.StatusBroken, "invalid redirect location")
+		return
+	}
+	if next.Scheme != "http" && next.Scheme != "https" {
+		r.finish(j, linkvault.StatusBroken, "redirect to unsupported scheme")
+		return
+	}
+	next.Fragment, next.RawFragment = "", ""
+	if canon, _, err := Canonical(next.String()); err == nil {
+		if u, err := url.Parse(canon); err == nil {
+			next = u
+		}
+	}
+	key := next.String()
+	if len(j.res.Redirects) > maxRedirects {
+		r.finish(j, linkvault.StatusBroken, reasonTooMany)
+		return
+	}
+	// A redirect back to a visited URL is a loop, except once when the
+	// server set a cookie on the way (a session handshake).
+	if n := j.seen[key]; n > 0 && (n > 1 || len(resp.Header.Values("Set-Cookie")) == 0) {
+		r.finish(j, linkvault.StatusBroken, reasonLoop)
+		return
+	}
+	j.seen[key]++
+	j.cur = next
+	j.tries = 0
+	r.enqueue(j, true)
+}
+
+// handleAPI handles an answer of the GitHub API.
+func (r *run) handleAPI(j *job, x *exchange, ra time.Duration, hasRA bool) {
+	o := &r.c.opts
+	code := x.resp.StatusCode
+	switch {
+	case code >= 300 && code < 400 && x.resp.Header.Get("Location") != "" && j.apiHops < 5:
+		next, err := j.cur.Parse(x.resp.Header.Get("Location"))
+		if err == nil && (next.Scheme == "http" || next.Scheme == "https") {
+			j.apiHops++
+			j.cur = next
+			j.tries = 0
+			r.enqueue(j, true)
+			return
+		}
+	case code == http.StatusOK:
+		if g, err := parseGitHubRepo(j.github, x.body); err == nil {
+			j.res.GitHub = g
+		}
+	case code == http.StatusNotFound:
+		j.res.GitHub = &linkvault.GitHubRepo{FullName: j.github}
+	case (code == http.StatusTooManyRequests || code >= 500) && j.tries < o.Retries:
+		j.tries++
+		r.later(j, r.retryWait(j.tries, ra, hasRA))
+		return
+	}
+	r.complete(j)
+}
+
+// finish ends the page check of j with a status, then looks the repository
+// up on the GitHub API if due, or completes j.
+func (r *run) finish(j *job, st linkvault.Status, reason string) {
+	j.res.Status = st
+	j.res.Reason = reason
+	if st == linkvault.StatusOK {
+		j.res.MovedTo = movedTo(j.t.URL, j.res.Redirects, j.res.FinalURL)
+	}
+	if j.github != "" && !j.api && r.ctx.Err() == nil {
+		api, err := url.Parse(r.c.opts.GitHubAPI + "/repos/" + j.github)
+		if err == nil {
+			j.api = true
+			j.cur = api
+			j.method = http.MethodGet
+			j.tries = 0
+			r.enqueue(j, true)
+			return
+		}
+	}
+	r.complete(j)
+}
+
+// circuitOpen ends j without contacting its host.
+func (r *run) circuitOpen(j *job, h *host) {
+	if j.api {
+		r.complete(j)
+		return
+	}
+	r.finish(j, linkvault.StatusUnreachable, h.open)
+}
+
+// finishNow ends a job that needs no request.
+func (r *run) finishNow(j *job, st linkvault.Status, reason string) {
+	j.res.Status = st
+	j.res.Reason = reason
+	r.complete(j)
+}
+
+// complete emits the result of j once per target sharing its URL.
+func (r *run) complete(j *job) {
+	res := j.res
+	res.DurationMS = res.Duration.Milliseconds()
+	res.CheckedAt = r.c.opts.Now()
+	if j.link != "" {
+		r.c.statsMu.Lock()
+		s := r.c.stat(j.link)
+		s.Links++
+		if res.Status.Bad() {
+			s.Bad++
+		}
+		if res.Status == linkvault.StatusBlocked {
+			s.Blocked++
+		}
+		r.c.statsMu.Unlock()
+	}
+	for range j.copies {
+		out := res
+		out.Redirects = append([]linkvault.Redirect(nil), res.Redirects...)
+		if res.GitHub != nil {
+			g := *res.GitHub
+			out.GitHub = &g
+		}
+		r.emit(out)
+		r.emitted++
+		if r.c.opts.Progress != nil {
+			r.c.opts.Progress(r.emitted, r.total)
+		}
+	}
+}
+
+// delayHeap orders jobs waiting for a retry by due time.
+type delayHeap []*job
+
+func (h delayHeap) Len() int           { return len(h) }
+func (h delayHeap) Less(i, k int) bool { return h[i].readyAt.Before(h[k].readyAt) }
+func (h delayHeap) Swap(i, k int)      { h[i], h[k] = h[k], h[i]; h[i].index = i; h[k].index = k }
+func (h *delayHeap) Push(x any)        { j := x.(*job); j.index = len(*h); *h = append(*h, j) }
+func (h *delayHeap) Pop() any {
+	old := *h
+	j := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return j
+}

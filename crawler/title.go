@@ -1,0 +1,111 @@
+package crawler
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/saintfish/chardet"
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// isHTML reports whether a Content-Type names an HTML document.
+func isHTML(ct string) bool {
+	mt := mediaType(ct)
+	return mt == "text/html" || mt == "application/xhtml+xml"
+}
+
+// page is what the analysis of an HTML body found.
+type page struct {
+	title string
+	text  string // visible text of the body, whitespace collapsed
+}
+
+// analyzePage decodes a raw HTML body to UTF-8 and extracts its title and
+// visible text. contentEncoding gzip is undone with the same size cap.
+func analyzePage(raw []byte, contentType, contentEncoding string) page {
+	if strings.EqualFold(strings.TrimSpace(contentEncoding), "gzip") {
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return page{}
+		}
+		raw, _ = io.ReadAll(io.LimitReader(zr, keepBody))
+	}
+	text := decodeHTML(raw, contentType)
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(text))
+	if err != nil {
+		return page{}
+	}
+	var p page
+	p.title = collapse(doc.Find("head > title").First().Text())
+	body := doc.Find("body")
+	body.Find("script, style, noscript, template").Remove()
+	p.text = collapse(body.Text())
+	return p
+}
+
+// collapse trims s and collapses runs of white space to one space.
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+var metaCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)`)
+
+// decodeHTML returns raw decoded to UTF-8. The encoding is taken, in order,
+// from the Content-Type charset, a byte order mark, a <meta> declaration,
+// a valid UTF-8 check, and statistical detection (GB-18030 reported by the
+// detector maps to gb18030).
+func decodeHTML(raw []byte, contentType string) string {
+	enc := htmlEncoding(raw, contentType)
+	if enc == nil || enc == unicode.UTF8 {
+		return strings.ToValidUTF8(string(raw), "\uFFFD")
+	}
+	out, _, err := transform.Bytes(enc.NewDecoder(), raw)
+	if err != nil {
+		return strings.ToValidUTF8(string(raw), "\uFFFD")
+	}
+	return string(out)
+}
+
+func htmlEncoding(raw []byte, contentType string) encoding.Encoding {
+	if e, _, certain := charset.DetermineEncoding(raw, contentType); certain {
+		return e
+	}
+	head := raw[:min(len(raw), 16<<10)]
+	if m := metaCharset.FindSubmatch(head); m != nil {
+		if e := lookupCharset(string(m[1])); e != nil {
+			return e
+		}
+	}
+	if utf8.Valid(raw) {
+		return unicode.UTF8
+	}
+	if r, err := chardet.NewHtmlDetector().DetectBest(raw); err == nil {
+		if e := lookupCharset(r.Charset); e != nil {
+			return e
+		}
+	}
+	e, _, _ := charset.DetermineEncoding(raw, contentType)
+	return e
+}
+
+// lookupCharset maps a charset label, including the detector's spellings,
+// to an encoding.
+func lookupCharset(label string) encoding.Encoding {
+	l := strings.ToLower(strings.TrimSpace(label))
+	switch l {
+	case "gb-18030", "gb18030", "gbk", "gb2312", "gb_2312-80":
+		l = "gb18030" // a superset: decodes GBK and GB2312 correctly
+	}
+	if e, err := htmlindex.Get(l); err == nil {
+		return e
+	}
+	e, _ := charset.Lookup(l)
+	return e
+}
