@@ -152,14 +152,15 @@ func stateOf(b byte) linkvault.State {
 }
 
 // putCheck appends c to the history of url, moving its time on by a
-// nanosecond while another check of the URL has the same key.
-func putCheck(b *bolt.Bucket, hash []byte, c *linkvault.Check, buf []byte) error {
+// nanosecond while another check of the URL has the same key. bbolt keeps
+// the key and value slices until the commit: they are fresh for each call.
+func putCheck(b *bolt.Bucket, hash []byte, c *linkvault.Check) error {
 	k := historyKey(hash, c.Time)
 	for b.Get(k) != nil {
 		n := binary.BigEndian.Uint64(k[8:])
 		binary.BigEndian.PutUint64(k[8:], n+1)
 	}
-	if err := b.Put(k, encodeCheck(buf[:0], c)); err != nil {
+	if err := b.Put(k, encodeCheck(make([]byte, 0, 32), c)); err != nil {
 		return fmt.Errorf("archive: put check: %w", err)
 	}
 	return nil

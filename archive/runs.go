@@ -209,9 +209,12 @@ func (r *Recorder) Run() linkvault.Run { return r.run }
 
 // Record queues res for the writer goroutine, blocking while the queue is
 // full. res.URL is the canonical URL; res.CheckedAt, when set, is the time
-// of the check (the database's clock otherwise). Results recorded after
-// Finish are ignored. Write errors are reported by Finish.
+// of the check (the database's clock at the call otherwise). Results
+// recorded after Finish are ignored. Write errors are reported by Finish.
 func (r *Recorder) Record(res linkvault.Result) {
+	if res.CheckedAt.IsZero() {
+		res.CheckedAt = r.db.now()
+	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if r.closed {
@@ -264,15 +267,11 @@ func (r *Recorder) commit(batch []linkvault.Result) error {
 			return err
 		}
 		urls, history := tx.Bucket(bucketURLs), tx.Bucket(bucketHistory)
-		buf := make([]byte, 0, 64)
 		for _, res := range batch {
 			if res.URL == "" {
 				continue
 			}
 			t := res.CheckedAt
-			if t.IsZero() {
-				t = r.db.now()
-			}
 			rec, err := getURL(urls, res.URL)
 			if err != nil {
 				return err
@@ -289,7 +288,7 @@ func (r *Recorder) commit(batch []linkvault.Result) error {
 			if err := putURL(urls, &next); err != nil {
 				return err
 			}
-			if err := putCheck(history, urlHash(res.URL), &chk, buf); err != nil {
+			if err := putCheck(history, urlHash(res.URL), &chk); err != nil {
 				return err
 			}
 			c.addState(from, next.State)

@@ -22,9 +22,11 @@ type Bucket struct {
 // key names a nested bucket).
 func (b *Bucket) Get(key []byte) []byte { return clone(b.b.Get(key)) }
 
-// Put sets the value of key. It fails in a read-only transaction.
+// Put sets the value of key. It fails in a read-only transaction. Put
+// copies key and value, so the caller may reuse them at once (bbolt itself
+// would keep them until the commit).
 func (b *Bucket) Put(key, value []byte) error {
-	if err := b.b.Put(key, value); err != nil {
+	if err := b.b.Put(clone(key), clone(value)); err != nil {
 		return fmt.Errorf("archive: put: %w", err)
 	}
 	return nil
