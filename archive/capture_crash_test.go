@@ -65,6 +65,7 @@ func TestCaptureCrashSafety(t *testing.T) {
 	dir, dbPath := filepath.Join(tmp, "archive"), filepath.Join(tmp, "linkvault.db")
 	const kills = 12
 	r := rand.New(rand.NewPCG(42, 42))
+	torn := 0
 	for i := range kills {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), captureHelperEnv+"="+dir, captureDBEnv+"="+dbPath,
@@ -90,7 +91,15 @@ func TestCaptureCrashSafety(t *testing.T) {
 		if err := cmd.Wait(); err == nil {
 			t.Fatalf("helper %d exited by itself", i)
 		}
+		opens, _ := filepath.Glob(filepath.Join(dir, "*"+openSuffix))
+		for _, f := range opens {
+			n, err := validLength(f)
+			if fi, _ := os.Stat(f); err == nil && fi.Size() > n {
+				torn++
+			}
+		}
 	}
+	t.Logf("%d of %d kills left a torn record at the end of the open file", torn, kills)
 
 	db, err := Open(dbPath, nil)
 	if err != nil {
@@ -124,16 +133,6 @@ func TestCaptureCrashSafety(t *testing.T) {
 	if entries < kills {
 		t.Errorf("only %d entries after %d helper runs", entries, kills)
 	}
-
-	torn := 0
-	opens, _ := filepath.Glob(filepath.Join(dir, "*"+openSuffix))
-	for _, f := range opens {
-		n, err := validLength(f)
-		if fi, _ := os.Stat(f); err == nil && fi.Size() > n {
-			torn++
-		}
-	}
-	t.Logf("%d files left open, %d of them end in a torn record", len(opens), torn)
 
 	// A new Archiver repairs the files the killed ones left open; then every
 	// file reads cleanly record by record and every entry is at a record.
