@@ -40,7 +40,11 @@ func extractMarkdown(src []byte, includeCode bool, emit func(occurrence)) {
 			masks = append(masks, mdLink(src, n.Pos(), n.Destination, n.Title, n.Reference != nil, n, emit))
 		case *ast.AutoLink:
 			label := n.Label(src)
-			emit(occurrence{off: n.Pos() + 1, dest: string(n.URL(src))})
+			dest := string(n.URL(src))
+			if n.AutoLinkType == ast.AutoLinkEmail && !strings.HasPrefix(strings.ToLower(dest), "mailto:") {
+				dest = "mailto:" + dest
+			}
+			emit(occurrence{off: n.Pos() + 1, dest: dest})
 			masks = append(masks, span{n.Pos(), n.Pos() + len(label) + 2})
 			return ast.WalkSkipChildren, nil
 		case *ast.LinkReferenceDefinition:
@@ -109,7 +113,7 @@ func mdLink(src []byte, pos int, dest, title []byte, ref bool, n ast.Node, emit 
 	off := offsetOf(src, dest, -1)
 	if !ref && off >= pos {
 		extent.stop = max(extent.stop, off+len(dest)+1)
-		if t := offsetOf(src, title, -1); t > off {
+		if t := offsetOf(src, title, off); t > off {
 			extent.stop = max(extent.stop, t+len(title)+1)
 		}
 	}

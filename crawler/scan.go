@@ -195,6 +195,9 @@ port:
 		for i < ae && s[i] >= '0' && s[i] <= '9' {
 			i++
 		}
+		if i < ae {
+			return p // a port that is not a number: no URL
+		}
 	}
 	if i < ae {
 		return i
