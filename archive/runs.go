@@ -104,8 +104,8 @@ func (db *DB) BeginRun(run linkvault.Run, links []linkvault.Link) (*Recorder, er
 		if err := markInterrupted(runs); err != nil {
 			return err
 		}
-		if run.ID, err = runs.NextSequence(); err != nil {
-			return fmt.Errorf("archive: begin run: %w", err)
+		if run.ID, err = nextRunID(runs); err != nil {
+			return err
 		}
 		if err := putRun(runs, &run); err != nil {
 			return err
@@ -177,6 +177,19 @@ func (db *DB) BeginRun(run linkvault.Run, links []linkvault.Link) (*Recorder, er
 	}
 	go r.write()
 	return r, nil
+}
+
+// nextRunID returns the id of a new run: one more than the bucket's
+// sequence and than the greatest stored id.
+func nextRunID(runs *bolt.Bucket) (uint64, error) {
+	id := runs.Sequence() + 1
+	if k, _ := runs.Cursor().Last(); len(k) == 8 {
+		id = max(id, binary.BigEndian.Uint64(k)+1)
+	}
+	if err := runs.SetSequence(id); err != nil {
+		return 0, fmt.Errorf("archive: next run id: %w", err)
+	}
+	return id, nil
 }
 
 // markInterrupted marks the runs left neither finished nor interrupted.

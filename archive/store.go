@@ -255,12 +255,8 @@ func recount(tx *bolt.Tx) (counts, error) {
 			return c, err
 		}
 	}
-	if b := tx.Bucket(bucketRuns); b != nil {
-		c.Runs = b.Stats().KeyN
-	}
-	if b := tx.Bucket(bucketHistory); b != nil {
-		c.Checks = b.Stats().KeyN
-	}
+	c.Runs = countKeys(tx.Bucket(bucketRuns))
+	c.Checks = countKeys(tx.Bucket(bucketHistory))
 	return c, nil
 }
 
@@ -301,4 +297,18 @@ func (db *DB) Stats() (Stats, error) {
 		s.FileSize = fi.Size()
 	}
 	return s, nil
+}
+
+// countKeys counts the keys of b with a cursor (Bucket.Stats does not see
+// the writes of the current transaction).
+func countKeys(b *bolt.Bucket) int {
+	if b == nil {
+		return 0
+	}
+	n := 0
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		n++
+	}
+	return n
 }

@@ -1,0 +1,62 @@
+package archive
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/linkvault/linkvault"
+)
+
+func TestCheckCodec(t *testing.T) {
+	at := time.Date(2025, 3, 1, 8, 0, 0, 123456789, time.UTC)
+	long := strings.Repeat("连接被拒绝", 10) // 150 bytes
+	tests := []struct {
+		name string
+		in   linkvault.Check
+		want linkvault.Check // in, as read back
+	}{
+		{"ok drops the reason",
+			linkvault.Check{RunID: 7, Time: at, Status: linkvault.StatusOK, HTTPStatus: 200, DurationMS: 85, Reason: "200 OK", State: linkvault.StateAlive},
+			linkvault.Check{RunID: 7, Time: at, Status: linkvault.StatusOK, HTTPStatus: 200, DurationMS: 85, State: linkvault.StateAlive}},
+		{"broken keeps the reason",
+			linkvault.Check{RunID: 1 << 40, Time: at, Status: linkvault.StatusBroken, HTTPStatus: 404, DurationMS: 3, Reason: "404 Not Found", State: linkvault.StateDead, Changed: true},
+			linkvault.Check{RunID: 1 << 40, Time: at, Status: linkvault.StatusBroken, HTTPStatus: 404, DurationMS: 3, Reason: "404 Not Found", State: linkvault.StateDead, Changed: true}},
+		{"long reason cut at a rune boundary",
+			linkvault.Check{RunID: 2, Time: at, Status: linkvault.StatusUnreachable, Reason: long, State: linkvault.StateFailing},
+			linkvault.Check{RunID: 2, Time: at, Status: linkvault.StatusUnreachable, Reason: long[:48], State: linkvault.StateFailing}},
+		{"negative numbers clamp to zero",
+			linkvault.Check{RunID: 3, Time: at, Status: linkvault.StatusSkipped, HTTPStatus: -1, DurationMS: -5, State: linkvault.StateNew},
+			linkvault.Check{RunID: 3, Time: at, Status: linkvault.StatusSkipped, State: linkvault.StateNew}},
+	}
+	hash := urlHash("https://example.com/")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k := historyKey(hash, tt.in.Time)
+			v := encodeCheck(nil, &tt.in)
+			got, err := decodeCheck(k, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Time.Equal(tt.want.Time) {
+				t.Errorf("time %v, want %v", got.Time, tt.want.Time)
+			}
+			got.Time = tt.want.Time
+			if got != tt.want {
+				t.Errorf("decode(encode(%+v)) = %+v, want %+v", tt.in, got, tt.want)
+			}
+			if !utf8.ValidString(got.Reason) {
+				t.Errorf("reason %q is not valid UTF-8", got.Reason)
+			}
+			if len(k)+len(v) > 16+3+3*10+1+maxReason {
+				t.Errorf("encoded size %d", len(k)+len(v))
+			}
+			for n := range v {
+				if _, err := decodeCheck(k, v[:n]); err == nil {
+					t.Errorf("decode of %d of %d bytes succeeded", n, len(v))
+				}
+			}
+		})
+	}
+}
