@@ -48,6 +48,13 @@ func TestScripts(t *testing.T) {
 			if err := web.writeCA(filepath.Join(env.WorkDir, "ca.pem")); err != nil {
 				return err
 			}
+			// The bodies the archive must give back byte for byte.
+			if err := os.WriteFile(filepath.Join(env.WorkDir, "want.pdf"), pdfBody, 0o644); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(env.WorkDir, "want-gbk.html"), gbkPage, 0o644); err != nil {
+				return err
+			}
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("GITHUB_TOKEN", "")
 			env.Setenv("GITHUB_ACTIONS", "")
@@ -76,6 +83,9 @@ wayback:
 			"day":       cmdDay,
 			"requests":  cmdRequests,
 			"crashloop": cmdCrashLoop,
+			"exits":     cmdExits,
+			"sleep":     cmdSleep,
+			"waitfor":   cmdWaitFor,
 		},
 	})
 }
@@ -155,4 +165,44 @@ func scriptEnv(ts *testscript.TestScript) []string {
 		env = append(env, k+"="+ts.Getenv(k))
 	}
 	return env
+}
+
+// exits N PROG ARGS...: runs PROG and checks that its exit status is N;
+// its stdout and stderr are then checked by stdout and stderr.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: exits N PROG ARGS...")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+// sleep DURATION
+func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
+	d, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	time.Sleep(d)
+}
+
+// waitfor HOST/PATH: waits (at most 20s) until the fake web got a request for it.
+func cmdWaitFor(ts *testscript.TestScript, neg bool, args []string) {
+	deadline := time.Now().Add(20 * time.Second)
+	for fakeWebOf(ts).requestsTo(args[0]) == 0 {
+		if time.Now().After(deadline) {
+			ts.Fatalf("no request for %s within 20s", args[0])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
