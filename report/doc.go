@@ -1,0 +1,47 @@
+// Package report renders what the archive holds: a terminal summary and
+// machine-readable reports (JSON, Markdown, JUnit XML, SARIF, GitHub
+// Actions annotations) and a self-contained HTML health report.
+//
+// The package is pure: renderers read a [Data] value that the command
+// fills from the archive and write to an [io.Writer]; nothing here touches
+// the network or the database. [Summarize] computes the views every
+// renderer shares (counts, what changed in the run, per-host rows), so
+// that all formats agree.
+//
+// # Which links a report lists
+//
+// Every renderer lists the entries of [Visible]: gone URLs (no longer in
+// the notes) are left out unless Data.ShowGone is set, and the order is by
+// state severity — dead, failing, blocked, moved, alive, new, gone (the
+// order of linkvault.States) — then by URL, byte-wise. Per-occurrence
+// formats (JUnit, SARIF, GitHub) are ordered by file, line, column, URL.
+//
+// A URL "changed in the run" when one of its checks of the reported run
+// has Check.Changed set, or, without a check of that run, when its
+// StateSince falls within the run. Newly dead, recovered (alive or moved
+// again after failing or dead), newly moved and newly failing are the
+// changed URLs in those states.
+//
+// # The JSON contract
+//
+// The JSON report is an API that users script against; SCHEMA.md beside
+// this file describes every field. In short: a top-level object with
+// "schema_version" (the [SchemaVersion] constant, 1), "version",
+// "generated_at", "run" (null before any run), "summary", "hosts" and
+// "links". Each element of "links" starts with the fields of the link JSON
+// that `linkvault links --format json` prints ("url", "kind", "sources")
+// and adds the archive's knowledge ("result", "state", "state_since",
+// "history", "captures", "wayback", …), so a script written against the
+// link JSON reads the report unchanged. Times are RFC 3339 in UTC; a time
+// that is unknown is left out. Fields are only ever added within a schema
+// version.
+//
+// # Safety
+//
+// URLs, titles, error messages and file names come from the notes or the
+// web and are treated as hostile: HTML goes through html/template, the
+// embedded JSON is escaped for a <script> element, Markdown cells are
+// escaped so they can neither break a table nor inject HTML, terminal and
+// annotation output is stripped of control characters, and only http and
+// https URLs (and relative archive paths) ever become links.
+package report

@@ -1,0 +1,495 @@
+package report
+
+import (
+	"bufio"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/linkvault/linkvault"
+)
+
+var (
+	//go:embed assets/report.html.tmpl
+	htmlSource string
+	//go:embed assets/report.css
+	htmlCSS string
+	//go:embed assets/report.js
+	htmlJS string
+
+	htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+		"safeURL": safeURL,
+		"comma":   comma,
+	}).Parse(htmlSource))
+)
+
+// maxChangeItems caps each "what changed" list; the table shows the rest.
+const maxChangeItems = 12
+
+// HTML writes the self-contained health report (index.html): inline CSS,
+// JavaScript and SVG, no external resource, so it works from file:// and
+// any static host. The overview (counts, trend, changes, hosts) is
+// rendered on the server; the table of links is drawn by the page's
+// script from JSON embedded in a <script type="application/json">
+// element, so that a large archive stays small and fast. Everything from
+// the notes or the web is escaped by html/template; only http and https
+// URLs (and relative archive paths) become links.
+func HTML(w io.Writer, d *Data) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := htmlTemplate.Execute(bw, buildHTMLView(d)); err != nil {
+		return fmt.Errorf("report: html: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("report: html: %w", err)
+	}
+	return nil
+}
+
+type htmlView struct {
+	Version      string
+	Generated    string
+	GeneratedISO string
+	RunLine      string
+	RunStatus    string // "", "interrupted", "not finished"
+	Total        int
+	Health       string // percentage of verified links that work, "" when none verified
+	Cards        []htmlCard
+	Bar          []htmlBarSeg
+	Trend        *htmlTrend
+	HasRun       bool
+	Changes      []htmlChange
+	Hosts        []htmlHost
+	Policy       string
+	CSS          template.CSS
+	JS           template.JS
+	Payload      *htmlPayload
+	States       []linkvault.State
+}
+
+type htmlCard struct {
+	State   linkvault.State
+	Count   int
+	Percent string
+	Delta   string // "+2", "−1", "" when unknown or unchanged
+	Hint    string
+}
+
+type htmlBarSeg struct {
+	State   linkvault.State
+	Percent string
+	Count   int
+}
+
+type htmlTrend struct {
+	Width, Height int
+	Bars          []htmlTrendBar
+	First, Last   string
+}
+
+type htmlTrendBar struct {
+	X, W  string
+	Label string
+	Segs  []htmlTrendSeg
+}
+
+type htmlTrendSeg struct {
+	State linkvault.State
+	Y, H  string
+}
+
+type htmlChange struct {
+	Key     string // newly-dead, recovered, newly-moved, newly-failing
+	Title   string
+	Empty   string
+	Items   []htmlChangeItem
+	More    int
+	Filter  string // URL fragment selecting these links in the table
+	Total   int
+	Tone    linkvault.State
+	Summary string
+}
+
+type htmlChangeItem struct {
+	URL    string
+	Title  string
+	Detail string
+	Where  string
+	WhereU string
+	To     string
+}
+
+type htmlHost struct {
+	HostRow
+	Latency   string
+	LatencyMS int64
+}
+
+// htmlPayload is the JSON the page's script reads. Keys are short to keep
+// the report of a large archive small.
+type htmlPayload struct {
+	Repo   string     `json:"repo,omitempty"`
+	Now    string     `json:"now"`
+	Runs   [][2]any   `json:"runs"`  // [run id, RFC 3339 start]
+	Files  []string   `json:"files"` // indexed by htmlLink.Src
+	Hosts  []string   `json:"hosts"` // indexed by htmlLink.Host
+	States []string   `json:"states"`
+	Links  []htmlLink `json:"links"`
+}
+
+type htmlLink struct {
+	URL     string   `json:"u"`
+	Link    bool     `json:"l,omitempty"` // URL is http(s): may become a link
+	State   string   `json:"s"`
+	Changed bool     `json:"c,omitempty"`
+	Prev    string   `json:"p,omitempty"`
+	Since   string   `json:"t,omitempty"`
+	HTTP    int      `json:"h,omitempty"`
+	Status  string   `json:"k,omitempty"`
+	Reason  string   `json:"r,omitempty"`
+	Title   string   `json:"n,omitempty"`
+	Host    int      `json:"o"` // index in Hosts, -1 for none
+	Src     [][3]int `json:"f,omitempty"`
+	Checks  string   `json:"x,omitempty"`  // space-separated tokens: status letter + HTTP status
+	CheckR  uint64   `json:"xr,omitempty"` // run id of the first check when the checks are of consecutive runs
+	Bad     int      `json:"b,omitempty"`
+	LastOK  string   `json:"g,omitempty"`
+	Archive string   `json:"a,omitempty"`
+	Wayback string   `json:"w,omitempty"`
+	Moved   string   `json:"m,omitempty"`
+	Copies  int      `json:"z,omitempty"`
+}
+
+var checkLetter = map[linkvault.Status]string{
+	linkvault.StatusOK:          "o",
+	linkvault.StatusBroken:      "b",
+	linkvault.StatusUnreachable: "u",
+	linkvault.StatusBlocked:     "x",
+	linkvault.StatusThrottled:   "t",
+	linkvault.StatusSkipped:     "s",
+}
+
+func buildHTMLView(d *Data) *htmlView {
+	s := Summarize(d)
+	v := &htmlView{
+		Version:      d.Version,
+		Generated:    d.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC"),
+		GeneratedISO: utc(d.GeneratedAt).Format(time.RFC3339),
+		CSS:          template.CSS(htmlCSS),
+		JS:           template.JS(htmlJS),
+		HasRun:       d.Run != nil,
+	}
+	if d.Run != nil {
+		v.RunLine = runLine(d)
+		switch {
+		case d.Run.Interrupted:
+			v.RunStatus = "interrupted"
+		case !d.Run.Finished:
+			v.RunStatus = "not finished"
+		}
+	}
+	pol := d.Policy
+	if pol.DeadAfter == 0 {
+		pol = linkvault.DefaultPolicy()
+	}
+	v.Policy = fmt.Sprintf("A link is dead after %d bad checks in a row spanning at least %s.", pol.DeadAfter, fmtDuration(pol.DeadMinAge))
+
+	for _, st := range linkvault.States {
+		if st == linkvault.StateGone && !d.ShowGone {
+			continue
+		}
+		v.States = append(v.States, st)
+		v.Total += s.States[st]
+	}
+	working := s.States[linkvault.StateAlive] + s.States[linkvault.StateMoved]
+	if verified := working + s.States[linkvault.StateFailing] + s.States[linkvault.StateDead]; verified > 0 {
+		v.Health = strconv.FormatFloat(100*float64(working)/float64(verified), 'f', 1, 64)
+		v.Health = strings.TrimSuffix(v.Health, ".0")
+	}
+	var prev map[linkvault.State]int
+	if n := len(d.Runs); n >= 2 && d.Run != nil && d.Runs[n-1].ID == d.Run.ID && d.Runs[n-2].States != nil {
+		prev = d.Runs[n-2].States
+	}
+	for _, st := range v.States {
+		c := htmlCard{State: st, Count: s.States[st], Hint: stateHint[st]}
+		if v.Total > 0 {
+			c.Percent = pct(s.States[st], v.Total)
+		}
+		if prev != nil {
+			switch delta := s.States[st] - prev[st]; {
+			case delta > 0:
+				c.Delta = "+" + strconv.Itoa(delta)
+			case delta < 0:
+				c.Delta = "−" + strconv.Itoa(-delta)
+			}
+		}
+		v.Cards = append(v.Cards, c)
+		if s.States[st] > 0 {
+			v.Bar = append(v.Bar, htmlBarSeg{State: st, Percent: pct(s.States[st], v.Total), Count: s.States[st]})
+		}
+	}
+	v.Trend = buildTrend(d)
+
+	if d.Run != nil {
+		v.Changes = []htmlChange{
+			changeList(d, "newly-dead", "Newly dead", linkvault.StateDead, s.NewlyDead, "No link died in this run.", "#changed&state=dead"),
+			changeList(d, "recovered", "Recovered", linkvault.StateAlive, s.Recovered, "No link came back in this run.", "#recovered"),
+			changeList(d, "newly-moved", "Newly moved", linkvault.StateMoved, s.NewlyMoved, "No link moved in this run.", "#changed&state=moved"),
+			changeList(d, "newly-failing", "Newly failing", linkvault.StateFailing, s.NewlyFailing, "No link started failing in this run.", "#changed&state=failing"),
+		}
+	}
+	for _, h := range s.Hosts {
+		v.Hosts = append(v.Hosts, htmlHost{HostRow: h, Latency: fmtLatency(h.MeanLatency), LatencyMS: h.MeanLatency.Milliseconds()})
+	}
+	v.Payload = buildPayload(d)
+	return v
+}
+
+var stateHint = map[linkvault.State]string{
+	linkvault.StateDead:    "bad in consecutive runs long enough to call it dead",
+	linkvault.StateFailing: "bad lately, not dead yet",
+	linkvault.StateBlocked: "the server refuses to be checked",
+	linkvault.StateMoved:   "alive behind a permanent redirect",
+	linkvault.StateAlive:   "answered fine at the last check",
+	linkvault.StateNew:     "not checked yet",
+	linkvault.StateGone:    "no longer in the notes",
+}
+
+func changeList(d *Data, key, heading string, tone linkvault.State, entries []*Entry, empty, filter string) htmlChange {
+	c := htmlChange{Key: key, Title: heading, Empty: empty, Filter: filter, Total: len(entries), Tone: tone}
+	for i, e := range entries {
+		if i == maxChangeItems {
+			c.More = len(entries) - i
+			break
+		}
+		it := htmlChangeItem{URL: e.URL, Title: title(e)}
+		switch e.State {
+		case linkvault.StateMoved:
+			it.To = movedTo(e)
+		case linkvault.StateAlive:
+			if e.PrevState != "" {
+				it.Detail = "was " + string(e.PrevState)
+			}
+		default:
+			it.Detail = reason(e)
+		}
+		if len(e.Sources) > 0 {
+			it.Where = location(e.Sources[0])
+			if len(e.Sources) > 1 {
+				it.Where += fmt.Sprintf(" +%d", len(e.Sources)-1)
+			}
+			it.WhereU = sourceURL(d, e.Sources[0])
+		}
+		c.Items = append(c.Items, it)
+	}
+	return c
+}
+
+// buildTrend draws the states of the recent runs as stacked bars.
+func buildTrend(d *Data) *htmlTrend {
+	var runs []linkvault.Run
+	for _, r := range d.Runs {
+		if len(r.States) > 0 {
+			runs = append(runs, r)
+		}
+	}
+	if len(runs) < 2 {
+		return nil
+	}
+	const width, height, gap = 300, 64, 0.25
+	t := &htmlTrend{Width: width, Height: height,
+		First: runs[0].Start.UTC().Format("Jan 2"),
+		Last:  runs[len(runs)-1].Start.UTC().Format("Jan 2")}
+	maxTotal := 0
+	for _, r := range runs {
+		total := 0
+		for st, n := range r.States {
+			if st != linkvault.StateGone {
+				total += n
+			}
+		}
+		maxTotal = max(maxTotal, total)
+	}
+	if maxTotal == 0 {
+		return nil
+	}
+	bw := float64(width) / float64(len(runs))
+	for i, r := range runs {
+		b := htmlTrendBar{X: f2(float64(i)*bw + bw*gap/2), W: f2(bw * (1 - gap))}
+		var label []string
+		y := float64(height)
+		for _, st := range linkvault.States {
+			n := r.States[st]
+			if st == linkvault.StateGone || n == 0 {
+				continue
+			}
+			h := float64(n) / float64(maxTotal) * height
+			y -= h
+			b.Segs = append(b.Segs, htmlTrendSeg{State: st, Y: f2(y), H: f2(h)})
+			label = append(label, fmt.Sprintf("%d %s", n, st))
+		}
+		b.Label = fmt.Sprintf("Run #%d, %s: %s", r.ID, r.Start.UTC().Format("2006-01-02 15:04"), strings.Join(label, ", "))
+		t.Bars = append(t.Bars, b)
+	}
+	return t
+}
+
+func buildPayload(d *Data) *htmlPayload {
+	p := &htmlPayload{Now: utc(d.GeneratedAt).Format(time.RFC3339), Files: []string{}, Hosts: []string{}}
+	if webURL(d.RepoURL) {
+		p.Repo = d.RepoURL
+		if !strings.HasSuffix(p.Repo, "/") {
+			p.Repo += "/"
+		}
+	}
+	for _, r := range d.Runs {
+		p.Runs = append(p.Runs, [2]any{r.ID, utc(r.Start).Format(time.RFC3339)})
+	}
+	for _, st := range linkvault.States {
+		if st != linkvault.StateGone || d.ShowGone {
+			p.States = append(p.States, string(st))
+		}
+	}
+	files := map[string]int{}
+	hosts := map[string]int{}
+	vis := Visible(d)
+	p.Links = make([]htmlLink, 0, len(vis))
+	var tok strings.Builder
+	for _, e := range vis {
+		l := htmlLink{
+			URL:     e.URL,
+			Link:    webURL(e.URL),
+			State:   string(e.State),
+			Changed: changedIn(e, d.Run),
+			Prev:    string(e.PrevState),
+			Bad:     e.ConsecutiveBad,
+			Host:    -1,
+			Title:   title(e),
+			Copies:  len(e.Captures),
+		}
+		if !e.StateSince.IsZero() {
+			l.Since = e.StateSince.UTC().Format(time.RFC3339)
+		}
+		if !e.LastOK.IsZero() {
+			l.LastOK = e.LastOK.UTC().Format(time.RFC3339)
+		}
+		if e.Last != nil {
+			l.HTTP = e.Last.HTTPStatus
+			l.Status = string(e.Last.Status)
+			l.Reason = reason(e)
+			if webURL(e.Last.MovedTo) {
+				l.Moved = e.Last.MovedTo
+			}
+		}
+		if h := Host(e.URL); h != "" {
+			i, ok := hosts[h]
+			if !ok {
+				i = len(p.Hosts)
+				hosts[h] = i
+				p.Hosts = append(p.Hosts, h)
+			}
+			l.Host = i
+		}
+		for _, s := range e.Sources {
+			i, ok := files[s.File]
+			if !ok {
+				i = len(p.Files)
+				files[s.File] = i
+				p.Files = append(p.Files, s.File)
+			}
+			l.Src = append(l.Src, [3]int{i, s.Line, s.Column})
+		}
+		tok.Reset()
+		consecutive := len(e.Checks) > 0
+		for i, c := range e.Checks {
+			if i > 0 {
+				tok.WriteByte(' ')
+				if c.RunID != e.Checks[i-1].RunID+1 {
+					consecutive = false
+				}
+			}
+			letter := checkLetter[c.Status]
+			if letter == "" {
+				letter = "s"
+			}
+			tok.WriteString(letter)
+			if c.HTTPStatus != 0 && !(c.Status == linkvault.StatusOK && c.HTTPStatus == 200) {
+				tok.WriteString(strconv.Itoa(c.HTTPStatus))
+			}
+		}
+		l.Checks = tok.String()
+		if consecutive {
+			l.CheckR = e.Checks[0].RunID
+		}
+		if relativeURL(e.ArchivePath) {
+			l.Archive = e.ArchivePath
+		}
+		if wb := waybackURL(e); webURL(wb) {
+			l.Wayback = wb
+		}
+		p.Links = append(p.Links, l)
+	}
+	return p
+}
+
+// safeURL returns u when it is an http(s) URL or a relative reference,
+// "" otherwise; templates use it before putting anything in an href.
+func safeURL(u string) string {
+	if webURL(u) || relativeURL(u) {
+		return u
+	}
+	return ""
+}
+
+func pct(n, total int) string {
+	if total == 0 {
+		return "0"
+	}
+	return strconv.FormatFloat(100*float64(n)/float64(total), 'f', 1, 64)
+}
+
+func f2(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
+
+// comma formats n with thousands separators.
+func comma(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + comma(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func fmtLatency(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "–"
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
+}
+
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "no time"
+	case d%(24*time.Hour) == 0:
+		return plural(int(d/(24*time.Hour)), "day")
+	case d%time.Hour == 0:
+		return plural(int(d/time.Hour), "hour")
+	}
+	return d.String()
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
+}

@@ -1,0 +1,171 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/linkvault/linkvault"
+)
+
+// jsonReport is the top level of the JSON report (SCHEMA.md).
+type jsonReport struct {
+	SchemaVersion int            `json:"schema_version"`
+	Version       string         `json:"version"`
+	GeneratedAt   time.Time      `json:"generated_at"`
+	Run           *linkvault.Run `json:"run"`
+	Summary       jsonSummary    `json:"summary"`
+	Hosts         []jsonHost     `json:"hosts"`
+	Links         []jsonLink     `json:"links"`
+}
+
+type jsonSummary struct {
+	Links        int                      `json:"links"`
+	States       map[linkvault.State]int  `json:"states"`
+	Statuses     map[linkvault.Status]int `json:"statuses"`
+	NewlyDead    int                      `json:"newly_dead"`
+	Recovered    int                      `json:"recovered"`
+	NewlyMoved   int                      `json:"newly_moved"`
+	NewlyFailing int                      `json:"newly_failing"`
+	StillDead    int                      `json:"still_dead"`
+}
+
+type jsonHost struct {
+	Host          string `json:"host"`
+	Links         int    `json:"links"`
+	Dead          int    `json:"dead"`
+	Blocked       int    `json:"blocked"`
+	Throttled     int    `json:"throttled"`
+	Requests      int    `json:"requests"`
+	MeanLatencyMS int64  `json:"mean_latency_ms"`
+}
+
+// jsonLink extends the link JSON of linkvault.Link (url, kind, sources)
+// with what the archive knows.
+type jsonLink struct {
+	URL            string              `json:"url"`
+	Kind           linkvault.Kind      `json:"kind,omitempty"`
+	Sources        []linkvault.Source  `json:"sources"`
+	Host           string              `json:"host,omitempty"`
+	Result         *linkvault.Result   `json:"result,omitempty"`
+	State          linkvault.State     `json:"state"`
+	StateSince     time.Time           `json:"state_since,omitzero"`
+	PreviousState  linkvault.State     `json:"previous_state,omitempty"`
+	Changed        bool                `json:"changed"`
+	ConsecutiveBad int                 `json:"consecutive_bad"`
+	FirstBad       time.Time           `json:"first_bad,omitzero"`
+	LastOK         time.Time           `json:"last_ok,omitzero"`
+	LastChecked    time.Time           `json:"last_checked,omitzero"`
+	FirstSeen      time.Time           `json:"first_seen,omitzero"`
+	LastSeen       time.Time           `json:"last_seen,omitzero"`
+	History        []linkvault.Check   `json:"history"`
+	Captures       []linkvault.Capture `json:"captures"`
+	ArchivePath    string              `json:"archive_path,omitempty"`
+	Wayback        *linkvault.Wayback  `json:"wayback,omitempty"`
+}
+
+// JSON writes the report as one indented JSON document, the contract
+// described in SCHEMA.md.
+func JSON(w io.Writer, d *Data) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(buildJSON(d)); err != nil {
+		return fmt.Errorf("report: json: %w", err)
+	}
+	return nil
+}
+
+func buildJSON(d *Data) *jsonReport {
+	s := Summarize(d)
+	vis := Visible(d)
+	r := &jsonReport{
+		SchemaVersion: SchemaVersion,
+		Version:       d.Version,
+		GeneratedAt:   utc(d.GeneratedAt),
+		Run:           utcRun(d.Run),
+		Summary: jsonSummary{
+			Links:        len(vis),
+			States:       s.States,
+			Statuses:     s.Statuses,
+			NewlyDead:    len(s.NewlyDead),
+			Recovered:    len(s.Recovered),
+			NewlyMoved:   len(s.NewlyMoved),
+			NewlyFailing: len(s.NewlyFailing),
+			StillDead:    len(s.StillDead),
+		},
+		Hosts: make([]jsonHost, 0, len(s.Hosts)),
+		Links: make([]jsonLink, 0, len(vis)),
+	}
+	for _, h := range s.Hosts {
+		r.Hosts = append(r.Hosts, jsonHost{
+			Host: h.Host, Links: h.Links, Dead: h.Dead, Blocked: h.Blocked,
+			Throttled: h.Throttled, Requests: h.Requests, MeanLatencyMS: h.MeanLatency.Milliseconds(),
+		})
+	}
+	for _, e := range vis {
+		r.Links = append(r.Links, toJSONLink(e, d.Run))
+	}
+	return r
+}
+
+func toJSONLink(e *Entry, run *linkvault.Run) jsonLink {
+	l := jsonLink{
+		URL:            e.URL,
+		Kind:           e.Kind,
+		Sources:        e.Sources,
+		Host:           Host(e.URL),
+		State:          e.State,
+		StateSince:     utc(e.StateSince),
+		PreviousState:  e.PrevState,
+		Changed:        changedIn(e, run),
+		ConsecutiveBad: e.ConsecutiveBad,
+		FirstBad:       utc(e.FirstBad),
+		LastOK:         utc(e.LastOK),
+		LastChecked:    utc(e.LastChecked),
+		FirstSeen:      utc(e.FirstSeen),
+		LastSeen:       utc(e.LastSeen),
+		History:        make([]linkvault.Check, len(e.Checks)),
+		Captures:       make([]linkvault.Capture, len(e.Captures)),
+		ArchivePath:    e.ArchivePath,
+	}
+	if l.Sources == nil {
+		l.Sources = []linkvault.Source{}
+	}
+	if e.Last != nil {
+		res := *e.Last
+		res.CheckedAt = utc(res.CheckedAt)
+		res.CertExpiry = utc(res.CertExpiry)
+		if res.GitHub != nil {
+			gh := *res.GitHub
+			gh.PushedAt = utc(gh.PushedAt)
+			res.GitHub = &gh
+		}
+		l.Result = &res
+	}
+	for i, c := range e.Checks {
+		c.Time = utc(c.Time)
+		l.History[i] = c
+	}
+	for i, c := range e.Captures {
+		c.Time = utc(c.Time)
+		c.RefersTo = utc(c.RefersTo)
+		l.Captures[i] = c
+	}
+	if e.Wayback != nil {
+		wb := *e.Wayback
+		wb.CheckedAt = utc(wb.CheckedAt)
+		l.Wayback = &wb
+	}
+	return l
+}
+
+func utcRun(r *linkvault.Run) *linkvault.Run {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Start = utc(c.Start)
+	c.End = utc(c.End)
+	return &c
+}

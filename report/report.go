@@ -1,0 +1,446 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/linkvault/linkvault"
+)
+
+// SchemaVersion is the version of the JSON report contract described in
+// SCHEMA.md. It changes only when a field is removed or changes meaning;
+// added fields keep the version.
+const SchemaVersion = 1
+
+// Entry is one URL as the archive holds it, with its recent history.
+type Entry struct {
+	linkvault.URLRecord
+
+	// Checks are the last checks of the URL, oldest first (at most 30).
+	Checks []linkvault.Check
+	// Captures are the local archived copies of the URL, oldest first.
+	Captures []linkvault.Capture
+	// ArchivePath is the path of the latest archived copy relative to the
+	// directory of the HTML report ("archive/…"), "" when there is none.
+	ArchivePath string
+}
+
+// Data is everything a report shows. The command fills it from the archive;
+// renderers only read it.
+type Data struct {
+	SchemaVersion int       // informational: renderers always write the SchemaVersion constant
+	Version       string    // linkvault version
+	GeneratedAt   time.Time // when the report was made
+	Run           *linkvault.Run
+	// Runs are the recent runs, oldest first, for trends (at most 30).
+	Runs []linkvault.Run
+	// Entries holds every URL, gone ones included; renderers hide
+	// linkvault.StateGone unless ShowGone is set.
+	Entries []Entry
+	// RepoURL, when set, is the base URL that file paths are appended to in
+	// order to link an occurrence into the repository, e.g.
+	// "https://github.com/o/r/blob/main/". Only http and https are used.
+	RepoURL  string
+	ShowGone bool
+	Policy   linkvault.Policy
+}
+
+// Summary is the derived view that every renderer shares.
+type Summary struct {
+	// States counts every entry by state, gone ones included; every
+	// linkvault.State has a key.
+	States map[linkvault.State]int
+	// Statuses counts the status of the last check of every referenced
+	// (not gone) entry that has been checked; every linkvault.Status has a
+	// key.
+	Statuses map[linkvault.Status]int
+
+	NewlyDead    []*Entry // dead, and the state changed in the reported run
+	Recovered    []*Entry // alive or moved, changed in the run from failing or dead
+	NewlyMoved   []*Entry // moved, and the state changed in the run
+	NewlyFailing []*Entry // failing, and the state changed in the run
+	StillDead    []*Entry // dead before the run and still dead
+	Failing      []*Entry // every failing entry
+	Blocked      []*Entry // every blocked entry
+
+	Hosts []HostRow // per host, most dead first
+}
+
+// HostRow is what one host looks like in the report.
+type HostRow struct {
+	Host        string
+	Links       int // referenced web links on the host
+	Dead        int
+	Blocked     int
+	Throttled   int // 429 answers in the reported run
+	MeanLatency time.Duration
+	Requests    int // HTTP requests in the reported run
+}
+
+// Summarize computes the views shared by all renderers. Lists are ordered
+// by URL; gone entries appear only in States.
+//
+// An entry changed in the reported run when one of its checks of that run
+// (Check.RunID == Run.ID) has Changed set or, when it has no check of that
+// run, when its StateSince lies within the run (Run.Start to Run.End, or
+// after Run.Start when the run has no end).
+func Summarize(d *Data) Summary {
+	s := Summary{
+		States:   make(map[linkvault.State]int, len(linkvault.States)),
+		Statuses: make(map[linkvault.Status]int, len(linkvault.Statuses)),
+	}
+	for _, st := range linkvault.States {
+		s.States[st] = 0
+	}
+	for _, st := range linkvault.Statuses {
+		s.Statuses[st] = 0
+	}
+	type hostAcc struct {
+		row      HostRow
+		latency  int64
+		measured int
+	}
+	hosts := map[string]*hostAcc{}
+	hostOf := func(name string) *hostAcc {
+		h := hosts[name]
+		if h == nil {
+			h = &hostAcc{row: HostRow{Host: name}}
+			hosts[name] = h
+		}
+		return h
+	}
+	for i := range d.Entries {
+		e := &d.Entries[i]
+		s.States[e.State]++
+		if e.State == linkvault.StateGone {
+			continue
+		}
+		if e.Last != nil {
+			s.Statuses[e.Last.Status]++
+		}
+		changed := changedIn(e, d.Run)
+		switch e.State {
+		case linkvault.StateDead:
+			if changed {
+				s.NewlyDead = append(s.NewlyDead, e)
+			} else {
+				s.StillDead = append(s.StillDead, e)
+			}
+		case linkvault.StateAlive, linkvault.StateMoved:
+			if changed && (e.PrevState == linkvault.StateFailing || e.PrevState == linkvault.StateDead) {
+				s.Recovered = append(s.Recovered, e)
+			}
+			if changed && e.State == linkvault.StateMoved && e.PrevState != linkvault.StateMoved {
+				s.NewlyMoved = append(s.NewlyMoved, e)
+			}
+		case linkvault.StateFailing:
+			s.Failing = append(s.Failing, e)
+			if changed {
+				s.NewlyFailing = append(s.NewlyFailing, e)
+			}
+		case linkvault.StateBlocked:
+			s.Blocked = append(s.Blocked, e)
+		}
+		if host := Host(e.URL); host != "" {
+			h := hostOf(host)
+			h.row.Links++
+			switch e.State {
+			case linkvault.StateDead:
+				h.row.Dead++
+			case linkvault.StateBlocked:
+				h.row.Blocked++
+			}
+			if e.Last != nil && e.Last.Status != linkvault.StatusSkipped {
+				h.latency += e.Last.DurationMS
+				h.measured++
+			}
+		}
+	}
+	fromRun := map[string]bool{}
+	if d.Run != nil {
+		for name, hs := range d.Run.Hosts {
+			if hs == nil {
+				continue
+			}
+			h := hostOf(strings.ToLower(name))
+			h.row.Throttled += hs.Throttled
+			h.row.Requests += hs.Requests
+			h.row.MeanLatency = hs.MeanLatency()
+			fromRun[h.row.Host] = true
+		}
+	}
+	for _, h := range hosts {
+		if !fromRun[h.row.Host] && h.measured > 0 {
+			// No run statistics: fall back to the last check of each link.
+			h.row.MeanLatency = time.Duration(h.latency/int64(h.measured)) * time.Millisecond
+		}
+		s.Hosts = append(s.Hosts, h.row)
+	}
+	slices.SortFunc(s.Hosts, func(a, b HostRow) int {
+		return cmp.Or(
+			cmp.Compare(b.Dead, a.Dead),
+			cmp.Compare(b.Blocked+b.Throttled, a.Blocked+a.Throttled),
+			cmp.Compare(b.Links, a.Links),
+			strings.Compare(a.Host, b.Host),
+		)
+	})
+	for _, l := range [][]*Entry{s.NewlyDead, s.Recovered, s.NewlyMoved, s.NewlyFailing, s.StillDead, s.Failing, s.Blocked} {
+		slices.SortFunc(l, func(a, b *Entry) int { return strings.Compare(a.URL, b.URL) })
+	}
+	return s
+}
+
+// Changed reports whether the entry's state changed in run (see Summarize).
+func Changed(e *Entry, run *linkvault.Run) bool { return changedIn(e, run) }
+
+func changedIn(e *Entry, run *linkvault.Run) bool {
+	if run == nil {
+		return false
+	}
+	seen := false
+	for _, c := range e.Checks {
+		if c.RunID == run.ID {
+			seen = true
+			if c.Changed {
+				return true
+			}
+		}
+	}
+	if seen || e.StateSince.IsZero() || run.Start.IsZero() {
+		return false
+	}
+	if e.StateSince.Before(run.Start) {
+		return false
+	}
+	return run.End.IsZero() || !e.StateSince.After(run.End)
+}
+
+// Host returns the lowercase host name of an http or https URL, "" for
+// anything else.
+func Host(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}
+
+// severity orders states as linkvault.States does: most urgent first.
+func severity(s linkvault.State) int {
+	if i := slices.Index(linkvault.States, s); i >= 0 {
+		return i
+	}
+	return len(linkvault.States)
+}
+
+// Visible returns the entries a report lists, in report order: by state
+// severity (the order of linkvault.States: dead, failing, blocked, moved,
+// alive, new, gone), then by URL. Gone entries are left out unless
+// d.ShowGone is set.
+func Visible(d *Data) []*Entry {
+	out := make([]*Entry, 0, len(d.Entries))
+	for i := range d.Entries {
+		e := &d.Entries[i]
+		if e.State == linkvault.StateGone && !d.ShowGone {
+			continue
+		}
+		out = append(out, e)
+	}
+	slices.SortStableFunc(out, func(a, b *Entry) int {
+		return cmp.Or(cmp.Compare(severity(a.State), severity(b.State)), strings.Compare(a.URL, b.URL))
+	})
+	return out
+}
+
+// Formats lists the names Render accepts.
+func Formats() []string {
+	return []string{"text", "json", "markdown", "junit", "sarif", "github", "html"}
+}
+
+// Render writes d to w in the named format (see Formats). The text format
+// is rendered without color and not verbose.
+func Render(w io.Writer, format string, d *Data) error {
+	switch format {
+	case "text":
+		return Text(w, d, TextOptions{})
+	case "json":
+		return JSON(w, d)
+	case "markdown":
+		return Markdown(w, d)
+	case "junit":
+		return JUnit(w, d)
+	case "sarif":
+		return SARIF(w, d)
+	case "github":
+		return GitHub(w, d)
+	case "html":
+		return HTML(w, d)
+	}
+	return linkvault.Errorf(linkvault.EInvalid, "report: unknown format %q (valid: %s)", format, strings.Join(Formats(), ", "))
+}
+
+// occurrence is one place a link occurs, flattened for the per-occurrence
+// formats (JUnit, SARIF, GitHub).
+type occurrence struct {
+	e   *Entry
+	src linkvault.Source
+}
+
+// occurrences lists every source of the given entries, by file, line,
+// column, then URL. Entries without a source give one occurrence with an
+// empty file.
+func occurrences(entries []*Entry) []occurrence {
+	var out []occurrence
+	for _, e := range entries {
+		if len(e.Sources) == 0 {
+			out = append(out, occurrence{e: e})
+			continue
+		}
+		for _, s := range e.Sources {
+			out = append(out, occurrence{e: e, src: s})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b occurrence) int {
+		return cmp.Or(
+			strings.Compare(a.src.File, b.src.File),
+			cmp.Compare(a.src.Line, b.src.Line),
+			cmp.Compare(a.src.Column, b.src.Column),
+			strings.Compare(a.e.URL, b.e.URL),
+		)
+	})
+	return out
+}
+
+// reason is a short human explanation of an entry's last check.
+func reason(e *Entry) string {
+	if e.Last == nil {
+		return ""
+	}
+	r := e.Last.Reason
+	if r == "" && e.Last.HTTPStatus != 0 {
+		r = fmt.Sprintf("HTTP %d", e.Last.HTTPStatus)
+	}
+	if r == "" {
+		r = e.Last.Error
+	}
+	if r == "" {
+		r = string(e.Last.Status)
+	}
+	return r
+}
+
+func title(e *Entry) string {
+	if e.Last != nil && e.Last.Title != "" {
+		return e.Last.Title
+	}
+	for i := len(e.Captures) - 1; i >= 0; i-- {
+		if e.Captures[i].Title != "" {
+			return e.Captures[i].Title
+		}
+	}
+	return ""
+}
+
+func movedTo(e *Entry) string {
+	if e.Last == nil {
+		return ""
+	}
+	return e.Last.MovedTo
+}
+
+func waybackURL(e *Entry) string {
+	if e.Wayback == nil {
+		return ""
+	}
+	return e.Wayback.URL
+}
+
+// webURL reports whether s is an absolute http or https URL, the only kind
+// that reports turn into links.
+func webURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// relativeURL reports whether s is a relative reference without a scheme
+// (an ArchivePath), safe to use as a link.
+func relativeURL(s string) bool {
+	if s == "" || strings.HasPrefix(s, "//") || strings.ContainsAny(s, "\\\x00") {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "" && u.Host == ""
+}
+
+// escapePath percent-encodes each segment of a slash-separated path.
+func escapePath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		parts[i] = url.PathEscape(s)
+	}
+	return strings.Join(parts, "/")
+}
+
+// sourceURL links a source into the repository, "" when d.RepoURL is not
+// an http(s) URL or the source has no file.
+func sourceURL(d *Data, s linkvault.Source) string {
+	if s.File == "" || !webURL(d.RepoURL) {
+		return ""
+	}
+	base := d.RepoURL
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	u := base + escapePath(strings.TrimPrefix(s.File, "./"))
+	if s.Line > 0 {
+		u += fmt.Sprintf("#L%d", s.Line)
+	}
+	return u
+}
+
+// location formats a source as file:line:column.
+func location(s linkvault.Source) string {
+	switch {
+	case s.File == "":
+		return ""
+	case s.Line <= 0:
+		return s.File
+	case s.Column <= 0:
+		return fmt.Sprintf("%s:%d", s.File, s.Line)
+	}
+	return fmt.Sprintf("%s:%d:%d", s.File, s.Line, s.Column)
+}
+
+// clean removes control characters (terminal escapes, newlines) from text
+// that came from the notes or the web, for line-oriented outputs.
+func clean(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isControl(r) {
+			if r == '\n' || r == '\r' || r == '\t' {
+				return ' '
+			}
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isControl(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
+}
+
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+

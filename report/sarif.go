@@ -1,0 +1,226 @@
+package report
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/linkvault/linkvault"
+)
+
+// SARIF rule identifiers, stable across versions: code scanning keys its
+// alerts by them.
+const (
+	RuleDeadLink    = "dead-link"
+	RuleFailingLink = "failing-link"
+	RuleMovedLink   = "moved-link"
+	RuleBlockedLink = "blocked-link"
+)
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool        sarifTool          `json:"tool"`
+	Invocations []sarifInvocation  `json:"invocations,omitempty"`
+	ColumnKind  string             `json:"columnKind"`
+	Properties  map[string]any     `json:"properties,omitempty"`
+	Results     []sarifResult      `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifRule struct {
+	ID               string            `json:"id"`
+	Name             string            `json:"name"`
+	ShortDescription sarifMessage      `json:"shortDescription"`
+	FullDescription  sarifMessage      `json:"fullDescription"`
+	Help             sarifMessage      `json:"help"`
+	DefaultConfig    sarifRuleConfig   `json:"defaultConfiguration"`
+	Properties       map[string]string `json:"properties,omitempty"`
+}
+
+type sarifRuleConfig struct {
+	Level string `json:"level"`
+}
+
+type sarifMessage struct {
+	Text string `json:"text"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful bool   `json:"executionSuccessful"`
+	StartTimeUTC        string `json:"startTimeUtc,omitempty"`
+	EndTimeUTC          string `json:"endTimeUtc,omitempty"`
+}
+
+type sarifResult struct {
+	RuleID              string            `json:"ruleId"`
+	RuleIndex           int               `json:"ruleIndex"`
+	Level               string            `json:"level"`
+	Message             sarifMessage      `json:"message"`
+	Locations           []sarifLocation   `json:"locations,omitempty"`
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
+	Properties          map[string]any    `json:"properties"`
+}
+
+type sarifLocation struct {
+	Physical sarifPhysical `json:"physicalLocation"`
+}
+
+type sarifPhysical struct {
+	Artifact sarifAL      `json:"artifactLocation"`
+	Region   *sarifRegion `json:"region,omitempty"`
+}
+
+type sarifAL struct {
+	URI       string `json:"uri"`
+	URIBaseID string `json:"uriBaseId,omitempty"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
+}
+
+var sarifRules = []struct {
+	id, name, level, short, full string
+}{
+	{RuleDeadLink, "DeadLink", "error", "Dead link",
+		"The link failed in consecutive checks over a long enough time to be considered dead. Replace it with the archived copy, the Wayback Machine copy, or a new address."},
+	{RuleFailingLink, "FailingLink", "warning", "Failing link",
+		"The last check of the link failed, but not yet often or long enough to call it dead. It may be a passing outage."},
+	{RuleMovedLink, "MovedLink", "warning", "Moved link",
+		"The link answers with a permanent redirect. Update it to the new address."},
+	{RuleBlockedLink, "BlockedLink", "note", "Blocked link",
+		"The server refused to let linkvault verify the link (401, 403, bot challenge or rate limit). Check it by hand."},
+}
+
+// SARIF writes a SARIF 2.1.0 log for code scanning: one result per
+// occurrence of a dead (error), failing (warning), moved (warning) or
+// blocked (note) link, located at file:line:column with a URI relative to
+// the repository root (%SRCROOT%). Columns count Unicode code points.
+func SARIF(w io.Writer, d *Data) error {
+	run := sarifRun{
+		Tool: sarifTool{Driver: sarifDriver{
+			Name:           "linkvault",
+			Version:        d.Version,
+			InformationURI: "https://github.com/linkvault/linkvault",
+		}},
+		ColumnKind: "unicodeCodePoints",
+		Results:    []sarifResult{},
+	}
+	ruleIndex := map[string]int{}
+	for i, r := range sarifRules {
+		ruleIndex[r.id] = i
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
+			ID:               r.id,
+			Name:             r.name,
+			ShortDescription: sarifMessage{r.short},
+			FullDescription:  sarifMessage{r.full},
+			Help:             sarifMessage{r.full},
+			DefaultConfig:    sarifRuleConfig{r.level},
+		})
+	}
+	if d.Run != nil {
+		inv := sarifInvocation{ExecutionSuccessful: d.Run.Finished && !d.Run.Interrupted}
+		if !d.Run.Start.IsZero() {
+			inv.StartTimeUTC = d.Run.Start.UTC().Format("2006-01-02T15:04:05Z")
+		}
+		if !d.Run.End.IsZero() {
+			inv.EndTimeUTC = d.Run.End.UTC().Format("2006-01-02T15:04:05Z")
+		}
+		run.Invocations = []sarifInvocation{inv}
+		run.Properties = map[string]any{"linkvault_run": d.Run.ID}
+	}
+	for _, o := range occurrences(Visible(d)) {
+		var rule string
+		switch o.e.State {
+		case linkvault.StateDead:
+			rule = RuleDeadLink
+		case linkvault.StateFailing:
+			rule = RuleFailingLink
+		case linkvault.StateMoved:
+			rule = RuleMovedLink
+		case linkvault.StateBlocked:
+			rule = RuleBlockedLink
+		default:
+			continue
+		}
+		ri := ruleIndex[rule]
+		res := sarifResult{
+			RuleID:    rule,
+			RuleIndex: ri,
+			Level:     sarifRules[ri].level,
+			Message:   sarifMessage{sarifText(o.e)},
+			PartialFingerprints: map[string]string{
+				"linkvault/v1": fingerprint(rule, o.e.URL, o.src.File),
+			},
+			Properties: map[string]any{"url": o.e.URL, "state": o.e.State},
+		}
+		if o.e.Last != nil && o.e.Last.HTTPStatus != 0 {
+			res.Properties["http_status"] = o.e.Last.HTTPStatus
+		}
+		if mv := movedTo(o.e); mv != "" {
+			res.Properties["moved_to"] = mv
+		}
+		if o.src.File != "" {
+			loc := sarifLocation{Physical: sarifPhysical{
+				Artifact: sarifAL{URI: escapePath(o.src.File), URIBaseID: "%SRCROOT%"},
+			}}
+			if o.src.Line > 0 {
+				loc.Physical.Region = &sarifRegion{StartLine: o.src.Line, StartColumn: max(o.src.Column, 0)}
+			}
+			res.Locations = []sarifLocation{loc}
+		}
+		run.Results = append(run.Results, res)
+	}
+	log := sarifLog{
+		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
+		Version: "2.1.0",
+		Runs:    []sarifRun{run},
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(log); err != nil {
+		return fmt.Errorf("report: sarif: %w", err)
+	}
+	return nil
+}
+
+// sarifText is the one-line message of a result.
+func sarifText(e *Entry) string {
+	switch e.State {
+	case linkvault.StateDead:
+		return clean(fmt.Sprintf("Dead link %s: %s", e.URL, reason(e)))
+	case linkvault.StateFailing:
+		return clean(fmt.Sprintf("Failing link %s: %s (%d bad checks in a row)", e.URL, reason(e), e.ConsecutiveBad))
+	case linkvault.StateMoved:
+		if mv := movedTo(e); mv != "" {
+			return clean(fmt.Sprintf("Moved link %s: now at %s", e.URL, mv))
+		}
+		return clean(fmt.Sprintf("Moved link %s", e.URL))
+	}
+	return clean(fmt.Sprintf("Blocked link %s: %s", e.URL, reason(e)))
+}
+
+// fingerprint identifies a result across runs independently of its line,
+// so that code scanning follows an alert when lines move.
+func fingerprint(rule, url, file string) string {
+	sum := sha256.Sum256([]byte(rule + "\x00" + url + "\x00" + file))
+	return hex.EncodeToString(sum[:16])
+}

@@ -1,0 +1,169 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/linkvault/linkvault"
+)
+
+// TextOptions tunes the terminal summary. The zero value is plain and
+// short.
+type TextOptions struct {
+	Color   bool // ANSI colors (for a terminal)
+	Verbose bool // list every dead, failing and blocked link with all its occurrences
+}
+
+// maxTextList caps the lists of the short text summary.
+const maxTextList = 20
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiBlue   = "\x1b[34m"
+	ansiPurple = "\x1b[35m"
+	ansiCyan   = "\x1b[36m"
+)
+
+var stateColor = map[linkvault.State]string{
+	linkvault.StateDead:    ansiRed,
+	linkvault.StateFailing: ansiYellow,
+	linkvault.StateBlocked: ansiPurple,
+	linkvault.StateMoved:   ansiBlue,
+	linkvault.StateAlive:   ansiGreen,
+	linkvault.StateNew:     ansiCyan,
+	linkvault.StateGone:    ansiDim,
+}
+
+// Text writes a terminal summary: the counts of each state, then what
+// changed in the reported run (newly dead, recovered, newly moved, newly
+// failing). Still-dead, failing and blocked links are counted, and listed
+// with every occurrence when opts.Verbose is set. Text from the notes or
+// the web is stripped of control characters, so it cannot drive the
+// terminal.
+func Text(w io.Writer, d *Data, opts TextOptions) error {
+	bw := bufio.NewWriter(w)
+	s := Summarize(d)
+	t := textWriter{w: bw, d: d, color: opts.Color}
+
+	head := "linkvault"
+	if d.Version != "" {
+		head += " " + clean(d.Version)
+	}
+	t.printf("%s", t.paint(ansiBold, head))
+	if d.Run != nil {
+		t.printf(" · %s", clean(runLine(d)))
+	} else {
+		t.printf(" · no run yet")
+	}
+	t.printf("\n")
+	total := 0
+	for _, st := range linkvault.States {
+		if st != linkvault.StateGone {
+			total += s.States[st]
+		}
+	}
+	t.printf("%d links: %s", total, headline(d, &s, func(st linkvault.State, n int) string {
+		label := fmt.Sprintf("%d %s", n, st)
+		if n == 0 {
+			return t.paint(ansiDim, label)
+		}
+		return t.paint(stateColor[st], label)
+	}, ", "))
+	if g := s.States[linkvault.StateGone]; g > 0 && !d.ShowGone {
+		t.printf("%s", t.paint(ansiDim, fmt.Sprintf(" (%d gone, hidden)", g)))
+	}
+	t.printf("\n")
+
+	t.list("Newly dead", "✗", ansiRed, s.NewlyDead, true, opts.Verbose)
+	t.list("Recovered", "✓", ansiGreen, s.Recovered, false, opts.Verbose)
+	t.list("Newly moved", "→", ansiBlue, s.NewlyMoved, false, opts.Verbose)
+	t.list("Newly failing", "!", ansiYellow, s.NewlyFailing, true, opts.Verbose)
+	if opts.Verbose {
+		t.list("Still dead", "✗", ansiRed, s.StillDead, true, true)
+		t.list("Failing", "!", ansiYellow, s.Failing, true, true)
+		t.list("Blocked", "?", ansiPurple, s.Blocked, true, true)
+	} else if n := len(s.StillDead) + len(s.Failing) + len(s.Blocked); n > 0 {
+		t.printf("\n%s\n", t.paint(ansiDim, fmt.Sprintf("%d still dead, %d failing, %d blocked: use --verbose to list them, or a report format.",
+			len(s.StillDead), len(s.Failing), len(s.Blocked))))
+	}
+	if t.err != nil {
+		return fmt.Errorf("report: text: %w", t.err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("report: text: %w", err)
+	}
+	return nil
+}
+
+type textWriter struct {
+	w     *bufio.Writer
+	d     *Data
+	color bool
+	err   error
+}
+
+func (t *textWriter) printf(format string, args ...any) {
+	if t.err == nil {
+		_, t.err = fmt.Fprintf(t.w, format, args...)
+	}
+}
+
+func (t *textWriter) paint(code, s string) string {
+	if !t.color || code == "" {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+// list prints one section; withReason adds the last check's reason.
+func (t *textWriter) list(heading, mark, color string, entries []*Entry, withReason, verbose bool) {
+	if len(entries) == 0 {
+		return
+	}
+	t.printf("\n%s\n", t.paint(ansiBold, fmt.Sprintf("%s (%d)", heading, len(entries))))
+	for i, e := range entries {
+		if !verbose && i == maxTextList {
+			t.printf("  … and %d more\n", len(entries)-i)
+			break
+		}
+		line := "  " + t.paint(color, mark) + " " + clean(e.URL)
+		if e.State == linkvault.StateMoved && movedTo(e) != "" {
+			line += " → " + clean(movedTo(e))
+		}
+		if withReason {
+			if r := reason(e); r != "" {
+				line += "  " + t.paint(ansiDim, clean(r))
+			}
+		}
+		t.printf("%s\n", line)
+		srcs := e.Sources
+		if !verbose && len(srcs) > 1 {
+			srcs = srcs[:1]
+		}
+		var locs []string
+		for _, s := range srcs {
+			locs = append(locs, clean(location(s)))
+		}
+		if extra := len(e.Sources) - len(srcs); extra > 0 {
+			locs = append(locs, fmt.Sprintf("+%d more", extra))
+		}
+		if len(locs) > 0 {
+			t.printf("      %s\n", t.paint(ansiDim, strings.Join(locs, ", ")))
+		}
+		if verbose {
+			if e.ArchivePath != "" {
+				t.printf("      archived: %s\n", clean(e.ArchivePath))
+			}
+			if wb := waybackURL(e); wb != "" {
+				t.printf("      wayback:  %s\n", clean(wb))
+			}
+		}
+	}
+}
