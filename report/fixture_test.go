@@ -62,9 +62,9 @@ func fixture() *Data {
 		{ // newly dead, two occurrences, archived and in the Wayback Machine
 			URLRecord: linkvault.URLRecord{
 				URL: "https://example.com/gone", Kind: linkvault.KindWeb, FirstSeen: seen, LastSeen: t0,
-				Sources:   []linkvault.Source{src("notes/a.md", 3, 5), {File: chineseMD, Line: 10, Column: 1, Text: "读书笔记"}},
-				Last:      &linkvault.Result{Status: linkvault.StatusBroken, HTTPStatus: 404, Reason: "404 Not Found", Title: "示例页面 | 旧", DurationMS: 150, CheckedAt: t0.Add(time.Minute)},
-				State:     linkvault.StateDead, StateSince: t0.Add(time.Minute), PrevState: linkvault.StateFailing,
+				Sources: []linkvault.Source{src("notes/a.md", 3, 5), {File: chineseMD, Line: 10, Column: 1, Text: "读书笔记"}},
+				Last:    &linkvault.Result{Status: linkvault.StatusBroken, HTTPStatus: 404, Reason: "404 Not Found", Title: "示例页面 | 旧", DurationMS: 150, CheckedAt: t0.Add(time.Minute)},
+				State:   linkvault.StateDead, StateSince: t0.Add(time.Minute), PrevState: linkvault.StateFailing,
 				ConsecutiveBad: 2, FirstBad: t0.Add(-24 * time.Hour), LastOK: t0.Add(-48 * time.Hour), LastChecked: t0.Add(time.Minute),
 				Wayback: &linkvault.Wayback{URL: "https://web.archive.org/web/20260101000000/https://example.com/gone", CheckedAt: t0.Add(time.Minute)},
 			},

@@ -443,4 +443,3 @@ func utc(t time.Time) time.Time {
 	}
 	return t.UTC()
 }
-

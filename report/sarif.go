@@ -26,11 +26,11 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool        sarifTool          `json:"tool"`
-	Invocations []sarifInvocation  `json:"invocations,omitempty"`
-	ColumnKind  string             `json:"columnKind"`
-	Properties  map[string]any     `json:"properties,omitempty"`
-	Results     []sarifResult      `json:"results"`
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations,omitempty"`
+	ColumnKind  string            `json:"columnKind"`
+	Properties  map[string]any    `json:"properties,omitempty"`
+	Results     []sarifResult     `json:"results"`
 }
 
 type sarifTool struct {
