@@ -1,0 +1,296 @@
+package crawler
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+
+	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/internal/fakeweb"
+)
+
+func TestCircuitBreaker(t *testing.T) {
+	var dials atomic.Int32
+	opts := Options{
+		AllowPrivate:     true,
+		HostConcurrency:  1,
+		BreakerThreshold: 3,
+		Rate:             1000,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			dials.Add(1)
+			return nil, &net.OpError{Op: "dial", Net: network, Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+		},
+	}
+	var targets []Target
+	for i := range 10 {
+		targets = append(targets, Target{URL: fmt.Sprintf("http://dead.test/%d", i)})
+	}
+	rs := checkAll(t, opts, targets...)
+	if n := dials.Load(); n != 3 {
+		t.Errorf("dials = %d, want 3 (the breaker threshold)", n)
+	}
+	open := 0
+	for _, r := range rs {
+		if r.Status != linkvault.StatusUnreachable {
+			t.Errorf("%s: got %s, want unreachable", r.URL, r)
+		}
+		if r.Reason == "host unreachable: circuit open after 3 failures: connection refused" {
+			open++
+			if r.Requests != 0 {
+				t.Errorf("%s: Requests = %d after the circuit opened, want 0", r.URL, r.Requests)
+			}
+		} else if r.Reason != "connection refused" {
+			t.Errorf("%s: Reason = %q, want connection refused or circuit open", r.URL, r.Reason)
+		}
+	}
+	if open != 7 {
+		t.Errorf("%d results from the open circuit, want 7", open)
+	}
+}
+
+func TestUnknownHost(t *testing.T) {
+	opts := Options{
+		AllowPrivate: true,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			host, _, _ := net.SplitHostPort(addr)
+			return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
+		},
+	}
+	r := checkAll(t, opts, Target{URL: "http://nxdomain.test/"})[0]
+	if r.Status != linkvault.StatusUnreachable || r.Reason != "DNS: no such host" || r.Requests != 1 {
+		t.Errorf("got %s after %d requests, want unreachable (DNS: no such host) after 1", r, r.Requests)
+	}
+}
+
+// tlsServer starts a TLS server and returns it with a CA file trusting it.
+func tlsServer(t *testing.T, h http.Handler) (*httptest.Server, string) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // handshake failures are expected
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(ca, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return srv, ca
+}
+
+func TestTLS(t *testing.T) {
+	srv, ca := tlsServer(t, htmlPage("Secure", ""))
+	addr := srv.Listener.Addr().String()
+	opts := Options{
+		AllowPrivate: true,
+		CAFile:       ca,
+		Resolve:      map[string]string{"wrong.test": addr, "example.com:443": addr},
+	}
+	rs := checkAll(t, opts, Target{URL: "https://wrong.test/"}, Target{URL: "https://example.com/"})
+	if r := rs[0]; r.Status != linkvault.StatusUnreachable || r.Reason != "TLS: certificate is valid for example.com, *.example.com, not wrong.test" {
+		t.Errorf("wrong name: got %s, want unreachable (TLS: certificate is valid for example.com, *.example.com, not wrong.test)", r)
+	}
+	r := rs[1]
+	if r.Status != linkvault.StatusOK || r.Title != "Secure" {
+		t.Errorf("right name: got %s title %q, want ok, Secure", r, r.Title)
+	}
+	if want := srv.Certificate().NotAfter; !r.CertExpiry.Equal(want) {
+		t.Errorf("CertExpiry = %v, want %v", r.CertExpiry, want)
+	}
+}
+
+func TestPrivateAddressRefused(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		htmlPage("internal", "")(w, r)
+	}))
+	defer srv.Close()
+	addr := srv.Listener.Addr().String()
+	var baseDials atomic.Int32
+	base := func(ctx context.Context, network, a string) (net.Conn, error) {
+		baseDials.Add(1)
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}
+	tests := []struct {
+		name  string
+		opts  Options
+		url   string
+		want  linkvault.Status
+		hits  int32
+		dials int32
+	}{
+		{"loopback literal", Options{}, srv.URL + "/", linkvault.StatusSkipped, 0, 0},
+		{"cloud metadata address", Options{}, "http://169.254.169.254/latest/meta-data/", linkvault.StatusSkipped, 0, 0},
+		{"name resolving to loopback", Options{Resolve: map[string]string{"evil.test": addr}}, "http://evil.test/", linkvault.StatusSkipped, 0, 0},
+		{"name resolving to metadata", Options{Resolve: map[string]string{"evil.test": "169.254.169.254:80"}, DialContext: base}, "http://evil.test/", linkvault.StatusSkipped, 0, 0},
+		{"custom dialer reaching loopback", Options{DialContext: base}, "http://evil.test/", linkvault.StatusSkipped, 0, 1},
+		{"allowed when asked", Options{AllowPrivate: true, Resolve: map[string]string{"evil.test": addr}}, "http://evil.test/", linkvault.StatusOK, 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hits.Store(0)
+			baseDials.Store(0)
+			r := checkAll(t, tt.opts, Target{URL: tt.url})[0]
+			if r.Status != tt.want {
+				t.Errorf("got %s, want %s", r, tt.want)
+			}
+			if tt.want == linkvault.StatusSkipped && r.Reason != "private address not allowed (use --allow-private)" {
+				t.Errorf("Reason = %q, want private address not allowed (use --allow-private)", r.Reason)
+			}
+			if got := hits.Load(); got != tt.hits {
+				t.Errorf("server hits = %d, want %d", got, tt.hits)
+			}
+			if got := baseDials.Load(); got != tt.dials {
+				t.Errorf("base dials = %d, want %d", got, tt.dials)
+			}
+		})
+	}
+}
+
+func TestProxyFromEnvironment(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Method+" "+r.URL.String())
+		mu.Unlock()
+		htmlPage("via proxy", "")(w, r)
+	}))
+	defer proxy.Close()
+	for _, k := range []string{"HTTP_PROXY", "http_proxy"} {
+		t.Setenv(k, proxy.URL)
+	}
+	for _, k := range []string{"NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy"} {
+		t.Setenv(k, "")
+	}
+	// AllowPrivate is off: the proxy itself is on loopback and allowed.
+	r := checkAll(t, Options{}, Target{URL: "http://proxied.test/page"})[0]
+	if r.Status != linkvault.StatusOK || r.Title != "via proxy" {
+		t.Errorf("got %s title %q, want ok via proxy", r, r.Title)
+	}
+	if len(seen) != 1 || seen[0] != "GET http://proxied.test/page" {
+		t.Errorf("proxy saw %q, want [GET http://proxied.test/page]", seen)
+	}
+}
+
+// allocDuring returns the bytes allocated while f ran.
+func allocDuring(f func()) uint64 {
+	var a, b runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&a)
+	f()
+	runtime.ReadMemStats(&b)
+	return b.TotalAlloc - a.TotalAlloc
+}
+
+func TestHostileResponsesBoundedMemory(t *testing.T) {
+	const bombSize = 256 << 20
+	var bomb bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&bomb, gzip.BestCompression)
+	zw.Write([]byte("<html><head><title>Bomb</title></head><body>"))
+	zeros := make([]byte, 1<<20)
+	for range bombSize >> 20 {
+		zw.Write(zeros)
+	}
+	zw.Close()
+	chunk := bytes.Repeat([]byte("<p>endless</p>\n"), 2048)
+	bigHeader := strings.Repeat("x", 1<<20)
+
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		want    linkvault.Status
+		check   func(t *testing.T, r linkvault.Result)
+	}{
+		{"gzip bomb", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Write(bomb.Bytes())
+		}, linkvault.StatusOK, func(t *testing.T, r linkvault.Result) {
+			if r.Title != "Bomb" || r.BytesRead != int64(bomb.Len()) {
+				t.Errorf("Title, BytesRead = %q, %d, want Bomb, %d (compressed size)", r.Title, r.BytesRead, bomb.Len())
+			}
+		}},
+		{"endless body", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte("<html><head><title>Endless</title></head><body>"))
+			for {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		}, linkvault.StatusOK, func(t *testing.T, r linkvault.Result) {
+			if !r.Truncated || r.BytesRead != 1<<20 || r.Title != "Endless" {
+				t.Errorf("Truncated, BytesRead, Title = %v, %d, %q, want true, %d, Endless", r.Truncated, r.BytesRead, r.Title, 1<<20)
+			}
+		}},
+		{"1 MB of headers", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Huge", bigHeader)
+			w.WriteHeader(200)
+		}, linkvault.StatusBroken, func(t *testing.T, r linkvault.Result) {
+			if !strings.Contains(r.Reason, "response headers larger than") {
+				t.Errorf("Reason = %q, want response headers larger than …", r.Reason)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := fakeweb.New()
+			defer w.Close()
+			w.Host("hostile.test").Handler = tt.handler
+			opts := webOptions(w)
+			opts.MaxBody = 1 << 20
+			var r linkvault.Result
+			alloc := allocDuring(func() { r = checkAll(t, opts, Target{URL: "http://hostile.test/"})[0] })
+			if r.Status != tt.want {
+				t.Errorf("got %s, want %s", r, tt.want)
+			}
+			tt.check(t, r)
+			if alloc > 40<<20 {
+				t.Errorf("allocated %d MB, want at most 40 MB", alloc>>20)
+			}
+		})
+	}
+}
+
+func TestCancel(t *testing.T) {
+	w := fakeweb.New()
+	defer w.Close()
+	w.Host("hang.test").Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	w.Host("fast.test")
+	c, err := NewChecker(webOptions(w))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var got []string
+	err = c.Check(ctx, []Target{{URL: "http://hang.test/1"}, {URL: "http://hang.test/2"}, {URL: "http://fast.test/"}},
+		func(r linkvault.Result) {
+			got = append(got, r.URL)
+			cancel()
+		})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Check returned %v, want context.Canceled", err)
+	}
+	if len(got) != 1 || got[0] != "http://fast.test/" {
+		t.Errorf("emitted %q, want only the completed http://fast.test/", got)
+	}
+}
