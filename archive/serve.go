@@ -1,0 +1,417 @@
+package archive
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+	"golang.org/x/net/html/charset"
+
+	"github.com/linkvault/linkvault"
+)
+
+// NewReplayHandler returns a handler serving the archived copies indexed in
+// db from the WARC files in dir, Wayback style. Mount it at "/web/" (it
+// reads the whole request path, so do not strip the prefix):
+//
+//	/web/TIMESTAMP/URL     the capture of URL closest at or before TIMESTAMP
+//	                       (14 digits, YYYYMMDDhhmmss, UTC)
+//	/web/TIMESTAMPid_/URL  the same, byte-identical (no link rewriting)
+//	/web/URL               the latest capture of URL
+//	/web/?url=URL          the list of captures of URL (also /web/*/URL)
+//
+// An archived copy is served with its original status and Content-Type,
+// with "Content-Security-Policy: sandbox" (archived scripts never run with
+// this server's origin) and "X-Content-Type-Options: nosniff". In HTML,
+// links (a, area, link, base, img, script, iframe, frame, embed, source,
+// video, audio, track, input, object) to URLs that have a capture are
+// rewritten to /web/TIMESTAMP/URL; other links and every other byte are
+// left as they are. Other types are served byte-identical.
+//
+// The URL keeps the query of the request. A scheme collapsed by path
+// cleaning ("https:/host") is repaired.
+func NewReplayHandler(db *DB, dir string) http.Handler {
+	return &replay{db: db, dir: dir}
+}
+
+type replay struct {
+	db  *DB
+	dir string
+}
+
+var (
+	timestampRE = regexp.MustCompile(`^([0-9]{14})(id_)?/`)
+	collapsedRE = regexp.MustCompile(`^(\*/|%2[aA]/)?([0-9]{14}(id_)?/)?https?:/($|[^/])`)
+)
+
+func (h *replay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	raw := r.RequestURI
+	if !strings.HasPrefix(raw, "/") {
+		raw = r.URL.RequestURI()
+	}
+	i := strings.Index(raw, "/web/")
+	if i < 0 {
+		http.NotFound(w, r)
+		return
+	}
+	rest := raw[i+len("/web/"):]
+	if rest == "" || strings.HasPrefix(rest, "?") {
+		h.serveList(w, r, r.URL.Query().Get("url"))
+		return
+	}
+	path, query, hasQuery := strings.Cut(rest, "?")
+	if collapsedRE.MatchString(path) {
+		// http.ServeMux redirected a path with "//" to its cleaned form and
+		// escaped it once more on the way ("%E4" became "%25E4"): undo.
+		if p, err := url.PathUnescape(path); err == nil {
+			path = p
+		}
+	}
+	if strings.HasPrefix(path, "*/") {
+		h.serveList(w, r, fixScheme(path[2:]))
+		return
+	}
+	var at time.Time
+	identity := false
+	if m := timestampRE.FindStringSubmatch(path); m != nil {
+		t, err := time.Parse(timestampLayout, m[1])
+		if err != nil {
+			http.Error(w, "bad timestamp "+m[1], http.StatusBadRequest)
+			return
+		}
+		at = t.Add(time.Second - 1) // the whole second
+		identity = m[2] != ""
+		path = path[len(m[0]):]
+	}
+	target := fixScheme(path)
+	if hasQuery {
+		target += "?" + query
+	}
+	e, err := h.db.entryAt(target, at)
+	if err != nil {
+		if linkvault.ErrorCode(err) == linkvault.ENotFound {
+			h.serveNotFound(w, r, target, at, err)
+			return
+		}
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	h.serveCapture(w, r, e.Capture, identity)
+}
+
+// fixScheme repairs "https:/host" (a double slash collapsed by path
+// cleaning) into "https://host".
+func fixScheme(u string) string {
+	for _, s := range []string{"http:", "https:"} {
+		if strings.HasPrefix(u, s+"/") && !strings.HasPrefix(u, s+"//") {
+			return s + "/" + u[len(s):]
+		}
+	}
+	return u
+}
+
+func (h *replay) serveCapture(w http.ResponseWriter, r *http.Request, c linkvault.Capture, identity bool) {
+	rc, hdr, err := OpenPayload(h.dir, c)
+	if err != nil {
+		http.Error(w, "cannot read the archived copy: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	defer rc.Close()
+	ctype := hdr.Get("Content-Type")
+	if ctype == "" {
+		ctype = "application/octet-stream" // never let anyone sniff
+	}
+	out := w.Header()
+	out.Set("Content-Type", ctype)
+	out.Set("Content-Security-Policy", "sandbox")
+	out.Set("X-Content-Type-Options", "nosniff")
+	out.Set("Memento-Datetime", c.Time.UTC().Format(http.TimeFormat))
+	out.Set("Link", "<"+c.URL+`>; rel="original"`)
+	out.Set("Cache-Control", "no-cache")
+	encoded := false
+	if ce := hdr.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		out.Set("Content-Encoding", ce) // stored as sent: the browser decodes
+		encoded = true
+	}
+	status := c.HTTPStatus
+	if status < 200 || status > 599 || status == http.StatusNotModified {
+		status = http.StatusOK
+	}
+	if identity || encoded || !isHTML(ctype) {
+		out.Set("Content-Length", strconv.FormatInt(c.Size, 10))
+		w.WriteHeader(status)
+		if r.Method != http.MethodHead {
+			_, _ = io.Copy(w, rc)
+		}
+		return
+	}
+	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return
+	}
+	// Links are bytes in the page's charset: decode them to resolve them.
+	br := bufio.NewReaderSize(rc, 4096)
+	head, _ := br.Peek(1024)
+	rw := &rewriter{db: h.db, base: c.URL, at: c.Time}
+	if enc, name, _ := charset.DetermineEncoding(head, ctype); enc != nil && name != "utf-8" {
+		rw.decode = enc.NewDecoder().String
+	}
+	_ = rw.rewrite(w, br)
+}
+
+// isHTML reports whether ctype names an HTML document.
+func isHTML(ctype string) bool {
+	mt, _, err := mime.ParseMediaType(ctype)
+	if err != nil {
+		return false
+	}
+	return mt == "text/html" || mt == "application/xhtml+xml"
+}
+
+// linkAttrs lists, per element, the attributes holding one URL that the
+// replay rewrites.
+var linkAttrs = map[atom.Atom][]string{
+	atom.A:      {"href"},
+	atom.Area:   {"href"},
+	atom.Link:   {"href"},
+	atom.Base:   {"href"},
+	atom.Img:    {"src"},
+	atom.Script: {"src"},
+	atom.Iframe: {"src"},
+	atom.Frame:  {"src"},
+	atom.Embed:  {"src"},
+	atom.Source: {"src"},
+	atom.Video:  {"src", "poster"},
+	atom.Audio:  {"src"},
+	atom.Track:  {"src"},
+	atom.Input:  {"src"},
+	atom.Object: {"data"},
+}
+
+// rewriter rewrites the links of one archived HTML page.
+type rewriter struct {
+	db   *DB
+	base string    // the URL links are resolved against (<base href> changes it)
+	at   time.Time // the page's capture time: links go to the capture nearest to it
+	seen bool      // a <base href> was seen (only the first counts)
+	// decode turns an attribute value from the page's charset into UTF-8
+	// (nil for UTF-8 pages).
+	decode func(string) (string, error)
+}
+
+// rewrite copies the HTML of r to w, token by token. Tags with a rewritten
+// link are re-serialized; all other bytes are copied as they are, whatever
+// the charset (the tokenizer needs only ASCII-compatible bytes).
+func (rw *rewriter) rewrite(w io.Writer, r io.Reader) error {
+	z := html.NewTokenizer(r)
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			if err := z.Err(); !errors.Is(err, io.EOF) {
+				return err
+			}
+			return nil
+		}
+		raw := z.Raw()
+		if tt == html.StartTagToken || tt == html.SelfClosingTagToken {
+			// Raw is only valid until the next call: Token copies.
+			rawCopy := append([]byte(nil), raw...)
+			tok := z.Token()
+			if rw.rewriteTag(&tok) {
+				if _, err := io.WriteString(w, tok.String()); err != nil {
+					return err
+				}
+				continue
+			}
+			raw = rawCopy
+		}
+		if _, err := w.Write(raw); err != nil {
+			return err
+		}
+	}
+}
+
+// rewriteTag rewrites the link attributes of tok that point at captured
+// URLs, and reports whether it changed anything.
+func (rw *rewriter) rewriteTag(tok *html.Token) bool {
+	names := linkAttrs[tok.DataAtom]
+	if names == nil {
+		return false
+	}
+	changed := false
+	for i, a := range tok.Attr {
+		if a.Namespace != "" || !contains(names, a.Key) {
+			continue
+		}
+		abs, ok := rw.resolve(a.Val)
+		if !ok {
+			continue
+		}
+		if tok.DataAtom == atom.Base && !rw.seen {
+			rw.seen = true
+			rw.base = abs
+			// Keep relative links on this server: the base moves into /web/.
+			tok.Attr[i].Val = "/web/" + rw.at.UTC().Format(timestampLayout) + "/" + abs
+			changed = true
+			continue
+		}
+		if to, ok := rw.archived(abs); ok {
+			tok.Attr[i].Val = to
+			changed = true
+		}
+	}
+	return changed
+}
+
+// resolve returns the absolute http(s) URL of the reference ref.
+func (rw *rewriter) resolve(ref string) (string, bool) {
+	ref = strings.TrimSpace(strings.NewReplacer("\n", "", "\r", "", "\t", "").Replace(ref))
+	if ref == "" || strings.HasPrefix(ref, "#") {
+		return "", false
+	}
+	if rw.decode != nil && !isASCII(ref) {
+		if d, err := rw.decode(ref); err == nil {
+			ref = d
+		}
+	}
+	b, err := url.Parse(rw.base)
+	if err != nil {
+		return "", false
+	}
+	u, err := b.Parse(ref)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", false
+	}
+	return u.String(), true
+}
+
+// archived returns the replay path of abs when abs (without its fragment)
+// has a capture: /web/TIMESTAMP/URL#fragment with the capture nearest to
+// the page's time.
+func (rw *rewriter) archived(abs string) (string, bool) {
+	target, frag, _ := strings.Cut(abs, "#")
+	e, ok, err := rw.db.nearestEntry(target, rw.at)
+	if err != nil || !ok {
+		return "", false
+	}
+	out := "/web/" + e.Time.UTC().Format(timestampLayout) + "/" + target
+	if frag != "" {
+		out += "#" + frag
+	}
+	return out, true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{{.Title}}</title></head>
+<body>
+<h1>{{.Title}}</h1>
+{{if .Message}}<p>{{.Message}}</p>{{end}}
+<form method="get" action="/web/"><input name="url" size="80" value="{{.URL}}"> <button>Captures</button></form>
+{{if .Captures}}<table>
+<tr><th>Time (UTC)</th><th>Status</th><th>Type</th><th>Size</th><th></th></tr>
+{{range .Captures}}<tr><td><a href="{{.Href}}">{{.Time}}</a></td><td>{{.Status}}</td><td>{{.Type}}</td><td>{{.Size}}</td><td>{{.Note}}</td></tr>
+{{end}}</table>{{end}}
+</body></html>
+`))
+
+type pageData struct {
+	Title, Message, URL string
+	Captures            []captureRow
+}
+
+type captureRow struct {
+	Href, Time, Type, Note string
+	Status                 int
+	Size                   int64
+}
+
+func rows(cs []linkvault.Capture) []captureRow {
+	out := make([]captureRow, 0, len(cs))
+	for _, c := range cs {
+		note := ""
+		switch {
+		case c.Revisit:
+			note = "unchanged since " + c.RefersTo.UTC().Format(time.DateTime)
+		case c.Truncated:
+			note = "truncated"
+		}
+		out = append(out, captureRow{
+			Href: "/web/" + c.Time.UTC().Format(timestampLayout) + "/" + c.URL,
+			Time: c.Time.UTC().Format(time.DateTime), Type: c.ContentType, Note: note,
+			Status: c.HTTPStatus, Size: c.Size,
+		})
+	}
+	return out
+}
+
+func (h *replay) serveList(w http.ResponseWriter, r *http.Request, target string) {
+	d := pageData{Title: "Archived copies", URL: target}
+	status := http.StatusOK
+	if target != "" {
+		cs, err := h.db.Captures(target)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		d.Title = "Archived copies of " + target
+		d.Captures = rows(cs)
+		if len(cs) == 0 {
+			d.Message = "There is no archived copy of this URL."
+			status = http.StatusNotFound
+		}
+	}
+	h.servePage(w, r, status, d)
+}
+
+func (h *replay) serveNotFound(w http.ResponseWriter, r *http.Request, target string, at time.Time, err error) {
+	d := pageData{Title: "Not archived", URL: target, Message: err.Error()}
+	if cs, lerr := h.db.Captures(target); lerr == nil && len(cs) > 0 {
+		d.Message = fmt.Sprintf("%s. Other captures:", err.Error())
+		d.Captures = rows(cs)
+	}
+	h.servePage(w, r, http.StatusNotFound, d)
+}
+
+func (h *replay) servePage(w http.ResponseWriter, r *http.Request, status int, d pageData) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return
+	}
+	_ = pageTemplate.Execute(w, d)
+}
