@@ -381,3 +381,85 @@ func TestExtractLocalRoundTrip(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestExtractKubeconNote is the golden test on the first real notes file:
+// Chinese prose whose URLs are glued to Chinese text and punctuation.
+func TestExtractKubeconNote(t *testing.T) {
+	const name = "../../shared/notes/kubecon-china-2021.txt"
+	links, err := Extract([]string{name}, ExtractOptions{})
+	if err != nil {
+		t.Fatalf("Extract(%s): %v (the shared note must be there)", name, err)
+	}
+	want := []string{
+		"web https://kccncosschn21.sched.com/ line 5",
+		"web https://towardsdatascience.com/machine-learning-and-data-processing-in-the-gpu-with-vulkan-kompute-c9350e5e5d3a line 55",
+		"web https://github.com/kubernetes-sigs/apiserver-builder-alpha/blob/63a62eda7b302fcba08cdcfc5f01cc5ad5751a5a/example/non-etcd/cmd/apiserver/main.go line 61",
+		"web https://github.com/tkestack/kstone line 93",
+		"web https://github.com/tkestack/tapp line 99",
+		"web https://files.alicdn.com/tpsservice/cd9626b87ca646a05f05eb1d1c962126.pdf line 119",
+		"web https://developer.aliyun.com/article/765449 line 148",
+		"web https://github.com/Tencent/Caelus line 174",
+		"web https://mp.weixin.qq.com/s/U6-wcBsBC-Khffb7kTBtjA line 200",
+		"web https://gotc.oschina.net/uploads/files/15%20%E5%BC%A0%E6%99%8B%E6%B6%9B%20%E7%94%9F%E4%BA%A7%E7%8E%AF%E5%A2%83%E4%B8%8B%E7%9A%84k8s%E5%AE%89%E5%85%A8%E5%9B%B0%E5%A2%83%E5%8F%8A%E5%BA%94%E5%AF%B9%E6%8E%AA%E6%96%BD-%E5%BC%A0%E6%99%8B%E6%B6%9B.pdf line 245",
+	}
+	var got []string
+	for _, l := range links {
+		for _, s := range l.Sources {
+			got = append(got, fmt.Sprintf("%s %s line %d", l.Kind, l.URL, s.Line))
+			if s.File != name {
+				t.Errorf("source file %q, want %q", s.File, name)
+			}
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("links\n got: %q\nwant: %q", got, want)
+	}
+}
+
+// TestExtractExampleNotes checks the example notes shipped with the
+// project (examples/notes): a Chinese plain-text note and an English
+// Markdown note that links to it.
+func TestExtractExampleNotes(t *testing.T) {
+	const dir = "../examples/notes"
+	links, err := Extract([]string{dir}, ExtractOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := flat(links)
+	want := []string{
+		`web https://github.com/tkestack/kstone 4:10`,
+		`web https://github.com/Tencent/Caelus 9:15`,
+		`web https://mp.weixin.qq.com/s/lvB9mX0pXoZ_t3mSd5Yk8g 13:16`,
+		`web https://files.alicdn.com/tpsservice/2f1c0e7a3b5d4e6f8a9b0c1d2e3f4a5b.pdf 16:11`,
+		`web https://developer.aliyun.com/article/780123 19:6`,
+		`web https://etcd.io/docs/v3.5/op-guide/recovery/ 22:20`,
+		`web https://github.com/kubernetes/kubernetes/blob/master/CHANGELOG/CHANGELOG-1.22.md 25:1`,
+		`web https://zh.wikipedia.org/wiki/%E4%BA%91%E5%8E%9F%E7%94%9F%E8%AE%A1%E7%AE%97%E5%9F%BA%E9%87%91%E4%BC%9A 28:6 raw="https://zh.wikipedia.org/wiki/云原生计算基金会"`,
+		`web https://en.wikipedia.org/wiki/Go_(programming_language) 29:8`,
+		`web https://go.dev/doc/effective_go 5:30 text="Effective Go"`,
+		`web https://go.dev/images/gophers/ladder.svg 8:25 text="A gopher on a ladder"`,
+		`web https://pkg.go.dev/golang.org/x/net/html 10:22`,
+		`local ../examples/notes/kubecon-notes.zh.txt 12:48 text="my KubeCon notes" frag="L3"`,
+		`web https://www.cncf.io/projects/ 13:52 text="CNCF project list"`,
+		`web https://go.dev/blog/ 15:12 text="blog"`,
+		// The URL in the fenced code block (line 20) is not a link.
+		`web https://www.rfc-editor.org/rfc/rfc3986 23:49 raw="https://www.rfc-editor.org/rfc/rfc3986#section-3.2.2" frag="section-3.2.2"`,
+		`other mailto:reader@example.org 25:26 text="write to me"`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("links\n got: %q\nwant: %q", got, want)
+	}
+}
+
+func BenchmarkExtractAwesomeGo(b *testing.B) {
+	const name = "../../shared/corpora/awesome-go.md"
+	data, err := os.ReadFile(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		ExtractBytes(name, data, ExtractOptions{})
+	}
+}

@@ -105,27 +105,21 @@ func stopRune(r rune) bool {
 
 // scanURL finds the end of the URL whose scheme starts at start and whose
 // authority starts at p (just after "://"). ok is false when there is no
-// valid URL there.
+// valid URL there. The work done for a failed attempt is bounded by the
+// length of its authority, so that scanning stays linear.
 func scanURL(s string, start, p int) (end int, ok bool) {
-	// 1. The candidate runs to the first stop character.
-	end = p
-	for end < len(s) {
-		c := s[end]
-		if c < utf8.RuneSelf {
-			if asciiStop[c] {
-				break
-			}
-			end++
-			continue
+	// 1. The authority runs to '/', '?', '#' or a stop character; where it
+	// stops being a plausible userinfo@host:port, the URL stops.
+	ae := scanTo(s, p, true)
+	end = cutAuthority(s, p, ae)
+	if end == ae && ae < len(s) && (s[ae] == '/' || s[ae] == '?' || s[ae] == '#') {
+		// A path follows: the authority is final (no trimming reaches it).
+		if !validAuthority(s[p:ae]) {
+			return 0, false
 		}
-		r, size := utf8.DecodeRuneInString(s[end:])
-		if stopRune(r) {
-			break
-		}
-		end += size
+		// 2. Path, query and fragment run to the first stop character.
+		end = scanTo(s, ae, false)
 	}
-	// 2. The authority: where it stops being valid, the URL stops.
-	end = cutAuthority(s, p, end)
 	// 3. Trailing punctuation that belongs to the sentence.
 	end = trimTrailing(s, start, end)
 	if end <= p {
@@ -136,6 +130,27 @@ func scanURL(s string, start, p int) (end int, ok bool) {
 		return 0, false
 	}
 	return end, true
+}
+
+// scanTo returns the offset of the first stop character at or after i
+// (and, when authority is set, of the first '/', '?' or '#').
+func scanTo(s string, i int, authority bool) int {
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiStop[c] || authority && (c == '/' || c == '?' || c == '#') {
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if stopRune(r) {
+			return i
+		}
+		i += size
+	}
+	return i
 }
 
 // authorityEnd returns the end of the authority that starts at p.
@@ -219,21 +234,11 @@ func isCJK(r rune) bool {
 // . , ; : ! ? ' " always; ) ] } when unbalanced; * _ ~ beyond the count
 // of the same character earlier in the URL.
 func trimTrailing(s string, start, end int) int {
-	var open, close [3]int // (), [], {}
+	var n [128]int // counts of the bracket and delimiter characters
 	for j := start; j < end; j++ {
-		switch s[j] {
-		case '(':
-			open[0]++
-		case ')':
-			close[0]++
-		case '[':
-			open[1]++
-		case ']':
-			close[1]++
-		case '{':
-			open[2]++
-		case '}':
-			close[2]++
+		switch c := s[j]; c {
+		case '(', ')', '[', ']', '{', '}', '*', '_', '~':
+			n[c]++
 		}
 	}
 	for end > start {
@@ -243,14 +248,14 @@ func trimTrailing(s string, start, end int) int {
 			end--
 			continue
 		case ')', ']', '}':
-			k := 0
+			open := byte('(')
 			if c == ']' {
-				k = 1
+				open = '['
 			} else if c == '}' {
-				k = 2
+				open = '{'
 			}
-			if close[k] > open[k] {
-				close[k]--
+			if n[c] > n[open] {
+				n[c]--
 				end--
 				continue
 			}
@@ -259,8 +264,8 @@ func trimTrailing(s string, start, end int) int {
 			for end-run > start && s[end-run-1] == c {
 				run++
 			}
-			inner := strings.Count(s[start:end-run], string(c))
-			if inner < run {
+			if inner := n[c] - run; inner < run {
+				n[c] -= run - inner
 				end -= run - inner
 				continue
 			}
