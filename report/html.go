@@ -102,15 +102,14 @@ type htmlTrendSeg struct {
 }
 
 type htmlChange struct {
-	Key     string // newly-dead, recovered, newly-moved, newly-failing
-	Title   string
-	Empty   string
-	Items   []htmlChangeItem
-	More    int
-	Filter  string // URL fragment selecting these links in the table
-	Total   int
-	Tone    linkvault.State
-	Summary string
+	Key    string // newly-dead, recovered, newly-moved, newly-failing
+	Title  string
+	Empty  string
+	Items  []htmlChangeItem
+	More   int
+	Filter string // URL fragment selecting these links in the table
+	Total  int
+	Tone   linkvault.State
 }
 
 type htmlChangeItem struct {
@@ -379,7 +378,10 @@ func buildPayload(d *Data) *htmlPayload {
 		if e.Last != nil {
 			l.HTTP = e.Last.HTTPStatus
 			l.Status = string(e.Last.Status)
-			l.Reason = reason(e)
+			l.Reason = e.Last.Reason
+			if l.Reason == "" {
+				l.Reason = e.Last.Error
+			}
 			if webURL(e.Last.MovedTo) {
 				l.Moved = e.Last.MovedTo
 			}

@@ -126,7 +126,7 @@
     var tr = h("tr", { "data-state": l.s });
     tr.appendChild(h("td", { "class": "c-state" }, [
       h("span", { "class": "state s-" + l.s }, [h("span", { "class": "dot" }), l.s]),
-      l.c ? h("span", { "class": "new-flag s-" + l.s, title: "changed in this run" + (l.p ? " (was " + l.p + ")" : ""), text: "new" }) : null
+      l.c ? h("span", { "class": "new-flag s-" + l.s, title: "changed in this run" + (l.p ? " (was " + l.p + ")" : ""), text: "this run" }) : null
     ]));
     var urlCell = h("td", { "class": "c-url" }, [l.l ? a(l.u, l.u, "url") : h("span", { "class": "url", text: l.u })]);
     if (l.n) urlCell.appendChild(h("div", { "class": "title", text: l.n }));
@@ -155,7 +155,7 @@
       where.appendChild(more);
     }
     tr.appendChild(where);
-    tr.appendChild(h("td", { "class": "c-checks", "data-label": "History" }, [strip(l)]));
+    tr.appendChild(h("td", { "class": "c-checks", "data-label": "History" }, l.tok.length ? [strip(l)] : []));
     var copies = h("td", { "class": "c-copies", "data-label": "Copies" });
     if (l.a) copies.appendChild(a(l.a, "archived", ""));
     else if (l.z) copies.appendChild(h("span", { "class": "reason", text: l.z + " in WARC" }));

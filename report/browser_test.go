@@ -1,0 +1,355 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/linkvault/linkvault"
+)
+
+// browserPath finds a Chromium-family browser, "" when there is none.
+func browserPath() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// startBrowser starts headless Chromium and returns a browser context. It
+// fails the test under CI=true when no browser can be started, and skips
+// elsewhere only when no browser is installed.
+func startBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path := browserPath()
+	if path == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no Chromium found (apt-get install chromium): the browser test must run in CI")
+		}
+		t.Skip("no Chromium installed (apt-get install chromium)")
+	}
+	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-sync", true),
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(bcancel)
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start %s: %v", path, err)
+	}
+	return bctx
+}
+
+// pageErrors collects console errors, uncaught exceptions and browser log
+// errors of a page.
+type pageErrors struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (p *pageErrors) listen(ctx context.Context) {
+	msgs := chromedp.Console(ctx)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				p.mu.Lock()
+				p.msgs = append(p.msgs, m.String())
+				p.mu.Unlock()
+			}
+		}
+	}()
+}
+
+func (p *pageErrors) get() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.msgs)
+}
+
+// writeReport writes the HTML report of d to a new directory and returns
+// its file:// URL.
+func writeReport(t *testing.T, d *Data) string {
+	t.Helper()
+	dir := t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := HTML(f, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return "file://" + filepath.ToSlash(filepath.Join(dir, "index.html"))
+}
+
+// screenshotPath is where the screenshots go: $LINKVAULT_SCREENSHOT, or a
+// temporary directory.
+func screenshotPath(t *testing.T, suffix string) string {
+	base := os.Getenv("LINKVAULT_SCREENSHOT")
+	if base == "" {
+		base = filepath.Join(t.TempDir(), "linkvault-report.png")
+	}
+	if suffix == "" {
+		return base
+	}
+	return strings.TrimSuffix(base, ".png") + "-" + suffix + ".png"
+}
+
+func rowStates(ctx context.Context) ([]string, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#rows tr")].map(r => r.dataset.state)`))
+}
+
+func rowURLs(ctx context.Context) ([]string, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#rows tr .c-url .url")].map(e => e.textContent)`))
+}
+
+func attr(ctx context.Context, sel, name string) (string, error) {
+	r, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(sel), name))
+	return r.Value, err
+}
+
+// colorScheme emulates prefers-color-scheme.
+func colorScheme(scheme string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+		})
+		return err
+	})
+}
+
+// TestBrowser drives the HTML report in headless Chromium: it renders
+// without console errors, shows the counts of the data, filters by state,
+// sorts by column, searches with the / shortcut, reads filters from the
+// URL fragment, keeps hostile text inert, and leaves screenshots (desktop,
+// dark, phone) for people to look at.
+func TestBrowser(t *testing.T) {
+	ctx := startBrowser(t)
+	d := fixture()
+	sum := Summarize(d)
+	vis := Visible(d)
+	url := writeReport(t, d)
+	var errs pageErrors
+	errs.listen(ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#rows tr"))); err != nil {
+		t.Fatalf("load report: %v", err)
+	}
+
+	t.Run("counts", func(t *testing.T) {
+		for _, st := range linkvault.States {
+			if st == linkvault.StateGone {
+				continue
+			}
+			got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(fmt.Sprintf(`.card[data-state=%q] .card-n`, st))))
+			if err != nil {
+				t.Fatalf("card %s: %v", st, err)
+			}
+			if want := fmt.Sprint(sum.States[st]); strings.TrimSpace(got) != want {
+				t.Errorf("card %s shows %q, want %s", st, got, want)
+			}
+		}
+		states, err := rowStates(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(states) != len(vis) {
+			t.Errorf("table has %d rows, want %d", len(states), len(vis))
+		}
+		count, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("count")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("Showing %d of %d links", len(vis), len(vis)); count != want {
+			t.Errorf("count line = %q, want %q", count, want)
+		}
+	})
+
+	t.Run("screenshot", func(t *testing.T) {
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(screenshotPath(t, ""), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("state filter", func(t *testing.T) {
+		click := chromedp.Click(chromedp.CSS(`button[data-filter-state="dead"]`))
+		if err := chromedp.Do(ctx, click); err != nil {
+			t.Fatal(err)
+		}
+		states, err := rowStates(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := sum.States[linkvault.StateDead]; len(states) != want || slices.ContainsFunc(states, func(s string) bool { return s != "dead" }) {
+			t.Errorf("after filtering dead the rows are %v, want %d dead rows", states, want)
+		}
+		if pressed, err := attr(ctx, `button[data-filter-state="dead"]`, "aria-pressed"); err != nil || pressed != "true" {
+			t.Errorf("aria-pressed = %q (%v), want true", pressed, err)
+		}
+		if err := chromedp.Do(ctx, click); err != nil { // off again
+			t.Fatal(err)
+		}
+		if states, _ := rowStates(ctx); len(states) != len(vis) {
+			t.Errorf("after clearing the filter %d rows, want %d", len(states), len(vis))
+		}
+	})
+
+	t.Run("sort", func(t *testing.T) {
+		var want []string
+		for _, e := range vis {
+			want = append(want, e.URL)
+		}
+		slices.Sort(want)
+		header := chromedp.Click(chromedp.CSS(`th[data-key="url"] button`))
+		if err := chromedp.Do(ctx, header); err != nil {
+			t.Fatal(err)
+		}
+		got, err := rowURLs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("sorted by URL:\n got %q\nwant %q", got, want)
+		}
+		if err := chromedp.Do(ctx, header); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = rowURLs(ctx)
+		slices.Reverse(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("sorted by URL, descending:\n got %q\nwant %q", got, want)
+		}
+		if sort, err := attr(ctx, `th[data-key="url"]`, "aria-sort"); err != nil || sort != "descending" {
+			t.Errorf("aria-sort = %q (%v), want descending", sort, err)
+		}
+	})
+
+	t.Run("search", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("h1")), chromedp.KeyEvent("/")); err != nil {
+			t.Fatal(err)
+		}
+		active, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if active != "q" {
+			t.Fatalf("after / the focus is on %q, want the search box", active)
+		}
+		err = chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("q"), "读书"))
+		if err == nil {
+			_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll("#rows tr").length === 1`, chromedp.WithPollingTimeout(5*time.Second)))
+		}
+		if err != nil {
+			t.Fatalf("search for a Chinese file name: %v", err)
+		}
+		got, _ := rowURLs(ctx)
+		if !slices.Equal(got, []string{"https://example.com/gone"}) {
+			t.Errorf("search 读书 gives %q", got)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("reset"))); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("fragment", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(url+"#state=failing"), chromedp.WaitVisible(chromedp.CSS("#rows tr"))); err != nil {
+			t.Fatal(err)
+		}
+		states, _ := rowStates(ctx)
+		if want := sum.States[linkvault.StateFailing]; len(states) != want || slices.ContainsFunc(states, func(s string) bool { return s != "failing" }) {
+			t.Errorf("#state=failing shows %v, want %d failing rows", states, want)
+		}
+	})
+
+	t.Run("hostile text stays text", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("reset"))); err != nil {
+			t.Fatal(err)
+		}
+		titles, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".title")].map(e => e.textContent)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(titles, xssTitle) {
+			t.Errorf("titles %q do not show %q as text", titles, xssTitle)
+		}
+		bad, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("a[href]")].map(a => a.getAttribute("href")).filter(h => !/^(https?:\/\/|#|archive\/|data:,$)/.test(h))`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(bad) > 0 {
+			t.Errorf("links with a scheme other than http(s): %q", bad)
+		}
+	})
+
+	t.Run("dark and phone screenshots", func(t *testing.T) {
+		if err := chromedp.Do(ctx, colorScheme("dark")); err != nil {
+			t.Fatal(err)
+		}
+		dark, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.body).backgroundColor`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bg != "rgb(13, 17, 23)" {
+			t.Errorf("dark mode background = %q, want rgb(13, 17, 23)", bg)
+		}
+		if err := chromedp.Do(ctx, colorScheme("light"), chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+			t.Fatal(err)
+		}
+		phone, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		head, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("#links-table thead")).display`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if head != "none" {
+			t.Errorf("on a phone the table header is displayed as %q, want none (rows become cards)", head)
+		}
+		for name, png := range map[string][]byte{"dark": dark, "phone": phone} {
+			if err := os.WriteFile(screenshotPath(t, name), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+
+	if msgs := errs.get(); len(msgs) > 0 {
+		t.Errorf("the page logged errors:\n%s", strings.Join(msgs, "\n"))
+	}
+}
