@@ -418,6 +418,10 @@ func (a *Archiver) NotModified(ctx context.Context, ex *linkvault.Exchange) (lin
 	rb.AddWarcHeader(gowarc.WarcRefersToDate, warcDate(t))
 	rb.AddWarcHeader(fieldRefersToFilename, file)
 	rb.AddWarcHeader(fieldRefersToOffset, strconv.FormatInt(off, 10))
+	if prev.Digest != "" {
+		// The payload the server confirmed unchanged.
+		rb.AddWarcHeader(gowarc.WarcPayloadDigest, prev.Digest)
+	}
 	if ip := remoteIP(ex.RemoteAddr); ip != "" {
 		rb.AddWarcHeader(gowarc.WarcIPAddress, ip)
 	}
@@ -431,6 +435,7 @@ func (a *Archiver) NotModified(ctx context.Context, ex *linkvault.Exchange) (lin
 	}
 	e := prev
 	e.URL, e.Time, e.Revisit, e.RefersTo = ex.URL, at, true, t
+	e.RecordStatus = ex.StatusCode
 	e.RecordID = rev.RecordId()
 	e.RefFile, e.RefOffset, e.RefRecordID, e.RefURL = file, off, id, uri
 	if e.File, e.Offset, e.Length, err = a.write(rev, nil); err != nil {

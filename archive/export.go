@@ -54,8 +54,12 @@ func cdxjLines(db *DB) (lines []string, files []string, pages []indexEntry, err 
 		} else if e.HTTPStatus >= 200 && e.HTTPStatus < 300 {
 			pages = append(pages, e)
 		}
+		status := e.HTTPStatus
+		if e.RecordStatus != 0 {
+			status = e.RecordStatus
+		}
 		j, err := json.Marshal(cdxjRecord{
-			URL: e.URL, Mime: mime, Status: strconv.Itoa(e.HTTPStatus), Digest: e.Digest,
+			URL: e.URL, Mime: mime, Status: strconv.Itoa(status), Digest: e.Digest,
 			Length: strconv.FormatInt(e.Length, 10), Offset: strconv.FormatInt(e.Offset, 10), Filename: e.File,
 		})
 		if err != nil {

@@ -33,6 +33,9 @@ type indexEntry struct {
 	RefOffset   int64  `json:"ref_offset,omitempty"`
 	RefRecordID string `json:"ref_record_id,omitempty"`
 	RefURL      string `json:"ref_url,omitempty"`
+	// RecordStatus is the status in the record's own HTTP head when it
+	// differs from HTTPStatus (304 for a server-not-modified revisit).
+	RecordStatus int `json:"record_status,omitempty"`
 }
 
 // original returns where the payload of e is: e itself, or the record its

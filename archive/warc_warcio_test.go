@@ -1,0 +1,170 @@
+package archive
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// warcioEnv names the warcio command-line tool (webrecorder's warcio.js)
+// for TestWarcioReadsWARC. Without it the test installs the npm package
+// warcio once into the user cache directory, when npm is on PATH.
+const warcioEnv = "LINKVAULT_WARCIO"
+
+// findWarcio returns the path of the warcio CLI. It fails the test when
+// the tool cannot be had and CI=true, and skips it otherwise.
+func findWarcio(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv(warcioEnv); p != "" {
+		return p
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	prefix := filepath.Join(cache, "linkvault-test", "warcio")
+	bin := filepath.Join(prefix, "node_modules", ".bin", "warcio")
+	if _, err := os.Stat(bin); err == nil {
+		return bin
+	}
+	unavailable := func(format string, args ...any) {
+		t.Helper()
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("warcio is required in CI: "+format, args...)
+		}
+		t.Skipf("warcio unavailable (set %s or install node and npm): "+format, append([]any{warcioEnv}, args...)...)
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		unavailable("%v", err)
+	}
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		unavailable("%v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, npm, "install", "--no-audit", "--no-fund", "--prefix", prefix, "warcio@2")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		unavailable("npm install warcio: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestWarcioReadsWARC checks the WARC files with an independent reader:
+// warcio must see the same records at the same offsets as the index.
+func TestWarcioReadsWARC(t *testing.T) {
+	warcio := findWarcio(t)
+	env := newCaptureEnv(t, ArchiverOptions{MaxFileSize: 512 << 10})
+	captureMix(t, env)
+	if err := env.a.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	type rec struct {
+		Offset  int64  `json:"offset"`
+		Length  int64  `json:"length"`
+		Type    string `json:"warc-type"`
+		URI     string `json:"warc-target-uri"`
+		Payload string `json:"warc-payload-digest"`
+	}
+	seen := map[string]rec{}
+	for _, f := range warcFiles(t, env.dir) {
+		out, err := exec.Command(warcio, "index", f, "-f", "offset", "length", "warc-type",
+			"warc-target-uri", "warc-payload-digest").Output()
+		if err != nil {
+			t.Fatalf("warcio index %s: %v", filepath.Base(f), stderrOf(err))
+		}
+		ours := readAllRecords(t, f)
+		var theirs []rec
+		sc := bufio.NewScanner(bytes.NewReader(out))
+		for sc.Scan() {
+			var r rec
+			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+				t.Fatalf("warcio index line %q: %v", sc.Text(), err)
+			}
+			theirs = append(theirs, r)
+			seen[fmt.Sprintf("%s@%d", filepath.Base(f), r.Offset)] = r
+		}
+		if len(theirs) != len(ours) {
+			t.Errorf("%s: warcio sees %d records, gowarc %d", filepath.Base(f), len(theirs), len(ours))
+			continue
+		}
+		for i := range ours {
+			if theirs[i].Offset != ours[i].Offset || theirs[i].Length != ours[i].Size || theirs[i].Type != ours[i].Type {
+				t.Errorf("%s record %d: warcio %+v, gowarc %s@%d+%d", filepath.Base(f), i, theirs[i], ours[i].Type, ours[i].Offset, ours[i].Size)
+			}
+		}
+	}
+	err := env.db.forEachEntry(func(key string, e indexEntry) error {
+		r, ok := seen[fmt.Sprintf("%s@%d", e.File, e.Offset)]
+		if !ok || r.URI != e.URL || r.Length != e.Length || r.Payload != e.Digest {
+			t.Errorf("index %s → %s@%d+%d %s: warcio sees %+v (found %v)", key, e.File, e.Offset, e.Length, e.Digest, r, ok)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// warcio's CDXJ indexer agrees with ExportCDXJ line by line (digests
+	// aside from their "sha256:" prefix).
+	var ours bytes.Buffer
+	if err := ExportCDXJ(env.db, env.dir, &ours); err != nil {
+		t.Fatal(err)
+	}
+	type line struct {
+		key, ts string
+		rec     cdxjRecord
+	}
+	parse := func(l string) (line, error) {
+		key, rest, _ := strings.Cut(l, " ")
+		ts, js, _ := strings.Cut(rest, " ")
+		var r cdxjRecord
+		err := json.Unmarshal([]byte(js), &r)
+		r.Digest = strings.TrimPrefix(r.Digest, "sha256:")
+		return line{key, ts, r}, err
+	}
+	theirs := map[string]line{}
+	for _, f := range warcFiles(t, env.dir) {
+		out, err := exec.Command(warcio, "cdx-index", f).Output()
+		if err != nil {
+			t.Fatalf("warcio cdx-index %s: %v", filepath.Base(f), stderrOf(err))
+		}
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			p, err := parse(l)
+			if err != nil {
+				t.Fatalf("warcio cdx-index line %q: %v", l, err)
+			}
+			theirs[p.rec.Filename+"@"+p.rec.Offset] = p
+		}
+	}
+	n := 0
+	for _, l := range strings.Split(strings.TrimSpace(ours.String()), "\n") {
+		n++
+		p, err := parse(l)
+		if err != nil {
+			t.Fatalf("ExportCDXJ line %q: %v", l, err)
+		}
+		if w := theirs[p.rec.Filename+"@"+p.rec.Offset]; w != p {
+			t.Errorf("CDXJ line\n ours   %+v\n warcio %+v", p, w)
+		}
+	}
+	if n != len(theirs) {
+		t.Errorf("ExportCDXJ has %d lines, warcio cdx-index %d", n, len(theirs))
+	}
+}
+
+func stderrOf(err error) string {
+	if ee, ok := err.(*exec.ExitError); ok {
+		return err.Error() + ": " + string(ee.Stderr)
+	}
+	return err.Error()
+}
