@@ -40,8 +40,10 @@
 // calls short, since an open read transaction holds back a write that has to
 // grow the file.
 //
-// A *Recorder owns one writer goroutine that commits results in batches;
-// results queued since the last commit are lost if the process dies, and a
+// A *Recorder owns one writer goroutine that commits results in batches
+// (at most 100 ms or 8192 results each, one transaction and one fsync per
+// batch); results queued since the last commit are lost if the process
+// dies, and a
 // run left unfinished by a crash is marked interrupted (with no end time) by
 // the next BeginRun. Use one Recorder at a time per database.
 //

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -189,4 +190,27 @@ func TestAdvanceValidators(t *testing.T) {
 	if rec.ETag != "" || rec.LastModified != "" {
 		t.Errorf("a 200 without validators kept %q, %q", rec.ETag, rec.LastModified)
 	}
+}
+
+func ExampleAdvance() {
+	p := linkvault.DefaultPolicy() // dead after 2 bad runs spanning 20h
+	rec := linkvault.URLRecord{URL: "https://example.com/", State: linkvault.StateNew}
+	results := []linkvault.Result{
+		{Status: linkvault.StatusOK, HTTPStatus: 200},
+		{Status: linkvault.StatusBroken, HTTPStatus: 404, Reason: "404 Not Found"},
+		{Status: linkvault.StatusBroken, HTTPStatus: 404, Reason: "404 Not Found"},
+		{Status: linkvault.StatusOK, HTTPStatus: 200},
+	}
+	for i, res := range results {
+		var chk linkvault.Check
+		rec, chk = Advance(rec, res, p, t0.Add(time.Duration(i)*24*time.Hour))
+		fmt.Printf("day %d: %s → %s (changed %v)\n", i, res.Status, chk.State, chk.Changed)
+	}
+	fmt.Println("recovered:", Recovered(rec.PrevState, rec.State))
+	// Output:
+	// day 0: ok → alive (changed true)
+	// day 1: broken → failing (changed true)
+	// day 2: broken → dead (changed true)
+	// day 3: ok → alive (changed true)
+	// recovered: true
 }
