@@ -1,0 +1,217 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/linkvault/linkvault"
+)
+
+func renderHTML(t testing.TB, d *Data) ([]byte, *goquery.Document) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := HTML(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes(), doc
+}
+
+// TestHTMLEscapes checks that hostile text from the notes or the web
+// stays text: no raw <script>alert, no javascript: link, and the embedded
+// JSON cannot close its <script> element.
+func TestHTMLEscapes(t *testing.T) {
+	d := fixture()
+	d.Entries[0].Last.Title = "</script><script>alert(2)</script>"
+	d.Entries[0].Sources[0].File = `notes/"><img src=x onerror=alert(4)>.md`
+	out, doc := renderHTML(t, d)
+	for _, bad := range []string{"<script>alert", "</script><script>", "<img src=x", "javascript:alert"} {
+		if bytes.Contains(out, []byte(bad)) {
+			t.Errorf("the report contains %q", bad)
+		}
+	}
+	if n := doc.Find("script").Length(); n != 2 {
+		t.Errorf("%d <script> elements, want 2 (data and code)", n)
+	}
+	doc.Find("[href]").Each(func(_ int, s *goquery.Selection) {
+		href, _ := s.Attr("href")
+		if !strings.HasPrefix(href, "https://") && !strings.HasPrefix(href, "http://") && !strings.HasPrefix(href, "#") && href != "data:," {
+			t.Errorf("href %q is neither http(s) nor a fragment", href)
+		}
+	})
+	// The title shows as text in the overview.
+	found := false
+	doc.Find(".change .title").Each(func(_ int, s *goquery.Selection) {
+		if s.Text() == "</script><script>alert(2)</script>" {
+			found = true
+		}
+	})
+	if !found {
+		t.Error("the hostile title is not shown as text in the newly dead list")
+	}
+	// The embedded data is intact JSON with the hostile strings as values.
+	var p htmlPayload
+	if err := json.Unmarshal([]byte(doc.Find("#lv-data").Text()), &p); err != nil {
+		t.Fatalf("embedded data is not JSON: %v", err)
+	}
+	titles := map[string]bool{}
+	for _, l := range p.Links {
+		titles[l.Title] = true
+		if l.Wayback != "" && !webURL(l.Wayback) || l.Moved != "" && !webURL(l.Moved) {
+			t.Errorf("non-http URL in the data for links: %+v", l)
+		}
+	}
+	if !titles[xssTitle] || !titles["</script><script>alert(2)</script>"] {
+		t.Errorf("hostile titles missing from the data: %v", titles)
+	}
+}
+
+// TestHTMLCounts checks that the counts the page shows are Summarize's.
+func TestHTMLCounts(t *testing.T) {
+	for _, showGone := range []bool{false, true} {
+		t.Run(fmt.Sprint("showGone=", showGone), func(t *testing.T) {
+			d := fixture()
+			d.ShowGone = showGone
+			s := Summarize(d)
+			_, doc := renderHTML(t, d)
+			total := 0
+			for _, st := range linkvault.States {
+				card := doc.Find(fmt.Sprintf(`.card[data-state=%q] .card-n`, st))
+				if st == linkvault.StateGone && !showGone {
+					if card.Length() != 0 {
+						t.Error("a gone card without ShowGone")
+					}
+					continue
+				}
+				total += s.States[st]
+				if got, want := strings.TrimSpace(card.Text()), comma(s.States[st]); got != want {
+					t.Errorf("card %s shows %q, want %q", st, got, want)
+				}
+				if got, _ := card.Attr("data-count"); got != fmt.Sprint(s.States[st]) {
+					t.Errorf("card %s data-count %q, want %d", st, got, s.States[st])
+				}
+			}
+			if got, _ := doc.Find("#total").Attr("data-count"); got != fmt.Sprint(total) {
+				t.Errorf("total = %s, want %d", got, total)
+			}
+			changes := map[string]int{"newly-dead": len(s.NewlyDead), "recovered": len(s.Recovered), "newly-moved": len(s.NewlyMoved), "newly-failing": len(s.NewlyFailing)}
+			for key, want := range changes {
+				sel := doc.Find(fmt.Sprintf(`.change[data-change=%q]`, key))
+				if got, _ := sel.Find("[data-count]").Attr("data-count"); got != fmt.Sprint(want) {
+					t.Errorf("change %s shows %s, want %d", key, got, want)
+				}
+				if got := sel.Find("li").Length(); got != want {
+					t.Errorf("change %s lists %d items, want %d", key, got, want)
+				}
+			}
+			if got := doc.Find("#hosts-table tbody tr").Length(); got != len(s.Hosts) {
+				t.Errorf("%d host rows, want %d", got, len(s.Hosts))
+			}
+			var p htmlPayload
+			if err := json.Unmarshal([]byte(doc.Find("#lv-data").Text()), &p); err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Links) != len(Visible(d)) {
+				t.Errorf("%d links in the data, want %d", len(p.Links), len(Visible(d)))
+			}
+		})
+	}
+}
+
+// TestHTMLStructure checks the parts of the page people rely on.
+func TestHTMLStructure(t *testing.T) {
+	out, doc := renderHTML(t, fixture())
+	checks := []struct {
+		sel  string
+		want int
+	}{
+		{`meta[name="viewport"]`, 1},
+		{`meta[name="color-scheme"]`, 1},
+		{"style", 1},
+		{`link[rel="stylesheet"], script[src], img[src^="http"]`, 0}, // self-contained
+		{".trend svg g", 5},                            // one bar per run
+		{"#links-table th[data-key] button", 6},        // sortable headers are buttons
+		{"#q[type=search][aria-label]", 1},             // labelled search
+		{"button[data-filter-state][aria-pressed]", 6}, // state filter chips
+		{"select#host[aria-label], select#file[aria-label]", 2},
+		{".change", 4},
+	}
+	for _, c := range checks {
+		if got := doc.Find(c.sel).Length(); got != c.want {
+			t.Errorf("%s: %d elements, want %d", c.sel, got, c.want)
+		}
+	}
+	if !bytes.Contains(out, []byte("prefers-color-scheme: dark")) {
+		t.Error("no dark mode")
+	}
+	if !bytes.Contains(out, []byte("@media (max-width: 720px)")) {
+		t.Error("no layout for phones")
+	}
+	// The source of the newly dead link is linked into the repository.
+	href, _ := doc.Find(`.change[data-change="newly-dead"] .where a`).Attr("href")
+	if href != "https://github.com/o/r/blob/main/notes/a.md#L3" {
+		t.Errorf("source link = %q", href)
+	}
+	// Without runs there is no trend and no change section, but a page.
+	d := fixture()
+	d.Run, d.Runs = nil, nil
+	_, doc = renderHTML(t, d)
+	if doc.Find(".trend svg").Length() != 0 || doc.Find(".changes").Length() != 0 {
+		t.Error("trend or changes shown without runs")
+	}
+	if doc.Find(".trend-empty").Length() != 1 {
+		t.Error("no note that the trend appears after two runs")
+	}
+}
+
+// TestHTMLSize10k checks that the report of a 10,000-link archive stays
+// under 5 MB.
+func TestHTMLSize10k(t *testing.T) {
+	var n countWriter
+	if err := HTML(&n, generated(10000)); err != nil {
+		t.Fatal(err)
+	}
+	if n > 5<<20 {
+		t.Errorf("the report of 10k links is %d bytes, want at most 5 MiB", n)
+	}
+	t.Logf("10k links: %d bytes", n)
+}
+
+type countWriter int64
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	*c += countWriter(len(p))
+	return len(p), nil
+}
+
+func BenchmarkHTML10k(b *testing.B) {
+	d := generated(10000)
+	var n countWriter
+	if err := HTML(&n, d); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(n), "bytes/report")
+	b.ResetTimer()
+	for b.Loop() {
+		if err := HTML(io.Discard, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkJSON10k(b *testing.B) {
+	d := generated(10000)
+	for b.Loop() {
+		if err := JSON(io.Discard, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
