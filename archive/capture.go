@@ -115,7 +115,7 @@ func NewArchiver(db *DB, opts ArchiverOptions) (*Archiver, error) {
 		gowarc.WithFileNameGenerator(newFileNamer(dir, opts.Prefix, opts.Now)),
 		gowarc.WithCompression(true),
 		gowarc.WithMaxFileSize(opts.MaxFileSize),
-		gowarc.WithFlush(true),
+		gowarc.WithFlush(false), // write syncs once per capture, not per record
 		gowarc.WithAddWarcConcurrentToHeader(true),
 		gowarc.WithRecordOptions(a.ropt...),
 		gowarc.WithWarcInfoFunc(func(rb gowarc.WarcRecordBuilder) error {
@@ -338,8 +338,8 @@ func (a *Archiver) buildRequest(ex *linkvault.Exchange, at time.Time) (gowarc.Wa
 
 // write writes main and, when not nil, req in one call (they then get
 // WARC-Concurrent-To each other) and returns where main is: file, offset
-// and compressed length. The writer syncs the file after each record,
-// before write returns.
+// and compressed length. The file holding main is synced (once) before
+// write returns.
 func (a *Archiver) write(main, req gowarc.WarcRecord) (file string, off, length int64, err error) {
 	recs := []gowarc.WarcRecord{main}
 	if req != nil {
@@ -353,6 +353,10 @@ func (a *Archiver) write(main, req gowarc.WarcRecord) (file string, off, length 
 		if r.Err != nil {
 			return "", 0, 0, fmt.Errorf("write warc: %w", r.Err)
 		}
+	}
+	// One fsync for the capture, before the index entry is committed.
+	if err := syncFile(a.dir, res[0].FileName); err != nil {
+		return "", 0, 0, err
 	}
 	file, off = res[0].FileName, res[0].FileOffset
 	if len(res) == 2 && res[1].FileName == file {
@@ -369,6 +373,25 @@ func (a *Archiver) write(main, req gowarc.WarcRecord) (file string, off, length 
 		return "", 0, 0, fmt.Errorf("write warc: %w", err)
 	}
 	return file, off, fi.Size() - off, nil
+}
+
+// syncFile commits the WARC file name of dir to stable storage. fsync
+// applies to the file, not to the descriptor, so a descriptor of our own
+// flushes what gowarc's writer wrote through its own.
+func syncFile(dir, name string) error {
+	p, err := recordPath(dir, name)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return fmt.Errorf("sync warc: %w", err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync warc: %w", err)
+	}
+	return nil
 }
 
 // NotModified records that a conditional request for ex.URL was answered
