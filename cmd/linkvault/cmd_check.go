@@ -105,6 +105,8 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 		return inputErr
 	}
 
+	links = checkable(links)
+
 	db, err := archive.Open(g.dbPath(cfg), &archive.Options{Timeout: time.Second, Policy: cfg.policy()})
 	if err != nil {
 		return err
@@ -265,6 +267,17 @@ func checkerOptions(cfg *Config, archiver *archive.Archiver) crawler.Options {
 	return o
 }
 
+// checkable drops the links that are never checked (mailto:, data: …).
+func checkable(links []linkvault.Link) []linkvault.Link {
+	out := links[:0:0]
+	for _, l := range links {
+		if l.Kind != linkvault.KindOther {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // planChecks splits the links into network targets and local files, and
 // drops web links checked ok within recheck_after.
 func planChecks(db *archive.DB, cfg *Config, links []linkvault.Link, all, capture bool, now time.Time) ([]crawler.Target, []linkvault.Link) {
@@ -272,11 +285,8 @@ func planChecks(db *archive.DB, cfg *Config, links []linkvault.Link, all, captur
 	var local []linkvault.Link
 	recheck := time.Duration(cfg.Check.RecheckAfter)
 	for _, l := range links {
-		switch l.Kind {
-		case linkvault.KindLocal:
+		if l.Kind == linkvault.KindLocal {
 			local = append(local, l)
-			continue
-		case linkvault.KindOther:
 			continue
 		}
 		t := crawler.Target{URL: l.URL, Capture: capture}

@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -95,6 +98,7 @@ func extractLinks(g *globalOptions, cfg *Config, args []string, includeCode bool
 		if err != nil {
 			return nil, linkvault.Errorf(linkvault.EInvalid, "%s: notes: %v", cfg.name(), err)
 		}
+		paths = relativeToWD(paths)
 	}
 	links, err := crawler.Extract(paths, crawler.ExtractOptions{
 		IncludeCode: includeCode,
@@ -111,6 +115,23 @@ func extractLinks(g *globalOptions, cfg *Config, args []string, includeCode bool
 		return links, linkvault.Errorf(linkvault.EInvalid, "some notes could not be read")
 	}
 	return links, nil
+}
+
+// relativeToWD shortens the paths below the working directory, so that
+// file:line references read as the user would type them.
+func relativeToWD(paths []string) []string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return paths
+	}
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = p
+		if rel, err := filepath.Rel(wd, p); err == nil && filepath.IsAbs(p) && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			out[i] = rel
+		}
+	}
+	return out
 }
 
 // unjoin splits an errors.Join error into its parts.

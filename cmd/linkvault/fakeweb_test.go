@@ -1,13 +1,18 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +26,7 @@ import (
 // "day" to the next. Scripts map real host names to it with check.resolve.
 type fakeWeb struct {
 	plain, tls *httptest.Server
+	cert       tls.Certificate
 	day        atomic.Int32
 	mu         sync.Mutex
 	requests   map[string]int // "HOST/PATH" → requests
@@ -51,8 +57,35 @@ func newFakeWeb() *fakeWeb {
 	w := &fakeWeb{requests: map[string]int{}}
 	w.day.Store(1)
 	w.plain = httptest.NewServer(http.HandlerFunc(w.serve))
-	w.tls = httptest.NewTLSServer(http.HandlerFunc(w.serve))
+	w.tls = httptest.NewUnstartedServer(http.HandlerFunc(w.serve))
+	w.cert = fakeCert()
+	w.tls.TLS = &tls.Config{Certificates: []tls.Certificate{w.cert}}
+	w.tls.StartTLS()
 	return w
+}
+
+// fakeCert makes a self-signed certificate for every fake host name.
+func fakeCert() tls.Certificate {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "linkvault fake web"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		DNSNames:              fakeHosts,
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		panic(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
 func (w *fakeWeb) Close() {
@@ -62,7 +95,7 @@ func (w *fakeWeb) Close() {
 
 // writeCA writes the TLS server's certificate as a PEM file.
 func (w *fakeWeb) writeCA(path string) error {
-	cert := w.tls.TLS.Certificates[0]
+	cert := w.cert
 	var buf strings.Builder
 	if err := pem.Encode(&buf, &pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}); err != nil {
 		return err
@@ -86,8 +119,6 @@ func (w *fakeWeb) resolveYAML() string {
 }
 
 var fakeHosts = []string{"github.com", "mp.weixin.qq.com", "files.alicdn.com", "developer.aliyun.com", "blocked.example.com", "flaky.example.com", "web.archive.org", "slow.example.com"}
-
-var _ = tls.VersionTLS12
 
 func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 	host := r.Host
@@ -166,5 +197,3 @@ func (w *fakeWeb) requestsTo(key string) int {
 	defer w.mu.Unlock()
 	return w.requests[key]
 }
-
-var _ = filepath.Join

@@ -140,17 +140,26 @@ func cmdCrashLoop(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	killed := 0
 	for i := 0; i < n; i++ {
-		cmd := exec.Command(bin, args[1:]...)
+		cmd := exec.Command(bin, args[2:]...)
 		cmd.Dir = ts.Getenv("WORK")
 		cmd.Env = scriptEnv(ts)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
 		ts.Check(cmd.Start())
-		time.Sleep(time.Duration(rand.IntN(400)) * time.Millisecond)
-		if cmd.Process.Signal(syscall.SIGKILL) == nil {
+		time.Sleep(time.Duration(rand.IntN(1500)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 			killed++
 		}
-		cmd.Wait()
+		if s := stderr.String(); s != "" {
+			ts.Logf("run %d: %s", i, s)
+		}
 	}
 	ts.Logf("killed %d of %d runs", killed, n)
+	if killed < n/2 {
+		ts.Fatalf("only %d of %d runs were killed mid-run", killed, n)
+	}
 }
 
 func scriptEnv(ts *testscript.TestScript) []string {
