@@ -30,6 +30,9 @@ var (
 // starts no escape becomes "%25", and nothing else changes: dot segments
 // are not resolved and the query is not sorted.
 func Canonical(raw string) (canonical, fragment string, err error) {
+	if c, f, ok := alreadyCanonical(raw); ok {
+		return c, f, nil
+	}
 	u := strings.TrimSpace(raw)
 	colon := strings.IndexByte(u, ':')
 	if colon < 0 {
@@ -154,4 +157,45 @@ func needsEscape(s string, j int) bool {
 		return !(j+2 < len(s) && isHex(s[j+1]) && isHex(s[j+2]))
 	}
 	return false
+}
+
+// alreadyCanonical is the fast path of Canonical for the common URL that
+// is canonical as written: lowercase http(s) scheme, lowercase ASCII host
+// without port or userinfo, a path, nothing to escape. It returns slices
+// of raw, allocating nothing.
+func alreadyCanonical(raw string) (canonical, fragment string, ok bool) {
+	var rest string
+	switch {
+	case strings.HasPrefix(raw, "https://"):
+		rest = raw[8:]
+	case strings.HasPrefix(raw, "http://"):
+		rest = raw[7:]
+	default:
+		return "", "", false
+	}
+	slash := strings.IndexByte(rest, '/')
+	if slash <= 0 {
+		return "", "", false
+	}
+	label := 0
+	for j := 0; j < slash; j++ {
+		switch c := rest[j]; {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_':
+			label++
+		case c == '.' && label > 0:
+			label = 0
+		default:
+			return "", "", false
+		}
+	}
+	end := len(raw)
+	if h := strings.IndexByte(raw, '#'); h >= 0 {
+		end, fragment = h, raw[h+1:]
+	}
+	for j := len(raw) - len(rest) + slash; j < end; j++ {
+		if needsEscape(raw[:end], j) {
+			return "", "", false
+		}
+	}
+	return raw[:end], fragment, true
 }

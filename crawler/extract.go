@@ -161,19 +161,24 @@ type occurrence struct {
 	text string // link text, if any
 }
 
+type linkKey struct {
+	kind linkvault.Kind
+	url  string
+}
+
 // collector folds the occurrences of many files into unique links.
 type collector struct {
-	index map[string]int // kind + "\x00" + URL → position in list
+	index map[linkKey]int // position in list
 	list  []linkvault.Link
 }
 
 func newCollector() *collector {
-	return &collector{index: make(map[string]int)}
+	return &collector{index: make(map[linkKey]int)}
 }
 
 // file extracts the links of one file and adds them.
 func (c *collector) file(name string, data []byte, opts *ExtractOptions) {
-	var occ []occurrence
+	occ := make([]occurrence, 0, bytes.Count(data, []byte("://"))+8)
 	emit := func(o occurrence) { occ = append(occ, o) }
 	switch formatOf(name) {
 	case formatMarkdown:
@@ -187,6 +192,12 @@ func (c *collector) file(name string, data []byte, opts *ExtractOptions) {
 	}
 	slices.SortStableFunc(occ, func(a, b occurrence) int { return a.off - b.off })
 
+	if len(c.list) == 0 && len(occ) > 0 {
+		c.index = make(map[linkKey]int, len(occ))
+		c.list = make([]linkvault.Link, 0, len(occ))
+	}
+	// One backing array for the first source of every new link.
+	slab := make([]linkvault.Source, 0, len(occ))
 	dir := path.Dir(name)
 	pos := newPositioner(data)
 	for _, o := range occ {
@@ -203,18 +214,22 @@ func (c *collector) file(name string, data []byte, opts *ExtractOptions) {
 		if kind == linkvault.KindWeb && o.dest != u {
 			src.Raw = o.dest
 		}
-		c.add(kind, u, src)
+		slab = c.add(kind, u, src, slab)
 	}
 }
 
 // add records one source of a link.
-func (c *collector) add(kind linkvault.Kind, u string, src linkvault.Source) {
-	key := string(kind) + "\x00" + u
+// The first source of a new link is taken from slab, whose rest is
+// returned.
+func (c *collector) add(kind linkvault.Kind, u string, src linkvault.Source, slab []linkvault.Source) []linkvault.Source {
+	key := linkKey{kind, u}
 	i, ok := c.index[key]
 	if !ok {
-		i = len(c.list)
-		c.index[key] = i
-		c.list = append(c.list, linkvault.Link{URL: u, Kind: kind})
+		c.index[key] = len(c.list)
+		slab = append(slab, src)
+		n := len(slab)
+		c.list = append(c.list, linkvault.Link{URL: u, Kind: kind, Sources: slab[n-1 : n : n]})
+		return slab
 	}
 	l := &c.list[i]
 	// The same place found twice (a reference definition and its uses):
@@ -225,10 +240,11 @@ func (c *collector) add(kind linkvault.Kind, u string, src linkvault.Source) {
 			if last.Text == "" {
 				last.Text = src.Text
 			}
-			return
+			return slab
 		}
 	}
 	l.Sources = append(l.Sources, src)
+	return slab
 }
 
 // links returns the links with their sources sorted by file and position.

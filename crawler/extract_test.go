@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/linkvault/linkvault"
+	"github.com/yuin/goldmark/text"
 )
 
 // flat renders links one source per line: "kind URL line:col" followed by
@@ -461,5 +462,19 @@ func BenchmarkExtractAwesomeGo(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		ExtractBytes(name, data, ExtractOptions{})
+	}
+}
+
+// BenchmarkGoldmarkParseAwesomeGo is the baseline of the benchmark above:
+// goldmark's parsing alone, the floor of Markdown extraction.
+func BenchmarkGoldmarkParseAwesomeGo(b *testing.B) {
+	data, err := os.ReadFile("../../shared/corpora/awesome-go.md")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		mdParser.Parse(text.NewReader(data))
 	}
 }

@@ -23,64 +23,80 @@ type span struct{ start, stop int }
 // paragraphs, headings and list items. Code is skipped unless includeCode.
 func extractMarkdown(src []byte, includeCode bool, emit func(occurrence)) {
 	doc := mdParser.Parse(text.NewReader(src))
-	var (
-		masks  []span           // ranges whose bare URLs are not taken again
-		blocks []*text.Segments // lines of inline content to scan for bare URLs
-	)
-	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
+	w := mdWalker{
+		src:         src,
+		includeCode: includeCode,
+		emit:        emit,
+		masks:       make([]span, 0, 64),
+		blocks:      make([]*text.Segments, 0, 64),
+	}
+	w.walk(doc)
+	mdBare(src, w.blocks, mergeSpans(w.masks), emit)
+}
+
+type mdWalker struct {
+	src         []byte
+	includeCode bool
+	emit        func(occurrence)
+	masks       []span           // ranges whose bare URLs are not taken again
+	blocks      []*text.Segments // lines of inline content to scan for bare URLs
+}
+
+// walk visits n and its descendants in document order.
+func (w *mdWalker) walk(n ast.Node) {
+	src, emit := w.src, w.emit
+	switch n := n.(type) {
+	case *ast.Text, *ast.String:
+		return
+	case *ast.Paragraph, *ast.Heading, *ast.TextBlock:
+		w.blocks = append(w.blocks, n.Lines())
+	case *ast.Link:
+		w.masks = append(w.masks, mdLink(src, n.Pos(), n.Destination, n.Title, n.Reference != nil, n, emit))
+	case *ast.Image:
+		w.masks = append(w.masks, mdLink(src, n.Pos(), n.Destination, n.Title, n.Reference != nil, n, emit))
+	case *ast.AutoLink:
+		label := n.Label(src)
+		dest := string(n.URL(src))
+		if n.AutoLinkType == ast.AutoLinkEmail && !strings.HasPrefix(strings.ToLower(dest), "mailto:") {
+			dest = "mailto:" + dest
 		}
-		switch n := n.(type) {
-		case *ast.Paragraph, *ast.Heading, *ast.TextBlock:
-			blocks = append(blocks, n.Lines())
-		case *ast.Link:
-			masks = append(masks, mdLink(src, n.Pos(), n.Destination, n.Title, n.Reference != nil, n, emit))
-		case *ast.Image:
-			masks = append(masks, mdLink(src, n.Pos(), n.Destination, n.Title, n.Reference != nil, n, emit))
-		case *ast.AutoLink:
-			label := n.Label(src)
-			dest := string(n.URL(src))
-			if n.AutoLinkType == ast.AutoLinkEmail && !strings.HasPrefix(strings.ToLower(dest), "mailto:") {
-				dest = "mailto:" + dest
+		emit(occurrence{off: n.Pos() + 1, dest: dest})
+		w.masks = append(w.masks, span{n.Pos(), n.Pos() + len(label) + 2})
+		return
+	case *ast.LinkReferenceDefinition:
+		off := offsetOf(src, n.Destination, n.Pos())
+		emit(occurrence{off: off, dest: mdUnescape(n.Destination)})
+		return
+	case *ast.CodeSpan:
+		if !w.includeCode {
+			end := n.Pos() + 1
+			if t, ok := n.LastChild().(*ast.Text); ok {
+				end = t.Segment.Stop + 1
 			}
-			emit(occurrence{off: n.Pos() + 1, dest: dest})
-			masks = append(masks, span{n.Pos(), n.Pos() + len(label) + 2})
-			return ast.WalkSkipChildren, nil
-		case *ast.LinkReferenceDefinition:
-			off := offsetOf(src, n.Destination, n.Pos())
-			emit(occurrence{off: off, dest: mdUnescape(n.Destination)})
-			return ast.WalkSkipChildren, nil
-		case *ast.CodeSpan:
-			if !includeCode {
-				end := n.Pos() + 1
-				if t, ok := n.LastChild().(*ast.Text); ok {
-					end = t.Segment.Stop + 1
-				}
-				masks = append(masks, span{n.Pos(), end})
-			}
-			return ast.WalkSkipChildren, nil
-		case *ast.RawHTML:
-			spans := segmentSpans(n.Segments, nil)
-			extractHTML(src, spans, emit)
-			masks = append(masks, spans...)
-			return ast.WalkSkipChildren, nil
-		case *ast.HTMLBlock:
-			spans := segmentSpans(n.Lines(), nil)
-			if n.HasClosure() {
-				spans = append(spans, span{n.ClosureLine.Start, n.ClosureLine.Stop})
-			}
-			extractHTML(src, spans, emit)
-			return ast.WalkSkipChildren, nil
-		case *ast.FencedCodeBlock, *ast.CodeBlock:
-			if includeCode {
-				blocks = append(blocks, n.Lines())
-			}
-			return ast.WalkSkipChildren, nil
+			w.masks = append(w.masks, span{n.Pos(), end})
 		}
-		return ast.WalkContinue, nil
-	})
-	mdBare(src, blocks, mergeSpans(masks), emit)
+		return
+	case *ast.RawHTML:
+		spans := segmentSpans(n.Segments, nil)
+		extractHTML(src, spans, emit)
+		w.masks = append(w.masks, spans...)
+		return
+	case *ast.HTMLBlock:
+		spans := segmentSpans(n.Lines(), nil)
+		if n.HasClosure() {
+			spans = append(spans, span{n.ClosureLine.Start, n.ClosureLine.Stop})
+		}
+		extractHTML(src, spans, emit)
+		return
+	case *ast.FencedCodeBlock, *ast.CodeBlock:
+		if w.includeCode {
+			w.blocks = append(w.blocks, n.Lines())
+		}
+		return
+	}
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		w.walk(c)
+	}
 }
 
 // mdLink emits a link or image and returns the range it covers in the
@@ -90,26 +106,12 @@ func extractMarkdown(src []byte, includeCode bool, emit func(occurrence)) {
 func mdLink(src []byte, pos int, dest, title []byte, ref bool, n ast.Node, emit func(occurrence)) span {
 	extent := span{pos, pos + 1}
 	var txt []byte
-	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
-		switch c := c.(type) {
-		case *ast.Text:
-			txt = append(txt, c.Segment.Value(src)...)
-			if c.SoftLineBreak() {
-				txt = append(txt, ' ')
-			}
-			extent.stop = max(extent.stop, c.Segment.Stop)
-		case *ast.String:
-			txt = append(txt, c.Value...)
-		case *ast.CodeSpan:
-			if t, ok := c.LastChild().(*ast.Text); ok {
-				extent.stop = max(extent.stop, t.Segment.Stop+1)
-			}
-		}
-		return ast.WalkContinue, nil
-	})
+	if t, ok := n.FirstChild().(*ast.Text); ok && t.NextSibling() == nil {
+		txt = t.Segment.Value(src) // the common case: one plain text child
+		extent.stop = max(extent.stop, t.Segment.Stop)
+	} else {
+		txt = linkText(src, n, nil, &extent)
+	}
 	off := offsetOf(src, dest, -1)
 	if !ref && off >= pos {
 		extent.stop = max(extent.stop, off+len(dest)+1)
@@ -121,9 +123,34 @@ func mdLink(src []byte, pos int, dest, title []byte, ref bool, n ast.Node, emit 
 		off = pos
 	}
 	if len(dest) > 0 {
-		emit(occurrence{off: off, dest: mdUnescape(dest), text: strings.TrimSpace(string(txt))})
+		emit(occurrence{off: off, dest: mdUnescape(dest), text: string(bytes.TrimSpace(txt))})
 	}
 	return extent
+}
+
+// linkText appends the text of n's descendants to txt and extends the
+// extent to the end of the last one.
+func linkText(src []byte, n ast.Node, txt []byte, extent *span) []byte {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.Text:
+			txt = append(txt, c.Segment.Value(src)...)
+			if c.SoftLineBreak() {
+				txt = append(txt, ' ')
+			}
+			extent.stop = max(extent.stop, c.Segment.Stop)
+			continue
+		case *ast.String:
+			txt = append(txt, c.Value...)
+			continue
+		case *ast.CodeSpan:
+			if t, ok := c.LastChild().(*ast.Text); ok {
+				extent.stop = max(extent.stop, t.Segment.Stop+1)
+			}
+		}
+		txt = linkText(src, c, txt, extent)
+	}
+	return txt
 }
 
 // offsetOf returns the offset of b in src when b is a slice of src's
@@ -182,28 +209,37 @@ func masked(masks []span, a, b int) bool {
 	return i > 0 && masks[i-1].stop > a
 }
 
-// mdBare scans the source lines of inline content for bare URLs. Scanning
+// mdBare scans the source lines of inline content for bare URLs, leaving
+// out the masked ranges (links, autolinks, code spans, raw HTML). Scanning
 // the source rather than the Text nodes keeps a URL whole when emphasis
 // delimiters (`_`, `*`) split it into several nodes.
 func mdBare(src []byte, blocks []*text.Segments, masks []span, emit func(occurrence)) {
-	if len(blocks) == 0 {
-		return
-	}
-	s := string(src)
 	for _, lines := range blocks {
 		for i := range lines.Len() {
 			seg := lines.At(i)
-			line := s[seg.Start:seg.Stop]
-			if !strings.Contains(line, "://") {
+			if bytes.Index(src[seg.Start:seg.Stop], schemeSep) < 0 {
 				continue
 			}
-			for _, m := range ScanText(line) {
-				a, b := seg.Start+m.Start, seg.Start+m.End
-				if masked(masks, a, b) {
-					continue
+			// The gaps between the masks that overlap the line.
+			k, _ := slices.BinarySearchFunc(masks, seg.Start, func(m span, t int) int { return m.stop - t - 1 })
+			a := seg.Start
+			for ; a < seg.Stop; k++ {
+				b := seg.Stop
+				if k < len(masks) && masks[k].start < seg.Stop {
+					b = max(masks[k].start, a)
 				}
-				emit(occurrence{off: a, dest: mdUnescape([]byte(m.URL))})
+				if gap := src[a:b]; bytes.Index(gap, schemeSep) >= 0 {
+					for _, m := range ScanText(string(gap)) {
+						emit(occurrence{off: a + m.Start, dest: mdUnescape([]byte(m.URL))})
+					}
+				}
+				if k >= len(masks) || masks[k].start >= seg.Stop {
+					break
+				}
+				a = masks[k].stop
 			}
 		}
 	}
 }
+
+var schemeSep = []byte("://")

@@ -1,0 +1,190 @@
+package crawler
+
+import (
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/linkvault/linkvault"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+var (
+	oracleAttr = regexp.MustCompile(`(?i)\s(?:href|src)\s*=\s*"([^"]*)"`)
+	oracleBare = regexp.MustCompile(`https?://[^\s<>"'` + "`" + `]+`)
+)
+
+// oracleURLs collects the web URLs of a Markdown document independently
+// of the extractor: goldmark's tree (Link, Image, AutoLink and reference
+// definition destinations), href/src attributes of raw HTML by regexp,
+// and bare URLs matched by a simple regexp in the text of each paragraph.
+func oracleURLs(t *testing.T, src []byte) map[string]bool {
+	doc := goldmark.New().Parser().Parse(text.NewReader(src))
+	set := make(map[string]bool)
+	add := func(raw string) {
+		if !strings.HasPrefix(raw, "http://") && !strings.HasPrefix(raw, "https://") {
+			return
+		}
+		c, _, err := Canonical(raw)
+		if err != nil {
+			t.Errorf("oracle: %v", err)
+			return
+		}
+		set[c] = true
+	}
+	dest := func(b []byte) string {
+		return string(util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(b))))
+	}
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Link:
+			add(dest(n.Destination))
+		case *ast.Image:
+			add(dest(n.Destination))
+		case *ast.AutoLink:
+			add(string(n.URL(src)))
+		case *ast.LinkReferenceDefinition:
+			add(dest(n.Destination))
+		case *ast.RawHTML:
+			for _, m := range oracleAttr.FindAllSubmatch(n.Segments.Value(src), -1) {
+				add(string(m[1]))
+			}
+		case *ast.HTMLBlock:
+			for i := range n.Lines().Len() {
+				seg := n.Lines().At(i)
+				for _, m := range oracleAttr.FindAllSubmatch(seg.Value(src), -1) {
+					add(string(m[1]))
+				}
+			}
+		case *ast.Paragraph, *ast.Heading, *ast.TextBlock:
+			// Bare URLs: the paragraph's text without links and code.
+			var b strings.Builder
+			for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+				collectPlain(c, src, &b)
+			}
+			for _, u := range oracleBare.FindAllString(b.String(), -1) {
+				add(strings.TrimRight(u, ".,;:!?)"))
+			}
+		case *ast.CodeBlock, *ast.FencedCodeBlock:
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return set
+}
+
+// collectPlain writes the text of inline nodes, leaving out links, images,
+// autolinks, code spans and raw HTML (as a space).
+func collectPlain(n ast.Node, src []byte, b *strings.Builder) {
+	switch n := n.(type) {
+	case *ast.Link, *ast.Image, *ast.AutoLink, *ast.CodeSpan, *ast.RawHTML:
+		b.WriteByte(' ')
+		return
+	case *ast.Text:
+		b.Write(n.Segment.Value(src))
+		if n.SoftLineBreak() || n.HardLineBreak() {
+			b.WriteByte('\n')
+		}
+		return
+	}
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		collectPlain(c, src, b)
+	}
+}
+
+// TestExtractAwesomeGo compares the web links found in the awesome-go
+// README with what an independent walk of goldmark's syntax tree yields.
+func TestExtractAwesomeGo(t *testing.T) {
+	const name = "../../shared/corpora/awesome-go.md"
+	src, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatalf("the shared corpus must be there: %v", err)
+	}
+	links, err := Extract([]string{name}, ExtractOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(map[string]bool)
+	kinds := make(map[linkvault.Kind]int)
+	sources := 0
+	for _, l := range links {
+		kinds[l.Kind]++
+		if l.Kind != linkvault.KindWeb {
+			continue
+		}
+		got[l.URL] = true
+		sources += len(l.Sources)
+		if strings.ContainsAny(l.URL[len(l.URL)-1:], ")>.,;:!?'\"") {
+			t.Errorf("URL ends in punctuation: %s (line %d)", l.URL, l.Sources[0].Line)
+		}
+		for _, s := range l.Sources {
+			if s.Line < 1 || s.Column < 1 {
+				t.Errorf("%s: bad position %d:%d", l.URL, s.Line, s.Column)
+			}
+		}
+	}
+	want := oracleURLs(t, src)
+	for u := range want {
+		if !got[u] {
+			t.Errorf("missing %s", u)
+		}
+	}
+	for u := range got {
+		if !want[u] {
+			t.Errorf("extra %s", u)
+		}
+	}
+	// Pinned counts: a change in them is a change in behaviour.
+	if len(got) != 3168 || sources != 3189 || kinds[linkvault.KindOther] != 1 || kinds[linkvault.KindLocal] != 0 {
+		t.Errorf("got %d web URLs in %d sources, kinds %v; want 3168 in 3189, 1 other, 0 local", len(got), sources, kinds)
+	}
+}
+
+// TestExtractAwesomeGoPositions checks that every source points at its
+// URL as written in the file.
+func TestExtractAwesomeGoPositions(t *testing.T) {
+	const name = "../../shared/corpora/awesome-go.md"
+	src, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(src), "\n")
+	for _, l := range ExtractBytes(name, src, ExtractOptions{}) {
+		for _, s := range l.Sources {
+			line := []rune(lines[s.Line-1])
+			rest := string(line[s.Column-1:])
+			written := l.URL
+			if s.Raw != "" {
+				written = s.Raw
+			}
+			prefix := written[:min(len(written), 12)]
+			if !strings.HasPrefix(rest, prefix) && !strings.HasPrefix(strings.ReplaceAll(rest, "&amp;", "&"), prefix) {
+				t.Errorf("%s at %d:%d: the line there reads %q", l.URL, s.Line, s.Column, rest[:min(len(rest), 40)])
+			}
+		}
+	}
+}
+
+func TestMergeSpans(t *testing.T) {
+	got := mergeSpans([]span{{10, 20}, {0, 5}, {4, 8}, {20, 25}, {30, 31}})
+	want := []span{{0, 8}, {10, 25}, {30, 31}}
+	if !slices.Equal(got, want) {
+		t.Errorf("mergeSpans = %v, want %v", got, want)
+	}
+	for _, tt := range []struct {
+		a, b int
+		want bool
+	}{{8, 10, false}, {7, 9, true}, {25, 30, false}, {24, 26, true}, {31, 40, false}, {0, 1, true}} {
+		if got := masked(want, tt.a, tt.b); got != tt.want {
+			t.Errorf("masked(%d, %d) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
