@@ -191,11 +191,7 @@ func (a *Archiver) Capture(ctx context.Context, ex *linkvault.Exchange) (linkvau
 	if err := a.checkExchange(ctx, ex); err != nil {
 		return linkvault.Capture{}, err
 	}
-	at := ex.Time
-	if at.IsZero() {
-		at = a.opts.Now()
-	}
-	at = at.UTC()
+	at := ex.Time.UTC() // provisional when zero: set under the lock
 
 	resp, size, err := a.buildResponse(ex, at)
 	if err != nil {
@@ -211,6 +207,11 @@ func (a *Archiver) Capture(ctx context.Context, ex *linkvault.Exchange) (linkvau
 	defer a.mu.Unlock()
 	if a.closed {
 		return linkvault.Capture{}, errArchiverClosed
+	}
+	if ex.Time.IsZero() {
+		// Captures without a time are stamped in the order they are
+		// written, so "the latest capture" is the one written last.
+		at = a.opts.Now().UTC()
 	}
 	prev, hasPrev, err := a.db.lastEntry(ex.URL)
 	if err != nil {
@@ -230,8 +231,8 @@ func (a *Archiver) Capture(ctx context.Context, ex *linkvault.Exchange) (linkvau
 		// Keep WARC-Date and index time in step with the key order.
 		at = prev.Time.Add(time.Nanosecond)
 		e.Time = at
-		resp.WarcHeader().Set(gowarc.WarcDate, warcDate(at))
 	}
+	resp.WarcHeader().Set(gowarc.WarcDate, warcDate(at))
 
 	first := resp
 	if hasPrev && digest != "" && prev.Digest == digest {
@@ -407,17 +408,16 @@ func (a *Archiver) NotModified(ctx context.Context, ex *linkvault.Exchange) (lin
 	if err := a.checkExchange(ctx, ex); err != nil {
 		return linkvault.Capture{}, err
 	}
-	at := ex.Time
-	if at.IsZero() {
-		at = a.opts.Now()
-	}
-	at = at.UTC()
-
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.closed {
 		return linkvault.Capture{}, errArchiverClosed
 	}
+	at := ex.Time
+	if at.IsZero() {
+		at = a.opts.Now()
+	}
+	at = at.UTC()
 	prev, ok, err := a.db.lastEntry(ex.URL)
 	if err != nil {
 		return linkvault.Capture{}, err

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -503,5 +504,52 @@ func TestRecoverOpenFile(t *testing.T) {
 	}
 	if got, _ := readPayload(t, env.dir, c); string(got) != "recover me" {
 		t.Errorf("payload after recovery = %q", got)
+	}
+}
+
+func TestCaptureConcurrent(t *testing.T) {
+	env := newCaptureEnv(t, ArchiverOptions{MaxFileSize: 256 << 10})
+	const workers, each = 6, 15
+	errs := make(chan error, workers*each)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				doc, version := (w+i)%4, (w*i)%2
+				u := "https://example.com/c/" + itoa(doc)
+				ex := newExchange(u, time.Time{}, "text/plain", randomBytes(uint64(doc*10+version), 20<<10))
+				if _, err := env.a.Capture(context.Background(), ex); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	// Per URL, in time order: a capture is a revisit exactly when its
+	// payload equals the one before, and every payload reads back.
+	total := 0
+	for doc := range 4 {
+		cs, err := env.db.Captures("https://example.com/c/" + itoa(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += len(cs)
+		for i, c := range cs {
+			want := i > 0 && cs[i-1].Digest == c.Digest
+			if c.Revisit != want {
+				t.Errorf("doc %d capture %d: Revisit %v, want %v", doc, i, c.Revisit, want)
+			}
+			got, _ := readPayload(t, env.dir, c)
+			if "sha256:"+sum(got) != c.Digest {
+				t.Errorf("doc %d capture %d: payload does not match its digest", doc, i)
+			}
+		}
+	}
+	if total != workers*each {
+		t.Errorf("%d captures indexed, want %d", total, workers*each)
 	}
 }
