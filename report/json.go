@@ -122,19 +122,27 @@ func (j *jsonWriter) value(v any) {
 func (j *jsonWriter) member(name string, v any, last bool) {
 	j.raw("  \"" + name + "\": ")
 	j.value(v)
-	j.raw(map[bool]string{false: ",\n", true: "\n"}[last])
+	j.raw(sep(last, "\n", ",\n"))
 }
 
 func (j *jsonWriter) array(name string, n int, elem func(int) any, last bool) {
 	j.raw("  \"" + name + "\": [")
 	for i := range n {
-		j.raw(map[bool]string{false: ",\n    ", true: "\n    "}[i == 0])
+		j.raw(sep(i == 0, "\n    ", ",\n    "))
 		j.value(elem(i))
 	}
 	if n > 0 {
 		j.raw("\n  ")
 	}
-	j.raw(map[bool]string{false: "],\n", true: "]\n"}[last])
+	j.raw(sep(last, "]\n", "],\n"))
+}
+
+// sep returns a when cond holds, b otherwise.
+func sep(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
 }
 
 func buildJSON(d *Data) *jsonReport {
