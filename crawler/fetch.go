@@ -41,7 +41,7 @@ type Options struct {
 	Concurrency     int                    // M: requests in flight overall (default 64)
 	HostConcurrency int                    // N: requests in flight per host (default 2)
 	Rate            float64                // requests per second per host (default 2)
-	Burst           int                    // per host token bucket (default 2)
+	Burst           int                    // per host token bucket, as the server allows (default 2); one token is kept in reserve against network jitter
 	Hosts           map[string]HostOptions // per-host overrides: exact host ("example.com", "example.com:8080") or "*.example.com"
 	Retries         int                    // retries for 429, 5xx, timeouts and resets (default 2; negative: none)
 	RetryWait       time.Duration          // base of the exponential backoff between retries (default 1s)

@@ -195,7 +195,14 @@ func (r *run) hostFor(u *url.URL) *host {
 		}
 	}
 	h.rate = h.base
-	h.lim = rate.NewLimiter(rate.Limit(h.rate), burst)
+	// One token stays in reserve: a request sent on time may still reach
+	// the server early (a reused connection overtaking a new one), and a
+	// server whose bucket matches ours exactly would answer 429.
+	h.lim = rate.NewLimiter(rate.Limit(h.rate), max(1, burst-1))
+	// Start with one token, not a full bucket: the first requests to a
+	// host open new connections and arrive late, bunching up with the
+	// ones after them.
+	h.lim.AllowN(time.Now(), h.lim.Burst()-1)
 	r.hosts[key] = h
 	return h
 }
