@@ -1,0 +1,123 @@
+// Package crawler turns notes into links and checks them: extraction and
+// normalisation of URLs (this file's subject), and the polite, per-host
+// fetching and classification of one check.
+//
+// # Extraction
+//
+// [Extract] reads files and directories (walked recursively, skipping
+// hidden files and directories, node_modules and vendor; a file is read
+// whole, up to 64 MiB; a file with a NUL byte in its first 8 KB is
+// skipped with a warning) and returns each unique link once, in order of
+// first appearance, with every [linkvault.Source] where it occurs: file,
+// 1-based line, 1-based column counted in runes (an invalid UTF-8 byte
+// counts as one), link text, the URL as written when it differs from the
+// canonical form, and the #fragment. [ExtractBytes] does the same for one
+// file in memory; [ExpandNotes] expands the `notes:` entries of the
+// configuration, with "**" globs.
+//
+// The format is chosen by extension:
+//
+//   - Markdown (.md, .markdown, .mdx) is parsed with goldmark (CommonMark,
+//     no extensions, no Linkify). Inline, reference, collapsed and shortcut
+//     links, images, reference definitions, <…> autolinks (an e-mail
+//     autolink becomes mailto:), and the links of raw HTML, inline and
+//     block, read as in HTML files. Destinations are unescaped as goldmark
+//     renders them (a\_b → a_b, &amp; → &). Bare URLs are found by
+//     [ScanText] in the source lines of paragraphs, headings and list
+//     items, outside links, code spans and raw HTML, so emphasis
+//     delimiters inside a URL (https://a.example/a*b*c) do not cut it. Code
+//     spans and code blocks, fenced or indented, hold no links unless
+//     ExtractOptions.IncludeCode is set. A link's position is that of its
+//     destination; for a reference link it is that of the destination in
+//     the definition, where the link is fixed (several uses make one
+//     Source, with the text of the first use).
+//   - HTML (.html, .htm) is parsed with goquery: a[href], img[src],
+//     img[srcset], source[src], source[srcset], link[href], script[src],
+//     iframe[src], video[src], audio[src] and object[data], plus bare URLs
+//     in text outside script and style. Entities are decoded, leading and
+//     trailing whitespace and inner tabs and newlines removed from
+//     attribute values (inner spaces are kept and percent-encoded), srcset
+//     split by the HTML standard's algorithm (a URL may contain commas),
+//     and relative URLs resolved against the first <base href>. The parser
+//     gives no positions, so they are found in the source: walking the
+//     document in order, each element's start tag, then its attribute
+//     value, then each bare URL of a text node is searched forward from
+//     where the previous one was found; an element the parser invented or
+//     moved gets the position reached so far.
+//   - Everything else is plain text, scanned by [ScanText].
+//
+// What a destination becomes:
+//
+//   - http and https URLs (and protocol-relative //host/… ones, taken as
+//     https) are web links, keyed by their [Canonical] form. A URL whose
+//     host Canonical rejects is dropped with a warning.
+//   - Other schemes (mailto:, tel:, ftp:, file: …) are kept as
+//     linkvault.KindOther with the URL as written, so that they can be
+//     listed; they are never fetched. javascript: and data: URLs are
+//     dropped: they are code and content, not references.
+//   - A relative reference in Markdown or HTML is a local link: its URL is
+//     the path, percent-decoded, without query and fragment, joined with
+//     the note's directory and cleaned (notes/a.md linking to ../b.md
+//     gives b.md); the fragment is kept in the Source. [CheckLocal] checks
+//     that the file exists. A pure #anchor, an empty destination and a
+//     path-less "?query" are not links.
+//
+// # The plain-text scanner
+//
+// The usual linkifiers (xurls, linkify-it, goldmark's Linkify) fail on
+// Chinese text: they do not start a URL glued to a Chinese character and
+// swallow the Chinese punctuation that follows it. [ScanText] follows these
+// rules:
+//
+//   - A URL starts at "http://" or "https://", in any letter case,
+//     wherever it is: 细节见https://a.example/x，然后 gives
+//     https://a.example/x, and so does linkhttps://a.example/x. Only http
+//     and https are scanned; www.example.com without a scheme is not a
+//     link (too many file names and host names in prose look alike).
+//   - It ends at whitespace (Unicode), control characters, invalid UTF-8,
+//     < > " and backtick, and at CJK and full-width punctuation: U+3000–
+//     U+303F (。、「」【】《》 …), U+FF00–U+FF65 (，：；！？（） …),
+//     U+2018–U+201F (“” ‘’), U+2026 (…), U+00A0, U+200B, U+FEFF and the
+//     CJK compatibility and vertical forms.
+//   - Trailing . , ; : ! ? ' " are trimmed. A trailing ) ] or } is trimmed
+//     only when unbalanced: https://en.wikipedia.org/wiki/Go_(programming_language)
+//     keeps its parenthesis, "(see https://a.example/x)" loses it. Trailing
+//     * _ ~ are trimmed beyond the number of the same character earlier in
+//     the URL: **https://a.example/x** gives https://a.example/x while
+//     https://a.example/_x_ is kept whole.
+//   - Non-ASCII letters are part of the path:
+//     https://zh.wikipedia.org/wiki/云原生计算基金会 and
+//     https://mu.example.com/文档/说明.pdf are found whole. So Chinese text
+//     glued after a path is taken into it (https://a.example/x然后 →
+//     https://a.example/x然后): write a space or a punctuation mark after
+//     a URL. In the host, though, a CJK character glued to an ASCII label
+//     after a dot ends the URL (https://a.example中文 → https://a.example),
+//     while internationalised hosts (https://例子.测试/) are kept.
+//   - The host must be valid: non-empty, dot-separated non-empty labels of
+//     ASCII letters, digits, '-' and '_' (one trailing dot allowed), an
+//     IPv6 literal, or a name that IDNA (Lookup profile) accepts; the port
+//     must be numeric. Otherwise there is no URL there
+//     (https://, https:///x, https://a..b/, https://a.example:port/).
+//     Where the host stops being valid without reaching '/', '?' or '#',
+//     the URL stops (https://a.example{x} → https://a.example).
+//   - Percent-escapes are kept as written, never decoded nor re-encoded;
+//     in Match.URL a '%' that starts no escape is written %25 so that the
+//     URL parses.
+//
+// # Canonical form
+//
+// [Canonical] gives the key under which a web link is reported once:
+// lowercase scheme and host, default port dropped, IDN host in punycode,
+// non-ASCII bytes, spaces and controls percent-encoded once (existing
+// escapes kept as written, hex case included), "/" for an empty path,
+// fragment returned apart. Nothing else changes: no dot-segment
+// resolution, no query sorting, no trailing-slash games, so that the URL
+// fetched is the URL written.
+//
+// # Caveats
+//
+// Lines are counted at '\n'; a lone '\r' does not end a line. In HTML, a
+// bare URL written with entities in a text node, or an element the parser
+// moved (foster-parented table content), may be given a position slightly
+// before the real one.
+package crawler
