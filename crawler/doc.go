@@ -1,5 +1,5 @@
 // Package crawler turns notes into links and checks them: extraction and
-// normalisation of URLs (this file's subject), and the polite, per-host
+// normalisation of URLs (documented here), and the polite, per-host
 // fetching and classification of one check.
 //
 // # Extraction
@@ -82,7 +82,7 @@
 //   - Trailing . , ; : ! ? ' " are trimmed. A trailing ) ] or } is trimmed
 //     only when unbalanced: https://en.wikipedia.org/wiki/Go_(programming_language)
 //     keeps its parenthesis, "(see https://a.example/x)" loses it. Trailing
-//     * _ ~ are trimmed beyond the number of the same character earlier in
+//   - _ ~ are trimmed beyond the number of the same character earlier in
 //     the URL: **https://a.example/x** gives https://a.example/x while
 //     https://a.example/_x_ is kept whole.
 //   - Non-ASCII letters are part of the path:

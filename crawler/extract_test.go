@@ -124,7 +124,7 @@ func TestExtractMarkdown(t *testing.T) {
 			false, []string{`local notes/kubecon-notes.zh.txt 1:5 text="k" frag="L3"`}},
 		{"local link up and escaped", "[up](../README.md) [sp](my%20file.md?x=1)",
 			false, []string{`local README.md 1:6 text="up"`, `local notes/my file.md 1:25 text="sp"`}},
-		{"pure anchor ignored", "[a](#anchor) [b](<>)",
+		{"pure anchor, empty and query-only destinations ignored", "[a](#anchor) [b](<>) [c](?x=1)",
 			false, nil},
 		{"same URL in two forms merged", "https://A.example:443/x and [y](https://a.example/x)",
 			false, []string{`web https://a.example/x 1:1 raw="https://A.example:443/x"`, `web https://a.example/x 1:33 text="y"`}},

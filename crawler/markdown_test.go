@@ -188,3 +188,31 @@ func TestMergeSpans(t *testing.T) {
 		}
 	}
 }
+
+// TestExtractConcurrent runs extractions in parallel (the Markdown parser
+// is shared): under -race it checks there is no shared mutable state, and
+// every goroutine must get the same links.
+func TestExtractConcurrent(t *testing.T) {
+	src := []byte("# 标题\n\n见https://a.example/x，[y](https://a.example/y) <https://a.example/z>\n\n<a href=\"https://a.example/h\">h</a>\n")
+	want := flat(ExtractBytes("a.md", src, ExtractOptions{}))
+	if len(want) != 4 {
+		t.Fatalf("links = %q, want 4", want)
+	}
+	errs := make(chan string, 4)
+	for range 4 {
+		go func() {
+			var bad string
+			for range 50 {
+				if got := flat(ExtractBytes("a.md", src, ExtractOptions{})); !slices.Equal(got, want) {
+					bad = strings.Join(got, "; ")
+				}
+			}
+			errs <- bad
+		}()
+	}
+	for range 4 {
+		if bad := <-errs; bad != "" {
+			t.Errorf("concurrent extraction gave %s, want %q", bad, want)
+		}
+	}
+}

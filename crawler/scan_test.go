@@ -77,6 +77,7 @@ func TestScanText(t *testing.T) {
 		{"lone percent encoded", "https://a.example/100% sure", []string{"https://a.example/100%25"}},
 		{"IDN host", "见https://例子.测试/路径。", []string{"https://例子.测试/路径"}},
 		{"IDN host, Latin", "https://bücher.example/x", []string{"https://bücher.example/x"}},
+		{"Chinese glued after a path is kept (documented ambiguity)", "https://a.example/x然后", []string{"https://a.example/x然后"}},
 		{"Chinese glued to an ASCII host", "https://a.example中文说明", []string{"https://a.example"}},
 		{"Chinese glued to a host with a port-less path", "看https://a.example后面", []string{"https://a.example"}},
 
