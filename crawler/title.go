@@ -39,7 +39,7 @@ func analyzePage(raw []byte, contentType, contentEncoding string) page {
 		}
 		raw, _ = io.ReadAll(io.LimitReader(zr, keepBody))
 	}
-	text := decodeHTML(raw, contentType)
+	text := strings.TrimPrefix(decodeHTML(raw, contentType), "\uFEFF")
 	doc, err := goquery.NewDocumentFromReader(strings.NewReader(text))
 	if err != nil {
 		return page{}
