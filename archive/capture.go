@@ -52,8 +52,22 @@ type Archiver struct {
 	w    *gowarc.WarcFileWriter
 	ropt []gowarc.WarcRecordOption
 
-	mu     sync.Mutex // serializes write + index of one capture
-	closed bool
+	mu      sync.Mutex // serializes write + index of one capture
+	closed  bool
+	curFile string // the file the last write ended in ("" unknown)
+	curSize int64  // its size then
+}
+
+// builderMu serializes gowarc.NewRecordBuilder, which writes a global of
+// github.com/google/uuid (EnableRandPool) without synchronization. The
+// writer's goroutine builds a warcinfo record whenever it starts a file,
+// so writes that may start one hold it too.
+var builderMu sync.Mutex
+
+func newRecordBuilder(rt gowarc.RecordType, opts ...gowarc.WarcRecordOption) gowarc.WarcRecordBuilder {
+	builderMu.Lock()
+	defer builderMu.Unlock()
+	return gowarc.NewRecordBuilder(rt, opts...)
 }
 
 // active counts the Archivers of this process per directory, so that a
@@ -290,7 +304,7 @@ func (a *Archiver) checkExchange(ctx context.Context, ex *linkvault.Exchange) er
 // buildResponse builds the response record of ex, spooling the body. It
 // returns the record and the number of payload bytes.
 func (a *Archiver) buildResponse(ex *linkvault.Exchange, at time.Time) (gowarc.WarcRecord, int64, error) {
-	rb := gowarc.NewRecordBuilder(gowarc.Response, a.ropt...)
+	rb := newRecordBuilder(gowarc.Response, a.ropt...)
 	rb.AddWarcHeader(gowarc.WarcTargetURI, ex.URL)
 	rb.AddWarcHeaderTime(gowarc.WarcDate, at)
 	rb.AddWarcHeader(gowarc.ContentType, contentTypeResponse)
@@ -322,7 +336,7 @@ func (a *Archiver) buildResponse(ex *linkvault.Exchange, at time.Time) (gowarc.W
 
 // buildRequest builds the request record of ex.
 func (a *Archiver) buildRequest(ex *linkvault.Exchange, at time.Time) (gowarc.WarcRecord, error) {
-	rb := gowarc.NewRecordBuilder(gowarc.Request, a.ropt...)
+	rb := newRecordBuilder(gowarc.Request, a.ropt...)
 	rb.AddWarcHeader(gowarc.WarcTargetURI, ex.URL)
 	rb.AddWarcHeaderTime(gowarc.WarcDate, at)
 	rb.AddWarcHeader(gowarc.ContentType, contentTypeRequest)
@@ -346,13 +360,37 @@ func (a *Archiver) write(main, req gowarc.WarcRecord) (file string, off, length 
 	if req != nil {
 		recs = append(recs, req)
 	}
+	// A write that may start a new file makes the writer build a warcinfo
+	// record: keep other builders out meanwhile (see builderMu).
+	mayStart := a.curFile == ""
+	var n int64
+	for _, r := range recs {
+		cl, _ := r.WarcHeader().GetInt64(gowarc.ContentLength)
+		n += cl
+	}
+	if a.curSize+n+n/64+4096 > a.opts.MaxFileSize { // gzip never grows data by more
+		mayStart = true
+	}
+	if mayStart {
+		builderMu.Lock()
+	}
 	res := a.w.Write(recs...)
+	if mayStart {
+		builderMu.Unlock()
+	}
+	a.curFile, a.curSize = "", 0
 	if len(res) != len(recs) {
 		return "", 0, 0, errArchiverClosed
 	}
 	for _, r := range res {
 		if r.Err != nil {
 			return "", 0, 0, fmt.Errorf("write warc: %w", r.Err)
+		}
+	}
+	last := res[len(res)-1].FileName
+	if p, err := recordPath(a.dir, last); err == nil {
+		if fi, err := os.Stat(p); err == nil {
+			a.curFile, a.curSize = last, fi.Size()
 		}
 	}
 	// One fsync for the capture, before the index entry is committed.
@@ -431,7 +469,7 @@ func (a *Archiver) NotModified(ctx context.Context, ex *linkvault.Exchange) (lin
 	}
 	file, off, id, uri, t := prev.original()
 
-	rb := gowarc.NewRecordBuilder(gowarc.Revisit, a.ropt...)
+	rb := newRecordBuilder(gowarc.Revisit, a.ropt...)
 	rb.AddWarcHeader(gowarc.WarcTargetURI, ex.URL)
 	rb.AddWarcHeaderTime(gowarc.WarcDate, at)
 	rb.AddWarcHeader(gowarc.ContentType, contentTypeResponse)

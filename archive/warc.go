@@ -367,7 +367,8 @@ func syncDir(dir string) error {
 }
 
 // recordOptions are the gowarc options of every record linkvault builds:
-// WARC 1.1, sha256 digests added, blocks spooled to tmp beyond 1 MiB.
+// WARC 1.1, sha256 digests added, blocks spooled to tmp beyond 1 MiB,
+// record IDs from newRecordID.
 func recordOptions(tmp string) []gowarc.WarcRecordOption {
 	return []gowarc.WarcRecordOption{
 		gowarc.WithVersion(gowarc.V1_1),
@@ -375,5 +376,19 @@ func recordOptions(tmp string) []gowarc.WarcRecordOption {
 		gowarc.WithDefaultDigestAlgorithm("sha256"),
 		gowarc.WithBufferTmpDir(tmp),
 		gowarc.WithBufferMaxMemBytes(1 << 20),
+		gowarc.WithRecordIdFunc(newRecordID),
 	}
+}
+
+// newRecordID returns a random (version 4) UUID URN for WARC-Record-ID. It
+// replaces gowarc's default, github.com/google/uuid with its global pool
+// switch that is not safe for concurrent use (see builderMu).
+func newRecordID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:]), nil
 }
