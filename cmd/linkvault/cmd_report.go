@@ -26,7 +26,7 @@ func newReportCommand(g *globalOptions) *cobra.Command {
 		Long: `Render what the database holds, without any network access.
 
 --format html writes a self-contained health report: -o names the directory
-(default report/) that receives index.html and the archived copies of dead
+(default linkvault-report/) that receives index.html and the archived copies of dead
 and moved links. Other formats go to stdout or to the file -o names.
 
 The exit status follows policy.fail_on for the last run, like check.`,
@@ -69,7 +69,7 @@ func runReport(ctx context.Context, g *globalOptions, opts ReportOptions) error 
 		return err
 	}
 	if opts.Format == "html" {
-		dir := firstNonEmpty(opts.Output, cfg.resolve(cfg.Report.Dir), "report")
+		dir := firstNonEmpty(opts.Output, cfg.resolve(cfg.Report.Dir), "linkvault-report")
 		if err := writeHTMLReport(db, cfg, data, dir); err != nil {
 			return err
 		}
