@@ -216,6 +216,12 @@ func NewChecker(opts Options) (*Checker, error) {
 	return c, nil
 }
 
+// Close closes the idle connections of the Checker's transport.
+func (c *Checker) Close() error {
+	c.transport.CloseIdleConnections()
+	return nil
+}
+
 func withDefaults(o Options) Options {
 	setInt := func(p *int, d int) {
 		if *p <= 0 {

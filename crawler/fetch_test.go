@@ -27,6 +27,7 @@ func checkAll(t *testing.T, opts Options, targets ...Target) []linkvault.Result 
 	if err != nil {
 		t.Fatalf("NewChecker: %v", err)
 	}
+	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var got []linkvault.Result
@@ -280,6 +281,18 @@ func TestCheckSingle(t *testing.T) {
 					t.Errorf("Error = %q, want timeout after 100ms reading body", r.Error)
 				}
 			}},
+		{name: "per-host headers are sent", path: "/",
+			handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Header.Get("Cookie") != "consent=yes" {
+					w.WriteHeader(403)
+					return
+				}
+				htmlPage("in", "")(w, r)
+			}),
+			opts: func(o *Options) {
+				o.Hosts = map[string]HostOptions{"*.test": {Headers: map[string]string{"Cookie": "consent=yes"}}}
+			},
+			want: linkvault.StatusOK, requests: 1},
 		{name: "excluded URL is skipped", path: "/private/x", handler: status(200),
 			opts: func(o *Options) { o.Exclude = append(o.Exclude, regexp.MustCompile(`/private/`)) },
 			want: linkvault.StatusSkipped, reason: "excluded", requests: 0},
@@ -346,7 +359,10 @@ func TestSameURLFetchedOnce(t *testing.T) {
 	for range 5 {
 		targets = append(targets, Target{URL: "http://site.test/page"})
 	}
-	c, err := NewChecker(webOptions(w))
+	opts := webOptions(w)
+	var progress [][2]int
+	opts.Progress = func(done, total int) { progress = append(progress, [2]int{done, total}) }
+	c, err := NewChecker(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,6 +372,9 @@ func TestSameURLFetchedOnce(t *testing.T) {
 	}
 	if len(got) != 5 {
 		t.Errorf("got %d results, want one per target (5)", len(got))
+	}
+	if len(progress) != 5 || progress[4] != [2]int{5, 5} {
+		t.Errorf("progress calls = %v, want 5 ending with [5 5]", progress)
 	}
 	for _, r := range got {
 		if r.Status != linkvault.StatusOK || r.URL != "http://site.test/page" {
