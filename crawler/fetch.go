@@ -117,6 +117,33 @@ type Target struct {
 // Checker checks URLs politely: per-host queues, rate limits and circuit
 // breakers in front of a synchronous colly collector. Use one Checker per
 // run; Check must not be called concurrently.
+//
+// How one URL is checked:
+//
+//   - Method: a URL whose path ends in a file extension (pdf, zip, png, …)
+//     is asked with HEAD; when HEAD answers anything but 2xx or 3xx it is
+//     asked again with GET. Other URLs (pages) are fetched with GET at
+//     once, since their title and the soft 404 check need the body: one
+//     request per URL either way. Targets wanting a capture always use GET.
+//   - Bodies: an HTML page is read up to MaxBody (Result.Truncated when
+//     longer), its first 2 MB kept for the title and the soft 404 check;
+//     other bodies are read at most 64 KB, never decoded or decompressed.
+//   - Redirects are followed hop by hop, each through the queue of the host
+//     it goes to, and recorded in Result.Redirects; more than 10 hops, or a
+//     hop back to a URL already visited (once allowed when the server set
+//     a cookie), is broken. Result.MovedTo is the target of the leading run
+//     of 301/308 hops, unless it differs from the link only by http→https
+//     and/or a trailing slash.
+//   - Retries (Options.Retries) with exponential backoff and jitter for
+//     429, 5xx, timeouts and connection resets, never for other 4xx. 429,
+//     and 503 with Retry-After, halve the host's rate and pause it for the
+//     Retry-After time (capped); the rate creeps back on success.
+//   - Classification: ok (2xx after redirects, 304), broken (404, 410,
+//     other 4xx, 5xx after retries, redirect loop, soft 404), unreachable
+//     (DNS, refused, TLS, timeout), blocked (401, 403, 999, bot
+//     challenges), throttled (429 after retries), skipped (excluded,
+//     unsupported scheme, private address). Soft 404 phrases are listed in
+//     one table (softNotFound).
 type Checker struct {
 	opts      Options
 	collector *colly.Collector
