@@ -480,3 +480,22 @@ func TestUAIsBrowserCompatible(t *testing.T) {
 		t.Error("UserAgent names colly")
 	}
 }
+
+func TestCollyEnvironmentIgnored(t *testing.T) {
+	t.Setenv("COLLY_USER_AGENT", "from-env")
+	t.Setenv("COLLY_FOLLOW_REDIRECTS", "yes")
+	t.Setenv("COLLY_DISALLOWED_DOMAINS", "site.test")
+	w := fakeweb.New()
+	defer w.Close()
+	var ua string
+	w.Host("site.test").Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		ua = r.UserAgent()
+		htmlPage("x", "")(rw, r)
+	})
+	opts := webOptions(w)
+	opts.UserAgent = "custom-agent/1"
+	r := checkAll(t, opts, Target{URL: "http://site.test/"})[0]
+	if r.Status != linkvault.StatusOK || ua != "custom-agent/1" {
+		t.Errorf("got %s with User-Agent %q, want ok with custom-agent/1", r, ua)
+	}
+}
