@@ -195,9 +195,9 @@ var errArchiverClosed = errors.New("archive: archiver is closed")
 // latest capture of ex.URL, an identical-payload-digest revisit record is
 // written instead of the response: no payload is stored again, and the
 // returned Capture has Revisit set and RefersTo the time of the capture
-// holding the payload. A revisit is written without a request record
-// (it would double its size): it costs about 600 bytes. A truncated body (ex.Truncated) is marked
-// WARC-Truncated: length and flagged in the index.
+// holding the payload. A revisit is written without a request record (it
+// would double its size): it costs about 600 bytes. A truncated body
+// (ex.Truncated) is marked WARC-Truncated: length and flagged in the index.
 //
 // The capture is indexed under ex.URL and, when it differs, also under
 // ex.LinkURL.
@@ -380,6 +380,9 @@ func (a *Archiver) write(main, req gowarc.WarcRecord) (file string, off, length 
 	}
 	a.curFile, a.curSize = "", 0
 	if len(res) != len(recs) {
+		for _, r := range recs {
+			_ = r.Close() // the writer closes only what it got
+		}
 		return "", 0, 0, errArchiverClosed
 	}
 	for _, r := range res {
