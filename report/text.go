@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/linkvault/linkvault"
 )
@@ -80,6 +81,9 @@ func Text(w io.Writer, d *Data, opts TextOptions) error {
 		t.printf("%s", t.paint(ansiDim, fmt.Sprintf(" (%d gone, hidden)", g)))
 	}
 	t.printf("\n")
+	if d.Run != nil && len(d.Run.Counts) > 0 {
+		t.printf("%s\n", t.paint(ansiDim, "This run: "+classLine(d.Run.Counts)))
+	}
 
 	t.list("Newly dead", "✗", ansiRed, s.NewlyDead, true, opts.Verbose)
 	t.list("Recovered", "✓", ansiGreen, s.Recovered, false, opts.Verbose)
@@ -87,10 +91,11 @@ func Text(w io.Writer, d *Data, opts TextOptions) error {
 	t.list("Newly failing", "!", ansiYellow, s.NewlyFailing, true, opts.Verbose)
 	if opts.Verbose {
 		t.list("Still dead", "✗", ansiRed, s.StillDead, true, true)
-		t.list("Failing", "!", ansiYellow, s.Failing, true, true)
+		t.list("Still failing", "!", ansiYellow, without(s.Failing, s.NewlyFailing), true, true)
 		t.list("Blocked", "?", ansiPurple, s.Blocked, true, true)
+		t.hosts(s.Hosts)
 	} else if n := len(s.StillDead) + len(s.Failing) + len(s.Blocked); n > 0 {
-		t.printf("\n%s\n", t.paint(ansiDim, fmt.Sprintf("%d still dead, %d failing, %d blocked: use --verbose to list them, or a report format.",
+		t.printf("\n%s\n", t.paint(ansiDim, fmt.Sprintf("%d still dead, %d failing, %d blocked (listed without -q, and in every report format).",
 			len(s.StillDead), len(s.Failing), len(s.Blocked))))
 	}
 	if t.err != nil {
@@ -165,5 +170,63 @@ func (t *textWriter) list(heading, mark, color string, entries []*Entry, withRea
 				t.printf("      wayback:  %s\n", clean(wb))
 			}
 		}
+	}
+}
+
+// classLine counts the checks of a run per class, in report order.
+func classLine(counts map[linkvault.Status]int) string {
+	total := 0
+	var parts []string
+	for _, st := range linkvault.Statuses {
+		if n := counts[st]; n > 0 {
+			total += n
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	return fmt.Sprintf("%d checks: %s", total, strings.Join(parts, ", "))
+}
+
+// without returns the entries of all that are not in some.
+func without(all, some []*Entry) []*Entry {
+	skip := make(map[*Entry]bool, len(some))
+	for _, e := range some {
+		skip[e] = true
+	}
+	var out []*Entry
+	for _, e := range all {
+		if !skip[e] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// hosts prints the hosts that had trouble: dead or blocked links, or 429s.
+func (t *textWriter) hosts(rows []HostRow) {
+	var bad []HostRow
+	for _, h := range rows {
+		if h.Dead > 0 || h.Blocked > 0 || h.Throttled > 0 {
+			bad = append(bad, h)
+		}
+	}
+	if len(bad) == 0 {
+		return
+	}
+	t.printf("\n%s\n", t.paint(ansiBold, fmt.Sprintf("Hosts with trouble (%d of %d)", len(bad), len(rows))))
+	for _, h := range bad {
+		line := fmt.Sprintf("  %s  %s", clean(h.Host), plural(h.Links, "link"))
+		if h.Dead > 0 {
+			line += fmt.Sprintf(", %d dead", h.Dead)
+		}
+		if h.Blocked > 0 {
+			line += fmt.Sprintf(", %d blocked", h.Blocked)
+		}
+		if h.Throttled > 0 {
+			line += fmt.Sprintf(", %d × 429", h.Throttled)
+		}
+		if h.MeanLatency > 0 {
+			line += fmt.Sprintf(", mean %s", h.MeanLatency.Round(time.Millisecond))
+		}
+		t.printf("%s\n", line)
 	}
 }
