@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,6 +58,12 @@ func TestScripts(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(env.WorkDir, "want-gbk.html"), gbkPage, 0o644); err != nil {
 				return err
 			}
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			env.Setenv("SERVE_ADDR", ln.Addr().String()) // a free port for linkvault serve
+			ln.Close()
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("GITHUB_TOKEN", "")
 			env.Setenv("GITHUB_ACTIONS", "")
@@ -86,6 +95,7 @@ wayback:
 			"exits":     cmdExits,
 			"sleep":     cmdSleep,
 			"waitfor":   cmdWaitFor,
+			"httpget":   cmdHTTPGet,
 		},
 	})
 }
@@ -214,4 +224,30 @@ func cmdWaitFor(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// httpget URL FILE: GETs URL (retrying while the server starts) and
+// writes "STATUS\nHeader: value…\n\nBODY" to FILE.
+func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: httpget URL FILE")
+	}
+	var resp *http.Response
+	var err error
+	for i := 0; i < 100; i++ {
+		if resp, err = http.Get(args[0]); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ts.Check(err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	ts.Check(err)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d\n", resp.StatusCode)
+	resp.Header.Write(&b)
+	b.WriteString("\n")
+	b.Write(body)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(b.String()), 0o644))
 }
