@@ -19,6 +19,25 @@ func getURL(b *bolt.Bucket, url string) (*linkvault.URLRecord, error) {
 	return decodeURL([]byte(url), v)
 }
 
+// attachWayback fills rec.Wayback from the cache of Wayback lookups, so
+// that readers of URL records see the "archived copy elsewhere".
+func attachWayback(tx *bolt.Tx, rec *linkvault.URLRecord) error {
+	b := tx.Bucket([]byte(bucketWayback))
+	if b == nil {
+		return nil
+	}
+	v := b.Get([]byte(rec.URL))
+	if v == nil {
+		return nil
+	}
+	wb := new(linkvault.Wayback)
+	if err := json.Unmarshal(v, wb); err != nil {
+		return fmt.Errorf("archive: wayback cache of %s: %w", rec.URL, err)
+	}
+	rec.Wayback = wb
+	return nil
+}
+
 func decodeURL(k, v []byte) (*linkvault.URLRecord, error) {
 	var rec linkvault.URLRecord
 	if err := json.Unmarshal(v, &rec); err != nil {
@@ -51,8 +70,10 @@ func (db *DB) URL(url string) (*linkvault.URLRecord, error) {
 	var rec *linkvault.URLRecord
 	err := db.view(func(tx *bolt.Tx) error {
 		var err error
-		rec, err = getURL(tx.Bucket(bucketURLs), url)
-		return err
+		if rec, err = getURL(tx.Bucket(bucketURLs), url); err != nil || rec == nil {
+			return err
+		}
+		return attachWayback(tx, rec)
 	})
 	if err != nil {
 		return nil, err
@@ -88,6 +109,9 @@ func (db *DB) URLs(fn func(*linkvault.URLRecord) error) error {
 				if err != nil {
 					return err
 				}
+				if err := attachWayback(tx, rec); err != nil {
+					return err
+				}
 				page = append(page, rec)
 			}
 			return nil
@@ -117,8 +141,10 @@ func (db *DB) Due(url string, recheckAfter time.Duration, now time.Time) (bool, 
 	var rec *linkvault.URLRecord
 	err := db.view(func(tx *bolt.Tx) error {
 		var err error
-		rec, err = getURL(tx.Bucket(bucketURLs), url)
-		return err
+		if rec, err = getURL(tx.Bucket(bucketURLs), url); err != nil || rec == nil {
+			return err
+		}
+		return attachWayback(tx, rec)
 	})
 	if err != nil || rec == nil {
 		return true, err

@@ -183,8 +183,9 @@ func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 		}
 		page("slow")
 	default:
-		if strings.HasPrefix(host+r.URL.Path, "web.archive.org/web/") {
-			http.NotFound(rw, r)
+		// The Wayback Machine knows one vanished repository.
+		if host+r.URL.Path == "web.archive.org/web/https://github.com/gone/repo" {
+			http.Redirect(rw, r, "https://web.archive.org/web/20200101000000/https://github.com/gone/repo", http.StatusFound)
 			return
 		}
 		http.NotFound(rw, r)
