@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -132,7 +131,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 		return err
 	}
 
-	checker, err := crawler.NewChecker(checkerOptions(cfg, archiver))
+	checker, err := crawler.NewChecker(checkerOptions(g, cfg, archiver))
 	if err != nil {
 		closeArchiver(archiver, g)
 		rec.Finish(context.WithoutCancel(ctx), nil, true)
@@ -223,7 +222,7 @@ func applyCheckFlags(cfg *Config, opts CheckOptions) error {
 }
 
 // checkerOptions translates the config into crawler options.
-func checkerOptions(cfg *Config, archiver *archive.Archiver) crawler.Options {
+func checkerOptions(g *globalOptions, cfg *Config, archiver *archive.Archiver) crawler.Options {
 	c := cfg.Check
 	o := crawler.Options{
 		Concurrency:      c.Concurrency,
@@ -256,11 +255,13 @@ func checkerOptions(cfg *Config, archiver *archive.Archiver) crawler.Options {
 		}
 	}
 	if archiver != nil {
-		var mu sync.Mutex // one capture at a time keeps WARC writes sequential
+		// A failed snapshot (disk full …) is worth a warning, not a
+		// failed check: the link itself answered.
 		o.Capture = func(ctx context.Context, ex *linkvault.Exchange) error {
-			mu.Lock()
-			defer mu.Unlock()
 			_, err := archiver.Capture(ctx, ex)
+			if err != nil && ctx.Err() == nil {
+				fmt.Fprintf(g.stderr, "linkvault: warning: snapshot of %s: %v\n", ex.URL, err)
+			}
 			return err
 		}
 	}
