@@ -1,0 +1,66 @@
+package linkvault_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/linkvault/linkvault"
+)
+
+func TestStatusClasses(t *testing.T) {
+	tests := []struct {
+		s                 linkvault.Status
+		bad, unverifiable bool
+	}{
+		{linkvault.StatusOK, false, false},
+		{linkvault.StatusBroken, true, false},
+		{linkvault.StatusUnreachable, true, false},
+		{linkvault.StatusBlocked, false, true},
+		{linkvault.StatusThrottled, false, true},
+		{linkvault.StatusSkipped, false, false},
+	}
+	for _, tt := range tests {
+		if got := tt.s.Bad(); got != tt.bad {
+			t.Errorf("%s.Bad() = %v, want %v", tt.s, got, tt.bad)
+		}
+		if got := tt.s.Unverifiable(); got != tt.unverifiable {
+			t.Errorf("%s.Unverifiable() = %v, want %v", tt.s, got, tt.unverifiable)
+		}
+		if !tt.s.Valid() {
+			t.Errorf("%s.Valid() = false", tt.s)
+		}
+	}
+	if linkvault.Status("dead").Valid() {
+		t.Error(`Status("dead").Valid() = true`)
+	}
+	if len(tests) != len(linkvault.Statuses) {
+		t.Errorf("test covers %d statuses, Statuses has %d", len(tests), len(linkvault.Statuses))
+	}
+}
+
+func TestErrorCode(t *testing.T) {
+	inner := linkvault.Errorf(linkvault.ENotFound, "unknown URL %s", "https://a.example/")
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{nil, ""},
+		{errors.New("disk on fire"), linkvault.EInternal},
+		{inner, linkvault.ENotFound},
+		{fmt.Errorf("history: %w", inner), linkvault.ENotFound},
+		{&linkvault.Error{Code: linkvault.EConflict, Err: errors.New("linkvault.db is in use")}, linkvault.EConflict},
+	}
+	for _, tt := range tests {
+		if got := linkvault.ErrorCode(tt.err); got != tt.want {
+			t.Errorf("ErrorCode(%v) = %q, want %q", tt.err, got, tt.want)
+		}
+	}
+	e := &linkvault.Error{Code: linkvault.EInvalid, Message: "config", Err: errors.New("bad key")}
+	if got, want := e.Error(), "config: bad key"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if got := (linkvault.Result{Status: linkvault.StatusBroken, Reason: "404 Not Found"}).String(); got != "broken (404 Not Found)" {
+		t.Errorf("Result.String() = %q", got)
+	}
+}
