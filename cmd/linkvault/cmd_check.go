@@ -168,7 +168,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 		return checkErr
 	}
 
-	if n := run.Counts[linkvault.StatusUnreachable]; n > 0 && n == countChecks(run)-run.Counts[linkvault.StatusSkipped] && !g.Quiet {
+	if n := prog.counts[linkvault.StatusUnreachable]; n > 0 && n == prog.n && !g.Quiet {
 		fmt.Fprintf(g.stderr, "linkvault: warning: all %d links were unreachable: is this machine offline or behind a proxy (HTTPS_PROXY)? One bad run makes links failing, never dead.\n", n)
 	}
 	if cfg.Wayback.Enabled {
