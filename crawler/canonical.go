@@ -99,6 +99,9 @@ func Canonical(raw string) (canonical, fragment string, err error) {
 // canonicalHost lowercases an ASCII host and converts an IDN host to
 // punycode.
 func canonicalHost(h string) (string, error) {
+	if tooLong(h) {
+		return "", fmt.Errorf("%w: too long", ErrInvalidHost)
+	}
 	if strings.HasPrefix(h, "[") {
 		if !validIPLiteral(h) {
 			return "", ErrInvalidHost

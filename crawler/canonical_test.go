@@ -3,6 +3,7 @@ package crawler
 import (
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -75,6 +76,7 @@ func TestCanonicalErrors(t *testing.T) {
 		{"empty label", "https://a..example/", ErrInvalidHost},
 		{"bad IDN", "https://a\u0301\u0300-.-例/", ErrInvalidHost},
 		{"bad IPv6", "http://[zz]/", ErrInvalidHost},
+		{"label too long", "https://" + strings.Repeat("例", 64) + "/", ErrInvalidHost},
 		{"bad port", "https://a.example:x/", nil},
 	}
 	for _, tt := range tests {

@@ -335,7 +335,7 @@ func validIPLiteral(h string) bool {
 // non-empty labels (a single trailing dot allowed), ASCII letters, digits,
 // '-' and '_', or an internationalised name that IDNA accepts.
 func validHost(h string) bool {
-	if h == "" || h == "." {
+	if h == "" || h == "." || tooLong(h) {
 		return false
 	}
 	ascii := true
@@ -398,4 +398,23 @@ func fixPercent(u string) string {
 
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// tooLong reports whether host h exceeds what DNS allows: 253 characters
+// in all, 63 in a label (counted in runes, which is never more than in the
+// ASCII form of an internationalised name). It also bounds the quadratic
+// cost of punycode.
+func tooLong(h string) bool {
+	total, label := 0, 0
+	for _, r := range h {
+		total++
+		label++
+		if r == '.' {
+			label = 0
+		}
+		if label > 63 || total > 254 {
+			return true
+		}
+	}
+	return false
 }

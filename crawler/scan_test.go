@@ -95,6 +95,10 @@ func TestScanText(t *testing.T) {
 		{"bad IPv6 literal", "http://[zz]/a", nil},
 		{"userinfo", "https://u:p@a.example/x", []string{"https://u:p@a.example/x"}},
 		{"trailing dot of host trimmed", "Go to https://a.example.", []string{"https://a.example"}},
+		{"label longer than 63", "https://" + strings.Repeat("a", 64) + ".example/x", nil},
+		{"label of 63", "https://" + strings.Repeat("a", 63) + ".example/x", []string{"https://" + strings.Repeat("a", 63) + ".example/x"}},
+		{"IDN label longer than 63", "https://" + strings.Repeat("例", 64) + "/x", nil},
+		{"host longer than 253", "https://" + strings.Repeat("abcdefghi.", 26) + "example/x", nil},
 		{"invalid IDN", "https://a\u0301\u0300-.-例/x", nil},
 	}
 	for _, tt := range tests {
