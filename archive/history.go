@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -192,8 +193,6 @@ func (db *DB) History(url string, limit int) ([]linkvault.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
+	slices.Reverse(out) // newest last
 	return out, nil
 }

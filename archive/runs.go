@@ -401,9 +401,7 @@ func (db *DB) Runs(limit int) ([]linkvault.Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
+	slices.Reverse(out) // newest last
 	return out, nil
 }
 

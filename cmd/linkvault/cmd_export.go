@@ -39,11 +39,7 @@ func runExport(g *globalOptions, opts ExportOptions) error {
 	if opts.CDXJ == "" && opts.WACZ == "" {
 		return linkvault.Errorf(linkvault.EInvalid, "export: give --cdxj FILE or --wacz FILE")
 	}
-	cfg, err := g.loadConfig()
-	if err != nil {
-		return err
-	}
-	db, err := openExistingDB(g, cfg, true)
+	cfg, db, err := openConfigDB(g)
 	if err != nil {
 		return err
 	}

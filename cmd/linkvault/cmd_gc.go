@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/linkvault/linkvault"
-	"github.com/linkvault/linkvault/archive"
 )
 
 // GCOptions are the flags of `linkvault gc`.
@@ -44,11 +42,7 @@ func runGC(ctx context.Context, g *globalOptions, opts GCOptions) error {
 	if err != nil {
 		return err
 	}
-	p := g.dbPath(cfg)
-	if !fileExists(p) {
-		return linkvault.Errorf(linkvault.EInvalid, "%s: no database yet (run 'linkvault check' first)", p)
-	}
-	db, err := archive.Open(p, &archive.Options{Timeout: time.Second, Policy: cfg.policy()})
+	db, err := openExistingDB(g, cfg, false)
 	if err != nil {
 		return err
 	}

@@ -65,19 +65,12 @@ func runGet(g *globalOptions, opts GetOptions, rawURL string) error {
 	if opts.Output != "" && !opts.Force && fileExists(opts.Output) {
 		return linkvault.Errorf(linkvault.EInvalid, "%s exists (use --force to overwrite)", opts.Output)
 	}
-	cfg, err := g.loadConfig()
-	if err != nil {
-		return err
-	}
-	db, err := openExistingDB(g, cfg, true)
+	cfg, db, err := openConfigDB(g)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	u := rawURL
-	if c, _, err := crawler.Canonical(rawURL); err == nil {
-		u = c
-	}
+	u := canonicalOr(rawURL)
 	if opts.List {
 		caps, err := db.Captures(u)
 		if err != nil {
@@ -141,6 +134,15 @@ func parseTime(s string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, errors.New("invalid time")
+}
+
+// canonicalOr returns the canonical form of a URL typed by the user, so
+// that it finds its record; anything else is looked up as typed.
+func canonicalOr(raw string) string {
+	if c, _, err := crawler.Canonical(raw); err == nil {
+		return c
+	}
+	return raw
 }
 
 func fileExists(name string) bool {

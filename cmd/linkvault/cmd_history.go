@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/linkvault/linkvault"
-	"github.com/linkvault/linkvault/crawler"
 )
 
 // HistoryOptions are the flags of `linkvault history`.
@@ -51,19 +50,12 @@ func runHistory(g *globalOptions, opts HistoryOptions, rawURL string) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return linkvault.Errorf(linkvault.EInvalid, "history: unknown format %q (valid: text, json)", opts.Format)
 	}
-	cfg, err := g.loadConfig()
-	if err != nil {
-		return err
-	}
-	db, err := openExistingDB(g, cfg, true)
+	_, db, err := openConfigDB(g)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	u := rawURL
-	if c, _, err := crawler.Canonical(rawURL); err == nil {
-		u = c
-	}
+	u := canonicalOr(rawURL)
 	rec, err := db.URL(u)
 	if err != nil {
 		return err

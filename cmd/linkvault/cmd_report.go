@@ -85,8 +85,22 @@ func runReport(ctx context.Context, g *globalOptions, opts ReportOptions) error 
 	return nil
 }
 
-// openExistingDB opens the database of a command that only reads; a
-// missing file is an error that says how to create it.
+// openConfigDB loads the config and opens its existing database read-only:
+// the start of every command that only reads.
+func openConfigDB(g *globalOptions) (*Config, *archive.DB, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := openExistingDB(g, cfg, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, db, nil
+}
+
+// openExistingDB opens the database of a command that does not check;
+// a missing file is an error that says how to create it.
 func openExistingDB(g *globalOptions, cfg *Config, readOnly bool) (*archive.DB, error) {
 	p := g.dbPath(cfg)
 	if !fileExists(p) {

@@ -48,11 +48,7 @@ your archive to the network.`,
 }
 
 func runServe(ctx context.Context, g *globalOptions, opts ServeOptions) error {
-	cfg, err := g.loadConfig()
-	if err != nil {
-		return err
-	}
-	db, err := openExistingDB(g, cfg, true)
+	cfg, db, err := openConfigDB(g)
 	if err != nil {
 		return err
 	}

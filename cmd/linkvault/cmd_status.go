@@ -52,11 +52,7 @@ func runStatus(g *globalOptions, opts StatusOptions) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return linkvault.Errorf(linkvault.EInvalid, "status: unknown format %q (valid: text, json)", opts.Format)
 	}
-	cfg, err := g.loadConfig()
-	if err != nil {
-		return err
-	}
-	db, err := openExistingDB(g, cfg, true)
+	_, db, err := openConfigDB(g)
 	if err != nil {
 		return err
 	}
