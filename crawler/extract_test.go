@@ -430,9 +430,9 @@ func TestExtractExampleNotes(t *testing.T) {
 	want := []string{
 		`web https://github.com/tkestack/kstone 4:10`,
 		`web https://github.com/Tencent/Caelus 9:15`,
-		`web https://mp.weixin.qq.com/s/lvB9mX0pXoZ_t3mSd5Yk8g 13:16`,
-		`web https://files.alicdn.com/tpsservice/2f1c0e7a3b5d4e6f8a9b0c1d2e3f4a5b.pdf 16:11`,
-		`web https://developer.aliyun.com/article/780123 19:6`,
+		`web https://mp.weixin.qq.com/s/U6-wcBsBC-Khffb7kTBtjA 13:16`,
+		`web https://files.alicdn.com/tpsservice/cd9626b87ca646a05f05eb1d1c962126.pdf 16:11`,
+		`web https://developer.aliyun.com/article/765449 19:6`,
 		`web https://etcd.io/docs/v3.5/op-guide/recovery/ 22:20`,
 		`web https://github.com/kubernetes/kubernetes/blob/master/CHANGELOG/CHANGELOG-1.22.md 25:1`,
 		`web https://zh.wikipedia.org/wiki/%E4%BA%91%E5%8E%9F%E7%94%9F%E8%AE%A1%E7%AE%97%E5%9F%BA%E9%87%91%E4%BC%9A 28:6 raw="https://zh.wikipedia.org/wiki/云原生计算基金会"`,
