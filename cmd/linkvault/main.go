@@ -42,14 +42,13 @@ EXIT STATUS
 
 // globalOptions are the flags shared by every command.
 type globalOptions struct {
-	ConfigFile string
+	ConfigFile string // "" means ./config.yaml when it exists, else the defaults
 	DBFile     string
 	Quiet      bool
 	NoColor    bool
 
 	stdout, stderr io.Writer
 	stdin          io.Reader
-	configSet      bool
 }
 
 // exitError carries an exit status through cobra without printing.
@@ -143,17 +142,14 @@ config.yaml.`,
   linkvault serve                        # report and archived copies on 127.0.0.1:8080`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			g.configSet = cmd.Flags().Changed("config")
-			return nil
-		},
+
 	}
 	root.SetHelpTemplate(root.HelpTemplate() + exitStatusHelp)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &exitError{code: exitUsage, err: fmt.Errorf("%w (see 'linkvault %s --help')", err, cmd.Name())}
 	})
 	f := root.PersistentFlags()
-	f.StringVarP(&g.ConfigFile, "config", "c", "config.yaml", "config file (default ./config.yaml when it exists)")
+	f.StringVarP(&g.ConfigFile, "config", "c", "", "config file (default ./config.yaml when it exists)")
 	f.StringVar(&g.DBFile, "db", "", "BoltDB file (default: db: in the config, linkvault.db)")
 	f.BoolVarP(&g.Quiet, "quiet", "q", false, "print only errors and the final result")
 	f.BoolVar(&g.NoColor, "no-color", false, "disable colours (also NO_COLOR=1)")
@@ -179,16 +175,17 @@ config.yaml.`,
 // loadConfig returns the config of --config, or the defaults when the
 // default ./config.yaml does not exist.
 func (g *globalOptions) loadConfig() (*Config, error) {
-	if !g.configSet {
-		if _, err := os.Stat(g.ConfigFile); errors.Is(err, os.ErrNotExist) {
-			cfg := DefaultConfig()
-			if wd, err := os.Getwd(); err == nil {
-				cfg.dir = wd
-			}
-			return cfg, nil
-		}
+	if g.ConfigFile != "" {
+		return LoadConfig(g.ConfigFile)
 	}
-	return LoadConfig(g.ConfigFile)
+	if _, err := os.Stat("config.yaml"); errors.Is(err, os.ErrNotExist) {
+		cfg := DefaultConfig()
+		if wd, err := os.Getwd(); err == nil {
+			cfg.dir = wd
+		}
+		return cfg, nil
+	}
+	return LoadConfig("config.yaml")
 }
 
 // dbPath returns the database file: --db, else the config's db:.
