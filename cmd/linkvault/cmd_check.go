@@ -124,18 +124,18 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 		}
 	}
 
+	checker, err := crawler.NewChecker(checkerOptions(g, cfg, archiver))
+	if err != nil {
+		closeArchiver(archiver, g)
+		return linkvault.Errorf(linkvault.EInvalid, "%s: %v", cfg.name(), err)
+	}
+	defer checker.Close()
+
 	start := time.Now()
 	rec, err := db.BeginRun(linkvault.Run{Start: start, Version: version, ConfigDigest: cfg.digest}, links)
 	if err != nil {
 		closeArchiver(archiver, g)
 		return err
-	}
-
-	checker, err := crawler.NewChecker(checkerOptions(g, cfg, archiver))
-	if err != nil {
-		closeArchiver(archiver, g)
-		rec.Finish(context.WithoutCancel(ctx), nil, true)
-		return linkvault.Errorf(linkvault.EInvalid, "%s: %v", cfg.name(), err)
 	}
 
 	targets, local := planChecks(db, cfg, links, opts.All, archiver != nil, start)
@@ -173,6 +173,10 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 	}
 	if cfg.Wayback.Enabled {
 		lookupWayback(ctx, g, db, cfg, checker)
+		if ctx.Err() != nil {
+			fmt.Fprintf(g.stderr, "linkvault: interrupted during Wayback lookups: run %d is saved\n", run.ID)
+			return &exitError{code: exitInterrupted}
+		}
 	}
 
 	data, err := buildReportData(db, cfg, &run)

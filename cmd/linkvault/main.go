@@ -142,7 +142,6 @@ config.yaml.`,
   linkvault serve                        # report and archived copies on 127.0.0.1:8080`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-
 	}
 	root.SetHelpTemplate(root.HelpTemplate() + exitStatusHelp)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"go.yaml.in/yaml/v3"
 )
 
 // TestMain lets the test binary act as the real linkvault binary: the
@@ -96,6 +97,7 @@ wayback:
 			"sleep":     cmdSleep,
 			"waitfor":   cmdWaitFor,
 			"httpget":   cmdHTTPGet,
+			"setconfig": cmdSetConfig,
 		},
 	})
 }
@@ -250,4 +252,44 @@ func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
 	b.WriteString("\n")
 	b.Write(body)
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(b.String()), 0o644))
+}
+
+// setconfig KEY.PATH VALUE: sets a key of $WORK/config.yaml (the value is
+// parsed as YAML), creating the mappings on the way.
+func cmdSetConfig(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: setconfig KEY.PATH VALUE")
+	}
+	name := ts.MkAbs("config.yaml")
+	data, err := os.ReadFile(name)
+	ts.Check(err)
+	var doc yaml.Node
+	ts.Check(yaml.Unmarshal(data, &doc))
+	var value yaml.Node
+	ts.Check(yaml.Unmarshal([]byte(args[1]), &value))
+	n := doc.Content[0]
+	keys := strings.Split(args[0], ".")
+	for i, k := range keys {
+		var next *yaml.Node
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			if n.Content[j].Value == k {
+				next = n.Content[j+1]
+				if i == len(keys)-1 {
+					n.Content[j+1] = value.Content[0]
+				}
+				break
+			}
+		}
+		if next == nil {
+			next = &yaml.Node{Kind: yaml.MappingNode}
+			if i == len(keys)-1 {
+				next = value.Content[0]
+			}
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, next)
+		}
+		n = next
+	}
+	out, err := yaml.Marshal(&doc)
+	ts.Check(err)
+	ts.Check(os.WriteFile(name, out, 0o644))
 }
