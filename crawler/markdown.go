@@ -5,15 +5,50 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
 
 // mdParser is a CommonMark parser without extensions: no Linkify (bare
-// URLs are ScanText's job). A goldmark parser is safe for concurrent use.
-var mdParser = goldmark.New().Parser()
+// URLs are ScanText's job). It is goldmark's default parser
+// (goldmark.DefaultParser: the default block and inline parsers) with the
+// link reference definition transformer behind [refDefGuard]. A goldmark
+// parser is safe for concurrent use.
+var mdParser = parser.NewParser(
+	parser.WithBlockParsers(parser.DefaultBlockParsers()...),
+	parser.WithInlineParsers(parser.DefaultInlineParsers()...),
+	parser.WithParagraphTransformers(util.Prioritized(refDefGuard{}, 100)),
+)
+
+// refDefGuard runs goldmark's LinkReferenceParagraphTransformer only on
+// paragraphs that may hold a link reference definition, which it then
+// parses unchanged. The transformer reads a definition as `[label]`
+// immediately followed by `:` (parseLinkReferenceDefinition: FindClosure
+// of ']' then Peek() == ':'), and the first failure ends it with the
+// paragraph untouched and nothing added to the parser context. Inside one
+// line that needs the bytes "]:" in the source; across lines, a line
+// ending in ']' (the reader then peeks the next line's first byte). A
+// paragraph with neither cannot hold a definition, so skipping it changes
+// no node, reference or link — it only saves the block reader and
+// segments the transformer allocates for every paragraph (most list items
+// of a link list start with '[').
+type refDefGuard struct{}
+
+func (refDefGuard) Transform(node *ast.Paragraph, reader text.Reader, pc parser.Context) {
+	src, lines := reader.Source(), node.Lines()
+	for i := range lines.Len() {
+		seg := lines.At(i)
+		v := src[seg.Start:seg.Stop]
+		if bytes.Contains(v, refDefSep) || len(v) > 0 && v[len(v)-1] == ']' {
+			parser.LinkReferenceParagraphTransformer.Transform(node, reader, pc)
+			return
+		}
+	}
+}
+
+var refDefSep = []byte("]:")
 
 // span is a byte range [start, stop) of a file.
 type span struct{ start, stop int }

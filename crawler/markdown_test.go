@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"github.com/linkvault/linkvault"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
@@ -215,4 +217,109 @@ func TestExtractConcurrent(t *testing.T) {
 			t.Errorf("concurrent extraction gave %s, want %q", bad, want)
 		}
 	}
+}
+
+// mdTree writes what link extraction can see of a syntax tree: every
+// node's kind and source lines, text segments, link and definition
+// fields, and the references the parse left in its context.
+func mdTree(src []byte, p parser.Parser) string {
+	pc := parser.NewContext()
+	doc := p.Parse(text.NewReader(src), parser.WithContext(pc))
+	var b strings.Builder
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			b.WriteString(")")
+			return ast.WalkContinue, nil
+		}
+		fmt.Fprintf(&b, "(%s", n.Kind())
+		if n.Type() == ast.TypeBlock {
+			fmt.Fprintf(&b, " blank=%v lines=%v", n.HasBlankPreviousLines(), n.Lines().Sliced(0, n.Lines().Len()))
+		}
+		switch n := n.(type) {
+		case *ast.Text:
+			fmt.Fprintf(&b, " %v soft=%v hard=%v", n.Segment, n.SoftLineBreak(), n.HardLineBreak())
+		case *ast.String:
+			fmt.Fprintf(&b, " %q", n.Value)
+		case *ast.Link:
+			fmt.Fprintf(&b, " %q %q ref=%v", n.Destination, n.Title, n.Reference != nil)
+		case *ast.Image:
+			fmt.Fprintf(&b, " %q %q ref=%v", n.Destination, n.Title, n.Reference != nil)
+		case *ast.LinkReferenceDefinition:
+			fmt.Fprintf(&b, " %q %q %q", n.Label, n.Destination, n.Title)
+		case *ast.AutoLink:
+			fmt.Fprintf(&b, " %q", n.URL(src))
+		case *ast.RawHTML:
+			fmt.Fprintf(&b, " %v", n.Segments.Sliced(0, n.Segments.Len()))
+		}
+		return ast.WalkContinue, nil
+	})
+	var refs []string // References comes from a map: sort it
+	for _, r := range pc.References() {
+		refs = append(refs, fmt.Sprintf("\nref %q %q %q", r.Label(), r.Destination(), r.Title()))
+	}
+	slices.Sort(refs)
+	return b.String() + strings.Join(refs, "")
+}
+
+// mdParserCases are paragraphs on both sides of refDefGuard's test: link
+// reference definitions in every place CommonMark allows them, and
+// paragraphs with "]:" or a trailing ']' that are not definitions.
+var mdParserCases = []string{
+	"[foo]: /url \"title\"\n\n[foo]\n",
+	"   [foo]: \n      /url  \n           'the title'  \n\n[foo]\n",
+	"[Foo*bar\\]]:my_(url) 'title (with parens)'\n\n[Foo*bar\\]]\n",
+	"[Foo bar]:\n<my url>\n'title'\n\n[Foo bar]\n",
+	"[foo\nbar]: /url\n\n[foo bar]\n",
+	"[foo]\n: /url\n\n[foo]\n",
+	"[foo]\n\n[foo]: /url\n",
+	"Foo\n[bar]: /baz\n\n[bar]\n",
+	"# [Foo]\n[foo]: /url\n> bar\n",
+	"[foo]: /foo-url \"foo\"\n[bar]: /bar-url\n  \"bar\"\n[baz]: /baz-url\n\n[foo],\n[bar],\n[baz]\n",
+	"> [foo]: /url\n> [x]: /y\n\n[foo] [x]\n",
+	">\t[foo]\n>\t: /url\n\n[foo]\n",
+	"- [a]:\n\t/url\n- [a]\n",
+	"- [a](https://a.example) - text: more\n- [b](https://b.example) - [c]: not a definition\n",
+	"text [a]: /no\n\n[a]\n",
+	"[a] text]:\n\n[a]\n",
+	"[a]",
+	"[a]\n",
+	"[\na]: /u\n\n[a]\n",
+	"[a]: /u 'unclosed\n\n[a]\n",
+	"[a]: /u\n'title' trailing\n\n[a]\n",
+	"[ ]: /blank\n",
+	"  [a]:/u\n[b]\n: /v\n[c]:/w",
+}
+
+// TestMDParserMatchesGoldmark checks that mdParser, with its guarded
+// paragraph transformer, builds exactly the tree of goldmark's default
+// parser.
+func TestMDParserMatchesGoldmark(t *testing.T) {
+	inputs := slices.Clone(mdParserCases)
+	for _, name := range []string{"../../shared/corpora/awesome-go.md", "../examples/notes/reading-list.md"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, string(data))
+	}
+	def := goldmark.DefaultParser()
+	for _, in := range inputs {
+		if got, want := mdTree([]byte(in), mdParser), mdTree([]byte(in), def); got != want {
+			t.Errorf("%.60q: tree\n got: %s\nwant: %s", in, got, want)
+		}
+	}
+}
+
+// FuzzMDParser checks mdParser against goldmark's default parser on any
+// input.
+func FuzzMDParser(f *testing.F) {
+	for _, in := range mdParserCases {
+		f.Add(in)
+	}
+	def := goldmark.DefaultParser()
+	f.Fuzz(func(t *testing.T, in string) {
+		if got, want := mdTree([]byte(in), mdParser), mdTree([]byte(in), def); got != want {
+			t.Errorf("%q: tree\n got: %s\nwant: %s", in, got, want)
+		}
+	})
 }
