@@ -194,7 +194,11 @@ func buildHTMLView(d *Data) *htmlView {
 	if pol.DeadAfter == 0 {
 		pol = linkvault.DefaultPolicy()
 	}
-	v.Policy = fmt.Sprintf("A link is dead after %d bad checks in a row spanning at least %s.", pol.DeadAfter, fmtDuration(pol.DeadMinAge))
+	v.Policy = fmt.Sprintf("A link is dead after %s in a row", plural(pol.DeadAfter, "bad check"))
+	if pol.DeadMinAge > 0 {
+		v.Policy += " spanning at least " + fmtDuration(pol.DeadMinAge)
+	}
+	v.Policy += "."
 
 	for _, st := range linkvault.States {
 		if st == linkvault.StateGone && !d.ShowGone {
