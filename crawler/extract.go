@@ -178,11 +178,18 @@ func newCollector() *collector {
 
 // file extracts the links of one file and adds them.
 func (c *collector) file(name string, data []byte, opts *ExtractOptions) {
-	occ := make([]occurrence, 0, bytes.Count(data, []byte("://"))+8)
+	// Most links have a scheme; Markdown links ("](") often do not (local
+	// and #anchor links).
+	hint := bytes.Count(data, schemeSep)
+	format := formatOf(name)
+	if format == formatMarkdown {
+		hint = max(hint, bytes.Count(data, mdLinkSep))
+	}
+	occ := make([]occurrence, 0, hint+hint/8+8)
 	emit := func(o occurrence) { occ = append(occ, o) }
-	switch formatOf(name) {
+	switch format {
 	case formatMarkdown:
-		extractMarkdown(data, opts.IncludeCode, emit)
+		extractMarkdown(data, opts.IncludeCode, hint, emit)
 	case formatHTML:
 		extractHTML(data, []span{{0, len(data)}}, emit)
 	default:

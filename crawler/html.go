@@ -39,17 +39,32 @@ func extractHTML(src []byte, spans []span, emit func(occurrence)) {
 			frag = append(frag, src[s.start:s.stop]...)
 		}
 	}
+	if !mayHoldLink(frag) {
+		return
+	}
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(frag))
 	if err != nil || len(doc.Nodes) == 0 {
 		return
 	}
 	w := htmlWalker{frag: frag, spans: spans, emit: emit}
-	if href, ok := doc.Find("base[href]").First().Attr("href"); ok {
+	if href, ok := doc.FindMatcher(baseHref).First().Attr("href"); ok {
 		if b, err := url.Parse(stripSpace(href)); err == nil && b.IsAbs() {
 			w.base = b
 		}
 	}
 	w.walk(doc.Nodes[0])
+}
+
+// baseHref matches the <base href> element, compiled once.
+var baseHref = goquery.Single("base[href]")
+
+// mayHoldLink reports whether HTML can yield a link: an attribute needs
+// '=' (a valueless one is empty, and empty values are skipped) and a bare
+// URL in text needs "://", or an entity ('&') that decodes to part of it.
+// Markdown's raw HTML is mostly bare tags such as </a> or <details>,
+// which are not worth a parse.
+func mayHoldLink(frag []byte) bool {
+	return bytes.IndexByte(frag, '=') >= 0 || bytes.IndexByte(frag, '&') >= 0 || bytes.Contains(frag, schemeSep)
 }
 
 type htmlWalker struct {

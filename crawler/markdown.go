@@ -56,14 +56,16 @@ type span struct{ start, stop int }
 // extractMarkdown emits the links of a Markdown file: links, images and
 // reference definitions, autolinks, raw HTML, and bare URLs in the text of
 // paragraphs, headings and list items. Code is skipped unless includeCode.
-func extractMarkdown(src []byte, includeCode bool, emit func(occurrence)) {
+// hint is the number of links expected; it sizes the walk's buffers.
+func extractMarkdown(src []byte, includeCode bool, hint int, emit func(occurrence)) {
 	doc := mdParser.Parse(text.NewReader(src))
+	n := hint + hint/8 + 16
 	w := mdWalker{
 		src:         src,
 		includeCode: includeCode,
 		emit:        emit,
-		masks:       make([]span, 0, 64),
-		blocks:      make([]*text.Segments, 0, 64),
+		masks:       make([]span, 0, n),
+		blocks:      make([]*text.Segments, 0, n),
 	}
 	w.walk(doc)
 	mdBare(src, w.blocks, mergeSpans(w.masks), emit)
@@ -277,4 +279,7 @@ func mdBare(src []byte, blocks []*text.Segments, masks []span, emit func(occurre
 	}
 }
 
-var schemeSep = []byte("://")
+var (
+	schemeSep = []byte("://")
+	mdLinkSep = []byte("](")
+)
