@@ -102,6 +102,12 @@ func (c *Checker) capture(ctx context.Context, x *exchange, linkURL, title strin
 	if _, err := x.spool.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("crawler: capture spool: %w", err)
 	}
+	return c.offer(ctx, x, linkURL, title, io.LimitReader(x.spool, x.spoolSize), x.spoolSize, x.spoolTrunc)
+}
+
+// offer hands one response and its body to Options.Capture. Calls are
+// serialised.
+func (c *Checker) offer(ctx context.Context, x *exchange, linkURL, title string, body io.Reader, size int64, truncated bool) error {
 	ex := &linkvault.Exchange{
 		URL:            x.req.url,
 		LinkURL:        linkURL,
@@ -114,9 +120,9 @@ func (c *Checker) capture(ctx context.Context, x *exchange, linkURL, title strin
 		ResponseHeader: x.resp.Header.Clone(),
 		RemoteAddr:     x.remoteAddr,
 		Title:          title,
-		Body:           io.LimitReader(x.spool, x.spoolSize),
-		Size:           x.spoolSize,
-		Truncated:      x.spoolTrunc,
+		Body:           body,
+		Size:           size,
+		Truncated:      truncated,
 	}
 	c.capMu.Lock()
 	defer c.capMu.Unlock()

@@ -391,6 +391,10 @@ type request struct {
 	header  http.Header
 	body    readMode // how to read a 2xx body
 	capture bool     // spool an archivable 2xx body for Options.Capture
+	// captureAPI offers a 200 answer of the GitHub API (kept in memory,
+	// read as readJSON) to Options.Capture: the repository's metadata is
+	// archived beside its page.
+	captureAPI bool
 }
 
 // readMode tells the recorder how much of a 2xx body to read.

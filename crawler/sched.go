@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"container/heap"
 	"context"
 	"fmt"
@@ -392,6 +393,7 @@ func (r *run) start(j *job) {
 	if j.api {
 		req.body = readJSON
 		req.header.Set("Accept", "application/vnd.github+json")
+		req.captureAPI = j.t.Capture && c.opts.Capture != nil
 	}
 	r.inflight++
 	j.host.inflight++
@@ -408,6 +410,9 @@ func (c *Checker) step(ctx context.Context, j *job, req request, link string) *d
 		p := analyzePage(x.body, x.resp.Header.Get("Content-Type"), x.resp.Header.Get("Content-Encoding"))
 		d.page = &p
 		x.body = nil
+	}
+	if req.captureAPI && x.err == nil && x.bodyErr == nil && !x.truncated && x.resp.StatusCode == http.StatusOK {
+		d.capErr = c.offer(ctx, x, x.req.url, "", bytes.NewReader(x.body), int64(len(x.body)), false)
 	}
 	if x.spool != nil {
 		code := x.resp.StatusCode
