@@ -25,7 +25,7 @@ index of every capture (pywb), --wacz a WACZ package (the WARC files, a CDXJ
 index, pages.jsonl and datapackage.json) that ReplayWeb.page opens.`,
 		Example: `  linkvault export --wacz notes.wacz
   linkvault export --cdxj index.cdxj`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runExport(g, opts)
 		},

@@ -24,7 +24,7 @@ The last ok check of every URL and every check that changed a URL's state are
 always kept, so history and reports stay truthful. Archived copies (WARC
 files) are not touched.`,
 		Example: `  linkvault gc --keep 90d`,
-		Args:    cobra.NoArgs,
+		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runGC(cmd.Context(), g, opts)
 		},

@@ -41,7 +41,7 @@ A URL that is not in the archive exits with status 1.`,
 		Example: `  linkvault get https://files.alicdn.com/tpsservice/cd9626b87ca646a05f05eb1d1c962126.pdf -o talk.pdf
   linkvault get --list https://github.com/tkestack/kstone
   linkvault get --at 2026-03-01 https://mp.weixin.qq.com/s/U6-wcBsBC-Khffb7kTBtjA > article.html`,
-		Args: cobra.ExactArgs(1),
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runGet(g, opts, args[0])
 		},

@@ -30,7 +30,7 @@ the date, class, HTTP status and duration of each check, the state changes
 An unknown URL exits with status 1.`,
 		Example: `  linkvault history https://github.com/tkestack/kstone
   linkvault history --format json https://example.com/ | jq '.checks[-1]'`,
-		Args: cobra.ExactArgs(1),
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runHistory(g, opts, args[0])
 		},

@@ -33,7 +33,7 @@ The exit status follows policy.fail_on for the last run, like check.`,
 		Example: `  linkvault report --format html -o public/
   linkvault report --format markdown >> "$GITHUB_STEP_SUMMARY"
   linkvault report --format sarif -o linkvault.sarif`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("format") {
 				opts.Format = defaultFormat()

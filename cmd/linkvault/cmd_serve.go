@@ -38,7 +38,7 @@ It listens on 127.0.0.1:8080 by default; binding to another address exposes
 your archive to the network.`,
 		Example: `  linkvault serve
   linkvault serve --addr 127.0.0.1:9000`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runServe(cmd.Context(), g, opts)
 		},

@@ -26,7 +26,7 @@ func newStatusCommand(g *globalOptions) *cobra.Command {
 		Short: "Summarise the database: URLs per state and the last runs",
 		Long: `Summarise the database without network access: how many URLs are in each
 state, and the last runs with their counts and whether they finished.`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runStatus(g, opts)
 		},

@@ -143,9 +143,11 @@ config.yaml.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.Args = usageArgs(cobra.NoArgs) // an unknown command is a usage error
+	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 	root.SetHelpTemplate(root.HelpTemplate() + exitStatusHelp)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return &exitError{code: exitUsage, err: fmt.Errorf("%w (see 'linkvault %s --help')", err, cmd.Name())}
+		return &exitError{code: exitUsage, err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 	})
 	f := root.PersistentFlags()
 	f.StringVarP(&g.ConfigFile, "config", "c", "", "config file (default ./config.yaml when it exists)")
@@ -169,6 +171,17 @@ config.yaml.`,
 		c.SetHelpTemplate(root.HelpTemplate())
 	}
 	return root
+}
+
+// usageArgs makes a positional-argument error a usage error (exit 2)
+// that says where to find help.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return &exitError{code: exitUsage, err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
+		}
+		return nil
+	}
 }
 
 // loadConfig returns the config of --config, or the defaults when the
