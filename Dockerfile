@@ -10,6 +10,8 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /linkvault ./cmd/linkva
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /linkvault /usr/local/bin/linkvault
-USER nonroot:nonroot
+# The numeric uid of distroless' "nonroot" user: Kubernetes' runAsNonRoot can
+# only verify a number.
+USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/linkvault"]
 CMD ["check"]
