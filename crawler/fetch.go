@@ -56,7 +56,7 @@ type Options struct {
 	BreakerThreshold int    // consecutive connection-level failures that open a host's circuit (default 3)
 	UserAgent        string // default: a browser-compatible string naming linkvault and Version
 	Version          string // linkvault version, for the default User-Agent
-	CAFile           string // extra PEM CA certificates trusted besides the system roots
+	CAFile           string // extra PEM CA certificates trusted besides the system roots and $SSL_CERT_FILE
 
 	// AllowPrivate allows connections to loopback, private, link-local and
 	// unspecified addresses. The check is made on the resolved address at
@@ -167,13 +167,21 @@ func NewChecker(opts Options) (*Checker, error) {
 	if err != nil || roots == nil {
 		roots = x509.NewCertPool()
 	}
-	if o.CAFile != "" {
-		pem, err := os.ReadFile(o.CAFile)
+	// SSL_CERT_FILE is read here too, not left to the system pool: the
+	// pool reads it once per process (and not at all on some systems).
+	for _, f := range []struct{ name, path string }{
+		{"SSL_CERT_FILE", os.Getenv("SSL_CERT_FILE")},
+		{"CA file", o.CAFile},
+	} {
+		if f.path == "" {
+			continue
+		}
+		pem, err := os.ReadFile(f.path)
 		if err != nil {
-			return nil, fmt.Errorf("crawler: read CA file: %w", err)
+			return nil, fmt.Errorf("crawler: read %s: %w", f.name, err)
 		}
 		if !roots.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("crawler: CA file %s: no PEM certificate found", o.CAFile)
+			return nil, fmt.Errorf("crawler: %s %s: no PEM certificate found", f.name, f.path)
 		}
 	}
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"regexp"
 	"slices"
@@ -293,6 +294,62 @@ func TestCheckSingle(t *testing.T) {
 				o.Hosts = map[string]HostOptions{"*.test": {Headers: map[string]string{"Cookie": "consent=yes"}}}
 			},
 			want: linkvault.StatusOK, requests: 1},
+		{name: "connection reset, then ok on retry", path: "/",
+			handler: counting(func(w http.ResponseWriter, r *http.Request) {
+				conn, _, err := w.(http.Hijacker).Hijack()
+				if err == nil {
+					if tc, ok := conn.(*net.TCPConn); ok {
+						tc.SetLinger(0) // close with RST
+					}
+					conn.Close()
+				}
+			}, htmlPage("back", "")),
+			want: linkvault.StatusOK, reason: "200 OK", requests: 2},
+		{name: "exactly 10 redirects is ok", path: "/n/0",
+			handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				i, _ := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/n/"))
+				if i == 10 {
+					htmlPage("end", "")(w, r)
+					return
+				}
+				redirect(302, fmt.Sprintf("/n/%d", i+1))(w, r)
+			}),
+			want: linkvault.StatusOK, requests: 11,
+			check: func(t *testing.T, r linkvault.Result) {
+				if len(r.Redirects) != 10 || r.FinalURL != "http://site.test/n/10" {
+					t.Errorf("%d redirects to %s, want 10 to http://site.test/n/10", len(r.Redirects), r.FinalURL)
+				}
+			}},
+		{name: "308 is a move", path: "/old", handler: counting(redirect(308, "http://other.site.test/new"), htmlPage("New", "")),
+			want: linkvault.StatusOK, requests: 2,
+			check: func(t *testing.T, r linkvault.Result) {
+				if r.MovedTo != "http://other.site.test/new" {
+					t.Errorf("MovedTo = %q, want http://other.site.test/new", r.MovedTo)
+				}
+			}},
+		{name: "response metadata recorded", path: "/meta",
+			handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("ETag", `"abc"`)
+				w.Header().Set("Last-Modified", "Tue, 03 Jan 2006 15:04:05 GMT")
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				const body = "<html><head><title>Meta</title></head><body></body></html>"
+				w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+				fmt.Fprint(w, body)
+			}),
+			want: linkvault.StatusOK, reason: "200 OK", requests: 1,
+			check: func(t *testing.T, r linkvault.Result) {
+				got := fmt.Sprintf("%d %s %q %q %q %d %d %q", r.HTTPStatus, r.FinalURL, r.ETag, r.LastModified, r.ContentType, r.ContentLength, r.BytesRead, r.Title)
+				want := `200 http://site.test/meta "\"abc\"" "Tue, 03 Jan 2006 15:04:05 GMT" "text/html; charset=utf-8" 58 58 "Meta"`
+				if got != want {
+					t.Errorf("metadata = %s, want %s", got, want)
+				}
+			}},
+		{name: "file URL is never read", path: "/", handler: status(200),
+			target: func(t *Target) { t.URL = "file:///etc/passwd" },
+			want:   linkvault.StatusSkipped, reason: "unsupported scheme", requests: 0},
+		{name: "mailto URL is skipped", path: "/", handler: status(200),
+			target: func(t *Target) { t.URL = "mailto:me@a.example" },
+			want:   linkvault.StatusSkipped, reason: "unsupported scheme", requests: 0},
 		{name: "excluded URL is skipped", path: "/private/x", handler: status(200),
 			opts: func(o *Options) { o.Exclude = append(o.Exclude, regexp.MustCompile(`/private/`)) },
 			want: linkvault.StatusSkipped, reason: "excluded", requests: 0},

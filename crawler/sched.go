@@ -145,11 +145,14 @@ func (r *run) admit(j *job) {
 	o := &r.c.opts
 	u, err := url.Parse(j.t.URL)
 	switch {
-	case err != nil || u.Host == "":
+	case err != nil:
 		r.finishNow(j, linkvault.StatusSkipped, "invalid URL")
 		return
 	case u.Scheme != "http" && u.Scheme != "https":
 		r.finishNow(j, linkvault.StatusSkipped, reasonScheme)
+		return
+	case u.Host == "":
+		r.finishNow(j, linkvault.StatusSkipped, "invalid URL")
 		return
 	}
 	for _, re := range o.Exclude {

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/linkvault/linkvault"
 	"github.com/linkvault/linkvault/internal/fakeweb"
@@ -140,6 +141,7 @@ func TestPrivateAddressRefused(t *testing.T) {
 		{"cloud metadata address", Options{}, "http://169.254.169.254/latest/meta-data/", linkvault.StatusSkipped, 0, 0},
 		{"name resolving to loopback", Options{Resolve: map[string]string{"evil.test": addr}}, "http://evil.test/", linkvault.StatusSkipped, 0, 0},
 		{"name resolving to metadata", Options{Resolve: map[string]string{"evil.test": "169.254.169.254:80"}, DialContext: base}, "http://evil.test/", linkvault.StatusSkipped, 0, 0},
+		{"localhost through the system resolver", Options{}, "http://localhost:" + fmt.Sprint(srv.Listener.Addr().(*net.TCPAddr).Port) + "/", linkvault.StatusSkipped, 0, 0},
 		{"custom dialer reaching loopback", Options{DialContext: base}, "http://evil.test/", linkvault.StatusSkipped, 0, 1},
 		{"allowed when asked", Options{AllowPrivate: true, Resolve: map[string]string{"evil.test": addr}}, "http://evil.test/", linkvault.StatusOK, 1, 0},
 	}
@@ -292,5 +294,184 @@ func TestCancel(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != "http://fast.test/" {
 		t.Errorf("emitted %q, want only the completed http://fast.test/", got)
+	}
+}
+
+// TestExtraRoots checks that a server signed by a private CA is trusted
+// through Options.CAFile or $SSL_CERT_FILE, and not without either.
+func TestExtraRoots(t *testing.T) {
+	srv, ca := tlsServer(t, htmlPage("Secure", ""))
+	resolve := map[string]string{"example.com:443": srv.Listener.Addr().String()}
+	tests := []struct {
+		name    string
+		env     string // SSL_CERT_FILE
+		caFile  string
+		want    linkvault.Status
+		wantErr string // of NewChecker
+	}{
+		{name: "neither", want: linkvault.StatusUnreachable},
+		{name: "CA file", caFile: ca, want: linkvault.StatusOK},
+		{name: "SSL_CERT_FILE", env: ca, want: linkvault.StatusOK},
+		{name: "missing CA file", caFile: "/nonexistent/ca.pem", wantErr: "crawler: read CA file: open /nonexistent/ca.pem: no such file or directory"},
+		{name: "missing SSL_CERT_FILE", env: "/nonexistent/ca.pem", wantErr: "crawler: read SSL_CERT_FILE: open /nonexistent/ca.pem: no such file or directory"},
+		{name: "CA file without PEM", caFile: "transport_test.go", wantErr: "crawler: CA file transport_test.go: no PEM certificate found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("SSL_CERT_FILE", tt.env)
+			opts := Options{AllowPrivate: true, CAFile: tt.caFile, Resolve: resolve, Retries: -1}
+			if tt.wantErr != "" {
+				c, err := NewChecker(opts)
+				if err == nil {
+					c.Close()
+				}
+				if fmt.Sprint(err) != tt.wantErr {
+					t.Fatalf("NewChecker error = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			r := checkAll(t, opts, Target{URL: "https://example.com/"})[0]
+			if r.Status != tt.want {
+				t.Errorf("got %s, want %s", r, tt.want)
+			}
+			if tt.want == linkvault.StatusUnreachable && !strings.HasPrefix(r.Reason, "TLS: ") {
+				t.Errorf("Reason = %q, want a TLS error", r.Reason)
+			}
+		})
+	}
+}
+
+// TestHTTP2 checks that HTTP/2 is used against a TLS server offering it.
+func TestHTTP2(t *testing.T) {
+	var proto atomic.Value
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proto.Store(r.Proto)
+		htmlPage("h2", "")(w, r)
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{AllowPrivate: true, CAFile: ca, Resolve: map[string]string{"example.com:443": srv.Listener.Addr().String()}}
+	r := checkAll(t, opts, Target{URL: "https://example.com/"})[0]
+	if r.Status != linkvault.StatusOK || r.Title != "h2" {
+		t.Errorf("got %s title %q, want ok, h2", r, r.Title)
+	}
+	if got, _ := proto.Load().(string); got != "HTTP/2.0" {
+		t.Errorf("server saw %q, want HTTP/2.0", got)
+	}
+}
+
+// TestPhaseTimeouts checks each per-phase timeout against a server stuck
+// in that phase: the check ends, classified with the phase, instead of
+// waiting for the test's own deadline.
+func TestPhaseTimeouts(t *testing.T) {
+	// A TCP listener that accepts and never speaks: TLS handshakes stall.
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	w := fakeweb.New()
+	defer w.Close()
+	w.Host("hang.test").Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	w.Host("stall.test").Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "text/html")
+		rw.Write([]byte("<html><head><title>Stalled</title>"))
+		rw.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	const d = 100 * time.Millisecond
+	tests := []struct {
+		name   string
+		url    string
+		opts   func(*Options)
+		want   linkvault.Status
+		reason string
+		errMsg string // Result.Error, checked when set
+	}{
+		{"dial", "http://blackhole.test/", func(o *Options) {
+			o.DialTimeout = d
+			o.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+				<-ctx.Done() // a SYN that is never answered
+				return nil, &net.OpError{Op: "dial", Net: "tcp", Err: ctx.Err()}
+			}
+		}, linkvault.StatusUnreachable, "timeout after 100ms connecting", ""},
+		{"TLS handshake", "https://silent.test/", func(o *Options) {
+			o.TLSTimeout = d
+			o.DialContext = nil
+			o.Resolve = map[string]string{"silent.test": silent.Addr().String()}
+		}, linkvault.StatusUnreachable, "timeout after 100ms in TLS handshake", ""},
+		{"response header", "http://hang.test/", func(o *Options) { o.HeaderTimeout = d },
+			linkvault.StatusUnreachable, "timeout after 100ms awaiting headers", ""},
+		{"idle body read", "http://stall.test/", func(o *Options) { o.ReadTimeout = d },
+			linkvault.StatusOK, "200 OK", "timeout after 100ms reading body"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := webOptions(w)
+			opts.Retries = -1
+			tt.opts(&opts)
+			r := checkAll(t, opts, Target{URL: tt.url})[0]
+			if r.Status != tt.want || r.Reason != tt.reason || tt.errMsg != "" && r.Error != tt.errMsg {
+				t.Errorf("got %s, error %q; want %s (%s), error %q", r, r.Error, tt.want, tt.reason, tt.errMsg)
+			}
+		})
+	}
+}
+
+// TestNoProxy checks that NO_PROXY sends the hosts it names direct while
+// the others go through HTTP_PROXY.
+func TestNoProxy(t *testing.T) {
+	var proxied atomic.Int32
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proxied.Add(1)
+		htmlPage("via proxy", "")(w, r)
+	}))
+	defer proxy.Close()
+	direct := httptest.NewServer(htmlPage("direct", ""))
+	defer direct.Close()
+	for _, k := range []string{"HTTP_PROXY", "http_proxy"} {
+		t.Setenv(k, proxy.URL)
+	}
+	for _, k := range []string{"NO_PROXY", "no_proxy"} {
+		t.Setenv(k, "direct.test")
+	}
+	for _, k := range []string{"HTTPS_PROXY", "https_proxy"} {
+		t.Setenv(k, "")
+	}
+	opts := Options{AllowPrivate: true, Resolve: map[string]string{"direct.test": direct.Listener.Addr().String()}}
+	rs := checkAll(t, opts, Target{URL: "http://direct.test/"}, Target{URL: "http://proxied.test/"})
+	if rs[0].Status != linkvault.StatusOK || rs[0].Title != "direct" {
+		t.Errorf("direct.test: got %s title %q, want ok, direct", rs[0], rs[0].Title)
+	}
+	if rs[1].Status != linkvault.StatusOK || rs[1].Title != "via proxy" {
+		t.Errorf("proxied.test: got %s title %q, want ok, via proxy", rs[1], rs[1].Title)
+	}
+	if n := proxied.Load(); n != 1 {
+		t.Errorf("proxy saw %d requests, want 1", n)
 	}
 }
