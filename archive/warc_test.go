@@ -1,10 +1,15 @@
 package archive
 
 import (
+	"bufio"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,8 +22,10 @@ import (
 // warcRec is what the tests check of a record read with gowarc's reader.
 type warcRec struct {
 	Type          string
+	Version       string // "WARC/1.1"
 	Offset, Size  int64
 	ID            string
+	Date          string
 	TargetURI     string
 	PayloadDigest string
 	ConcurrentTo  []string
@@ -49,7 +56,9 @@ func readAllRecords(t testing.TB, path string) []warcRec {
 		h := rec.WarcRecord.WarcHeader()
 		w := warcRec{
 			Type: rec.WarcRecord.Type().String(), Offset: rec.Offset, Size: rec.Size,
+			Version:       rec.WarcRecord.Version().String(),
 			ID:            h.GetId(gowarc.WarcRecordID),
+			Date:          h.Get(gowarc.WarcDate),
 			TargetURI:     h.Get(gowarc.WarcTargetURI),
 			PayloadDigest: h.Get(gowarc.WarcPayloadDigest),
 			Profile:       h.Get(gowarc.WarcProfile),
@@ -109,6 +118,21 @@ func TestWARCIndexResolves(t *testing.T) {
 		if len(recs) == 0 || recs[0].Type != "warcinfo" {
 			t.Errorf("%s does not start with warcinfo", filepath.Base(f))
 		}
+		// One gzip member per record: the members start exactly where
+		// the records do.
+		var offsets []int64
+		for i, r := range recs {
+			offsets = append(offsets, r.Offset)
+			if i > 0 && r.Type == "warcinfo" {
+				t.Errorf("%s@%d: a second warcinfo record", filepath.Base(f), r.Offset)
+			}
+			if r.Version != "WARC/1.1" {
+				t.Errorf("%s@%d (%s): version %q, want WARC/1.1", filepath.Base(f), r.Offset, r.Type, r.Version)
+			}
+		}
+		if members := gzipMembers(t, f); !slices.Equal(members, offsets) {
+			t.Errorf("%s: gzip members start at %v, records at %v", filepath.Base(f), members, offsets)
+		}
 		for _, r := range recs {
 			for _, v := range r.Validation {
 				t.Errorf("%s@%d (%s): validation: %v", filepath.Base(f), r.Offset, r.Type, v)
@@ -151,10 +175,10 @@ func TestWARCIndexResolves(t *testing.T) {
 		if e.Revisit {
 			orig := byID[r.RefersTo]
 			if orig.Type != "response" || r.RefersToURI != orig.TargetURI || r.RefersToURI == "" ||
-				r.RefersToDate == "" || orig.PayloadDigest != e.Digest ||
+				r.RefersToDate == "" || r.RefersToDate != orig.Date || orig.PayloadDigest != e.Digest ||
 				fmt.Sprintf("%s@%d", e.RefFile, e.RefOffset) != fmt.Sprintf("%s@%d", e.RefFile, orig.Offset) {
-				t.Errorf("revisit %s → %s: refers to %q (%s %s), want the response with digest %s", key, pos,
-					r.RefersTo, orig.Type, orig.TargetURI, e.Digest)
+				t.Errorf("revisit %s → %s: refers to %q (%s %s of %s, date field %s), want the response with digest %s", key, pos,
+					r.RefersTo, orig.Type, orig.TargetURI, orig.Date, r.RefersToDate, e.Digest)
 			}
 			wantProfile := gowarc.ProfileIdenticalPayloadDigestV1_1
 			if e.HTTPStatus != 200 || strings.Contains(key, ".pdf") {
@@ -172,5 +196,33 @@ func TestWARCIndexResolves(t *testing.T) {
 	// The redirected capture has two keys.
 	if entries != captured+1 {
 		t.Errorf("%d index entries, want %d", entries, captured+1)
+	}
+}
+
+// gzipMembers returns the offsets at which the gzip members of the file at
+// path start, reading it member by member. The file must be nothing but
+// whole members.
+func gzipMembers(t testing.TB, path string) []int64 {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cr := &countingReader{r: bufio.NewReader(f)}
+	var zr gzip.Reader
+	var starts []int64
+	for {
+		start := cr.n
+		if err := zr.Reset(cr); err == io.EOF {
+			return starts
+		} else if err != nil {
+			t.Fatalf("%s@%d: not a gzip member: %v", filepath.Base(path), start, err)
+		}
+		zr.Multistream(false)
+		if _, err := io.Copy(io.Discard, &zr); err != nil {
+			t.Fatalf("%s@%d: gzip member: %v", filepath.Base(path), start, err)
+		}
+		starts = append(starts, start)
 	}
 }
