@@ -195,6 +195,26 @@ func TestOpenLocked(t *testing.T) {
 			t.Errorf("message = %q, want %q", got, want)
 		}
 	}
+	// With the default options Open gives up too, after DefaultTimeout:
+	// never a hang, and soon enough for the CLI's "within 2 s".
+	if DefaultTimeout <= 0 || DefaultTimeout > 2*time.Second {
+		t.Errorf("DefaultTimeout = %v, want within (0, 2s]", DefaultTimeout)
+	}
+	bounded := true
+	for _, opts := range []*Options{nil, {Timeout: -time.Second}} {
+		if got := normalize(opts).Timeout; got != DefaultTimeout {
+			t.Errorf("normalize(%+v).Timeout = %v, want %v", opts, got, DefaultTimeout)
+			bounded = false
+		}
+	}
+	if !bounded {
+		// Open would wait forever.
+	} else if db, err := Open(path, nil); !errors.Is(err, ErrInUse) {
+		if err == nil {
+			db.Close()
+		}
+		t.Errorf("Open(nil options) while held = %v, want ErrInUse", err)
+	}
 	stdin.Close()
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("helper: %v", err)

@@ -84,7 +84,10 @@ func TestRecorderDays(t *testing.T) {
 			want[res.Status]++
 			checks++
 		}
-		hosts := map[string]*linkvault.HostStats{"a.example": {Requests: 1, Links: 1}}
+		hosts := map[string]*linkvault.HostStats{
+			"a.example": {Requests: 1, Links: 1},
+			"b.example": {Requests: 3, Bytes: 1 << 20, Throttled: 2, LatencyMS: 450, Links: 1, Bad: 1, Blocked: 1},
+		}
 		c.Add(10 * time.Minute)
 		run, err := rec.Finish(context.Background(), hosts, false)
 		if err != nil {
@@ -117,6 +120,17 @@ func TestRecorderDays(t *testing.T) {
 		}
 		if stored.ID != run.ID || !stored.Finished || stored.Hosts["a.example"].Requests != 1 {
 			t.Errorf("day %d: LastRun() = %+v, want the finished run %d", i, stored, run.ID)
+		}
+		// Everything the run knows is stored: start, end, version, config
+		// digest, counts and the per-host stats.
+		if !stored.Start.Equal(run.Start) || !stored.End.Equal(run.End) || stored.Version != "test" ||
+			stored.ConfigDigest != "sha256:x" || fmt.Sprint(stored.Counts) != fmt.Sprint(want) {
+			t.Errorf("day %d: stored run %+v, want start %v end %v version test digest sha256:x counts %v",
+				i, stored, run.Start, run.End, want)
+		}
+		wantHost := linkvault.HostStats{Requests: 3, Bytes: 1 << 20, Throttled: 2, LatencyMS: 450, Links: 1, Bad: 1, Blocked: 1}
+		if got := stored.Hosts["b.example"]; got == nil || *got != wantHost || got.MeanLatency() != 150*time.Millisecond {
+			t.Errorf("day %d: stored host stats %+v, want %+v (mean latency 150ms)", i, got, wantHost)
 		}
 		c.Add(day - 10*time.Minute)
 	}
