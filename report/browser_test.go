@@ -1,12 +1,16 @@
 package report
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/linkvault/linkvault"
 )
 
@@ -124,6 +129,24 @@ func screenshotPath(t *testing.T, suffix string) string {
 	return strings.TrimSuffix(base, ".png") + "-" + suffix + ".png"
 }
 
+// writeScreenshot checks that b is a PNG image width pixels wide and
+// writes it to screenshotPath(t, suffix).
+func writeScreenshot(t *testing.T, suffix string, b []byte, width int) {
+	t.Helper()
+	cfg, err := png.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("screenshot %q is not a PNG: %v", suffix, err)
+	}
+	if cfg.Width != width || cfg.Height < 300 {
+		t.Errorf("screenshot %q is %dx%d, want %d wide and a page tall", suffix, cfg.Width, cfg.Height, width)
+	}
+	p := screenshotPath(t, suffix)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", p)
+}
+
 func rowStates(ctx context.Context) ([]string, error) {
 	return chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#rows tr")].map(r => r.dataset.state)`))
 }
@@ -135,6 +158,57 @@ func rowURLs(ctx context.Context) ([]string, error) {
 func attr(ctx context.Context, sel, name string) (string, error) {
 	r, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(sel), name))
 	return r.Value, err
+}
+
+// tableRow is what the table of links shows of one link.
+type tableRow struct {
+	State     string   `json:"state"`
+	Href      string   `json:"href"`
+	Title     string   `json:"title"`
+	Since     string   `json:"since"`
+	SinceText string   `json:"sinceText"`
+	Code      string   `json:"code"`
+	Reasons   []string `json:"reasons"`
+	Where     []string `json:"where"` // text and href of each source link
+	Strip     []string `json:"strip"` // class of each history cell
+	LastCheck string   `json:"lastCheck"`
+	Copies    []string `json:"copies"` // text, href and "download" of each link
+}
+
+// rowJS reads the row of the URL %s (a JS string literal) as a tableRow.
+const rowJS = `(() => {
+	const r = [...document.querySelectorAll("#rows tr")].find(tr => tr.querySelector(".c-url .url").textContent === %s);
+	if (!r) return null;
+	const text = s => { const e = r.querySelector(s); return e ? e.textContent : ""; };
+	const all = (s, f) => { const l = [...r.querySelectorAll(s)].map(f); return l.length ? l : null; };
+	const cells = r.querySelectorAll(".c-checks .strip i");
+	const since = r.querySelector(".c-since time");
+	const href = r.querySelector(".c-url a.url");
+	return {
+		state: r.dataset.state,
+		href: href ? href.getAttribute("href") : "",
+		title: text(".c-url .title"),
+		since: since ? since.getAttribute("datetime") : "",
+		sinceText: since ? since.textContent : "",
+		code: text(".c-status .code"),
+		reasons: all(".c-status .reason", e => e.textContent),
+		where: all(".c-where a", a => a.textContent + " " + a.getAttribute("href")),
+		strip: all(".c-checks .strip i", i => i.className),
+		lastCheck: cells.length ? cells[cells.length - 1].title : "",
+		copies: all(".c-copies a", a => a.textContent + " " + a.getAttribute("href") + (a.hasAttribute("download") ? " download" : "")),
+	};
+})()`
+
+// selectJS chooses the option of the select element id whose label starts
+// with name, as a person would, and fires its change event.
+func selectJS(id, name string) string {
+	return fmt.Sprintf(`(() => {
+	const s = document.getElementById(%q);
+	const o = [...s.options].find(o => o.text.startsWith(%q + " ("));
+	if (!o) throw new Error("no option " + %q);
+	s.value = o.value;
+	s.dispatchEvent(new Event("change"));
+})()`, id, name, name)
 }
 
 // colorScheme emulates prefers-color-scheme.
@@ -194,13 +268,11 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("screenshot", func(t *testing.T) {
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(screenshotPath(t, ""), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeScreenshot(t, "", shot, 1280)
 	})
 
 	t.Run("state filter", func(t *testing.T) {
@@ -313,6 +385,140 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("loads nothing", func(t *testing.T) {
+		res, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[location.protocol].concat(performance.getEntriesByType("resource").map(e => e.name))`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res[0] != "file:" {
+			t.Errorf("the report is opened from %q, want file:", res[0])
+		}
+		for _, r := range res[1:] {
+			if !strings.HasPrefix(r, "data:") && !strings.HasPrefix(r, "file:") {
+				t.Errorf("the page fetched %s", r)
+			}
+		}
+	})
+
+	t.Run("columns", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("reset"))); err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			url  string
+			want tableRow
+		}{
+			{"https://example.com/gone", tableRow{
+				State: "dead", Href: "https://example.com/gone", Title: "示例页面 | 旧",
+				Since: "2026-03-01T10:01:00Z", SinceText: "2 min ago", Code: "404",
+				Reasons: []string{"404 Not Found", "2 bad in a row · last ok 2 d ago"},
+				Where: []string{
+					"notes/a.md:3:5 https://github.com/o/r/blob/main/notes/a.md#L3",
+					"笔记/读书.md:10:1 https://github.com/o/r/blob/main/%E7%AC%94%E8%AE%B0/%E8%AF%BB%E4%B9%A6.md#L10",
+				},
+				Strip:     []string{"k k-o", "k k-o", "k k-o", "k k-o", "k k-b"},
+				LastCheck: "Run #5 · 2026-03-01 10:00 UTC: broken · HTTP 404",
+				Copies: []string{
+					"archived archive/example.com/gone.html download",
+					"Wayback https://web.archive.org/web/20260101000000/https://example.com/gone",
+				},
+			}},
+			{"http://github.com/old/repo", tableRow{
+				State: "moved", Href: "http://github.com/old/repo", Since: "2026-03-01T10:01:00Z", SinceText: "2 min ago",
+				Code: "200", Reasons: []string{"200 OK"}, Where: []string{"notes/a.md:30:3 https://github.com/o/r/blob/main/notes/a.md#L30"},
+				Strip: []string{"k k-o", "k k-o", "k k-o"}, LastCheck: "Run #5 · 2026-03-01 10:00 UTC: ok",
+				Copies: []string{"https://github.com/new/repo https://github.com/new/repo"},
+			}},
+			// Hostile Wayback and MovedTo URLs (javascript:) are not shown.
+			{pipeURL, tableRow{
+				State: "dead", Href: pipeURL, Title: xssTitle, Since: "2026-02-27T10:00:00Z", SinceText: "2 d ago",
+				Reasons: []string{"connection refused", "4 bad in a row"}, Where: []string{"notes/b.md:7:12 https://github.com/o/r/blob/main/notes/b.md#L7"},
+				Strip: []string{"k k-u", "k k-u", "k k-u", "k k-u"}, LastCheck: "Run #5 · 2026-03-01 10:00 UTC: unreachable",
+			}},
+			{"https://moved.example.com/", tableRow{
+				State: "moved", Href: "https://moved.example.com/", Since: "2026-02-26T10:00:00Z", SinceText: "3 d ago",
+				Code: "200", Where: []string{"notes/c.md:4:2 https://github.com/o/r/blob/main/notes/c.md#L4"},
+			}},
+		}
+		for _, tt := range tests {
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[tableRow](fmt.Sprintf(rowJS, strconv.Quote(tt.url))))
+			if err != nil {
+				t.Fatalf("row of %s: %v", tt.url, err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("row of %s:\n got %+v\nwant %+v", tt.url, got, tt.want)
+			}
+		}
+	})
+
+	t.Run("host and file filters", func(t *testing.T) {
+		tests := []struct {
+			name, js string
+			want     []string
+		}{
+			{"host select", selectJS("host", "example.com"), []string{"https://example.com/gone"}},
+			{"file select", selectJS("file", chineseTxt), []string{"https://slow.example.net/x", "https://go.dev/doc/"}},
+			{"host table", `document.querySelector('#hosts-table button[data-host="flaky.example.net"]').click()`, []string{"https://flaky.example.net/"}},
+		}
+		for _, tt := range tests {
+			if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("reset")), chromedp.Evaluate[chromedp.Void](tt.js)); err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			if got, err := rowURLs(ctx); err != nil || !slices.Equal(got, tt.want) {
+				t.Errorf("%s: rows %q (%v), want %q", tt.name, got, err, tt.want)
+			}
+		}
+		// The file filter is in the fragment, so the view can be shared.
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("reset")), chromedp.Evaluate[chromedp.Void](selectJS("file", chineseMD))); err != nil {
+			t.Fatal(err)
+		}
+		hash, err := chromedp.Run(ctx, chromedp.Evaluate[string](`decodeURIComponent(location.hash)`))
+		if err != nil || hash != "#file="+chineseMD {
+			t.Errorf("fragment = %q (%v), want #file=%s", hash, err, chineseMD)
+		}
+	})
+
+	t.Run("keyboard", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("reset")),
+			chromedp.Focus(chromedp.CSS(`th[data-key="since"] button`)), chromedp.KeyEvent(kb.Enter)); err != nil {
+			t.Fatal(err)
+		}
+		if sort, err := attr(ctx, `th[data-key="since"]`, "aria-sort"); err != nil || sort != "descending" {
+			t.Errorf("Enter on the Since header: aria-sort = %q (%v), want descending", sort, err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("reset")), chromedp.SendKeys(chromedp.ID("q"), "linkedin")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll("#rows tr").length === 1`, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+			t.Fatalf("search linkedin: %v", err)
+		}
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape)); err != nil {
+			t.Fatal(err)
+		}
+		q, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("q").value`))
+		if err != nil || q != "" {
+			t.Errorf("after Esc the search box holds %q (%v)", q, err)
+		}
+		if states, _ := rowStates(ctx); len(states) != len(vis) {
+			t.Errorf("after Esc %d rows, want %d", len(states), len(vis))
+		}
+	})
+
+	t.Run("host table sorts", func(t *testing.T) {
+		var want []string
+		for _, h := range sum.Hosts {
+			want = append(want, h.Host)
+		}
+		slices.Sort(want)
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#hosts-table th:first-child button`))); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#hosts-table tbody tr")].map(r => r.cells[0].dataset.v)`))
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("hosts sorted by name: %q (%v), want %q", got, err, want)
+		}
+	})
+
 	t.Run("dark and phone screenshots", func(t *testing.T) {
 		if err := chromedp.Do(ctx, colorScheme("dark")); err != nil {
 			t.Fatal(err)
@@ -342,11 +548,8 @@ func TestBrowser(t *testing.T) {
 		if head != "none" {
 			t.Errorf("on a phone the table header is displayed as %q, want none (rows become cards)", head)
 		}
-		for name, png := range map[string][]byte{"dark": dark, "phone": phone} {
-			if err := os.WriteFile(screenshotPath(t, name), png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		writeScreenshot(t, "dark", dark, 1280)
+		writeScreenshot(t, "phone", phone, 390*2)
 	})
 
 	if msgs := errs.get(); len(msgs) > 0 {

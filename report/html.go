@@ -30,6 +30,9 @@ var (
 // maxChangeItems caps each "what changed" list; the table shows the rest.
 const maxChangeItems = 12
 
+// maxStripChecks is how many of the last checks the history strip shows.
+const maxStripChecks = 30
+
 // HTML writes the self-contained health report (index.html): inline CSS,
 // JavaScript and SVG, no external resource, so it works from file:// and
 // any static host. The overview (counts, trend, changes, hosts) is
@@ -37,7 +40,11 @@ const maxChangeItems = 12
 // script from JSON embedded in a <script type="application/json">
 // element, so that a large archive stays small and fast. Everything from
 // the notes or the web is escaped by html/template; only http and https
-// URLs (and relative archive paths) become links.
+// URLs (and relative archive paths) become links. A Content-Security-Policy
+// meta element keeps the page from loading anything, and archived copies
+// under archive/ that could run scripts are offered as downloads, since the
+// report's directory may be served from a shared origin such as GitHub
+// Pages.
 func HTML(w io.Writer, d *Data) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if err := htmlTemplate.Execute(bw, buildHTMLView(d)); err != nil {
@@ -409,11 +416,15 @@ func buildPayload(d *Data) *htmlPayload {
 			l.Src = append(l.Src, [3]int{i, s.Line, s.Column})
 		}
 		tok.Reset()
-		consecutive := len(e.Checks) > 0
-		for i, c := range e.Checks {
+		checks := e.Checks
+		if len(checks) > maxStripChecks {
+			checks = checks[len(checks)-maxStripChecks:]
+		}
+		consecutive := len(checks) > 0
+		for i, c := range checks {
 			if i > 0 {
 				tok.WriteByte(' ')
-				if c.RunID != e.Checks[i-1].RunID+1 {
+				if c.RunID != checks[i-1].RunID+1 {
 					consecutive = false
 				}
 			}
@@ -428,7 +439,7 @@ func buildPayload(d *Data) *htmlPayload {
 		}
 		l.Checks = tok.String()
 		if consecutive {
-			l.CheckR = e.Checks[0].RunID
+			l.CheckR = checks[0].RunID
 		}
 		if relativeURL(e.ArchivePath) {
 			l.Archive = e.ArchivePath

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -213,5 +215,136 @@ func BenchmarkJSON10k(b *testing.B) {
 		if err := JSON(io.Discard, d); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestHTMLSelfContained checks that the page loads nothing: a
+// Content-Security-Policy forbids every fetch, and outside the embedded
+// data an http(s) URL appears only as the href of a link to follow, never
+// as a resource (src, stylesheet, CSS url(), script import).
+func TestHTMLSelfContained(t *testing.T) {
+	_, doc := renderHTML(t, fixture())
+	csp, _ := doc.Find(`meta[http-equiv="Content-Security-Policy"]`).Attr("content")
+	for _, want := range []string{"default-src 'none'", "base-uri 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("Content-Security-Policy %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "http") || strings.Contains(csp, "*") {
+		t.Errorf("Content-Security-Policy %q allows a remote source", csp)
+	}
+	doc.Find("#lv-data").Remove()
+	doc.Find("*").Each(func(_ int, s *goquery.Selection) {
+		tag := goquery.NodeName(s)
+		for _, a := range s.Nodes[0].Attr {
+			if strings.Contains(a.Val, "://") && (tag != "a" || a.Key != "href") {
+				t.Errorf("<%s %s=%q>: a URL outside a link", tag, a.Key, a.Val)
+			}
+		}
+	})
+	for _, code := range []string{htmlCSS, htmlJS, doc.Find("style").Text(), doc.Find("script").Text()} {
+		for _, bad := range []string{"http://", "https://", "@import", "url(", "fetch(", "XMLHttpRequest", "import("} {
+			if strings.Contains(code, bad) {
+				t.Errorf("inline CSS or JS contains %q", bad)
+			}
+		}
+	}
+}
+
+// TestHTMLOverview checks the numbers of the overview against the data:
+// the change of each state since the previous run, the trend bars, and
+// every column of the host table.
+func TestHTMLOverview(t *testing.T) {
+	d := fixture()
+	_, doc := renderHTML(t, d)
+	// Previous run (#4): dead 2, failing 1, blocked 1, moved 0, alive 5, new 1.
+	deltas := map[linkvault.State]string{
+		linkvault.StateDead: "", linkvault.StateFailing: "+1", linkvault.StateBlocked: "",
+		linkvault.StateMoved: "+2", linkvault.StateAlive: "−3", linkvault.StateNew: "+1",
+	}
+	for st, want := range deltas {
+		if got := doc.Find(fmt.Sprintf(`.card[data-state=%q] .delta`, st)).Text(); got != want {
+			t.Errorf("card %s delta = %q, want %q", st, got, want)
+		}
+	}
+	var labels []string
+	doc.Find(".trend svg g title").Each(func(_ int, s *goquery.Selection) { labels = append(labels, s.Text()) })
+	if len(labels) != len(d.Runs) {
+		t.Fatalf("%d trend bars, want one per run (%d)", len(labels), len(d.Runs))
+	}
+	if want := "Run #5, 2026-03-01 10:00: 2 dead, 2 failing, 1 blocked, 1 moved, 2 alive, 2 new"; labels[4] != want {
+		t.Errorf("last trend bar = %q, want %q", labels[4], want)
+	}
+	if want := "Run #1, 2026-02-25 10:00: 6 alive, 2 new"; labels[0] != want {
+		t.Errorf("first trend bar = %q, want %q", labels[0], want)
+	}
+	// Bars are scaled to the largest run: run #5 (10 links) is full
+	// height, run #1 (8 links) is 8/10 of it.
+	for i, want := range map[int]float64{0: 51.2, 4: 64} {
+		var h float64
+		doc.Find(".trend svg g").Eq(i).Find("rect").Each(func(_ int, s *goquery.Selection) {
+			v, _ := s.Attr("height")
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Errorf("rect height %q: %v", v, err)
+			}
+			h += f
+		})
+		if h < want-0.1 || h > want+0.1 {
+			t.Errorf("trend bar %d is %.2f high, want %.2f", i, h, want)
+		}
+	}
+
+	rows := map[string][]string{}
+	doc.Find("#hosts-table tbody tr").Each(func(_ int, tr *goquery.Selection) {
+		var cells []string
+		tr.Find("td").Each(func(_ int, td *goquery.Selection) { cells = append(cells, strings.TrimSpace(td.Text())) })
+		rows[cells[0]] = cells
+	})
+	want := map[string][]string{ // host, links, dead, blocked, 429s, requests, mean latency
+		"example.com":       {"example.com", "1", "1", "0", "0", "2", "150 ms"},
+		"flaky.example.net": {"flaky.example.net", "1", "0", "0", "2", "3", "300 ms"},
+		"www.linkedin.com":  {"www.linkedin.com", "1", "0", "1", "0", "0", "90 ms"},
+	}
+	for host, w := range want {
+		if got := rows[host]; !slices.Equal(got, w) {
+			t.Errorf("host row %s = %q, want %q", host, got, w)
+		}
+	}
+	if first := doc.Find("#hosts-table tbody tr td").First().Text(); !strings.Contains(first, "example.com") {
+		t.Errorf("the first host row is %q, want the host with the most dead links", first)
+	}
+}
+
+// TestHTMLHistoryStrip checks the history strip: the last 30 checks at
+// most, oldest first, with the run of the first one when they are of
+// consecutive runs.
+func TestHTMLHistoryStrip(t *testing.T) {
+	tests := []struct {
+		name      string
+		checks    []linkvault.Check
+		wantToks  int
+		wantFirst string
+		wantRun   uint64
+	}{
+		{"40 checks", checks(40, 40, linkvault.StatusBroken, 404, linkvault.StatusOK, 200, linkvault.StateAlive, false), 30, "b404", 11},
+		{"5 checks", checks(5, 5, linkvault.StatusOK, 200, linkvault.StatusBroken, 404, linkvault.StateDead, true), 5, "o", 1},
+		{"gap", []linkvault.Check{{RunID: 2, Status: linkvault.StatusOK}, {RunID: 4, Status: linkvault.StatusThrottled, HTTPStatus: 429}}, 2, "o", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := fixture()
+			d.Entries[0].Checks = tt.checks
+			p := buildPayload(d)
+			l := p.Links[0]
+			if l.URL != d.Entries[0].URL {
+				t.Fatalf("first link %s, want %s", l.URL, d.Entries[0].URL)
+			}
+			toks := strings.Fields(l.Checks)
+			if len(toks) != tt.wantToks || toks[0] != tt.wantFirst || l.CheckR != tt.wantRun {
+				t.Errorf("strip %q (first run %d): %d checks starting %q, want %d starting %q at run %d",
+					l.Checks, l.CheckR, len(toks), toks[0], tt.wantToks, tt.wantFirst, tt.wantRun)
+			}
+		})
 	}
 }

@@ -157,8 +157,17 @@
     tr.appendChild(where);
     tr.appendChild(h("td", { "class": "c-checks", "data-label": "History" }, l.tok.length ? [strip(l)] : []));
     var copies = h("td", { "class": "c-copies", "data-label": "Copies" });
-    if (l.a) copies.appendChild(a(l.a, "archived", ""));
-    else if (l.z) copies.appendChild(h("span", { "class": "reason", text: l.z + " in WARC" }));
+    if (l.a) {
+      var arch = a(l.a, "archived", "");
+      // A copy in the report's archive/ directory is hostile web content on
+      // the report's own origin (GitHub Pages): it is downloaded, not opened,
+      // unless it is a kind the browser shows without running scripts.
+      if (/^archive\//.test(l.a) && !/\.(pdf|png|jpe?g|gif|webp|txt)$/i.test(l.a)) {
+        arch.setAttribute("download", l.a.slice(l.a.lastIndexOf("/") + 1));
+        arch.setAttribute("title", "download the archived copy");
+      }
+      copies.appendChild(arch);
+    } else if (l.z) copies.appendChild(h("span", { "class": "reason", text: l.z + " in WARC" }));
     if (l.w) copies.appendChild(a(l.w, "Wayback", ""));
     if (l.m) copies.appendChild(h("span", { "class": "to" }, ["→ ", a(l.m, l.m, "")]));
     tr.appendChild(copies);
