@@ -136,6 +136,33 @@ func TestJUnitSchema(t *testing.T) {
 	}
 }
 
+// TestJUnitSchemaRejects checks that xmllint with testdata/junit-10.xsd
+// rejects what is wrong, or TestJUnitSchema proves nothing.
+func TestJUnitSchemaRejects(t *testing.T) {
+	path, err := exec.LookPath("xmllint")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("xmllint not installed (apt-get install libxml2-utils): the schema check must run in CI")
+		}
+		t.Skip("xmllint not installed")
+	}
+	bad := []string{
+		`<testsuites><testsuite name="a" tests="1"><testcase classname="a"/></testsuite></testsuites>`,                             // testcase without name
+		`<testsuites><testsuite name="a" tests="1"><testcase name="x"><dead/></testcase></testsuite></testsuites>`,                 // unknown element
+		`<testsuites><testsuite name="a" tests="many"><testcase name="x"/></testsuite></testsuites>`,                               // tests not a number
+		`<testsuites><testsuite name="a" tests="1"><testcase name="x"><system-out/><failure/></testcase></testsuite></testsuites>`, // out of order
+	}
+	for i, doc := range bad {
+		file := filepath.Join(t.TempDir(), "bad.xml")
+		if err := os.WriteFile(file, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(path, "--noout", "--schema", filepath.Join("testdata", "junit-10.xsd"), file).CombinedOutput(); err == nil {
+			t.Errorf("bad document %d validates: %s\n%s", i, doc, out)
+		}
+	}
+}
+
 // TestJUnitOutcomes checks the test case of each state and the counts.
 func TestJUnitOutcomes(t *testing.T) {
 	type tc struct {

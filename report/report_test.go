@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -387,5 +389,63 @@ func TestWriteErrors(t *testing.T) {
 				t.Errorf("error = %v, want a report: error wrapping disk full", err)
 			}
 		})
+	}
+}
+
+// TestSchemaDocumented checks that SCHEMA.md names every field the JSON
+// report of the fixture writes, so the documented contract cannot fall
+// behind the code.
+func TestSchemaDocumented(t *testing.T) {
+	doc, err := os.ReadFile("SCHEMA.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, span := range regexp.MustCompile("`[^`]+`").FindAllString(string(doc), -1) {
+		for _, w := range regexp.MustCompile(`[a-z_]+`).FindAllString(span, -1) {
+			documented[w] = true
+		}
+	}
+	// Keys that are data, not fields: states, statuses, host names.
+	data := map[string]bool{}
+	for _, s := range linkvault.States {
+		data[string(s)] = true
+	}
+	for _, s := range linkvault.Statuses {
+		data[string(s)] = true
+	}
+	d := fixture()
+	d.ShowGone = true
+	var b bytes.Buffer
+	if err := JSON(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	if err := json.Unmarshal(b.Bytes(), &v); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, c := range v {
+				if !data[k] && !strings.Contains(k, ".") {
+					if !documented[k] && !seen[k] {
+						t.Errorf("field %s.%s is not in SCHEMA.md", path, k)
+					}
+					seen[k] = true
+				}
+				walk(path+"."+k, c)
+			}
+		case []any:
+			for _, c := range v {
+				walk(path+"[]", c)
+			}
+		}
+	}
+	walk("", v)
+	if !seen["schema_version"] || len(seen) < 40 {
+		t.Errorf("only %d fields seen: the walk misses the document", len(seen))
 	}
 }
