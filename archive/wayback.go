@@ -19,14 +19,17 @@ const bucketWayback = "wayback"
 const (
 	DefaultWaybackEndpoint = "https://web.archive.org"
 	DefaultWaybackMaxAge   = 7 * 24 * time.Hour
-	defaultWaybackTimeout  = 30 * time.Second
 )
+
+// waybackTimeout bounds a lookup made with a client that has no Timeout of
+// its own (a variable so that tests can shorten it).
+var waybackTimeout = 30 * time.Second
 
 // WaybackOptions configures WaybackLookup. The zero value of a field means
 // its default.
 type WaybackOptions struct {
 	Endpoint  string           // base URL of the Wayback Machine (default DefaultWaybackEndpoint)
-	Client    *http.Client     // client for the lookup (default: one with a 30 s timeout); redirects are never followed
+	Client    *http.Client     // client for the lookup (default: a plain one); redirects are never followed, and a client without a Timeout gets 30 s
 	MaxAge    time.Duration    // how long an answer is cached (default 7 days)
 	UserAgent string           // User-Agent header (default "linkvault")
 	Now       func() time.Time // clock (default time.Now)
@@ -97,9 +100,14 @@ func (db *DB) cachedWayback(url string) (*linkvault.Wayback, bool, error) {
 
 // queryWayback makes the request of WaybackLookup.
 func queryWayback(ctx context.Context, url string, opts WaybackOptions) (*linkvault.Wayback, error) {
-	client := http.Client{Timeout: defaultWaybackTimeout}
+	var client http.Client
 	if opts.Client != nil {
 		client = *opts.Client
+	}
+	if client.Timeout <= 0 {
+		// Never wait forever for an answer (or a body) from the Wayback
+		// Machine, whatever client the caller passed.
+		client.Timeout = waybackTimeout
 	}
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 

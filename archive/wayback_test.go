@@ -141,3 +141,39 @@ func TestWaybackLookupReadOnly(t *testing.T) {
 		t.Errorf("%d requests, want 2 (nothing cached read-only)", n)
 	}
 }
+
+// A client without a Timeout of its own (like the checker's polite client)
+// still gives up on a Wayback Machine that never answers, and the caller's
+// client is left as it was.
+func TestWaybackLookupClientWithoutTimeout(t *testing.T) {
+	defer func(d time.Duration) { waybackTimeout = d }(waybackTimeout)
+	waybackTimeout = 100 * time.Millisecond
+	f := newFakeWayback(t)
+	db := MustOpenDB(t)
+	tests := []struct {
+		name   string
+		client *http.Client
+	}{
+		{"nil client", nil},
+		{"client without timeout", &http.Client{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// A safety net only: without the lookup's own timeout the
+			// test would hang until the fake server closes.
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			wb, err := db.WaybackLookup(ctx, "https://example.com/slow",
+				WaybackOptions{Endpoint: f.srv.URL, Client: tt.client})
+			if err == nil {
+				t.Errorf("WaybackLookup of a silent endpoint = %+v, want a timeout error", wb)
+			}
+			if ctx.Err() != nil {
+				t.Errorf("the lookup ran until the test's safety deadline: no timeout of its own (%v)", err)
+			}
+			if tt.client != nil && tt.client.Timeout != 0 {
+				t.Errorf("the caller's client was changed: Timeout %v", tt.client.Timeout)
+			}
+		})
+	}
+}
