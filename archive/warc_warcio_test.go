@@ -1,13 +1,16 @@
 package archive
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -159,6 +162,69 @@ func TestWarcioReadsWARC(t *testing.T) {
 	}
 	if n != len(theirs) {
 		t.Errorf("ExportCDXJ has %d lines, warcio cdx-index %d", n, len(theirs))
+	}
+
+	// The WACZ package: warcio indexes the WARC files taken out of it, and
+	// its indexes/index.cdxj agrees with that line by line.
+	wacz := filepath.Join(t.TempDir(), "notes.wacz")
+	if err := ExportWACZ(env.db, env.dir, wacz); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.OpenReader(wacz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	out := t.TempDir()
+	var packed []byte
+	fromWACZ := map[string]line{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatalf("%s in the WACZ: %v", f.Name, err)
+		}
+		switch {
+		case f.Name == "indexes/index.cdxj":
+			packed = b
+		case strings.HasPrefix(f.Name, "archive/"):
+			p := filepath.Join(out, path.Base(f.Name))
+			if err := os.WriteFile(p, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			idx, err := exec.Command(warcio, "cdx-index", p).Output()
+			if err != nil {
+				t.Fatalf("warcio cdx-index %s from the WACZ: %v", f.Name, stderrOf(err))
+			}
+			for _, l := range strings.Split(strings.TrimSpace(string(idx)), "\n") {
+				p, err := parse(l)
+				if err != nil {
+					t.Fatalf("warcio cdx-index line %q: %v", l, err)
+				}
+				fromWACZ[p.rec.Filename+"@"+p.rec.Offset] = p
+			}
+		}
+	}
+	if len(fromWACZ) == 0 || packed == nil {
+		t.Fatalf("WACZ without WARC records (%d) or without indexes/index.cdxj", len(fromWACZ))
+	}
+	n = 0
+	for _, l := range strings.Split(strings.TrimSpace(string(packed)), "\n") {
+		n++
+		p, err := parse(l)
+		if err != nil {
+			t.Fatalf("WACZ index.cdxj line %q: %v", l, err)
+		}
+		if w := fromWACZ[p.rec.Filename+"@"+p.rec.Offset]; w != p {
+			t.Errorf("WACZ index.cdxj line\n ours   %+v\n warcio %+v", p, w)
+		}
+	}
+	if n != len(fromWACZ) {
+		t.Errorf("WACZ index.cdxj has %d lines, warcio finds %d records in its WARC files", n, len(fromWACZ))
 	}
 }
 
