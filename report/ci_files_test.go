@@ -248,10 +248,21 @@ func TestActionMetadata(t *testing.T) {
 				if s.Shell == "" {
 					t.Errorf("composite step %d runs a script without shell:", i)
 				}
+				// Inputs spliced into a script could inject commands:
+				// they must come in through the environment.
+				if strings.Contains(s.Run, "${{") {
+					t.Errorf("composite step %d splices an expression into its script: %q", i, s.Run)
+				}
 			}
 		}
 		if !slices.ContainsFunc(a.Runs.Steps, func(s actionStep) bool {
-			return strings.Contains(s.Run, "linkvault ") && strings.Contains(s.Run, "inputs.args")
+			takesArgs := false
+			for name, v := range s.Env {
+				if strings.Contains(v, "inputs.args") && strings.Contains(s.Run, name) {
+					takesArgs = true
+				}
+			}
+			return strings.Contains(s.Run, "linkvault ") && takesArgs
 		}) {
 			t.Error("no step runs linkvault with the args input")
 		}

@@ -43,7 +43,7 @@ The exit status follows policy.fail_on for the last run, like check.`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text, json, markdown, junit, sarif, github, html")
-	f.StringVarP(&opts.Output, "output", "o", "", "output file (html: directory, default report/)")
+	f.StringVarP(&opts.Output, "output", "o", "", "output file (html: directory, default linkvault-report/)")
 	f.BoolVar(&opts.ShowGone, "show-gone", false, "include URLs no longer referenced by the notes (report.show_gone)")
 	return cmd
 }
