@@ -404,6 +404,12 @@ func TestPhaseTimeouts(t *testing.T) {
 		rw.(http.Flusher).Flush()
 		<-r.Context().Done()
 	})
+	w.Host("mute.test").Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "text/html")
+		rw.WriteHeader(http.StatusOK)
+		rw.(http.Flusher).Flush() // headers, then not a byte of body
+		<-r.Context().Done()
+	})
 	const d = 100 * time.Millisecond
 	tests := []struct {
 		name   string
@@ -427,6 +433,8 @@ func TestPhaseTimeouts(t *testing.T) {
 		}, linkvault.StatusUnreachable, "timeout after 100ms in TLS handshake", ""},
 		{"response header", "http://hang.test/", func(o *Options) { o.HeaderTimeout = d },
 			linkvault.StatusUnreachable, "timeout after 100ms awaiting headers", ""},
+		{"body read before the first byte", "http://mute.test/", func(o *Options) { o.ReadTimeout = d },
+			linkvault.StatusOK, "200 OK", "timeout after 100ms reading body"},
 		{"idle body read", "http://stall.test/", func(o *Options) { o.ReadTimeout = d },
 			linkvault.StatusOK, "200 OK", "timeout after 100ms reading body"},
 	}
