@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -118,7 +119,7 @@ func (w *fakeWeb) resolveYAML() string {
 	return b.String()
 }
 
-var fakeHosts = []string{"github.com", "mp.weixin.qq.com", "files.alicdn.com", "developer.aliyun.com", "blocked.example.com", "flaky.example.com", "web.archive.org", "slow.example.com"}
+var fakeHosts = []string{"github.com", "api.github.com", "mp.weixin.qq.com", "files.alicdn.com", "developer.aliyun.com", "blocked.example.com", "flaky.example.com", "web.archive.org", "slow.example.com"}
 
 func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 	host := r.Host
@@ -144,6 +145,13 @@ func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 			return
 		}
 		page("Tencent/Caelus")
+	case "api.github.com/repos/tkestack/kstone": // the GitHub API, for GITHUB_TOKEN runs
+		if r.Header.Get("Authorization") != "Bearer t0k3n" {
+			http.Error(rw, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
+			return
+		}
+		rw.Header().Set("Content-Type", "application/json")
+		io.WriteString(rw, `{"full_name":"tkestack/kstone","archived":true,"pushed_at":"2023-05-04T03:02:01Z"}`)
 	case "flaky.example.com/page": // fails on day 2 only
 		if day == 2 {
 			http.Error(rw, "bad gateway", http.StatusBadGateway)
