@@ -54,32 +54,23 @@ func (x *exchange) spoolBody(r io.Reader) {
 		keep = min(x.opts.MaxBody, keepBody)
 	}
 	limit := x.opts.CaptureMax
-	buf := make([]byte, 32<<10)
-	for x.bytesRead < limit {
-		n, err := r.Read(buf[:min(int64(len(buf)), limit-x.bytesRead)])
-		if n > 0 {
-			if kept := int64(len(x.body)); kept < keep {
-				x.body = append(x.body, buf[:min(int64(n), keep-kept)]...)
-			}
-			if _, werr := f.Write(buf[:n]); werr != nil {
-				x.bodyErr = fmt.Errorf("crawler: capture spool: %w", werr)
-				return
-			}
-			x.bytesRead += int64(n)
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			x.bodyErr = err
-			break
-		}
-	}
+	x.read(io.TeeReader(r, spoolWriter{f}), limit, keep, false)
 	x.spoolSize = x.bytesRead
 	if x.bytesRead >= limit {
 		x.spoolTrunc = moreData(r)
 		x.truncated = x.spoolTrunc
 	}
+}
+
+// spoolWriter names the spool in its write errors.
+type spoolWriter struct{ f *os.File }
+
+func (w spoolWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if err != nil {
+		err = fmt.Errorf("crawler: capture spool: %w", err)
+	}
+	return n, err
 }
 
 // dropSpool removes the spool file, if any.
