@@ -120,36 +120,27 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-func statusCode(s linkvault.Status) byte {
-	for i, v := range linkvault.Statuses {
-		if v == s {
-			return byte(i + 1)
-		}
+// statusCode and stateCode encode a status or state as its 1-based
+// index in linkvault.Statuses or linkvault.States (0: unknown); statusOf
+// and stateOf decode it.
+func statusCode(s linkvault.Status) byte { return code(linkvault.Statuses, s) }
+func statusOf(b byte) linkvault.Status   { return decode(linkvault.Statuses, b) }
+func stateCode(s linkvault.State) byte   { return code(linkvault.States, s) }
+func stateOf(b byte) linkvault.State     { return decode(linkvault.States, b) }
+
+func code[T comparable](list []T, v T) byte {
+	if i := slices.Index(list, v); i >= 0 {
+		return byte(i + 1)
 	}
 	return 0
 }
 
-func statusOf(b byte) linkvault.Status {
-	if b == 0 || int(b) > len(linkvault.Statuses) {
-		return ""
+func decode[T any](list []T, b byte) T {
+	var zero T
+	if b == 0 || int(b) > len(list) {
+		return zero
 	}
-	return linkvault.Statuses[b-1]
-}
-
-func stateCode(s linkvault.State) byte {
-	for i, v := range linkvault.States {
-		if v == s {
-			return byte(i + 1)
-		}
-	}
-	return 0
-}
-
-func stateOf(b byte) linkvault.State {
-	if b == 0 || int(b) > len(linkvault.States) {
-		return ""
-	}
-	return linkvault.States[b-1]
+	return list[b-1]
 }
 
 // putCheck appends c to the history of url, moving its time on by a

@@ -67,6 +67,19 @@ func putURL(b *bolt.Bucket, rec *linkvault.URLRecord) error {
 // URL returns the record of url. An unknown URL is a *linkvault.Error with
 // code ENotFound.
 func (db *DB) URL(url string) (*linkvault.URLRecord, error) {
+	rec, err := db.lookup(url)
+	if err != nil {
+		return nil, err
+	}
+	if rec == nil {
+		return nil, &linkvault.Error{Code: linkvault.ENotFound, Message: fmt.Sprintf("unknown URL %s", url)}
+	}
+	return rec, nil
+}
+
+// lookup returns the record of url with its cached Wayback answer, or
+// nil when the URL is unknown.
+func (db *DB) lookup(url string) (*linkvault.URLRecord, error) {
 	var rec *linkvault.URLRecord
 	err := db.view(func(tx *bolt.Tx) error {
 		var err error
@@ -75,13 +88,7 @@ func (db *DB) URL(url string) (*linkvault.URLRecord, error) {
 		}
 		return attachWayback(tx, rec)
 	})
-	if err != nil {
-		return nil, err
-	}
-	if rec == nil {
-		return nil, &linkvault.Error{Code: linkvault.ENotFound, Message: fmt.Sprintf("unknown URL %s", url)}
-	}
-	return rec, nil
+	return rec, err
 }
 
 // urlPage is how many records URLs reads per read transaction.
@@ -138,14 +145,7 @@ func (db *DB) Due(url string, recheckAfter time.Duration, now time.Time) (bool, 
 	if recheckAfter <= 0 {
 		return true, nil
 	}
-	var rec *linkvault.URLRecord
-	err := db.view(func(tx *bolt.Tx) error {
-		var err error
-		if rec, err = getURL(tx.Bucket(bucketURLs), url); err != nil || rec == nil {
-			return err
-		}
-		return attachWayback(tx, rec)
-	})
+	rec, err := db.lookup(url)
 	if err != nil || rec == nil {
 		return true, err
 	}
