@@ -138,7 +138,12 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 		return err
 	}
 
-	targets, local := planChecks(db, cfg, links, opts.All, archiver != nil, start)
+	targets, local, err := planChecks(db, cfg, links, opts.All, archiver != nil, start)
+	if err != nil {
+		closeArchiver(archiver, g)
+		rec.Finish(context.WithoutCancel(ctx), nil, true)
+		return err
+	}
 	for _, l := range local {
 		res := crawler.CheckLocal(l)
 		res.URL = l.URL
@@ -288,25 +293,42 @@ func checkable(links []linkvault.Link) []linkvault.Link {
 
 // planChecks splits the links into network targets and local files, and
 // drops web links checked ok within recheck_after.
-func planChecks(db *archive.DB, cfg *Config, links []linkvault.Link, all, capture bool, now time.Time) ([]crawler.Target, []linkvault.Link) {
+func planChecks(db *archive.DB, cfg *Config, links []linkvault.Link, all, capture bool, now time.Time) ([]crawler.Target, []linkvault.Link, error) {
+	recheck := time.Duration(cfg.Check.RecheckAfter)
+	if all {
+		recheck = 0
+	}
+	var web []string
+	for _, l := range links {
+		if l.Kind != linkvault.KindLocal {
+			web = append(web, l.URL)
+		}
+	}
+	skip, err := db.NotDue(web, recheck, now)
+	if err != nil {
+		return nil, nil, err
+	}
 	var targets []crawler.Target
 	var local []linkvault.Link
-	recheck := time.Duration(cfg.Check.RecheckAfter)
 	for _, l := range links {
-		if l.Kind == linkvault.KindLocal {
+		switch {
+		case l.Kind == linkvault.KindLocal:
 			local = append(local, l)
+			continue
+		case skip[l.URL]:
 			continue
 		}
 		t := crawler.Target{URL: l.URL, Capture: capture}
-		if r, err := db.URL(l.URL); err == nil && r != nil {
-			if !all && recheck > 0 && (r.State == linkvault.StateAlive || r.State == linkvault.StateMoved) && now.Sub(r.LastOK) < recheck {
-				continue
-			}
+		r, err := db.URL(l.URL)
+		switch {
+		case err == nil:
 			t.ETag, t.LastModified = r.ETag, r.LastModified
+		case linkvault.ErrorCode(err) != linkvault.ENotFound:
+			return nil, nil, err
 		}
 		targets = append(targets, t)
 	}
-	return targets, local
+	return targets, local, nil
 }
 
 // lookupWayback asks the Wayback Machine about dead links that have no
