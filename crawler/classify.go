@@ -22,7 +22,7 @@ import (
 
 // Reasons shared by several paths.
 const (
-	reasonPrivate  = "private address not allowed (use --allow-private)"
+	reasonPrivate  = "private address (allow with --allow-private)"
 	reasonExcluded = "excluded"
 	reasonScheme   = "unsupported scheme"
 	reasonLoop     = "redirect loop"

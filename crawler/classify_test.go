@@ -36,7 +36,7 @@ func TestClassifyError(t *testing.T) {
 		{"dial timeout", wrap(&net.OpError{Op: "dial", Err: context.DeadlineExceeded}),
 			linkvault.StatusUnreachable, "timeout after 10s connecting", true, true},
 		{"private", wrap(&net.OpError{Op: "dial", Err: errPrivate}),
-			linkvault.StatusSkipped, "private address not allowed (use --allow-private)", false, false},
+			linkvault.StatusSkipped, "private address (allow with --allow-private)", false, false},
 	}
 	for _, tt := range tests {
 		f := classifyError(tt.err, &o)

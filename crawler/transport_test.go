@@ -153,8 +153,8 @@ func TestPrivateAddressRefused(t *testing.T) {
 			if r.Status != tt.want {
 				t.Errorf("got %s, want %s", r, tt.want)
 			}
-			if tt.want == linkvault.StatusSkipped && r.Reason != "private address not allowed (use --allow-private)" {
-				t.Errorf("Reason = %q, want private address not allowed (use --allow-private)", r.Reason)
+			if tt.want == linkvault.StatusSkipped && r.Reason != "private address (allow with --allow-private)" {
+				t.Errorf("Reason = %q, want private address (allow with --allow-private)", r.Reason)
 			}
 			if got := hits.Load(); got != tt.hits {
 				t.Errorf("server hits = %d, want %d", got, tt.hits)

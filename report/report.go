@@ -67,6 +67,7 @@ type Summary struct {
 	StillDead    []*Entry // dead before the run and still dead
 	Failing      []*Entry // every failing entry
 	Blocked      []*Entry // every blocked entry
+	Skipped      []*Entry // the run's check was skipped (excluded, private address …)
 
 	Hosts []HostRow // per host, most dead first
 }
@@ -122,6 +123,9 @@ func Summarize(d *Data) Summary {
 		}
 		if e.Last != nil {
 			s.Statuses[e.Last.Status]++
+		}
+		if c := skippedIn(e, d.Run); c != nil {
+			s.Skipped = append(s.Skipped, e)
 		}
 		changed := changedIn(e, d.Run)
 		switch e.State {
@@ -317,6 +321,28 @@ func occurrences(entries []*Entry) []occurrence {
 }
 
 // reason is a short human explanation of an entry's last check.
+// skippedIn returns the check of e in run when it was skipped, or nil.
+// A skipped check leaves the record's last result alone, so the history
+// is where it shows.
+func skippedIn(e *Entry, run *linkvault.Run) *linkvault.Check {
+	if len(e.Checks) == 0 {
+		return nil
+	}
+	c := &e.Checks[len(e.Checks)-1]
+	if c.Status != linkvault.StatusSkipped || (run != nil && c.RunID != run.ID) {
+		return nil
+	}
+	return c
+}
+
+// skipReason is why the run skipped e.
+func skipReason(e *Entry) string {
+	if c := skippedIn(e, nil); c != nil && c.Reason != "" {
+		return c.Reason
+	}
+	return string(linkvault.StatusSkipped)
+}
+
 func reason(e *Entry) string {
 	if e.Last == nil {
 		return ""

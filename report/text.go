@@ -85,14 +85,15 @@ func Text(w io.Writer, d *Data, opts TextOptions) error {
 		t.printf("%s\n", t.paint(ansiDim, "This run: "+classLine(d.Run.Counts)))
 	}
 
-	t.list("Newly dead", "✗", ansiRed, s.NewlyDead, true, opts.Verbose)
-	t.list("Recovered", "✓", ansiGreen, s.Recovered, false, opts.Verbose)
-	t.list("Newly moved", "→", ansiBlue, s.NewlyMoved, false, opts.Verbose)
-	t.list("Newly failing", "!", ansiYellow, s.NewlyFailing, true, opts.Verbose)
+	t.list("Newly dead", "✗", ansiRed, s.NewlyDead, reason, opts.Verbose)
+	t.list("Recovered", "✓", ansiGreen, s.Recovered, nil, opts.Verbose)
+	t.list("Newly moved", "→", ansiBlue, s.NewlyMoved, nil, opts.Verbose)
+	t.list("Newly failing", "!", ansiYellow, s.NewlyFailing, reason, opts.Verbose)
 	if opts.Verbose {
-		t.list("Still dead", "✗", ansiRed, s.StillDead, true, true)
-		t.list("Still failing", "!", ansiYellow, without(s.Failing, s.NewlyFailing), true, true)
-		t.list("Blocked", "?", ansiPurple, s.Blocked, true, true)
+		t.list("Still dead", "✗", ansiRed, s.StillDead, reason, true)
+		t.list("Still failing", "!", ansiYellow, without(s.Failing, s.NewlyFailing), reason, true)
+		t.list("Blocked", "?", ansiPurple, s.Blocked, reason, true)
+		t.list("Skipped", "-", ansiDim, s.Skipped, skipReason, true)
 		t.hosts(s.Hosts)
 	} else if n := len(s.StillDead) + len(s.Failing) + len(s.Blocked); n > 0 {
 		t.printf("\n%s\n", t.paint(ansiDim, fmt.Sprintf("%d still dead, %d failing, %d blocked (listed without -q, and in every report format).",
@@ -127,8 +128,8 @@ func (t *textWriter) paint(code, s string) string {
 	return code + s + ansiReset
 }
 
-// list prints one section; withReason adds the last check's reason.
-func (t *textWriter) list(heading, mark, color string, entries []*Entry, withReason, verbose bool) {
+// list prints one section; why, when set, gives each entry's reason.
+func (t *textWriter) list(heading, mark, color string, entries []*Entry, why func(*Entry) string, verbose bool) {
 	if len(entries) == 0 {
 		return
 	}
@@ -142,8 +143,8 @@ func (t *textWriter) list(heading, mark, color string, entries []*Entry, withRea
 		if e.State == linkvault.StateMoved && movedTo(e) != "" {
 			line += " → " + clean(movedTo(e))
 		}
-		if withReason {
-			if r := reason(e); r != "" {
+		if why != nil {
+			if r := why(e); r != "" {
 				line += "  " + t.paint(ansiDim, clean(r))
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -100,7 +101,11 @@ func runHistory(g *globalOptions, opts HistoryOptions, rawURL string) error {
 	fmt.Fprintf(w, "\nChecks (%d):\n", len(checks))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  DATE\tRUN\tCLASS\tHTTP\tTIME\tSTATE")
-	for _, c := range checks {
+	for i, c := range checks {
+		// The history keeps a short reason; the last check's is whole.
+		if i == len(checks)-1 && rec.Last != nil && c.Reason != "" && strings.HasPrefix(rec.Last.Reason, c.Reason) {
+			c.Reason = rec.Last.Reason
+		}
 		state := string(c.State)
 		if c.Changed {
 			state = "→ " + state
