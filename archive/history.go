@@ -36,7 +36,7 @@ func historyKey(hash []byte, t time.Time) []byte {
 	return binary.BigEndian.AppendUint64(append(make([]byte, 0, historyKeyLen), hash...), uint64(n))
 }
 
-// keyTime returns the time of a history key.
+// checkKeyTime returns the time of a history key.
 func checkKeyTime(k []byte) time.Time {
 	return time.Unix(0, int64(binary.BigEndian.Uint64(k[8:historyKeyLen]))).UTC()
 }

@@ -58,15 +58,6 @@ func captureKey(u string, t time.Time) []byte {
 	return binary.BigEndian.AppendUint64(k, uint64(t.UnixNano())^(1<<63))
 }
 
-// keyTime returns the time encoded in an index key.
-func keyTime(k []byte) time.Time {
-	if len(k) < 8 {
-		return time.Time{}
-	}
-	v := binary.BigEndian.Uint64(k[len(k)-8:]) ^ (1 << 63)
-	return time.Unix(0, int64(v)).UTC()
-}
-
 // keyURL returns the URL part of an index key.
 func keyURL(k []byte) string {
 	if i := bytes.IndexByte(k, 0); i >= 0 {

@@ -85,7 +85,7 @@ func lastWithPrefix(c *bolt.Cursor, prefix []byte) (k, v []byte) {
 		return c.Last()
 	}
 	if end := prefixEnd(prefix); end != nil {
-		k, v = c.Seek(end)
+		k, _ = c.Seek(end)
 		if k == nil {
 			k, v = c.Last()
 		} else {

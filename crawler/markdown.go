@@ -254,7 +254,7 @@ func mdBare(src []byte, blocks []*text.Segments, masks []span, emit func(occurre
 	for _, lines := range blocks {
 		for i := range lines.Len() {
 			seg := lines.At(i)
-			if bytes.Index(src[seg.Start:seg.Stop], schemeSep) < 0 {
+			if !bytes.Contains(src[seg.Start:seg.Stop], schemeSep) {
 				continue
 			}
 			// The gaps between the masks that overlap the line.
@@ -265,7 +265,7 @@ func mdBare(src []byte, blocks []*text.Segments, masks []span, emit func(occurre
 				if k < len(masks) && masks[k].start < seg.Stop {
 					b = max(masks[k].start, a)
 				}
-				if gap := src[a:b]; bytes.Index(gap, schemeSep) >= 0 {
+				if gap := src[a:b]; bytes.Contains(gap, schemeSep) {
 					for _, m := range ScanText(string(gap)) {
 						emit(occurrence{off: a + m.Start, dest: mdUnescape([]byte(m.URL))})
 					}

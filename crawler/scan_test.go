@@ -114,10 +114,10 @@ func TestScanText(t *testing.T) {
 // TestScanTextStops checks every character that must end a URL, glued
 // between the URL and following Chinese text.
 func TestScanTextStops(t *testing.T) {
-	stops := []rune("。，、；：！？（）【】《》「」『』“”‘’…" +
+	stops := "。，、；：！？（）【】《》「」『』“”‘’…" +
 		"\u3000\u3001\u3002\u303f\uff01\uff0c\uff1a\uff1b\uff08\uff09\uff5e\uff65" +
 		"\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2026\u00a0\u200b" +
-		" \t\n\r\x00\x01\x1f\x7f\u0085<>\"`")
+		" \t\n\r\x00\x01\x1f\x7f\u0085<>\"`"
 	for _, r := range stops {
 		in := "见https://a.example/p" + string(r) + "后续"
 		got := scanURLs(in)
