@@ -167,6 +167,7 @@ type htmlLink struct {
 	Wayback string   `json:"w,omitempty"`
 	Moved   string   `json:"m,omitempty"`
 	Copies  int      `json:"z,omitempty"`
+	Note    string   `json:"q,omitempty"` // archived or renamed GitHub repository
 }
 
 var checkLetter = map[linkvault.Status]string{
@@ -379,6 +380,7 @@ func buildPayload(d *Data) *htmlPayload {
 			Host:    -1,
 			Title:   title(e),
 			Copies:  len(e.Captures),
+			Note:    repoNote(e),
 		}
 		if !e.StateSince.IsZero() {
 			l.Since = e.StateSince.UTC().Format(time.RFC3339)

@@ -68,6 +68,7 @@ type Summary struct {
 	Failing      []*Entry // every failing entry
 	Blocked      []*Entry // every blocked entry
 	Skipped      []*Entry // the run's check was skipped (excluded, private address …)
+	Repos        []*Entry // GitHub repositories archived or renamed (alive, but flagged)
 
 	Hosts []HostRow // per host, most dead first
 }
@@ -126,6 +127,9 @@ func Summarize(d *Data) Summary {
 		}
 		if c := skippedIn(e, d.Run); c != nil {
 			s.Skipped = append(s.Skipped, e)
+		}
+		if repoNote(e) != "" {
+			s.Repos = append(s.Repos, e)
 		}
 		changed := changedIn(e, d.Run)
 		switch e.State {
@@ -321,6 +325,22 @@ func occurrences(entries []*Entry) []occurrence {
 }
 
 // reason is a short human explanation of an entry's last check.
+// repoNote flags a GitHub repository that the API says is archived
+// (read-only, unmaintained) or renamed; "" for anything else.
+func repoNote(e *Entry) string {
+	if e.Last == nil || e.Last.GitHub == nil || !e.Last.GitHub.Exists {
+		return ""
+	}
+	var notes []string
+	if e.Last.GitHub.Archived {
+		notes = append(notes, "archived on GitHub (read-only)")
+	}
+	if to := e.Last.GitHub.RenamedTo; to != "" {
+		notes = append(notes, "renamed on GitHub to "+to)
+	}
+	return strings.Join(notes, "; ")
+}
+
 // skippedIn returns the check of e in run when it was skipped, or nil.
 // A skipped check leaves the record's last result alone, so the history
 // is where it shows.

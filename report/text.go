@@ -94,6 +94,7 @@ func Text(w io.Writer, d *Data, opts TextOptions) error {
 		t.list("Still failing", "!", ansiYellow, without(s.Failing, s.NewlyFailing), reason, true)
 		t.list("Blocked", "?", ansiPurple, s.Blocked, reason, true)
 		t.list("Skipped", "-", ansiDim, s.Skipped, skipReason, true)
+		t.list("GitHub repositories to look at", "~", ansiBlue, s.Repos, repoNote, true)
 		t.hosts(s.Hosts)
 	} else if n := len(s.StillDead) + len(s.Failing) + len(s.Blocked); n > 0 {
 		t.printf("\n%s\n", t.paint(ansiDim, fmt.Sprintf("%d still dead, %d failing, %d blocked (listed without -q, and in every report format).",

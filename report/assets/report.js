@@ -65,7 +65,7 @@
     l.tok = l.x ? l.x.split(" ") : [];
     l.badN = l.tok.filter(function (t) { return t[0] === "b" || t[0] === "u"; }).length;
     l.recovered = !!l.c && (l.s === "alive" || l.s === "moved") && (l.p === "failing" || l.p === "dead");
-    var hay = [l.u, l.n || "", l.r || "", l.m || "", l.o >= 0 ? hosts[l.o] : ""];
+    var hay = [l.u, l.n || "", l.r || "", l.m || "", l.q || "", l.o >= 0 ? hosts[l.o] : ""];
     (l.f || []).forEach(function (s) { hay.push(files[s[0]]); });
     l.hay = hay.join("\n").toLowerCase();
     l.fileSet = {};
@@ -139,6 +139,7 @@
     if (l.r && l.r !== String(l.h)) st.appendChild(h("span", { "class": "reason", text: l.r }));
     if (!l.h && !l.r) st.appendChild(document.createTextNode("–"));
     if (l.b > 1) st.appendChild(h("div", { "class": "reason", text: l.b + " bad in a row" + (l.g ? " · last ok " + ago(l.g) : "") }));
+    if (l.q) st.appendChild(h("div", { "class": "reason note", text: l.q }));
     tr.appendChild(st);
     var where = h("td", { "class": "c-where", "data-label": "Found in" });
     var srcs = l.f || [];
