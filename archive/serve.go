@@ -256,6 +256,13 @@ func (rw *rewriter) rewriteTag(tok *html.Token) bool {
 	}
 	changed := false
 	for i, a := range tok.Attr {
+		if a.Namespace == "" && a.Key == "srcset" && (tok.DataAtom == atom.Img || tok.DataAtom == atom.Source) {
+			if v, ok := rw.rewriteSrcset(a.Val); ok {
+				tok.Attr[i].Val = v
+				changed = true
+			}
+			continue
+		}
 		if a.Namespace != "" || !contains(names, a.Key) {
 			continue
 		}
@@ -277,6 +284,53 @@ func (rw *rewriter) rewriteTag(tok *html.Token) bool {
 		}
 	}
 	return changed
+}
+
+// rewriteSrcset rewrites the candidate URLs of a srcset attribute that
+// have captures, keeping separators and descriptors as written. Candidates
+// are split as the HTML standard says: a URL is a run of non-space
+// characters (it may hold commas) whose trailing commas end the candidate;
+// otherwise its descriptors run to the next comma outside parentheses.
+func (rw *rewriter) rewriteSrcset(v string) (string, bool) {
+	var b strings.Builder
+	changed := false
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+	for i := 0; i < len(v); {
+		j := i
+		for j < len(v) && (isSpace(v[j]) || v[j] == ',') {
+			j++
+		}
+		b.WriteString(v[i:j])
+		if i = j; i == len(v) {
+			break
+		}
+		for j < len(v) && !isSpace(v[j]) {
+			j++
+		}
+		ref := strings.TrimRight(v[i:j], ",")
+		trail := v[i+len(ref) : j]
+		if abs, ok := rw.resolve(ref); ok {
+			if to, ok := rw.archived(abs); ok {
+				ref, changed = to, true
+			}
+		}
+		b.WriteString(ref)
+		b.WriteString(trail)
+		if i = j; trail != "" {
+			continue
+		}
+		for depth := 0; j < len(v) && (v[j] != ',' || depth > 0); j++ {
+			switch v[j] {
+			case '(':
+				depth++
+			case ')':
+				depth = max(0, depth-1)
+			}
+		}
+		b.WriteString(v[i:j])
+		i = j
+	}
+	return b.String(), changed
 }
 
 // resolve returns the absolute http(s) URL of the reference ref.
