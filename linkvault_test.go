@@ -64,3 +64,16 @@ func TestErrorCode(t *testing.T) {
 		t.Errorf("Result.String() = %q", got)
 	}
 }
+
+func TestFailOnValid(t *testing.T) {
+	for _, f := range []linkvault.FailOn{linkvault.FailOnDead, linkvault.FailOnNew, linkvault.FailOnBroken, linkvault.FailOnNever} {
+		if !f.Valid() {
+			t.Errorf("%q.Valid() = false", f)
+		}
+	}
+	for _, f := range []linkvault.FailOn{"", "sometimes", "Dead"} {
+		if f.Valid() {
+			t.Errorf("%q.Valid() = true", f)
+		}
+	}
+}

@@ -37,6 +37,15 @@ const (
 	FailOnNever  FailOn = "never"
 )
 
+// Valid reports whether f is one of the known policies.
+func (f FailOn) Valid() bool {
+	switch f {
+	case FailOnDead, FailOnNew, FailOnBroken, FailOnNever:
+		return true
+	}
+	return false
+}
+
 // DefaultPolicy returns the shipped policy.
 func DefaultPolicy() Policy {
 	return Policy{DeadAfter: 2, DeadMinAge: 20 * time.Hour, FailOn: FailOnDead}

@@ -122,11 +122,11 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 		if err != nil {
 			return err
 		}
+		defer closeArchiver(archiver, g) // a no-op after the close below
 	}
 
 	checker, err := crawler.NewChecker(checkerOptions(g, cfg, archiver))
 	if err != nil {
-		closeArchiver(archiver, g)
 		return linkvault.Errorf(linkvault.EInvalid, "%s: %v", cfg.name(), err)
 	}
 	defer checker.Close()
@@ -134,21 +134,16 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 	start := time.Now()
 	rec, err := db.BeginRun(linkvault.Run{Start: start, Version: version, ConfigDigest: cfg.digest}, links)
 	if err != nil {
-		closeArchiver(archiver, g)
 		return err
 	}
 
 	targets, local, err := planChecks(db, cfg, links, opts.All, archiver != nil, start)
 	if err != nil {
-		closeArchiver(archiver, g)
 		rec.Finish(context.WithoutCancel(ctx), nil, true)
 		return err
 	}
 	for _, l := range local {
-		res := crawler.CheckLocal(l)
-		res.URL = l.URL
-		res.CheckedAt = time.Now()
-		rec.Record(res)
+		rec.Record(crawler.CheckLocal(l))
 	}
 
 	prog := newProgress(g, len(targets))
@@ -210,12 +205,10 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 
 func applyCheckFlags(cfg *Config, opts CheckOptions) error {
 	if opts.FailOn != "" {
-		switch linkvault.FailOn(opts.FailOn) {
-		case linkvault.FailOnDead, linkvault.FailOnNew, linkvault.FailOnBroken, linkvault.FailOnNever:
-			cfg.Policy.FailOn = opts.FailOn
-		default:
+		if !linkvault.FailOn(opts.FailOn).Valid() {
 			return linkvault.Errorf(linkvault.EInvalid, "--fail-on: must be one of dead, new, broken, never; got %q", opts.FailOn)
 		}
+		cfg.Policy.FailOn = opts.FailOn
 	}
 	if opts.AllowPrivate {
 		cfg.Check.AllowPrivate = true

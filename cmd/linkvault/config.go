@@ -335,9 +335,7 @@ func (c *Config) validate() error {
 	case c.Policy.DeadMinAge < 0:
 		return bad("policy.dead_min_age", "must not be negative")
 	}
-	switch linkvault.FailOn(c.Policy.FailOn) {
-	case linkvault.FailOnDead, linkvault.FailOnNew, linkvault.FailOnBroken, linkvault.FailOnNever:
-	default:
+	if !linkvault.FailOn(c.Policy.FailOn).Valid() {
 		return bad("policy.fail_on", "must be one of dead, new, broken, never; got %q", c.Policy.FailOn)
 	}
 	for host, h := range c.Hosts {
