@@ -114,6 +114,21 @@ func TestExportWACZ(t *testing.T) {
 	}
 }
 
+// readZipFile returns the uncompressed content of f.
+func readZipFile(t *testing.T, f *zip.File) []byte {
+	t.Helper()
+	rc, err := f.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatalf("%s in the zip: %v", f.Name, err)
+	}
+	return b
+}
+
 func checkWACZ(t *testing.T, path string, captures, warcs int) {
 	t.Helper()
 	zr, err := zip.OpenReader(path)
@@ -124,16 +139,7 @@ func checkWACZ(t *testing.T, path string, captures, warcs int) {
 	content := map[string][]byte{}
 	var warcNames []string
 	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", f.Name, err)
-		}
-		content[f.Name] = b
+		content[f.Name] = readZipFile(t, f)
 		if strings.HasPrefix(f.Name, "archive/") {
 			warcNames = append(warcNames, f.Name)
 			if f.Method != zip.Store {

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path"
@@ -166,15 +165,7 @@ func TestWarcioReadsWARC(t *testing.T) {
 	var packed []byte
 	fromWACZ := map[string]line{}
 	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatalf("%s in the WACZ: %v", f.Name, err)
-		}
+		b := readZipFile(t, f)
 		switch {
 		case f.Name == "indexes/index.cdxj":
 			packed = b
