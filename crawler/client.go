@@ -47,16 +47,8 @@ func (t *politeTransport) limiter(host string) *rate.Limiter {
 	defer t.mu.Unlock()
 	l, ok := t.limiters[host]
 	if !ok {
-		r, b := t.c.opts.Rate, t.c.opts.Burst
-		if ho, ok := t.c.hostOptions(host); ok {
-			if ho.Rate > 0 {
-				r = ho.Rate
-			}
-			if ho.Burst > 0 {
-				b = ho.Burst
-			}
-		}
-		l = rate.NewLimiter(rate.Limit(r), b)
+		lim := t.c.hostLimits(host)
+		l = rate.NewLimiter(rate.Limit(lim.Rate), lim.Burst)
 		t.limiters[host] = l
 	}
 	return l

@@ -629,6 +629,25 @@ func (c *Checker) requestHeader(u *url.URL, method string, t *Target, conditiona
 	return h
 }
 
+// hostLimits returns the rate, burst and concurrency of host: the
+// defaults of Options with the host's overrides applied.
+func (c *Checker) hostLimits(host string) HostOptions {
+	o := &c.opts
+	lim := HostOptions{Rate: o.Rate, Burst: o.Burst, Concurrency: o.HostConcurrency}
+	if ho, ok := c.hostOptions(host); ok {
+		if ho.Rate > 0 {
+			lim.Rate = ho.Rate
+		}
+		if ho.Burst > 0 {
+			lim.Burst = ho.Burst
+		}
+		if ho.Concurrency > 0 {
+			lim.Concurrency = ho.Concurrency
+		}
+	}
+	return lim
+}
+
 // hostOptions returns the overrides for host: exact match first, then the
 // longest matching "*." wildcard.
 func (c *Checker) hostOptions(host string) (HostOptions, bool) {

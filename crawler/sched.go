@@ -184,20 +184,9 @@ func (r *run) hostFor(u *url.URL) *host {
 	if h, ok := r.hosts[key]; ok {
 		return h
 	}
-	o := &r.c.opts
-	h := &host{key: key, limit: o.HostConcurrency, base: o.Rate}
-	burst := o.Burst
-	if ho, ok := r.c.hostOptions(key); ok {
-		if ho.Rate > 0 {
-			h.base = ho.Rate
-		}
-		if ho.Burst > 0 {
-			burst = ho.Burst
-		}
-		if ho.Concurrency > 0 {
-			h.limit = ho.Concurrency
-		}
-	}
+	lim := r.c.hostLimits(key)
+	h := &host{key: key, limit: lim.Concurrency, base: lim.Rate}
+	burst := lim.Burst
 	h.rate = h.base
 	// One token stays in reserve: a request sent on time may still reach
 	// the server early (a reused connection overtaking a new one), and a
