@@ -27,6 +27,7 @@ type Exchange struct {
 	ResponseHeader http.Header
 	RemoteAddr     string
 	Title          string
+	TextHash       Fingerprint // of the page's main text, zero when none
 	Body           io.Reader
 	Size           int64
 	Truncated      bool

@@ -15,6 +15,7 @@ func TestStatusClasses(t *testing.T) {
 	}{
 		{linkvault.StatusOK, false, false},
 		{linkvault.StatusBroken, true, false},
+		{linkvault.StatusSoft404, true, false},
 		{linkvault.StatusUnreachable, true, false},
 		{linkvault.StatusBlocked, false, true},
 		{linkvault.StatusThrottled, false, true},
@@ -75,5 +76,23 @@ func TestFailOnValid(t *testing.T) {
 		if f.Valid() {
 			t.Errorf("%q.Valid() = true", f)
 		}
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	f := linkvault.Fingerprint(0x00ff00ff00ff00ff)
+	if d := f.Distance(f ^ 0b1011); d != 3 {
+		t.Errorf("Distance = %d, want 3", d)
+	}
+	b, err := f.MarshalText()
+	if err != nil || string(b) != "00ff00ff00ff00ff" {
+		t.Fatalf("MarshalText = %q, %v", b, err)
+	}
+	var g linkvault.Fingerprint
+	if err := g.UnmarshalText(b); err != nil || g != f {
+		t.Errorf("UnmarshalText(%q) = %x, %v", b, g, err)
+	}
+	if err := g.UnmarshalText([]byte("xyz")); err == nil {
+		t.Error("UnmarshalText(xyz): no error")
 	}
 }

@@ -39,17 +39,18 @@ func (h *HostStats) MeanLatency() time.Duration {
 
 // Capture is one snapshot of a URL in the WARC archive.
 type Capture struct {
-	URL         string    `json:"url"`
-	Time        time.Time `json:"time"`
-	File        string    `json:"file"`   // WARC file name, relative to the archive directory
-	Offset      int64     `json:"offset"` // of the response (or revisit) record
-	Length      int64     `json:"length"` // of the record, compressed
-	Digest      string    `json:"digest"` // payload digest, "sha256:…" or "sha1:…"
-	HTTPStatus  int       `json:"http_status"`
-	ContentType string    `json:"content_type,omitempty"`
-	Title       string    `json:"title,omitempty"`
-	Size        int64     `json:"size"`              // payload bytes
-	Revisit     bool      `json:"revisit,omitempty"` // identical payload: see RefersTo
-	RefersTo    time.Time `json:"refers_to,omitzero"`
-	Truncated   bool      `json:"truncated,omitempty"`
+	URL         string      `json:"url"`
+	Time        time.Time   `json:"time"`
+	File        string      `json:"file"`   // WARC file name, relative to the archive directory
+	Offset      int64       `json:"offset"` // of the response (or revisit) record
+	Length      int64       `json:"length"` // of the record, compressed
+	Digest      string      `json:"digest"` // payload digest, "sha256:…" or "sha1:…"
+	HTTPStatus  int         `json:"http_status"`
+	ContentType string      `json:"content_type,omitempty"`
+	Title       string      `json:"title,omitempty"`
+	TextHash    Fingerprint `json:"text_hash,omitzero"` // of the main text, for content drift
+	Size        int64       `json:"size"`               // payload bytes
+	Revisit     bool        `json:"revisit,omitempty"`  // identical payload: see RefersTo
+	RefersTo    time.Time   `json:"refers_to,omitzero"`
+	Truncated   bool        `json:"truncated,omitempty"`
 }

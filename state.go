@@ -13,18 +13,29 @@ const (
 	StateDead    State = "dead"    // bad in dead_after consecutive runs spanning at least dead_min_age
 	StateBlocked State = "blocked" // never verifiable: only blocked/throttled results
 	StateMoved   State = "moved"   // alive through a permanent redirect to another URL
+	StateChanged State = "changed" // alive, but its main text no longer matches what was cited (content drift)
 	StateGone    State = "gone"    // no longer referenced by the notes: kept, hidden by default
 )
 
 // States lists every State in report order.
-var States = []State{StateDead, StateFailing, StateBlocked, StateMoved, StateAlive, StateNew, StateGone}
+var States = []State{StateDead, StateFailing, StateChanged, StateBlocked, StateMoved, StateAlive, StateNew, StateGone}
 
 // Policy decides when a URL is dead and when a run fails.
 type Policy struct {
 	DeadAfter  int           // consecutive bad runs before dead (default 2)
 	DeadMinAge time.Duration // the bad runs must span at least this long (default 20h)
 	FailOn     FailOn        // which outcome makes a run exit 1
+	// DriftDistance is the Hamming distance between the fingerprint of
+	// the cited main text and the current one from which a page counts as
+	// changed (default DefaultDriftDistance; negative: drift is not
+	// tracked).
+	DriftDistance int
 }
+
+// DefaultDriftDistance is the fingerprint distance from which a page's main
+// text counts as changed: light edits stay below it, replaced content is
+// far above it (see BENCHMARKS.md).
+const DefaultDriftDistance = 12
 
 // FailOn is the CI policy for the exit status of a check.
 type FailOn string
@@ -48,7 +59,7 @@ func (f FailOn) Valid() bool {
 
 // DefaultPolicy returns the shipped policy.
 func DefaultPolicy() Policy {
-	return Policy{DeadAfter: 2, DeadMinAge: 20 * time.Hour, FailOn: FailOnDead}
+	return Policy{DeadAfter: 2, DeadMinAge: 20 * time.Hour, FailOn: FailOnDead, DriftDistance: DefaultDriftDistance}
 }
 
 // URLRecord is everything the archive remembers about one URL.
@@ -69,6 +80,14 @@ type URLRecord struct {
 	ETag           string    `json:"etag,omitempty"`
 	LastModified   string    `json:"last_modified,omitempty"`
 	Wayback        *Wayback  `json:"wayback,omitempty"`
+
+	// Content drift. Cited is the fingerprint of the main text when the
+	// URL was first fetched: what the notes cited. LastMatch is the last
+	// check whose text still matched it; ChangedSince the first check of
+	// the current run of checks that did not (zero while it matches).
+	Cited        Fingerprint `json:"cited_text,omitzero"`
+	LastMatch    time.Time   `json:"last_match,omitzero"`
+	ChangedSince time.Time   `json:"changed_since,omitzero"`
 }
 
 // Wayback is the cached answer of the Wayback Machine for a URL.

@@ -238,6 +238,7 @@ func (a *Archiver) Capture(ctx context.Context, ex *linkvault.Exchange) (linkvau
 		HTTPStatus:  ex.StatusCode,
 		ContentType: ex.ResponseHeader.Get("Content-Type"),
 		Title:       ex.Title,
+		TextHash:    ex.TextHash,
 		Size:        size,
 		Truncated:   ex.Truncated,
 	}}

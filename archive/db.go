@@ -69,8 +69,8 @@ type Options struct {
 	ReadOnly bool
 
 	// Policy decides when a URL is dead. The zero Policy means
-	// linkvault.DefaultPolicy(). Otherwise DeadAfter < 1 and an empty FailOn
-	// take the default values, while DeadMinAge is used as given (0 means
+	// linkvault.DefaultPolicy(). Otherwise DeadAfter < 1, an empty FailOn
+	// and a zero DriftDistance take the default values, while DeadMinAge is used as given (0 means
 	// no minimum age): start from DefaultPolicy and override.
 	Policy linkvault.Policy
 
@@ -148,6 +148,9 @@ func normalizePolicy(p linkvault.Policy) linkvault.Policy {
 	}
 	if p.FailOn == "" {
 		p.FailOn = def.FailOn
+	}
+	if p.DriftDistance == 0 {
+		p.DriftDistance = def.DriftDistance
 	}
 	return p
 }

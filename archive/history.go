@@ -121,12 +121,28 @@ func truncate(s string, n int) string {
 }
 
 // statusCode and stateCode encode a status or state as its 1-based
-// index in linkvault.Statuses or linkvault.States (0: unknown); statusOf
-// and stateOf decode it.
-func statusCode(s linkvault.Status) byte { return code(linkvault.Statuses, s) }
-func statusOf(b byte) linkvault.Status   { return decode(linkvault.Statuses, b) }
-func stateCode(s linkvault.State) byte   { return code(linkvault.States, s) }
-func stateOf(b byte) linkvault.State     { return decode(linkvault.States, b) }
+// index in statusTable or stateTable (0: unknown); statusOf and stateOf
+// decode it.
+func statusCode(s linkvault.Status) byte { return code(statusTable, s) }
+func statusOf(b byte) linkvault.Status   { return decode(statusTable, b) }
+func stateCode(s linkvault.State) byte   { return code(stateTable, s) }
+func stateOf(b byte) linkvault.State     { return decode(stateTable, b) }
+
+// statusTable and stateTable are the on-disk codes of statuses and states.
+// They are append-only: a new value goes at the end, whatever its place in
+// the report order of linkvault.Statuses and linkvault.States.
+var (
+	statusTable = []linkvault.Status{
+		linkvault.StatusOK, linkvault.StatusBroken, linkvault.StatusUnreachable,
+		linkvault.StatusBlocked, linkvault.StatusThrottled, linkvault.StatusSkipped,
+		linkvault.StatusSoft404,
+	}
+	stateTable = []linkvault.State{
+		linkvault.StateDead, linkvault.StateFailing, linkvault.StateBlocked,
+		linkvault.StateMoved, linkvault.StateAlive, linkvault.StateNew, linkvault.StateGone,
+		linkvault.StateChanged,
+	}
+)
 
 func code[T comparable](list []T, v T) byte {
 	if i := slices.Index(list, v); i >= 0 {

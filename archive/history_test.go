@@ -9,6 +9,33 @@ import (
 	"github.com/linkvault/linkvault"
 )
 
+// TestCodesAreStable pins the on-disk codes of statuses and states: a
+// database written by an earlier version must read back the same, whatever
+// the report order of linkvault.Statuses and linkvault.States.
+func TestCodesAreStable(t *testing.T) {
+	for s, want := range map[linkvault.Status]byte{
+		linkvault.StatusOK: 1, linkvault.StatusBroken: 2, linkvault.StatusUnreachable: 3,
+		linkvault.StatusBlocked: 4, linkvault.StatusThrottled: 5, linkvault.StatusSkipped: 6,
+		linkvault.StatusSoft404: 7,
+	} {
+		if got := statusCode(s); got != want || statusOf(want) != s {
+			t.Errorf("status %s: code %d, want %d", s, got, want)
+		}
+	}
+	for s, want := range map[linkvault.State]byte{
+		linkvault.StateDead: 1, linkvault.StateFailing: 2, linkvault.StateBlocked: 3,
+		linkvault.StateMoved: 4, linkvault.StateAlive: 5, linkvault.StateNew: 6,
+		linkvault.StateGone: 7, linkvault.StateChanged: 8,
+	} {
+		if got := stateCode(s); got != want || stateOf(want) != s {
+			t.Errorf("state %s: code %d, want %d", s, got, want)
+		}
+	}
+	if len(statusTable) != len(linkvault.Statuses) || len(stateTable) != len(linkvault.States) {
+		t.Errorf("the code tables miss a status or state")
+	}
+}
+
 func TestCheckCodec(t *testing.T) {
 	at := time.Date(2025, 3, 1, 8, 0, 0, 123456789, time.UTC)
 	long := strings.Repeat("连接被拒绝", 10) // 150 bytes

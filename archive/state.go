@@ -14,8 +14,13 @@ import (
 //
 // The rules (see the package documentation, # States):
 //   - ok: alive, or moved when res.MovedTo is set; the bad streak ends;
-//     LastOK and the validators (ETag, Last-Modified) are updated.
-//   - broken, unreachable: the streak grows (FirstBad is its first check);
+//     LastOK and the validators (ETag, Last-Modified) are updated. When
+//     the result carries a text fingerprint, the first one becomes Cited
+//     (what the notes cited); a later one at p.DriftDistance or more from
+//     Cited makes the URL changed (ChangedSince: the first such check),
+//     a closer one is a match (LastMatch) and ends changed. A 304 keeps
+//     changed; moved wins over changed.
+//   - broken, soft404, unreachable: the streak grows (FirstBad is its first check);
 //     dead once it has p.DeadAfter checks spanning at least p.DeadMinAge,
 //     failing before that. A dead URL stays dead while it stays bad.
 //   - blocked, throttled: new (or gone) becomes blocked; every other state is
@@ -50,7 +55,7 @@ func Advance(rec linkvault.URLRecord, res linkvault.Result, p linkvault.Policy, 
 	next := rec.State
 	switch {
 	case res.Status == linkvault.StatusOK:
-		next = linkvault.StateAlive
+		next = drift(&rec, res, p, now)
 		if res.MovedTo != "" {
 			next = linkvault.StateMoved
 		}
@@ -112,4 +117,31 @@ func Advance(rec linkvault.URLRecord, res linkvault.Result, p linkvault.Policy, 
 func Recovered(prev, next linkvault.State) bool {
 	return (prev == linkvault.StateDead || prev == linkvault.StateFailing) &&
 		(next == linkvault.StateAlive || next == linkvault.StateMoved)
+}
+
+// drift compares the text fingerprint of an ok result with the cited one,
+// updates the drift fields of rec and returns the state the result leads
+// to: alive or changed.
+func drift(rec *linkvault.URLRecord, res linkvault.Result, p linkvault.Policy, now time.Time) linkvault.State {
+	switch {
+	case p.DriftDistance < 0:
+		return linkvault.StateAlive
+	case res.TextHash == 0:
+		// Nothing to compare (304, not a page, too little text): a
+		// changed page stays changed until a fetch shows otherwise.
+		if res.NotModified && rec.State == linkvault.StateChanged {
+			return linkvault.StateChanged
+		}
+		return linkvault.StateAlive
+	case rec.Cited == 0:
+		rec.Cited, rec.LastMatch = res.TextHash, now
+		return linkvault.StateAlive
+	case rec.Cited.Distance(res.TextHash) < p.DriftDistance:
+		rec.LastMatch, rec.ChangedSince = now, time.Time{}
+		return linkvault.StateAlive
+	}
+	if rec.ChangedSince.IsZero() {
+		rec.ChangedSince = now
+	}
+	return linkvault.StateChanged
 }

@@ -17,6 +17,14 @@ var (
 	res429     = linkvault.Result{Status: linkvault.StatusThrottled, HTTPStatus: 429, Reason: "429 Too Many Requests"}
 	resSkipped = linkvault.Result{Status: linkvault.StatusSkipped, Reason: "excluded"}
 	resMoved   = linkvault.Result{Status: linkvault.StatusOK, HTTPStatus: 200, MovedTo: "https://example.org/new"}
+	resSoft    = linkvault.Result{Status: linkvault.StatusSoft404, HTTPStatus: 200, SoftNotFound: true, Evidence: []string{linkvault.EvidencePlatform}}
+
+	// Fingerprints of one article (cited), the same lightly edited (2 bits
+	// off) and unrelated content (30 bits off).
+	textCited  = linkvault.Result{Status: linkvault.StatusOK, HTTPStatus: 200, TextHash: 0x0123456789abcdef}
+	textEdited = linkvault.Result{Status: linkvault.StatusOK, HTTPStatus: 200, TextHash: 0x0123456789abcdef ^ 0b101}
+	textOther  = linkvault.Result{Status: linkvault.StatusOK, HTTPStatus: 200, TextHash: 0x0123456789abcdef ^ 0x3fffffff}
+	res304     = linkvault.Result{Status: linkvault.StatusOK, HTTPStatus: 304, NotModified: true}
 )
 
 const day = 24 * time.Hour
@@ -144,6 +152,47 @@ func TestAdvance(t *testing.T) {
 				t.Errorf("last checked %v, last %s, bad %d; want untouched by the skip", rec.LastChecked, rec.Last.Status, rec.ConsecutiveBad)
 			}
 		}},
+		{"soft 404 counts towards dead like a 404", def, []step{
+			{0, resOK, linkvault.StateAlive, true},
+			{day, resSoft, linkvault.StateFailing, true},
+			{2 * day, resSoft, linkvault.StateDead, true},
+		}, func(t *testing.T, rec linkvault.URLRecord) {
+			if !rec.LastOK.Equal(t0) || rec.Last.Status != linkvault.StatusSoft404 || len(rec.Last.Evidence) != 1 {
+				t.Errorf("last ok %v, last %+v; want day 0 and the soft 404 with its evidence", rec.LastOK, rec.Last)
+			}
+		}},
+		{"light edit is not drift", def, []step{
+			{0, textCited, linkvault.StateAlive, true},
+			{day, textEdited, linkvault.StateAlive, false},
+		}, func(t *testing.T, rec linkvault.URLRecord) {
+			if rec.Cited != textCited.TextHash || !rec.LastMatch.Equal(t0.Add(day)) || !rec.ChangedSince.IsZero() {
+				t.Errorf("cited %v, last match %v, changed since %v; want the first text, day 1, zero", rec.Cited, rec.LastMatch, rec.ChangedSince)
+			}
+		}},
+		{"replaced content is changed until it matches again", def, []step{
+			{0, textCited, linkvault.StateAlive, true},
+			{day, textOther, linkvault.StateChanged, true},
+			{2 * day, textOther, linkvault.StateChanged, false},
+			{3 * day, res304, linkvault.StateChanged, false},
+			{4 * day, textEdited, linkvault.StateAlive, true},
+		}, func(t *testing.T, rec linkvault.URLRecord) {
+			if rec.Cited != textCited.TextHash || !rec.LastMatch.Equal(t0.Add(4*day)) || !rec.ChangedSince.IsZero() {
+				t.Errorf("cited %v, last match %v, changed since %v; want the first text kept, day 4, zero", rec.Cited, rec.LastMatch, rec.ChangedSince)
+			}
+		}},
+		{"changed keeps the first day it stopped matching", def, []step{
+			{0, textCited, linkvault.StateAlive, true},
+			{day, textOther, linkvault.StateChanged, true},
+			{2 * day, textOther, linkvault.StateChanged, false},
+		}, func(t *testing.T, rec linkvault.URLRecord) {
+			if !rec.ChangedSince.Equal(t0.Add(day)) || !rec.LastMatch.Equal(t0) {
+				t.Errorf("changed since %v, last match %v; want day 1, day 0", rec.ChangedSince, rec.LastMatch)
+			}
+		}},
+		{"drift distance -1 turns drift off", linkvault.Policy{DeadAfter: 2, DriftDistance: -1}, []step{
+			{0, textCited, linkvault.StateAlive, true},
+			{day, textOther, linkvault.StateAlive, false},
+		}, nil},
 		{"skipped first leaves new", def, []step{
 			{0, resSkipped, linkvault.StateNew, false},
 		}, nil},
