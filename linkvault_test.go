@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/linkvault/linkvault"
 )
@@ -94,5 +95,37 @@ func TestFingerprint(t *testing.T) {
 	}
 	if err := g.UnmarshalText([]byte("xyz")); err == nil {
 		t.Error("UnmarshalText(xyz): no error")
+	}
+}
+
+func TestOffered(t *testing.T) {
+	day := func(n int) time.Time { return time.Date(2026, 11, n, 3, 0, 0, 0, time.UTC) }
+	cited := linkvault.Fingerprint(0xabcdef)
+	caps := []linkvault.Capture{
+		{Time: day(1), TextHash: cited},
+		{Time: day(2), TextHash: cited ^ 0b11},      // light edit
+		{Time: day(3), TextHash: cited ^ 0xffffff000}, // replaced
+		{Time: day(4), TextHash: cited ^ 0xffffff000},
+	}
+	tests := []struct {
+		name string
+		rec  linkvault.URLRecord
+		caps []linkvault.Capture
+		want time.Time // zero: none
+	}{
+		{"alive: the latest", linkvault.URLRecord{State: linkvault.StateAlive, Last: &linkvault.Result{Status: linkvault.StatusOK}}, caps, day(4)},
+		{"changed: the latest that matches", linkvault.URLRecord{State: linkvault.StateChanged, Cited: cited, LastMatch: day(2)}, caps, day(2)},
+		{"soft 404: the latest while ok", linkvault.URLRecord{State: linkvault.StateFailing, LastOK: day(3), Last: &linkvault.Result{Status: linkvault.StatusSoft404}}, caps, day(3)},
+		{"never ok: none", linkvault.URLRecord{State: linkvault.StateFailing, Last: &linkvault.Result{Status: linkvault.StatusSoft404}}, caps, time.Time{}},
+		{"changed, old captures without text: up to the last match",
+			linkvault.URLRecord{State: linkvault.StateChanged, Cited: cited, LastMatch: day(1)},
+			[]linkvault.Capture{{Time: day(1)}, {Time: day(2)}}, day(1)},
+		{"no captures", linkvault.URLRecord{State: linkvault.StateAlive}, nil, time.Time{}},
+	}
+	for _, tt := range tests {
+		c, ok := tt.rec.Offered(tt.caps, linkvault.DefaultDriftDistance)
+		if ok != !tt.want.IsZero() || ok && !c.Time.Equal(tt.want) {
+			t.Errorf("%s: Offered = %v, %v; want %v", tt.name, c.Time, ok, tt.want)
+		}
 	}
 }

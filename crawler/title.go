@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -13,7 +14,7 @@ import (
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
-	"golang.org/x/text/encoding/unicode"
+	textunicode "golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
 
@@ -27,10 +28,17 @@ func isHTML(ct string) bool {
 type page struct {
 	title string
 	text  string // visible text of the body, whitespace collapsed
+	main  string // main text (mainText), whitespace collapsed; text when none is found
+
+	textHash   uint64 // simhash of main for content drift, 0 when too short (textHash)
+	scriptSrc  bool   // the page loads a script from a URL
+	emptyMount bool   // the page has an application mount point without text (appShell)
 }
 
-// analyzePage decodes a raw HTML body to UTF-8 and extracts its title and
-// visible text. contentEncoding gzip is undone with the same size cap.
+// analyzePage decodes a raw HTML body to UTF-8 and extracts its title,
+// visible text, main text and its fingerprint, and the signs of an
+// application shell. contentEncoding gzip is undone with the same size
+// cap. The document is parsed once; readability works on that tree last.
 func analyzePage(raw []byte, contentType, contentEncoding string) page {
 	if strings.EqualFold(strings.TrimSpace(contentEncoding), "gzip") {
 		zr, err := gzip.NewReader(bytes.NewReader(raw))
@@ -46,14 +54,62 @@ func analyzePage(raw []byte, contentType, contentEncoding string) page {
 	}
 	var p page
 	p.title = collapse(doc.Find("head > title").First().Text())
+	p.scriptSrc = hasScriptSrc(doc)
 	body := doc.Find("body")
 	body.Find("script, style, noscript, template").Remove()
 	p.text = collapse(body.Text())
+	p.emptyMount = hasEmptyMount(doc)
+	if p.text != "" && !appShell(p) {
+		p.main = mainText(doc.Nodes[0])
+	}
+	if p.main == "" {
+		p.main = p.text
+	}
+	p.textHash = textHash(p.main)
 	return p
 }
 
-// collapse trims s and collapses runs of white space to one space.
-func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+// collapse trims s and collapses runs of white space (as unicode.IsSpace
+// defines it) to one space.
+func collapse(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	word := -1 // start of the current word
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c > ' ' && c < utf8.RuneSelf { // the common case: ASCII, not space
+			if word < 0 {
+				word = i
+			}
+			i++
+			continue
+		}
+		r, n := rune(c), 1
+		if c >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		switch {
+		case r == ' ' || '\t' <= r && r <= '\r' || r >= utf8.RuneSelf && unicode.IsSpace(r):
+			if word >= 0 {
+				if b.Len() > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(s[word:i])
+				word = -1
+			}
+		case word < 0:
+			word = i
+		}
+		i += n
+	}
+	if word >= 0 {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s[word:])
+	}
+	return b.String()
+}
 
 var metaCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)`)
 
@@ -63,7 +119,7 @@ var metaCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-z0
 // detector maps to gb18030).
 func decodeHTML(raw []byte, contentType string) string {
 	enc := htmlEncoding(raw, contentType)
-	if enc == nil || enc == unicode.UTF8 {
+	if enc == nil || enc == textunicode.UTF8 {
 		return strings.ToValidUTF8(string(raw), "\uFFFD")
 	}
 	out, _, err := transform.Bytes(enc.NewDecoder(), raw)
@@ -84,7 +140,7 @@ func htmlEncoding(raw []byte, contentType string) encoding.Encoding {
 		}
 	}
 	if utf8.Valid(raw) {
-		return unicode.UTF8
+		return textunicode.UTF8
 	}
 	if r, err := chardet.NewHtmlDetector().DetectBest(raw); err == nil {
 		if e := lookupCharset(r.Charset); e != nil {
