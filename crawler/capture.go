@@ -85,7 +85,7 @@ func (x *exchange) dropSpool() {
 
 // capture offers a spooled response to Options.Capture and removes the
 // spool. Calls are serialised.
-func (c *Checker) capture(ctx context.Context, x *exchange, linkURL, title string) error {
+func (c *Checker) capture(ctx context.Context, x *exchange, linkURL string, p *page) error {
 	defer x.dropSpool()
 	if c.opts.Capture == nil || x.spool == nil || x.bodyErr != nil {
 		return nil
@@ -93,12 +93,18 @@ func (c *Checker) capture(ctx context.Context, x *exchange, linkURL, title strin
 	if _, err := x.spool.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("crawler: capture spool: %w", err)
 	}
-	return c.offer(ctx, x, linkURL, title, io.LimitReader(x.spool, x.spoolSize), x.spoolSize, x.spoolTrunc)
+	return c.offer(ctx, x, linkURL, p, io.LimitReader(x.spool, x.spoolSize), x.spoolSize, x.spoolTrunc)
 }
 
-// offer hands one response and its body to Options.Capture. Calls are
+// offer hands one response and its body to Options.Capture, with the title
+// and text fingerprint of its page p (nil when not a page). Calls are
 // serialised.
-func (c *Checker) offer(ctx context.Context, x *exchange, linkURL, title string, body io.Reader, size int64, truncated bool) error {
+func (c *Checker) offer(ctx context.Context, x *exchange, linkURL string, p *page, body io.Reader, size int64, truncated bool) error {
+	var title string
+	var hash linkvault.Fingerprint
+	if p != nil {
+		title, hash = p.title, linkvault.Fingerprint(p.textHash)
+	}
 	ex := &linkvault.Exchange{
 		URL:            x.req.url,
 		LinkURL:        linkURL,
@@ -111,6 +117,7 @@ func (c *Checker) offer(ctx context.Context, x *exchange, linkURL, title string,
 		ResponseHeader: x.resp.Header.Clone(),
 		RemoteAddr:     x.remoteAddr,
 		Title:          title,
+		TextHash:       hash,
 		Body:           body,
 		Size:           size,
 		Truncated:      truncated,

@@ -10,12 +10,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"github.com/linkvault/linkvault"
 )
@@ -121,50 +119,6 @@ func statusReason(code int) string {
 		return strconv.Itoa(code) + " " + t
 	}
 	return strconv.Itoa(code)
-}
-
-// softNotFound is the table of texts that make a 200 page a soft 404.
-// Title patterns match the page title (case-insensitive); body phrases
-// match the visible text of short pages only (under shortPage runes), so
-// that an article quoting them is not mistaken for an error page. Generic
-// words ("404", "not found") count only at the start of the title, so that
-// "Issue #1404" or "…found elsewhere" are not taken for error pages.
-var softNotFound = []struct {
-	name  string         // the reason shown: "soft 404: <name>"
-	title *regexp.Regexp // matched against the title, or
-	body  string         // searched in the text of a short page
-}{
-	{name: "page not found", title: regexp.MustCompile(`(?i)page (was )?not found|404 not found|error 404|404 error`)},
-	{name: "404", title: regexp.MustCompile(`(?i)^\s*(404|not found)\b`)},
-	{name: "页面不存在", title: regexp.MustCompile(`页面不存在|页面没有找到|找不到页面|您访问的页面不存在`)},
-	{name: "该内容已被发布者删除", body: "该内容已被发布者删除"},
-	{name: "此内容因违规无法查看", body: "此内容因违规无法查看"},
-	{name: "该内容已被删除", body: "该内容已被删除"},
-	{name: "此帐号已被屏蔽", body: "此帐号已被屏蔽"},
-	{name: "此帐号已自主注销", body: "此帐号已自主注销"},
-	{name: "该公众号已迁移", body: "该公众号已迁移"},
-	{name: "页面不存在", body: "页面不存在"},
-	{name: "page not found", body: "page not found"},
-}
-
-// shortPage is the size under which the visible text of a page is searched
-// for soft 404 phrases.
-const shortPage = 2000
-
-// soft404 returns the name of the table entry that makes a page a soft
-// 404, or "".
-func soft404(p page) string {
-	short := utf8.RuneCountInString(p.text) < shortPage
-	text := strings.ToLower(p.text)
-	for _, s := range softNotFound {
-		switch {
-		case s.title != nil && s.title.MatchString(p.title):
-			return s.name
-		case s.body != "" && short && strings.Contains(text, s.body):
-			return s.name
-		}
-	}
-	return ""
 }
 
 // challenge reports whether a response is a bot challenge page

@@ -46,29 +46,6 @@ func TestClassifyError(t *testing.T) {
 	}
 }
 
-func TestSoft404(t *testing.T) {
-	tests := []struct {
-		title, text, want string
-	}{
-		{"Page Not Found", "", "page not found"},
-		{"404 - Example", "", "404"},
-		{"Not Found", "", "404"},
-		{"Error 404 | Blog", "", "page not found"},
-		{"页面不存在", "", "页面不存在"},
-		{"", "该内容已被发布者删除", "该内容已被发布者删除"},
-		{"", "此内容因违规无法查看", "此内容因违规无法查看"},
-		{"Issue #1404: fix crash", "", ""},
-		{"host.test/page/404", "", ""},
-		{"Things you have not found elsewhere", "", ""},
-		{"Go", "A page.", ""},
-	}
-	for _, tt := range tests {
-		if got := soft404(page{title: tt.title, text: tt.text}); got != tt.want {
-			t.Errorf("soft404(%q, %q) = %q, want %q", tt.title, tt.text, got, tt.want)
-		}
-	}
-}
-
 func TestRetryAfter(t *testing.T) {
 	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	tests := []struct {

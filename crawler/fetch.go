@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -78,6 +79,13 @@ type Options struct {
 
 	Exclude []*regexp.Regexp // URLs matching any of these are skipped
 
+	// Soft404 configures soft 404 detection (see Soft404Options).
+	Soft404 Soft404Options
+	// KnownLandings maps links checked in earlier runs but not in this
+	// one to the URL they ended on, so that a page many links land on is
+	// recognised as a generic landing page across runs.
+	KnownLandings map[string]string
+
 	// Capture, when set, is called for targets with Capture set whose
 	// final response is 2xx with a type in CaptureTypes. It is never
 	// called concurrently; ex.Body is valid only during the call.
@@ -139,17 +147,22 @@ type Target struct {
 //     and 503 with Retry-After, halve the host's rate and pause it for the
 //     Retry-After time (capped); the rate creeps back on success.
 //   - Classification: ok (2xx after redirects, 304), broken (404, 410,
-//     other 4xx, 5xx after retries, redirect loop, soft 404), unreachable
-//     (DNS, refused, TLS, timeout), blocked (401, 403, 999, bot
-//     challenges), throttled (429 after retries), skipped (excluded,
-//     unsupported scheme, private address). Soft 404 phrases are listed in
-//     one table (softNotFound).
+//     other 4xx, 5xx after retries, redirect loop), soft404 (2xx whose
+//     content is gone: see soft404.go for the signals, among them one
+//     random-path probe per host and run), unreachable (DNS, refused, TLS,
+//     timeout), blocked (401, 403, 999, bot challenges), throttled (429
+//     after retries), skipped (excluded, unsupported scheme, private
+//     address). A file link (HEAD) answering 2xx with an HTML page is
+//     fetched with GET to look at that page.
 type Checker struct {
 	opts      Options
 	collector *colly.Collector
 	transport *http.Transport
 	proxyHost map[string]bool // dial addresses of configured proxies
 	capMu     sync.Mutex      // serialises Options.Capture
+	// signatures are the decisive platform signatures: the built-in ones
+	// and Options.Soft404.Signatures.
+	signatures []Signature
 
 	statsMu sync.Mutex
 	stats   map[string]*linkvault.HostStats
@@ -162,6 +175,7 @@ var errPrivate = errors.New("private address not allowed")
 func NewChecker(opts Options) (*Checker, error) {
 	o := withDefaults(opts)
 	c := &Checker{opts: o, stats: map[string]*linkvault.HostStats{}}
+	c.signatures = append(slices.Clip(platformSignatures), o.Soft404.Signatures...)
 
 	roots, err := x509.SystemCertPool()
 	if err != nil || roots == nil {
@@ -308,6 +322,9 @@ func withDefaults(o Options) Options {
 	o.GitHubAPI = strings.TrimRight(o.GitHubAPI, "/")
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Soft404.GenericMin <= 0 {
+		o.Soft404.GenericMin = DefaultGenericMin
 	}
 	return o
 }

@@ -154,7 +154,8 @@ func TestHostConcurrencyOverride(t *testing.T) {
 
 // TestNoProvoked429 checks the politeness goal on hosts that enforce
 // the same rate as the client (the shipped default, 2/s burst 2) and
-// answer 429 beyond it: no request is refused, one request per URL.
+// answer 429 beyond it: no request is refused, one request per URL, and
+// one soft 404 probe per host, rate limited like the rest.
 func TestNoProvoked429(t *testing.T) {
 	w := fakeweb.New()
 	defer w.Close()
@@ -162,9 +163,18 @@ func TestNoProvoked429(t *testing.T) {
 	for _, name := range []string{"a.test", "b.test"} {
 		h := w.Host(name)
 		h.Rate, h.Burst = DefaultRate, DefaultBurst
+		pages := map[string]bool{}
 		for i := range 5 {
-			targets = append(targets, Target{URL: fmt.Sprintf("http://%s/%d", name, i)})
+			targets = append(targets, Target{URL: fmt.Sprintf("http://%s/p/%d", name, i)})
+			pages[fmt.Sprintf("/p/%d", i)] = true
 		}
+		h.Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			if !pages[r.URL.Path] {
+				http.NotFound(rw, r)
+				return
+			}
+			htmlPage("Page "+r.URL.Path, "Its own text.")(rw, r)
+		})
 	}
 	opts := Options{DialContext: w.DialContext, AllowPrivate: true}
 	rs := checkAll(t, opts, targets...)
@@ -175,5 +185,10 @@ func TestNoProvoked429(t *testing.T) {
 	}
 	if n := w.Throttled(); n != 0 {
 		t.Errorf("the servers answered %d requests with 429, want 0", n)
+	}
+	for _, name := range []string{"a.test", "b.test"} {
+		if n := w.Stats(name).Requests; n != 6 {
+			t.Errorf("%s received %d requests, want 6 (5 links and 1 probe)", name, n)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"container/heap"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -50,6 +51,7 @@ func (c *Checker) Check(ctx context.Context, targets []Target, emit func(linkvau
 		total:   len(targets),
 		hosts:   map[string]*host{},
 		results: make(chan *done, c.opts.Concurrency),
+		probes:  map[string]*probeState{},
 	}
 	jobs := map[string]*job{}
 	var order []*job
@@ -65,7 +67,9 @@ func (c *Checker) Check(ctx context.Context, targets []Target, emit func(linkvau
 	for _, j := range order {
 		r.admit(j)
 	}
-	return r.loop()
+	err := r.loop()
+	r.flushHeld()
+	return err
 }
 
 // HostStats returns what the last (or current) Check did per host, keyed
@@ -101,6 +105,10 @@ type job struct {
 
 	readyAt time.Time // when a delayed retry is due
 	index   int       // in the delay heap
+
+	probe    bool   // this job is the random-path probe of a host
+	probeKey string // the host key the probe answers for
+	probePg  *page  // the probe's 2xx page
 }
 
 // host is the scheduling state of one host.
@@ -138,6 +146,32 @@ type run struct {
 	delayed  delayHeap
 	inflight int
 	results  chan *done
+
+	probes map[string]*probeState // by host key of the links
+	held   []heldResult           // redirected ok results, for generic-target
+}
+
+// probeState is the random-path probe of one host in one run.
+type probeState struct {
+	done    bool
+	res     probeResult
+	waiters []*waiting // links whose verdict needs the probe
+}
+
+// waiting is a 2xx link waiting for the probe of its host.
+type waiting struct {
+	j    *job
+	code int
+	link *url.URL
+	s    localSignals
+	page *page // nil when not HTML
+}
+
+// heldResult is an ok result that redirected to another path, held until
+// the end of the run to see whether many links end on the same page.
+type heldResult struct {
+	j   *job
+	res linkvault.Result
 }
 
 // admit screens a new job and queues it.
@@ -404,16 +438,15 @@ func (c *Checker) step(ctx context.Context, j *job, req request, link string) *d
 		x.body = nil
 	}
 	if req.captureAPI && x.err == nil && x.bodyErr == nil && !x.truncated && x.resp.StatusCode == http.StatusOK {
-		d.capErr = c.offer(ctx, x, x.req.url, "", bytes.NewReader(x.body), int64(len(x.body)), false)
+		d.capErr = c.offer(ctx, x, x.req.url, nil, bytes.NewReader(x.body), int64(len(x.body)), false)
 	}
 	if x.spool != nil {
 		code := x.resp.StatusCode
-		if code >= 200 && code < 300 && (d.page == nil || soft404(*d.page) == "") {
-			title := ""
-			if d.page != nil {
-				title = d.page.title
-			}
-			d.capErr = c.capture(ctx, x, link, title)
+		// A platform's "deleted" page is not worth keeping; other soft
+		// 404s are known only later (after the probe) and are captured:
+		// reports offer the copy taken while the link was ok.
+		if code >= 200 && code < 300 && (d.page == nil || c.platformGone(x.req.url, d.page) == "") {
+			d.capErr = c.capture(ctx, x, link, d.page)
 		}
 		x.dropSpool()
 	}
@@ -499,14 +532,24 @@ func (r *run) handle(d *done) {
 	case code == http.StatusNotModified:
 		j.res.NotModified = true
 		r.finish(j, linkvault.StatusOK, statusReason(code))
+	case code >= 200 && code < 300 && j.method == http.MethodHead && isHTML(resp.Header.Get("Content-Type")) && !o.Soft404.Disabled:
+		// A file link answering with an HTML page is likely the site's
+		// error page: fetch it to look.
+		j.method = http.MethodGet
+		j.tries = 0
+		r.enqueue(j, true)
 	case code >= 200 && code < 400:
 		j.res.Title = pg.title
+		if d.page != nil {
+			j.res.TextHash = linkvault.Fingerprint(d.page.textHash)
+		}
 		if d.capErr != nil {
 			j.res.Error = d.capErr.Error()
 		}
-		if phrase := soft404(pg); phrase != "" && code < 300 && d.page != nil {
-			j.res.SoftNotFound = true
-			r.finish(j, linkvault.StatusBroken, "soft 404: "+phrase)
+		if j.probe {
+			j.probePg = d.page
+		} else if code < 300 && !o.Soft404.Disabled {
+			r.soft404(j, code, d.page)
 			return
 		}
 		r.finish(j, linkvault.StatusOK, statusReason(code))
@@ -575,24 +618,22 @@ func (r *run) record(j *job, x *exchange) {
 	}
 }
 
-// redirect follows a 3xx answer to its Location.
+// redirect follows a 3xx answer to its Location. The random-path probe
+// is not followed: where it is sent is what it tells (see probeDone).
 func (r *run) redirect(j *job, x *exchange) {
 	resp := x.resp
 	j.res.Redirects = append(j.res.Redirects, linkvault.Redirect{Status: resp.StatusCode, URL: x.req.url})
-	next, err := j.cur.Parse(strings.TrimSpace(resp.Header.Get("Location")))
-	if err != nil {
-		r.finish(j, linkvault.StatusBroken, "invalid redirect location")
-		return
-	}
-	if next.Scheme != "http" && next.Scheme != "https" {
-		r.finish(j, linkvault.StatusBroken, "redirect to unsupported scheme")
-		return
-	}
-	next.Fragment, next.RawFragment = "", ""
-	if canon, _, err := Canonical(next.String()); err == nil {
-		if u, err := url.Parse(canon); err == nil {
-			next = u
+	next, err := nextURL(j.cur, resp.Header.Get("Location"))
+	if j.probe {
+		if err == nil {
+			j.cur = next
 		}
+		r.probeDone(j, linkvault.StatusOK)
+		return
+	}
+	if err != nil {
+		r.finish(j, linkvault.StatusBroken, err.Error())
+		return
 	}
 	key := next.String()
 	if len(j.res.Redirects) > maxRedirects {
@@ -609,6 +650,25 @@ func (r *run) redirect(j *job, x *exchange) {
 	j.cur = next
 	j.tries = 0
 	r.enqueue(j, true)
+}
+
+// nextURL resolves a redirect's Location against cur, without fragment,
+// in canonical form.
+func nextURL(cur *url.URL, location string) (*url.URL, error) {
+	next, err := cur.Parse(strings.TrimSpace(location))
+	if err != nil {
+		return nil, errors.New("invalid redirect location")
+	}
+	if next.Scheme != "http" && next.Scheme != "https" {
+		return nil, errors.New("redirect to unsupported scheme")
+	}
+	next.Fragment, next.RawFragment = "", ""
+	if canon, _, err := Canonical(next.String()); err == nil {
+		if u, err := url.Parse(canon); err == nil {
+			next = u
+		}
+	}
+	return next, nil
 }
 
 // handleAPI handles an answer of the GitHub API.
@@ -642,6 +702,10 @@ func (r *run) handleAPI(j *job, x *exchange, ra time.Duration, hasRA bool) {
 // finish ends the page check of j with a status, then looks the repository
 // up on the GitHub API if due, or completes j.
 func (r *run) finish(j *job, st linkvault.Status, reason string) {
+	if j.probe {
+		r.probeDone(j, st)
+		return
+	}
 	j.res.Status = st
 	j.res.Reason = reason
 	if st == linkvault.StatusOK {
@@ -677,11 +741,21 @@ func (r *run) finishNow(j *job, st linkvault.Status, reason string) {
 	r.complete(j)
 }
 
-// complete emits the result of j once per target sharing its URL.
+// complete emits the result of j once per target sharing its URL; an ok
+// result that redirected to another path is held until the end of the run
+// (see flushHeld).
 func (r *run) complete(j *job) {
 	res := j.res
 	res.DurationMS = res.Duration.Milliseconds()
 	res.CheckedAt = r.c.opts.Now()
+	if r.hold(j, res) {
+		return
+	}
+	r.emitJob(j, res)
+}
+
+// emitJob emits res once per target sharing the URL of j.
+func (r *run) emitJob(j *job, res linkvault.Result) {
 	if j.link != "" {
 		r.c.statsMu.Lock()
 		s := r.c.stat(j.link)

@@ -183,7 +183,7 @@ func TestProxyFromEnvironment(t *testing.T) {
 		t.Setenv(k, "")
 	}
 	// AllowPrivate is off: the proxy itself is on loopback and allowed.
-	r := checkAll(t, Options{}, Target{URL: "http://proxied.test/page"})[0]
+	r := checkAll(t, Options{Soft404: Soft404Options{NoProbe: true}}, Target{URL: "http://proxied.test/page"})[0]
 	if r.Status != linkvault.StatusOK || r.Title != "via proxy" {
 		t.Errorf("got %s title %q, want ok via proxy", r, r.Title)
 	}
@@ -265,8 +265,12 @@ func TestHostileResponsesBoundedMemory(t *testing.T) {
 				t.Errorf("got %s, want %s", r, tt.want)
 			}
 			tt.check(t, r)
-			if alloc > 40<<20 {
-				t.Errorf("allocated %d MB, want at most 40 MB", alloc>>20)
+			// Parsing 1 MB of HTML into a tree and reading its text
+			// and main text costs about 40 MB of (short-lived)
+			// allocations; an unbounded read of these bodies would cost
+			// hundreds.
+			if alloc > 48<<20 {
+				t.Errorf("allocated %d MB, want at most 48 MB", alloc>>20)
 			}
 		})
 	}

@@ -1,0 +1,155 @@
+package crawler
+
+import (
+	"context"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/internal/fakeweb"
+	"github.com/linkvault/linkvault/internal/soft404web"
+)
+
+// checkLabelled checks every case of the labelled soft 404 web and returns
+// the results by URL.
+func checkLabelled(t testing.TB, w *fakeweb.Web, cases []soft404web.Case, opts Options) map[string]linkvault.Result {
+	t.Helper()
+	c, err := NewChecker(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var targets []Target
+	for _, cs := range cases {
+		targets = append(targets, Target{URL: cs.URL})
+	}
+	got := map[string]linkvault.Result{}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := c.Check(ctx, targets, func(r linkvault.Result) { got[r.URL] = r }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(cases) {
+		t.Fatalf("%d results for %d cases", len(got), len(cases))
+	}
+	return got
+}
+
+// TestSoft404Labelled measures soft 404 detection on the labelled fake
+// web: precision must be 1 (no false alarm) and recall at least 0.9. The
+// numbers are in BENCHMARKS.md.
+func TestSoft404Labelled(t *testing.T) {
+	w := fakeweb.New()
+	defer w.Close()
+	cases := soft404web.Install(w)
+	if len(cases) < 40 {
+		t.Fatalf("%d labelled cases, want at least 40", len(cases))
+	}
+	opts := Options{DialContext: w.DialContext, AllowPrivate: true, RetryWait: time.Millisecond, Rate: 1000, Burst: 100}
+	got := checkLabelled(t, w, cases, opts)
+	tp, fp, fn, tn := soft404web.Score(cases, func(u string) bool { return got[u].Status == linkvault.StatusSoft404 })
+	precision, recall := soft404web.PrecisionRecall(tp, fp, fn)
+	t.Logf("%d cases: tp %d, fp %d, fn %d, tn %d; precision %.2f, recall %.2f", len(cases), tp, fp, fn, tn, precision, recall)
+	for _, cs := range cases {
+		r := got[cs.URL]
+		flagged := r.Status == linkvault.StatusSoft404
+		switch {
+		case flagged && !cs.Soft404:
+			t.Errorf("false alarm (%s): %s: %s", cs.Kind, cs.URL, r)
+		case !flagged && cs.Soft404:
+			t.Logf("missed (%s): %s: %s — %s", cs.Kind, cs.URL, r, cs.Note)
+		}
+		if flagged != r.SoftNotFound || flagged != (len(r.Evidence) > 0) {
+			t.Errorf("%s: status %s, soft_404 %v, evidence %q disagree", cs.URL, r.Status, r.SoftNotFound, r.Evidence)
+		}
+		if !cs.Soft404 && cs.Kind != "hard-404" && r.Status != linkvault.StatusOK {
+			t.Errorf("%s (%s): %s, want ok", cs.URL, cs.Kind, r)
+		}
+	}
+	if precision < 1 {
+		t.Errorf("precision %.3f, want 1.00", precision)
+	}
+	if recall < 0.9 {
+		t.Errorf("recall %.3f, want at least 0.90", recall)
+	}
+
+	// The probe costs at most one request per host per run: every path a
+	// host received is a case's path, a redirect target of one, or one
+	// probe.
+	probe := regexp.MustCompile(`/[a-z]{25}$`)
+	hosts := map[string]bool{}
+	for _, cs := range cases {
+		u, _ := url.Parse(cs.URL)
+		hosts[u.Hostname()] = true
+	}
+	for h := range hosts {
+		n := 0
+		for _, p := range w.Stats(h).Paths {
+			if probe.MatchString(p) {
+				n++
+			}
+		}
+		if n > 1 {
+			t.Errorf("%s received %d probes, want at most 1", h, n)
+		}
+	}
+}
+
+// TestSoft404Evidence checks the evidence each kind of soft 404 gives.
+func TestSoft404Evidence(t *testing.T) {
+	w := fakeweb.New()
+	defer w.Close()
+	cases := soft404web.Install(w)
+	got := checkLabelled(t, w, cases, Options{DialContext: w.DialContext, AllowPrivate: true, RetryWait: time.Millisecond, Rate: 1000, Burst: 100})
+	want := map[string]string{
+		"wechat-deleted":     linkvault.EvidencePlatform,
+		"wechat-violation":   linkvault.EvidencePlatform,
+		"redirect-root":      linkvault.EvidenceRedirectRoot,
+		"redirect-ancestor":  linkvault.EvidenceRedirectUp,
+		"redirect-404-page":  linkvault.EvidenceRedirectError,
+		"template-404":       linkvault.EvidenceProbeSimilar,
+		"template-404-zh":    linkvault.EvidenceProbeSimilar,
+		"catch-all":          linkvault.EvidenceProbeSimilar,
+		"catch-all-redirect": linkvault.EvidenceRedirectRoot,
+		"parked":             linkvault.EvidenceParked,
+		"parked-root":        linkvault.EvidenceParked,
+		"generic-target":     linkvault.EvidenceGenericTarget,
+	}
+	for _, cs := range cases {
+		ev, ok := want[cs.Kind]
+		if !ok {
+			continue
+		}
+		if r := got[cs.URL]; !slices.Contains(r.Evidence, ev) || !strings.HasPrefix(r.Reason, "soft 404: ") {
+			t.Errorf("%s (%s): evidence %q, reason %q; want %s", cs.URL, cs.Kind, r.Evidence, r.Reason, ev)
+		}
+	}
+}
+
+// TestSoft404Off checks that Disabled turns every soft 404 into ok and
+// sends no probe.
+func TestSoft404Off(t *testing.T) {
+	w := fakeweb.New()
+	defer w.Close()
+	cases := soft404web.Install(w)
+	got := checkLabelled(t, w, cases, Options{DialContext: w.DialContext, AllowPrivate: true, RetryWait: time.Millisecond, Rate: 1000, Burst: 100,
+		Soft404: Soft404Options{Disabled: true}})
+	for _, cs := range cases {
+		if r := got[cs.URL]; r.Status == linkvault.StatusSoft404 {
+			t.Errorf("%s: %s with detection off", cs.URL, r)
+		}
+	}
+	probe := regexp.MustCompile(`/[a-z]{25}$`)
+	for _, cs := range cases {
+		u, _ := url.Parse(cs.URL)
+		for _, p := range w.Stats(u.Hostname()).Paths {
+			if probe.MatchString(p) {
+				t.Fatalf("%s received a probe (%s) with detection off", u.Hostname(), p)
+			}
+		}
+	}
+}
