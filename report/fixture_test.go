@@ -145,6 +145,36 @@ func fixture() *Data {
 			},
 			Checks: checks(5, 5, linkvault.StatusOK, 200, linkvault.StatusOK, 200, linkvault.StateAlive, false),
 		},
+		{ // soft 404 found by the probe: the report offers the copy from before
+			URLRecord: linkvault.URLRecord{
+				URL: "https://blog.example.org/2019/05/kubecon-notes", Kind: linkvault.KindWeb, FirstSeen: seen, LastSeen: t0,
+				Sources: []linkvault.Source{src("notes/d.md", 5, 1)},
+				Last: &linkvault.Result{Status: linkvault.StatusSoft404, HTTPStatus: 200, SoftNotFound: true,
+					Evidence: []string{linkvault.EvidenceProbeSimilar, linkvault.EvidenceGoneText},
+					Reason:   "soft 404: says “page not found”; same page as a random path (simhash distance 1)", Title: "Page not found", DurationMS: 70},
+				State: linkvault.StateFailing, StateSince: t0.Add(time.Minute), PrevState: linkvault.StateAlive, ConsecutiveBad: 1,
+				FirstBad: t0.Add(time.Minute), LastOK: t0.Add(-24 * time.Hour),
+			},
+			Checks: checks(5, 3, linkvault.StatusOK, 200, linkvault.StatusSoft404, 200, linkvault.StateFailing, true),
+			Captures: []linkvault.Capture{
+				{URL: "https://blog.example.org/2019/05/kubecon-notes", Time: t0.Add(-24*time.Hour - time.Second), File: "linkvault-00001.warc.gz", Offset: 900, Length: 700, Digest: "sha256:def", HTTPStatus: 200, ContentType: "text/html", Title: "KubeCon notes", Size: 4096},
+				{URL: "https://blog.example.org/2019/05/kubecon-notes", Time: t0.Add(30 * time.Second), File: "linkvault-00001.warc.gz", Offset: 1600, Length: 300, Digest: "sha256:404", HTTPStatus: 200, ContentType: "text/html", Title: "Page not found", Size: 512},
+			},
+		},
+		{ // changed content: alive, but not what was cited
+			URLRecord: linkvault.URLRecord{
+				URL: "https://docs.example.io/guide", Kind: linkvault.KindWeb, FirstSeen: seen, LastSeen: t0,
+				Sources: []linkvault.Source{src("notes/c.md", 20, 3)},
+				Last:    &linkvault.Result{Status: linkvault.StatusOK, HTTPStatus: 200, Reason: "200 OK", Title: "Pricing", TextHash: 0xffff0000ffff0000, DurationMS: 90},
+				State:   linkvault.StateChanged, StateSince: t0.Add(-24 * time.Hour), PrevState: linkvault.StateAlive, LastOK: t0.Add(time.Minute),
+				Cited: 0x0123456789abcdef, LastMatch: t0.Add(-48 * time.Hour), ChangedSince: t0.Add(-24 * time.Hour),
+			},
+			Checks: checks(5, 3, linkvault.StatusOK, 200, linkvault.StatusOK, 200, linkvault.StateChanged, false),
+			Captures: []linkvault.Capture{
+				{URL: "https://docs.example.io/guide", Time: t0.Add(-48 * time.Hour), File: "linkvault-00001.warc.gz", Offset: 1900, Length: 800, Digest: "sha256:aaa", HTTPStatus: 200, ContentType: "text/html", Title: "Install guide", TextHash: 0x0123456789abcdef, Size: 5000},
+				{URL: "https://docs.example.io/guide", Time: t0.Add(-24 * time.Hour), File: "linkvault-00001.warc.gz", Offset: 2700, Length: 800, Digest: "sha256:bbb", HTTPStatus: 200, ContentType: "text/html", Title: "Pricing", TextHash: 0xffff0000ffff0000, Size: 5100},
+			},
+		},
 		{ // new, never checked
 			URLRecord: linkvault.URLRecord{
 				URL: "https://never.example.com/", Kind: linkvault.KindWeb, FirstSeen: t0, LastSeen: t0,

@@ -167,12 +167,13 @@ type htmlLink struct {
 	Wayback string   `json:"w,omitempty"`
 	Moved   string   `json:"m,omitempty"`
 	Copies  int      `json:"z,omitempty"`
-	Note    string   `json:"q,omitempty"` // archived or renamed GitHub repository
+	Note    string   `json:"q,omitempty"` // archived or renamed GitHub repository, or changed content
 }
 
 var checkLetter = map[linkvault.Status]string{
 	linkvault.StatusOK:          "o",
 	linkvault.StatusBroken:      "b",
+	linkvault.StatusSoft404:     "f",
 	linkvault.StatusUnreachable: "u",
 	linkvault.StatusBlocked:     "x",
 	linkvault.StatusThrottled:   "t",
@@ -262,6 +263,7 @@ func buildHTMLView(d *Data) *htmlView {
 var stateHint = map[linkvault.State]string{
 	linkvault.StateDead:    "bad in consecutive runs long enough to call it dead",
 	linkvault.StateFailing: "bad lately, not dead yet",
+	linkvault.StateChanged: "alive, but the text no longer matches what was cited",
 	linkvault.StateBlocked: "the server refuses to be checked",
 	linkvault.StateMoved:   "alive behind a permanent redirect",
 	linkvault.StateAlive:   "answered fine at the last check",
@@ -380,7 +382,7 @@ func buildPayload(d *Data) *htmlPayload {
 			Host:    -1,
 			Title:   title(e),
 			Copies:  len(e.Captures),
-			Note:    repoNote(e),
+			Note:    strings.Join(nonEmpty(repoNote(e), changedNote(e)), "; "),
 		}
 		if !e.StateSince.IsZero() {
 			l.Since = e.StateSince.UTC().Format(time.RFC3339)
@@ -511,4 +513,15 @@ func plural(n int, unit string) string {
 		return "1 " + unit
 	}
 	return strconv.Itoa(n) + " " + unit + "s"
+}
+
+// nonEmpty returns the non-empty strings of s.
+func nonEmpty(s ...string) []string {
+	out := s[:0]
+	for _, v := range s {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }

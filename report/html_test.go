@@ -142,7 +142,7 @@ func TestHTMLStructure(t *testing.T) {
 		{".trend svg g", 5},                            // one bar per run
 		{"#links-table th[data-key] button", 6},        // sortable headers are buttons
 		{"#q[type=search][aria-label]", 1},             // labelled search
-		{"button[data-filter-state][aria-pressed]", 6}, // state filter chips
+		{"button[data-filter-state][aria-pressed]", 7}, // state filter chips
 		{"select#host[aria-label], select#file[aria-label]", 2},
 		{".change", 4},
 	}
@@ -260,7 +260,7 @@ func TestHTMLOverview(t *testing.T) {
 	_, doc := renderHTML(t, d)
 	// Previous run (#4): dead 2, failing 1, blocked 1, moved 0, alive 5, new 1.
 	deltas := map[linkvault.State]string{
-		linkvault.StateDead: "", linkvault.StateFailing: "+1", linkvault.StateBlocked: "",
+		linkvault.StateDead: "", linkvault.StateFailing: "+2", linkvault.StateChanged: "+1", linkvault.StateBlocked: "",
 		linkvault.StateMoved: "+2", linkvault.StateAlive: "−3", linkvault.StateNew: "+1",
 	}
 	for st, want := range deltas {

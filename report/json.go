@@ -64,6 +64,9 @@ type jsonLink struct {
 	History        []linkvault.Check   `json:"history"`
 	Captures       []linkvault.Capture `json:"captures"`
 	ArchivePath    string              `json:"archive_path,omitempty"`
+	Offered        *linkvault.Capture  `json:"offered_capture,omitempty"`
+	ChangedSince   time.Time           `json:"changed_since,omitzero"`
+	LastMatch      time.Time           `json:"last_match,omitzero"`
 	Wayback        *linkvault.Wayback  `json:"wayback,omitempty"`
 }
 
@@ -173,12 +176,12 @@ func buildJSON(d *Data) *jsonReport {
 		})
 	}
 	for _, e := range vis {
-		r.Links = append(r.Links, toJSONLink(e, d.Run))
+		r.Links = append(r.Links, toJSONLink(e, d.Run, d.Policy))
 	}
 	return r
 }
 
-func toJSONLink(e *Entry, run *linkvault.Run) jsonLink {
+func toJSONLink(e *Entry, run *linkvault.Run, p linkvault.Policy) jsonLink {
 	l := jsonLink{
 		URL:            e.URL,
 		Kind:           e.Kind,
@@ -197,6 +200,13 @@ func toJSONLink(e *Entry, run *linkvault.Run) jsonLink {
 		History:        make([]linkvault.Check, len(e.Checks)),
 		Captures:       make([]linkvault.Capture, len(e.Captures)),
 		ArchivePath:    e.ArchivePath,
+		ChangedSince:   utc(e.ChangedSince),
+		LastMatch:      utc(e.LastMatch),
+	}
+	if c, ok := Offered(e, p); ok {
+		c.Time = utc(c.Time)
+		c.RefersTo = utc(c.RefersTo)
+		l.Offered = &c
 	}
 	if l.Sources == nil {
 		l.Sources = []linkvault.Source{}

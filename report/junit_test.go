@@ -193,7 +193,7 @@ func TestJUnitOutcomes(t *testing.T) {
 		wantFailures int
 	}{
 		{linkvault.FailOnDead, 3},   // two dead links, one with two occurrences
-		{linkvault.FailOnBroken, 5}, // plus two failing links
+		{linkvault.FailOnBroken, 6}, // plus three failing links
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.failOn), func(t *testing.T) {

@@ -57,8 +57,14 @@ func Markdown(w io.Writer, d *Data) error {
 			return fmt.Sprintf("| %s | %s | %s |", m.link(e.URL, e.URL), m.link(movedTo(e), movedTo(e)), m.sources(e))
 		})
 	}
-	m.collapsed("⚠️ Failing", s.Failing, "| Link | Last check | Bad runs | Where |\n| --- | --- | --- | --- |\n", func(e *Entry) string {
-		return fmt.Sprintf("| %s | %s | %d | %s |", m.link(e.URL, e.URL), mdEscape(reason(e)), e.ConsecutiveBad, m.sources(e))
+	if len(s.Changed) > 0 {
+		m.printf("### 📝 Changed content (%d)\n\nAlive, but the main text no longer matches what the notes cited.\n\n| Link | Changed since | Copy as cited | Where |\n| --- | --- | --- | --- |\n", len(s.Changed))
+		m.rows(s.Changed, func(e *Entry) string {
+			return fmt.Sprintf("| %s | %s | %s | %s |", m.link(e.URL, e.URL), mdEscape(day(e.ChangedSince)), m.copies(e), m.sources(e))
+		})
+	}
+	m.collapsed("⚠️ Failing", s.Failing, "| Link | Last check | Bad runs | Copies | Where |\n| --- | --- | --- | --- | --- |\n", func(e *Entry) string {
+		return fmt.Sprintf("| %s | %s | %d | %s | %s |", m.link(e.URL, e.URL), mdEscape(reason(e)), e.ConsecutiveBad, m.copies(e), m.sources(e))
 	})
 	m.collapsed("🚫 Blocked", s.Blocked, "| Link | Last check | Where |\n| --- | --- | --- |\n", func(e *Entry) string {
 		return fmt.Sprintf("| %s | %s | %s |", m.link(e.URL, e.URL), mdEscape(reason(e)), m.sources(e))
@@ -80,6 +86,7 @@ func Markdown(w io.Writer, d *Data) error {
 var stateEmoji = map[linkvault.State]string{
 	linkvault.StateDead:    "🔴",
 	linkvault.StateFailing: "🟠",
+	linkvault.StateChanged: "📝",
 	linkvault.StateBlocked: "🚫",
 	linkvault.StateMoved:   "↪️",
 	linkvault.StateAlive:   "🟢",
@@ -202,8 +209,8 @@ func (m *mdWriter) copies(e *Entry) string {
 	var parts []string
 	if relativeURL(e.ArchivePath) {
 		parts = append(parts, "["+"archived"+"]("+mdDest(e.ArchivePath)+")")
-	} else if len(e.Captures) > 0 {
-		parts = append(parts, fmt.Sprintf("archived ×%d", len(e.Captures)))
+	} else if c, ok := Offered(e, m.d.Policy); ok {
+		parts = append(parts, "archived "+day(c.Time)+" (linkvault get)")
 	}
 	if wb := waybackURL(e); webURL(wb) {
 		parts = append(parts, "[Wayback]("+mdDest(wb)+")")

@@ -67,6 +67,7 @@ type Summary struct {
 	StillDead    []*Entry // dead before the run and still dead
 	Failing      []*Entry // every failing entry
 	Blocked      []*Entry // every blocked entry
+	Changed      []*Entry // alive, but the main text no longer matches what was cited
 	Skipped      []*Entry // the run's check was skipped (excluded, private address …)
 	Repos        []*Entry // GitHub repositories archived or renamed (alive, but flagged)
 
@@ -153,6 +154,8 @@ func Summarize(d *Data) Summary {
 			}
 		case linkvault.StateBlocked:
 			s.Blocked = append(s.Blocked, e)
+		case linkvault.StateChanged:
+			s.Changed = append(s.Changed, e)
 		}
 		if host := Host(e.URL); host != "" {
 			h := hostOf(host)
@@ -197,7 +200,7 @@ func Summarize(d *Data) Summary {
 			strings.Compare(a.Host, b.Host),
 		)
 	})
-	for _, l := range [][]*Entry{s.NewlyDead, s.Recovered, s.NewlyMoved, s.NewlyFailing, s.StillDead, s.Failing, s.Blocked} {
+	for _, l := range [][]*Entry{s.NewlyDead, s.Recovered, s.NewlyMoved, s.NewlyFailing, s.StillDead, s.Failing, s.Blocked, s.Changed} {
 		slices.SortFunc(l, func(a, b *Entry) int { return strings.Compare(a.URL, b.URL) })
 	}
 	return s
@@ -247,8 +250,8 @@ func severity(s linkvault.State) int {
 }
 
 // Visible returns the entries a report lists, in report order: by state
-// severity (the order of linkvault.States: dead, failing, blocked, moved,
-// alive, new, gone), then by URL. Gone entries are left out unless
+// severity (the order of linkvault.States: dead, failing, changed, blocked,
+// moved, alive, new, gone), then by URL. Gone entries are left out unless
 // d.ShowGone is set.
 func Visible(d *Data) []*Entry {
 	out := make([]*Entry, 0, len(d.Entries))
@@ -390,6 +393,38 @@ func title(e *Entry) string {
 		}
 	}
 	return ""
+}
+
+// Offered returns the archived copy a report offers for e (see
+// linkvault.URLRecord.Offered): for a soft 404 the copy from before it went
+// bad, for a changed page the last copy that matches what was cited.
+func Offered(e *Entry, p linkvault.Policy) (linkvault.Capture, bool) {
+	drift := p.DriftDistance
+	if drift == 0 {
+		drift = linkvault.DefaultDriftDistance
+	}
+	return e.URLRecord.Offered(e.Captures, drift)
+}
+
+// changedNote says since when a changed page no longer matches what was
+// cited; "" for other entries.
+func changedNote(e *Entry) string {
+	if e.State != linkvault.StateChanged || e.ChangedSince.IsZero() {
+		return ""
+	}
+	note := "text no longer matches what was cited, since " + day(e.ChangedSince)
+	if !e.LastMatch.IsZero() {
+		note += " (last match " + day(e.LastMatch) + ")"
+	}
+	return note
+}
+
+// day formats t as a UTC date, "" for the zero time.
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02")
 }
 
 func movedTo(e *Entry) string {

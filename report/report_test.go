@@ -25,7 +25,7 @@ func urls(es []*Entry) []string {
 func TestSummarize(t *testing.T) {
 	s := Summarize(fixture())
 	wantStates := map[linkvault.State]int{
-		linkvault.StateDead: 2, linkvault.StateFailing: 2, linkvault.StateBlocked: 1, linkvault.StateMoved: 2,
+		linkvault.StateDead: 2, linkvault.StateFailing: 3, linkvault.StateChanged: 1, linkvault.StateBlocked: 1, linkvault.StateMoved: 2,
 		linkvault.StateAlive: 2, linkvault.StateNew: 2, linkvault.StateGone: 1,
 	}
 	for _, st := range linkvault.States {
@@ -33,7 +33,7 @@ func TestSummarize(t *testing.T) {
 			t.Errorf("States[%s] = %d, want %d", st, s.States[st], wantStates[st])
 		}
 	}
-	wantStatuses := map[linkvault.Status]int{linkvault.StatusOK: 4, linkvault.StatusBroken: 2, linkvault.StatusUnreachable: 2, linkvault.StatusBlocked: 1}
+	wantStatuses := map[linkvault.Status]int{linkvault.StatusOK: 5, linkvault.StatusSoft404: 1, linkvault.StatusBroken: 2, linkvault.StatusUnreachable: 2, linkvault.StatusBlocked: 1}
 	for _, st := range linkvault.Statuses {
 		if s.Statuses[st] != wantStatuses[st] {
 			t.Errorf("Statuses[%s] = %d, want %d", st, s.Statuses[st], wantStatuses[st])
@@ -48,9 +48,10 @@ func TestSummarize(t *testing.T) {
 		{"StillDead", s.StillDead, []string{pipeURL}},
 		{"Recovered", s.Recovered, []string{"https://back.example.com/"}},
 		{"NewlyMoved", s.NewlyMoved, []string{"http://github.com/old/repo"}},
-		{"NewlyFailing", s.NewlyFailing, []string{"https://flaky.example.net/"}},
-		{"Failing", s.Failing, []string{"https://flaky.example.net/", "https://slow.example.net/x"}},
+		{"NewlyFailing", s.NewlyFailing, []string{"https://blog.example.org/2019/05/kubecon-notes", "https://flaky.example.net/"}},
+		{"Failing", s.Failing, []string{"https://blog.example.org/2019/05/kubecon-notes", "https://flaky.example.net/", "https://slow.example.net/x"}},
 		{"Blocked", s.Blocked, []string{"https://www.linkedin.com/in/someone"}},
+		{"Changed", s.Changed, []string{"https://docs.example.io/guide"}},
 	}
 	for _, l := range lists {
 		if got := urls(l.got); !slices.Equal(got, l.want) {
@@ -116,7 +117,7 @@ func TestVisible(t *testing.T) {
 	for _, e := range Visible(d) {
 		got = append(got, e.State)
 	}
-	want := []linkvault.State{"dead", "dead", "failing", "failing", "blocked", "moved", "moved", "alive", "alive", "new", "new"}
+	want := []linkvault.State{"dead", "dead", "failing", "failing", "failing", "changed", "blocked", "moved", "moved", "alive", "alive", "new", "new"}
 	if !slices.Equal(got, want) {
 		t.Errorf("states in report order = %v, want %v", got, want)
 	}
@@ -402,7 +403,7 @@ func TestSchemaDocumented(t *testing.T) {
 	}
 	documented := map[string]bool{}
 	for _, span := range regexp.MustCompile("`[^`]+`").FindAllString(string(doc), -1) {
-		for _, w := range regexp.MustCompile(`[a-z_]+`).FindAllString(span, -1) {
+		for _, w := range regexp.MustCompile(`[a-z_0-9]+`).FindAllString(span, -1) {
 			documented[w] = true
 		}
 	}

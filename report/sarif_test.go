@@ -137,7 +137,7 @@ func TestSARIFResults(t *testing.T) {
 			}
 		}
 	}
-	wantCount := map[string]int{RuleDeadLink: 3, RuleFailingLink: 2, RuleMovedLink: 2, RuleBlockedLink: 1}
+	wantCount := map[string]int{RuleDeadLink: 3, RuleFailingLink: 3, RuleMovedLink: 2, RuleBlockedLink: 1}
 	wantLevel := map[string]string{RuleDeadLink: "error", RuleFailingLink: "warning", RuleMovedLink: "warning", RuleBlockedLink: "note"}
 	for rule, n := range wantCount {
 		if count[rule] != n || levels[rule] != wantLevel[rule] {

@@ -35,6 +35,7 @@ const (
 var stateColor = map[linkvault.State]string{
 	linkvault.StateDead:    ansiRed,
 	linkvault.StateFailing: ansiYellow,
+	linkvault.StateChanged: ansiBlue,
 	linkvault.StateBlocked: ansiPurple,
 	linkvault.StateMoved:   ansiBlue,
 	linkvault.StateAlive:   ansiGreen,
@@ -93,6 +94,7 @@ func Text(w io.Writer, d *Data, opts TextOptions) error {
 		t.list("Still dead", "✗", ansiRed, s.StillDead, reason, true)
 		t.list("Still failing", "!", ansiYellow, without(s.Failing, s.NewlyFailing), reason, true)
 		t.list("Blocked", "?", ansiPurple, s.Blocked, reason, true)
+		t.list("Changed content", "~", ansiBlue, s.Changed, changedNote, true)
 		t.list("Skipped", "-", ansiDim, s.Skipped, skipReason, true)
 		t.list("GitHub repositories to look at", "~", ansiBlue, s.Repos, repoNote, true)
 		t.hosts(s.Hosts)

@@ -125,21 +125,23 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 		defer closeArchiver(archiver, g) // a no-op after the close below
 	}
 
-	checker, err := crawler.NewChecker(checkerOptions(g, cfg, archiver))
+	start := time.Now()
+	targets, local, err := planChecks(db, cfg, links, opts.All, archiver != nil, start)
+	if err != nil {
+		return err
+	}
+	copts := checkerOptions(g, cfg, archiver)
+	if copts.KnownLandings, err = knownLandings(db, targets); err != nil {
+		return err
+	}
+	checker, err := crawler.NewChecker(copts)
 	if err != nil {
 		return linkvault.Errorf(linkvault.EInvalid, "%s: %v", cfg.name(), err)
 	}
 	defer checker.Close()
 
-	start := time.Now()
 	rec, err := db.BeginRun(linkvault.Run{Start: start, Version: version, ConfigDigest: cfg.digest}, links)
 	if err != nil {
-		return err
-	}
-
-	targets, local, err := planChecks(db, cfg, links, opts.All, archiver != nil, start)
-	if err != nil {
-		rec.Finish(context.WithoutCancel(ctx), nil, true)
 		return err
 	}
 	for _, l := range local {
@@ -252,6 +254,15 @@ func checkerOptions(g *globalOptions, cfg *Config, archiver *archive.Archiver) c
 		Exclude:          cfg.exclude,
 		CaptureMax:       int64(cfg.Archive.MaxSize),
 		CaptureTypes:     cfg.Archive.Types,
+		Soft404: crawler.Soft404Options{
+			Disabled:   !cfg.Soft404.Enabled,
+			NoProbe:    !cfg.Soft404.Probe,
+			GoneText:   cfg.Soft404.GoneText,
+			GenericMin: cfg.Soft404.GenericMin,
+		},
+	}
+	for _, sg := range cfg.Soft404.Signatures {
+		o.Soft404.Signatures = append(o.Soft404.Signatures, crawler.Signature{Host: sg.Host, Text: sg.Text})
 	}
 	if len(cfg.Hosts) > 0 {
 		o.Hosts = make(map[string]crawler.HostOptions, len(cfg.Hosts))
@@ -322,6 +333,28 @@ func planChecks(db *archive.DB, cfg *Config, links []linkvault.Link, all, captur
 		targets = append(targets, t)
 	}
 	return targets, local, nil
+}
+
+// knownLandings maps the web links of the database that are not checked in
+// this run and last ended on another URL to that URL, so that the checker
+// can tell a landing page shared by many links across runs.
+func knownLandings(db *archive.DB, targets []crawler.Target) (map[string]string, error) {
+	checked := make(map[string]bool, len(targets))
+	for _, t := range targets {
+		checked[t.URL] = true
+	}
+	out := map[string]string{}
+	err := db.URLs(func(r *linkvault.URLRecord) error {
+		l := r.Last
+		if r.Kind == linkvault.KindLocal || r.State == linkvault.StateGone || checked[r.URL] || l == nil {
+			return nil
+		}
+		if l.HTTPStatus >= 200 && l.HTTPStatus < 300 && l.FinalURL != "" && l.FinalURL != r.URL {
+			out[r.URL] = l.FinalURL
+		}
+		return nil
+	})
+	return out, err
 }
 
 // lookupWayback asks the Wayback Machine about dead links that have no

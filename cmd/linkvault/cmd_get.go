@@ -29,9 +29,14 @@ func newGetCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "get URL",
 		Short: "Write the archived copy of a URL, byte for byte",
-		Long: `Write the archived body of URL: the capture closest at or before --at
-(default: the latest), exactly the bytes the server sent, to stdout or to the
-file -o names. -o never overwrites a file without --force. --list shows every
+		Long: `Write the archived body of URL: the capture closest at or before --at,
+exactly the bytes the server sent, to stdout or to the file -o names.
+
+Without --at it is the copy the reports offer: the latest capture, except
+for a link gone bad after a capture (a soft 404 answers 200, so its "deleted"
+page is captured too), whose copy is the latest taken while it was ok, and for
+a changed page, whose copy is the latest that still matches what was cited.
+-o -o never overwrites a file without --force. --list shows every
 capture instead (time, HTTP status, type, size, digest).
 
 TIME is RFC 3339 (2026-03-01T12:00:00Z), a date (2026-03-01, end of that day
@@ -81,7 +86,12 @@ func runGet(g *globalOptions, opts GetOptions, rawURL string) error {
 		}
 		return listCaptures(g, caps)
 	}
-	c, err := db.CaptureAt(u, at)
+	var c linkvault.Capture
+	if at.IsZero() {
+		c, err = offeredCapture(g, cfg, db, u)
+	} else {
+		c, err = db.CaptureAt(u, at)
+	}
 	if err != nil {
 		return err
 	}
@@ -101,6 +111,38 @@ func runGet(g *globalOptions, opts GetOptions, rawURL string) error {
 		fmt.Fprintf(g.stderr, "linkvault: wrote %s (%s, captured %s)\n", opts.Output, humanBytes(c.Size), c.Time.UTC().Format(time.RFC3339))
 	}
 	return nil
+}
+
+// offeredCapture returns the capture the reports offer for u, saying on
+// stderr when it is not the latest.
+func offeredCapture(g *globalOptions, cfg *Config, db *archive.DB, u string) (linkvault.Capture, error) {
+	latest, err := db.CaptureAt(u, time.Time{})
+	if err != nil {
+		return latest, err
+	}
+	rec, err := db.URL(u)
+	if linkvault.ErrorCode(err) == linkvault.ENotFound {
+		return latest, nil
+	} else if err != nil {
+		return latest, err
+	}
+	caps, err := db.Captures(u)
+	if err != nil {
+		return latest, err
+	}
+	c, ok := rec.Offered(caps, cfg.policy().DriftDistance)
+	if !ok {
+		return latest, linkvault.Errorf(linkvault.ENotFound, "%s: no archived copy from before it went bad (%s); the captures after it: linkvault get --list", u, rec.State)
+	}
+	if !c.Time.Equal(latest.Time) && !g.Quiet {
+		why := "it went bad"
+		if rec.State == linkvault.StateChanged {
+			why = "its text changed"
+		}
+		fmt.Fprintf(g.stderr, "linkvault: writing the copy of %s from before %s (use --at %s for the latest)\n",
+			c.Time.UTC().Format(time.RFC3339), why, latest.Time.UTC().Format("20060102150405"))
+	}
+	return c, nil
 }
 
 func listCaptures(g *globalOptions, caps []linkvault.Capture) error {

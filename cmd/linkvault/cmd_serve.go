@@ -89,8 +89,8 @@ func newServeMux(db *archive.DB, cfg *Config) http.Handler {
 		}
 		for i := range data.Entries {
 			e := &data.Entries[i]
-			if n := len(e.Captures); n > 0 && !strings.HasPrefix(e.URL, "/") {
-				e.ArchivePath = "web/" + e.Captures[n-1].Time.UTC().Format("20060102150405") + "/" + e.URL
+			if c, ok := report.Offered(e, data.Policy); ok && !strings.HasPrefix(e.URL, "/") {
+				e.ArchivePath = "web/" + c.Time.UTC().Format("20060102150405") + "/" + e.URL
 			}
 		}
 		var buf bytes.Buffer

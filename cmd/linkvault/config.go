@@ -28,6 +28,7 @@ type Config struct {
 	Check       CheckConfig           `yaml:"check"`
 	Hosts       map[string]HostConfig `yaml:"hosts"`
 	Policy      PolicyConfig          `yaml:"policy"`
+	Soft404     Soft404Config         `yaml:"soft404"`
 	Archive     ArchiveConfig         `yaml:"archive"`
 	Wayback     WaybackConfig         `yaml:"wayback"`
 	Report      ReportConfig          `yaml:"report"`
@@ -73,6 +74,24 @@ type PolicyConfig struct {
 	DeadAfter  int      `yaml:"dead_after"`
 	DeadMinAge Duration `yaml:"dead_min_age"`
 	FailOn     string   `yaml:"fail_on"`
+	// DriftDistance: from this fingerprint distance a page's main text
+	// no longer matches what was cited; 0 turns drift tracking off.
+	DriftDistance int `yaml:"drift_distance"`
+}
+
+// Soft404Config holds the keys under soft404:.
+type Soft404Config struct {
+	Enabled    bool              `yaml:"enabled"`
+	Probe      bool              `yaml:"probe"`
+	GenericMin int               `yaml:"generic_min"`
+	GoneText   []string          `yaml:"gone_text"`
+	Signatures []SignatureConfig `yaml:"signatures"`
+}
+
+// SignatureConfig is one entry of soft404.signatures.
+type SignatureConfig struct {
+	Host string `yaml:"host"`
+	Text string `yaml:"text"`
 }
 
 // ArchiveConfig holds the keys under archive:.
@@ -125,7 +144,10 @@ func DefaultConfig() *Config {
 			DeadAfter:  2,
 			DeadMinAge: Duration(20 * time.Hour),
 			FailOn:     string(linkvault.FailOnDead),
+
+			DriftDistance: linkvault.DefaultDriftDistance,
 		},
+		Soft404: Soft404Config{Enabled: true, Probe: true, GenericMin: 3},
 		Archive: ArchiveConfig{
 			Enabled:  true,
 			Dir:      "archive",
@@ -211,7 +233,8 @@ var knownKeys = map[string]any{
 		"allow_private": nil, "recheck_after": nil, "resolve": nil, "github_api": nil,
 	},
 	"hosts":   nil,
-	"policy":  map[string]any{"dead_after": nil, "dead_min_age": nil, "fail_on": nil},
+	"policy":  map[string]any{"dead_after": nil, "dead_min_age": nil, "fail_on": nil, "drift_distance": nil},
+	"soft404": map[string]any{"enabled": nil, "probe": nil, "generic_min": nil, "gone_text": nil, "signatures": nil},
 	"archive": map[string]any{"enabled": nil, "dir": nil, "max_size": nil, "types": nil, "file_size": nil},
 	"wayback": map[string]any{"enabled": nil, "endpoint": nil, "max_age": nil},
 	"report":  map[string]any{"dir": nil, "repo_url": nil, "show_gone": nil},
@@ -334,6 +357,15 @@ func (c *Config) validate() error {
 		return bad("policy.dead_after", "must be at least 1, got %d", c.Policy.DeadAfter)
 	case c.Policy.DeadMinAge < 0:
 		return bad("policy.dead_min_age", "must not be negative")
+	case c.Policy.DriftDistance < 0 || c.Policy.DriftDistance > 64:
+		return bad("policy.drift_distance", "must be between 0 (off) and 64, got %d", c.Policy.DriftDistance)
+	case c.Soft404.GenericMin < 2:
+		return bad("soft404.generic_min", "must be at least 2, got %d", c.Soft404.GenericMin)
+	}
+	for i, sg := range c.Soft404.Signatures {
+		if strings.TrimSpace(sg.Text) == "" {
+			return bad(fmt.Sprintf("soft404.signatures[%d].text", i), "must not be empty")
+		}
 	}
 	if !linkvault.FailOn(c.Policy.FailOn).Valid() {
 		return bad("policy.fail_on", "must be one of dead, new, broken, never; got %q", c.Policy.FailOn)
@@ -374,7 +406,18 @@ func (c *Config) policy() linkvault.Policy {
 		DeadAfter:  c.Policy.DeadAfter,
 		DeadMinAge: time.Duration(c.Policy.DeadMinAge),
 		FailOn:     linkvault.FailOn(c.Policy.FailOn),
+
+		DriftDistance: c.driftDistance(),
 	}
+}
+
+// driftDistance maps policy.drift_distance (0: off) to the Policy field
+// (negative: off).
+func (c *Config) driftDistance() int {
+	if c.Policy.DriftDistance == 0 {
+		return -1
+	}
+	return c.Policy.DriftDistance
 }
 
 // Duration is a time.Duration that also accepts days ("90d") in YAML.

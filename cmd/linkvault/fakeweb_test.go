@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -119,7 +120,27 @@ func (w *fakeWeb) resolveYAML() string {
 	return b.String()
 }
 
-var fakeHosts = []string{"github.com", "api.github.com", "mp.weixin.qq.com", "files.alicdn.com", "developer.aliyun.com", "blocked.example.com", "flaky.example.com", "web.archive.org", "slow.example.com"}
+var fakeHosts = []string{"github.com", "api.github.com", "mp.weixin.qq.com", "files.alicdn.com", "developer.aliyun.com", "blocked.example.com", "flaky.example.com", "web.archive.org", "slow.example.com", "blog.example.com"}
+
+// probePath matches the random 25-letter segment of a soft 404 probe.
+var probePath = regexp.MustCompile(`/[a-z]{25}$`)
+
+// Articles of blog.example.com: etcd tuning as cited, lightly edited, and
+// replaced by unrelated content.
+var (
+	etcdArticle = strings.Repeat(`Tuning etcd for large clusters starts with the disk. Every write is fsynced
+to the write-ahead log before it is acknowledged, so the latency of the disk bounds the latency of
+every request. Put the data directory on a dedicated solid state drive and watch the fsync duration
+histogram. `, 2) + `Next comes the network between members: heartbeats and elections assume a
+round trip well under the heartbeat interval, so members spread over regions need larger timeouts.
+Snapshots and compaction keep the database small; defragment members one at a time, never all at
+once, because a defragmenting member stops serving. Finally, watch the number of watchers and the
+size of range requests: a client listing every key of a large prefix can stall the whole cluster.`
+	etcdEdited   = strings.Replace(etcdArticle, "Finally, watch", "Last but not least, keep an eye on", 1) + " Updated: the defaults changed in 3.5."
+	etcdReplaced = strings.Repeat(`Spring sale! Our premium hosting plans now come with twice the storage and a
+free domain for the first year. Sign up before the end of the month to lock in the discount, invite
+your team, and enjoy around the clock support from our friendly engineers. `, 3)
+)
 
 func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 	host := r.Host
@@ -129,6 +150,9 @@ func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 	day := int(w.day.Load())
 	w.mu.Lock()
 	w.requests[host+r.URL.Path]++
+	if probePath.MatchString(r.URL.Path) {
+		w.requests[host+"/~probe"]++
+	}
 	w.mu.Unlock()
 	page := func(title string) {
 		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -183,6 +207,23 @@ func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 		http.Redirect(rw, r, "https://developer.aliyun.com/article/765449-etcd", http.StatusMovedPermanently)
 	case "developer.aliyun.com/article/765449-etcd":
 		page("etcd 跨地域同步")
+	case "blog.example.com/": // the blog's home page
+		page("A blog about distributed systems")
+	case "blog.example.com/2019/kubecon-notes": // sent to the home page from day 2
+		if day >= 2 {
+			http.Redirect(rw, r, "/", http.StatusFound)
+			return
+		}
+		article(rw, "KubeCon notes", strings.Repeat("Notes from the talks about multi-cluster scheduling and etcd operations. ", 20))
+	case "blog.example.com/posts/etcd-tuning": // lightly edited on day 2, replaced on day 3
+		switch {
+		case day >= 3:
+			article(rw, "Spring sale", etcdReplaced)
+		case day == 2:
+			article(rw, "Tuning etcd", etcdEdited)
+		default:
+			article(rw, "Tuning etcd", etcdArticle)
+		}
 	case "slow.example.com/wait": // answers slowly: lets tests interrupt a run
 		select {
 		case <-time.After(30 * time.Second):
@@ -198,6 +239,14 @@ func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 		}
 		http.NotFound(rw, r)
 	}
+}
+
+// article writes a blog page with a menu, the article and a footer.
+func article(rw http.ResponseWriter, title, text string) {
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(rw, `<!doctype html><html><head><title>%s</title></head><body>
+<nav><a href="/">Home</a> <a href="/posts/">Posts</a> <a href="/about">About</a></nav>
+<article><h1>%s</h1><p>%s</p></article><footer>© blog.example.com</footer></body></html>`, title, title, text)
 }
 
 // requestsTo returns how many requests the fake web answered for HOST/PATH.

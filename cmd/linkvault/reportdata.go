@@ -93,22 +93,24 @@ func renderTo(w io.Writer, format string, data *report.Data, g *globalOptions) e
 	return report.Render(w, format, data)
 }
 
-// writeHTMLReport writes dir/index.html and copies the latest archived
-// copy of every dead, failing and moved link under dir/archive/, so the
+// writeHTMLReport writes dir/index.html and copies the archived copy the
+// report offers (report.Offered: for a soft 404 the one from before it
+// went bad, for changed content the last that matches what was cited) of
+// every dead, failing, changed and moved link under dir/archive/, so the
 // directory alone lets a reader open what vanished.
 func writeHTMLReport(db *archive.DB, cfg *Config, data *report.Data, dir string) error {
 	archDir := cfg.resolve(cfg.Archive.Dir)
 	for i := range data.Entries {
 		e := &data.Entries[i]
 		switch e.State {
-		case linkvault.StateDead, linkvault.StateFailing, linkvault.StateMoved:
+		case linkvault.StateDead, linkvault.StateFailing, linkvault.StateMoved, linkvault.StateChanged:
 		default:
 			continue
 		}
-		if len(e.Captures) == 0 {
+		c, ok := report.Offered(e, data.Policy)
+		if !ok {
 			continue
 		}
-		c := e.Captures[len(e.Captures)-1]
 		rel := path.Join("archive", c.Time.UTC().Format("20060102150405"), archiveFileName(e.URL, c.ContentType))
 		if err := copyCapture(archDir, c, filepath.Join(dir, filepath.FromSlash(rel))); err != nil {
 			return fmt.Errorf("report: copy archived copy of %s: %w", e.URL, err)

@@ -8,8 +8,8 @@
   (data.runs || []).forEach(function (r) { runs[r[0]] = r[1]; });
   var now = Date.parse(data.now) || Date.now();
   var PAGE = 100;
-  var ORDER = ["dead", "failing", "blocked", "moved", "alive", "new", "gone"];
-  var CHECK = { o: "ok", b: "broken", u: "unreachable", x: "blocked", t: "throttled", s: "skipped" };
+  var ORDER = ["dead", "failing", "changed", "blocked", "moved", "alive", "new", "gone"];
+  var CHECK = { o: "ok", b: "broken", f: "soft 404", u: "unreachable", x: "blocked", t: "throttled", s: "skipped" };
 
   function $(id) { return document.getElementById(id); }
   function h(tag, attrs, kids) {
@@ -110,7 +110,7 @@
     var first = l.xr || 0, bad = 0;
     l.tok.forEach(function (t, i) {
       var name = CHECK[t[0]] || "skipped";
-      if (t[0] === "b" || t[0] === "u") bad++;
+      if (t[0] === "b" || t[0] === "f" || t[0] === "u") bad++;
       var tip = name + (t.length > 1 ? " · HTTP " + t.slice(1) : "");
       if (first) {
         var id = first + i;
