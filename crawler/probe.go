@@ -36,7 +36,13 @@ func (r *run) soft404(j *job, code int, p *page) {
 	case ps == nil:
 		ps = &probeState{}
 		r.probes[key] = ps
-		r.startProbe(key, link)
+		// The first deep link of the host in the input, not the first
+		// to answer: the same notes probe the same path every run.
+		base := link
+		if b, ok := r.probeBase[key]; ok {
+			base = b
+		}
+		r.startProbe(key, base)
 	case ps.done:
 		r.decide(w, &ps.res)
 		return

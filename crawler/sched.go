@@ -52,6 +52,8 @@ func (c *Checker) Check(ctx context.Context, targets []Target, emit func(linkvau
 		hosts:   map[string]*host{},
 		results: make(chan *done, c.opts.Concurrency),
 		probes:  map[string]*probeState{},
+
+		probeBase: map[string]*url.URL{},
 	}
 	jobs := map[string]*job{}
 	var order []*job
@@ -147,7 +149,8 @@ type run struct {
 	inflight int
 	results  chan *done
 
-	probes map[string]*probeState // by host key of the links
+	probes    map[string]*probeState // by host key of the links
+	probeBase map[string]*url.URL    // by host key: the first deep link, whose parent path the probe asks
 	held   []heldResult           // redirected ok results, for generic-target
 }
 
@@ -201,6 +204,9 @@ func (r *run) admit(j *job) {
 	}
 	j.cur = u
 	j.link = strings.ToLower(u.Host)
+	if _, ok := r.probeBase[j.link]; !ok && !rootPath(u) {
+		r.probeBase[j.link] = u
+	}
 	j.seen[u.String()] = 1
 	if o.GitHubToken != "" {
 		j.github = githubRepo(j.t.URL)

@@ -49,6 +49,7 @@ func runBench(b *testing.B, targets []Target, hosts map[string]benchHost, def be
 	for b.Loop() {
 		w := fakeweb.New()
 		opts := webOptions(w)
+		opts.Soft404.NoProbe = false // as shipped: one probe per host
 		opts.Rate, opts.Burst, opts.HostConcurrency = def.rate, def.burst, def.conc
 		opts.Concurrency = concurrency
 		opts.Hosts = map[string]HostOptions{}

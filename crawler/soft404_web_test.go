@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -151,5 +152,64 @@ func TestSoft404Off(t *testing.T) {
 				t.Fatalf("%s received a probe (%s) with detection off", u.Hostname(), p)
 			}
 		}
+	}
+}
+
+// TestGenericTargetAcrossRuns checks that links recorded in earlier runs
+// (Options.KnownLandings) count towards a generic landing page: one link
+// of this run that lands where two links of earlier runs landed is a soft
+// 404, alone it is not; a link landing on its own new page never is.
+func TestGenericTargetAcrossRuns(t *testing.T) {
+	w := fakeweb.New()
+	defer w.Close()
+	w.Host("lab.test").Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/archive/moved" || r.URL.Path == "/people/new-name":
+			htmlPage("Lab", "A page of the lab, long enough to be a page of its own.")(rw, r)
+		case r.URL.Path == "/projects/alpha" || r.URL.Path == "/projects/beta" || r.URL.Path == "/projects/gamma":
+			// Retired projects all end on one page; unknown paths are
+			// a real 404, so the probe says nothing.
+			http.Redirect(rw, r, "/archive/moved", http.StatusMovedPermanently)
+		case r.URL.Path == "/people/old-name":
+			http.Redirect(rw, r, "/people/new-name", http.StatusMovedPermanently)
+		default:
+			http.NotFound(rw, r)
+		}
+	})
+	known := map[string]string{
+		"http://lab.test/projects/alpha": "http://lab.test/archive/moved",
+		"http://lab.test/projects/beta":  "http://lab.test/archive/moved",
+	}
+	targets := []Target{{URL: "http://lab.test/projects/gamma"}, {URL: "http://lab.test/people/old-name"}}
+	opts := Options{DialContext: w.DialContext, AllowPrivate: true, RetryWait: time.Millisecond, Rate: 1000, Burst: 100}
+	alone := checkAll(t, opts, targets...)
+	if alone[0].Status != linkvault.StatusOK {
+		t.Errorf("alone: %s, want ok (one link on the landing page)", alone[0])
+	}
+	// The probe asks under the parent of the host's first link in the
+	// input, whichever link answers first: the same path every run.
+	probes := 0
+	for _, p := range w.Stats("lab.test").Paths {
+		if regexp.MustCompile(`/[a-z]{25}$`).MatchString(p) {
+			probes++
+			if !regexp.MustCompile(`^/projects/[a-z]{25}$`).MatchString(p) {
+				t.Errorf("probe %s, want /projects/ + 25 letters", p)
+			}
+		}
+	}
+	if probes != 1 {
+		t.Errorf("%d probes, want 1", probes)
+	}
+	opts.KnownLandings = known
+	rs := checkAll(t, opts, targets...)
+	if r := rs[0]; r.Status != linkvault.StatusSoft404 || !slices.Equal(r.Evidence, []string{linkvault.EvidenceGenericTarget}) || r.MovedTo != "" {
+		t.Errorf("with history: %s evidence %q moved to %q; want soft404 [generic-target], no move", r, r.Evidence, r.MovedTo)
+	}
+	if r := rs[1]; r.Status != linkvault.StatusOK || r.MovedTo != "http://lab.test/people/new-name" {
+		t.Errorf("renamed page: %s moved to %q, want ok, moved", r, r.MovedTo)
+	}
+	opts.Soft404.GenericMin = 4
+	if r := checkAll(t, opts, targets...)[0]; r.Status != linkvault.StatusOK {
+		t.Errorf("generic_min 4: %s, want ok (3 links)", r)
 	}
 }

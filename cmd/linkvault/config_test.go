@@ -3,11 +3,13 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/crawler"
 )
 
 func TestShippedConfig(t *testing.T) {
@@ -72,6 +74,11 @@ func TestConfigErrors(t *testing.T) {
 		{"zero rate", "check:\n  rate: 0\n", `cfg.yaml: check.rate: must be above 0`},
 		{"syntax", "check: [\n", `cfg.yaml:`},
 		{"not a mapping", "- a\n- b\n", `cfg.yaml:1: the config must be a mapping of keys`},
+		{"unknown soft404 key", "soft404:\n  probes: false\n", `cfg.yaml:2: unknown key "soft404.probes" (did you mean "probe"?)`},
+		{"generic_min 1", "soft404:\n  generic_min: 1\n", `cfg.yaml: soft404.generic_min: must be at least 2, got 1`},
+		{"drift distance", "policy:\n  drift_distance: 65\n", `cfg.yaml: policy.drift_distance: must be between 0 (off) and 64, got 65`},
+		{"empty signature", "soft404:\n  signatures: [{host: a.example}]\n", `cfg.yaml: soft404.signatures[0].text: must not be empty`},
+		{"signature key", "soft404:\n  signatures: [{host: a.example, txt: gone}]\n", `cfg.yaml:2: `},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,5 +131,37 @@ hosts: {example.com: {rate: 0.5, headers: {X-Token: t}}}
 	}
 	if _, ok := cfg.Hosts["github.com"]; !ok {
 		t.Error("a hosts: entry dropped the github.com default")
+	}
+}
+
+func TestConfigSoft404(t *testing.T) {
+	def, err := ParseConfig("cfg.yaml", []byte("notes: [n]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := checkerOptions(&globalOptions{}, def, nil)
+	if o.Soft404.Disabled || o.Soft404.NoProbe || o.Soft404.GenericMin != 3 || def.policy().DriftDistance != linkvault.DefaultDriftDistance {
+		t.Errorf("defaults: %+v, drift %d", o.Soft404, def.policy().DriftDistance)
+	}
+	cfg, err := ParseConfig("cfg.yaml", []byte(`
+soft404:
+  enabled: false
+  probe: false
+  generic_min: 5
+  gone_text: ["Nothing here"]
+  signatures: [{host: bbs.example.com, text: 帖子已被删除}]
+policy: {drift_distance: 0}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o = checkerOptions(&globalOptions{}, cfg, nil)
+	want := crawler.Soft404Options{Disabled: true, NoProbe: true, GenericMin: 5, GoneText: []string{"Nothing here"},
+		Signatures: []crawler.Signature{{Host: "bbs.example.com", Text: "帖子已被删除"}}}
+	if !reflect.DeepEqual(o.Soft404, want) {
+		t.Errorf("soft404 options = %+v, want %+v", o.Soft404, want)
+	}
+	if d := cfg.policy().DriftDistance; d >= 0 {
+		t.Errorf("drift_distance 0: policy distance %d, want negative (off)", d)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -37,7 +38,7 @@ type Host struct {
 	// "Retry-After: 1".
 	Rate    float64
 	Burst   int
-	Handler http.Handler // nil: a small HTML page for every path
+	Handler http.Handler // nil: a small HTML page for every path but a soft 404 probe's (404)
 
 	once     sync.Once
 	lim      *rate.Limiter
@@ -170,6 +171,15 @@ func (h *Host) serve(rw http.ResponseWriter, r *http.Request) {
 		h.Handler.ServeHTTP(rw, r)
 		return
 	}
+	if probePath.MatchString(r.URL.Path) {
+		// A well-behaved host: the soft 404 probe's made-up path is
+		// not found.
+		http.NotFound(rw, r)
+		return
+	}
 	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprintf(rw, "<!doctype html><html><head><title>%s%s</title></head><body><p>A page.</p></body></html>", h.Name, r.URL.Path)
 }
+
+// probePath matches the random 25-letter last segment of a soft 404 probe.
+var probePath = regexp.MustCompile(`/[a-z]{25}$`)
