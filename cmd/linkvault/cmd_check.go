@@ -39,8 +39,12 @@ Links are checked concurrently across hosts and politely within each host: a
 token bucket and a concurrency limit per host (check.rate, check.burst,
 check.host_concurrency, hosts:), Retry-After honoured, retries with backoff
 for 429, 5xx and timeouts, and a circuit breaker for hosts that do not answer.
-Each check is classified as ok, broken, unreachable, blocked (401, 403, bot
-challenges: not the same as dead), throttled or skipped.
+Each check is classified as ok, broken, soft404 (answers 200 but the content
+is gone: a deleted WeChat article, a dead page sent to the home page, a
+parked domain; see soft404: in the config), unreachable, blocked (401, 403,
+bot challenges: not the same as dead), throttled or skipped. A page whose
+main text no longer matches what was first archived is "changed": alive,
+but not what the notes cited (policy.drift_distance).
 
 The database remembers every run, so a link is only called dead after
 policy.dead_after consecutive bad runs spanning policy.dead_min_age (defaults:
