@@ -6,7 +6,8 @@
 // stores the run and the links the notes reference, Record queues each
 // check's linkvault.Result, and Finish stores the totals. Results are folded
 // into linkvault.URLRecord values by Advance, the pure state machine that
-// decides when a URL is alive, failing, dead, blocked, moved or gone, and
+// decides when a URL is alive, failing, dead, blocked, moved, changed or
+// gone, and
 // each check is appended to the URL's history as a linkvault.Check. The
 // queries (URL, URLs, History, Runs, LastRun, Stats, Due) never touch the
 // network. GC prunes old checks and compacts the file.
@@ -18,8 +19,11 @@
 // # States
 //
 // A URL is new until its first check. An ok check makes it alive (moved
-// when the check followed a permanent redirect), resetting its bad streak.
-// A broken or unreachable check makes it failing, and dead once
+// when the check followed a permanent redirect), resetting its bad streak;
+// changed when its main text has drifted Policy.DriftDistance bits or more
+// from the fingerprint of the first text seen, what the notes cited (see
+// linkvault.URLRecord: Cited, LastMatch, ChangedSince). A broken, soft404
+// or unreachable check makes it failing, and dead once
 // Policy.DeadAfter consecutive bad checks span at least Policy.DeadMinAge
 // since the first of them; a 404 or 410 counts as one bad check like any
 // other. Blocked and throttled checks cannot tell alive from dead: they turn
@@ -53,5 +57,7 @@
 // replaced file: run GC when no other linkvault process uses the database.
 //
 // History keys use a 64-bit hash of the URL; two URLs with the same hash
-// would share a history.
+// would share a history. Statuses and states are stored as small codes
+// from append-only tables (statusTable, stateTable), so a database written
+// before a status or state was added reads back unchanged.
 package archive
