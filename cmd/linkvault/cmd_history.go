@@ -91,6 +91,12 @@ func runHistory(g *globalOptions, opts HistoryOptions, rawURL string) error {
 	if rec.Last != nil && rec.Last.MovedTo != "" {
 		fmt.Fprintf(w, "  moved to  %s\n", rec.Last.MovedTo)
 	}
+	if rec.Last != nil && len(rec.Last.Evidence) > 0 {
+		fmt.Fprintf(w, "  evidence  %s\n", strings.Join(rec.Last.Evidence, ", "))
+	}
+	if !rec.ChangedSince.IsZero() {
+		fmt.Fprintf(w, "  changed   text no longer matches what was cited since %s (last match %s)\n", fmtTime(rec.ChangedSince), fmtTime(rec.LastMatch))
+	}
 	fmt.Fprintf(w, "  seen      %s … %s\n", fmtTime(rec.FirstSeen), fmtTime(rec.LastSeen))
 	if len(rec.Sources) > 0 {
 		fmt.Fprintln(w, "\nWhere it occurs:")
