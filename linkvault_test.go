@@ -103,7 +103,7 @@ func TestOffered(t *testing.T) {
 	cited := linkvault.Fingerprint(0xabcdef)
 	caps := []linkvault.Capture{
 		{Time: day(1), TextHash: cited},
-		{Time: day(2), TextHash: cited ^ 0b11},      // light edit
+		{Time: day(2), TextHash: cited ^ 0b11},        // light edit
 		{Time: day(3), TextHash: cited ^ 0xffffff000}, // replaced
 		{Time: day(4), TextHash: cited ^ 0xffffff000},
 	}

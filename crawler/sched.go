@@ -151,7 +151,7 @@ type run struct {
 
 	probes    map[string]*probeState // by host key of the links
 	probeBase map[string]*url.URL    // by host key: the first deep link, whose parent path the probe asks
-	held   []heldResult           // redirected ok results, for generic-target
+	held      []heldResult           // redirected ok results, for generic-target
 }
 
 // probeState is the random-path probe of one host in one run.

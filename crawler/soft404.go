@@ -311,12 +311,6 @@ type probeResult struct {
 	shell  bool // the answer is a JavaScript application shell
 }
 
-// behaves reports whether the host answered the probe with a hard 404 or
-// 410: its 2xx answers are believed.
-func (p *probeResult) behaves() bool {
-	return p != nil && (p.status == 404 || p.status == 410)
-}
-
 // soft200 reports whether the host answered the probe with 2xx: it does not
 // use error statuses for unknown paths.
 func (p *probeResult) soft200() bool {
