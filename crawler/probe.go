@@ -99,6 +99,9 @@ func (r *run) startProbe(key string, link *url.URL) {
 		seen:     map[string]int{u.String(): 1},
 		cur:      u,
 		method:   http.MethodGet,
+		// One request: an error answer to a made-up path says the
+		// host behaves, however it was meant.
+		tries: r.c.opts.Retries,
 	}
 	r.enqueue(pj, true)
 }
@@ -172,12 +175,15 @@ func (r *run) flushHeld() {
 	}
 	groups := map[string]*group{}
 	key := func(link, final string) (string, string, bool) {
-		u, err := url.Parse(link)
-		if err != nil {
+		u, err1 := url.Parse(link)
+		f, err2 := url.Parse(final)
+		if err1 != nil || err2 != nil {
 			return "", "", false
 		}
 		p, ok := landed(link, final)
-		if !ok {
+		// Short links ("https://sho.rt/abc") sending several people to
+		// the same page on another site are doing their job.
+		if !ok || !sameSite(u, f) && len(segments(u.EscapedPath())) < 2 {
 			return "", "", false
 		}
 		return strings.ToLower(u.Host) + " " + final, p, true

@@ -233,7 +233,7 @@ func rootPath(u *url.URL) bool {
 
 var (
 	indexPage = regexp.MustCompile(`^(index|default|home)(\.[a-z]+)?$`)
-	langRoot  = regexp.MustCompile(`^[a-z]{2}([-_][a-z]{2,4})?$`)
+	langRoot  = regexp.MustCompile(`^(en|zh|ja|ko|de|fr|es|it|pt|ru|nl|pl|tr|ar|he|id|vi|th|sv|da|fi|no|nb|cs|uk|hu|ro|el|fa|hi|bn|ms)([-_][a-z]{2,4})?$`)
 	errorPage = regexp.MustCompile(`(?i)^(404|410|not-?found|not_found|page-?not-?found|pagenotfound|error-?404|404-?error|(404|error|notfound)\.(html?|php|aspx?|jsp))$`)
 )
 

@@ -96,6 +96,8 @@ func TestRedirectEvidence(t *testing.T) {
 		{"http://blog.test/post", "https://blog.test/post/", ""},
 		{"https://blog.test/old-name", "https://blog.test/new-name", ""},
 		{"https://blog.test/about", "https://blog.test/en/about", ""},
+		{"https://blog.test/post", "https://blog.test/zh-cn", linkvault.EvidenceRedirectRoot},
+		{"https://blog.test/docs/intro", "https://blog.test/go", ""}, // "go" is a section, not a language root
 	}
 	for _, tt := range tests {
 		if got := redirectEvidence(mustURL(t, tt.link), mustURL(t, tt.final)); got != tt.want {

@@ -213,3 +213,46 @@ func TestGenericTargetAcrossRuns(t *testing.T) {
 		t.Errorf("generic_min 4: %s, want ok (3 links)", r)
 	}
 }
+
+// TestShortLinksToOnePage checks that short links sending readers to the
+// same page of another site are not a generic landing page (the
+// shortener answers unknown codes with a 404).
+func TestShortLinksToOnePage(t *testing.T) {
+	w := fakeweb.New()
+	defer w.Close()
+	w.Host("sho.rt").Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if len(r.URL.Path) != 4 {
+			http.NotFound(rw, r)
+			return
+		}
+		http.Redirect(rw, r, "http://company.test/", http.StatusMovedPermanently)
+	})
+	w.Host("company.test").Handler = htmlPage("Company", "Welcome to the company.")
+	opts := Options{DialContext: w.DialContext, AllowPrivate: true, RetryWait: time.Millisecond, Rate: 1000, Burst: 100}
+	for _, r := range checkAll(t, opts, Target{URL: "http://sho.rt/abc"}, Target{URL: "http://sho.rt/def"}, Target{URL: "http://sho.rt/ghi"}) {
+		if r.Status != linkvault.StatusOK {
+			t.Errorf("%s: %s, want ok", r.URL, r)
+		}
+	}
+}
+
+// TestProbeIsOneRequest checks that a probe answered with a server error
+// is not retried (the host's 200s are believed) while links are.
+func TestProbeIsOneRequest(t *testing.T) {
+	w := fakeweb.New()
+	defer w.Close()
+	w.Host("site.test").Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/docs/page" {
+			http.Error(rw, "oops", http.StatusServiceUnavailable)
+			return
+		}
+		htmlPage("Page", "Its own text.")(rw, r)
+	})
+	opts := Options{DialContext: w.DialContext, AllowPrivate: true, RetryWait: time.Millisecond, Rate: 1000, Burst: 100}
+	if r := checkAll(t, opts, Target{URL: "http://site.test/docs/page"})[0]; r.Status != linkvault.StatusOK {
+		t.Errorf("got %s, want ok", r)
+	}
+	if n := w.Stats("site.test").Requests; n != 2 {
+		t.Errorf("site.test received %d requests (%q), want 2: the link and one probe", n, w.Stats("site.test").Paths)
+	}
+}
