@@ -338,10 +338,10 @@ func judge(link *url.URL, final string, s localSignals, sig *pageSig, shell bool
 	var detail []string
 	ev = append(ev, s.evidence...)
 	root := rootPath(link)
-	// A probe that lands on the link's own page says nothing about it:
-	// the link is to the page every unknown path ends on.
-	if (pr.soft200() || pr.redirected()) && !shell && !pr.shell && sig != nil && (!root || s.parked) && pr.final != link.String() {
+	if (pr.soft200() || pr.redirected()) && !shell && !pr.shell && sig != nil && (!root || s.parked) {
 		switch {
+		// A probe sent to the link's own page says nothing about it:
+		// the link is to the page every unknown path ends on.
 		case pr.final == final && final != link.String():
 			ev = append(ev, linkvault.EvidenceProbeSameURL)
 			detail = append(detail, "a random path ends on the same page")
@@ -355,9 +355,6 @@ func judge(link *url.URL, final string, s localSignals, sig *pageSig, shell bool
 	probed := slices.Contains(ev, linkvault.EvidenceProbeSameURL) || slices.Contains(ev, linkvault.EvidenceProbeSimilar)
 	if s.parked && probed {
 		ev = append(ev, linkvault.EvidenceParked)
-	}
-	if root && !s.parked {
-		ev = slices.DeleteFunc(ev, func(e string) bool { return e != linkvault.EvidencePlatform })
 	}
 	if s.gone != "" && !slices.Contains(ev, linkvault.EvidencePlatform) {
 		if len(ev) > 0 || (pr.soft200() || s.moved) && !root {

@@ -178,6 +178,10 @@ func TestJudge(t *testing.T) {
 			nil},
 		{"redirect root", deep, root, localSignals{evidence: []string{linkvault.EvidenceRedirectRoot}}, real, false, nil,
 			[]string{linkvault.EvidenceRedirectRoot}},
+		{"probe sent to the link's own page", "https://h.test/archive/moved", "https://h.test/archive/moved", localSignals{}, real, false, &probeResult{status: 302, final: "https://h.test/archive/moved"},
+			nil},
+		{"probe sent where the link was sent", deep, "https://h.test/archive/moved", localSignals{moved: true}, real, false, &probeResult{status: 302, final: "https://h.test/archive/moved"},
+			[]string{linkvault.EvidenceProbeSameURL}},
 		{"unanswered probe", deep, deep, localSignals{}, notFound, false, &probeResult{},
 			nil},
 	}
