@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -84,7 +85,11 @@ func runGet(g *globalOptions, opts GetOptions, rawURL string) error {
 		if len(caps) == 0 {
 			return linkvault.Errorf(linkvault.ENotFound, "%s: no archived copy", u)
 		}
-		return listCaptures(g, caps)
+		rec, err := db.URL(u)
+		if err != nil && linkvault.ErrorCode(err) != linkvault.ENotFound {
+			return err
+		}
+		return listCaptures(g, caps, rec, cfg.policy().DriftDistance)
 	}
 	var c linkvault.Capture
 	if at.IsZero() {
@@ -145,19 +150,37 @@ func offeredCapture(g *globalOptions, cfg *Config, db *archive.DB, u string) (li
 	return c, nil
 }
 
-func listCaptures(g *globalOptions, caps []linkvault.Capture) error {
+// listCaptures prints the captures of a URL; rec, when known, marks the
+// one the reports offer and the ones taken after the link went bad or its
+// text changed.
+func listCaptures(g *globalOptions, caps []linkvault.Capture, rec *linkvault.URLRecord, drift int) error {
 	w := bufio.NewWriter(g.stdout)
 	defer w.Flush()
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tSTATUS\tTYPE\tSIZE\tDIGEST\tNOTE")
+	var offered linkvault.Capture
+	var hasOffered bool
+	if rec != nil {
+		offered, hasOffered = rec.Offered(caps, drift)
+	}
 	for _, c := range caps {
-		note := ""
+		var notes []string
 		switch {
 		case c.Revisit:
-			note = "unchanged since " + c.RefersTo.UTC().Format("20060102150405")
+			notes = append(notes, "unchanged since "+c.RefersTo.UTC().Format("20060102150405"))
 		case c.Truncated:
-			note = "truncated at the size cap"
+			notes = append(notes, "truncated at the size cap")
 		}
+		switch {
+		case rec == nil:
+		case hasOffered && c.Time.Equal(offered.Time):
+			notes = append(notes, "offered (linkvault get)")
+		case rec.State == linkvault.StateChanged && c.Time.After(rec.LastMatch):
+			notes = append(notes, "text changed")
+		case rec.Last != nil && rec.Last.Status.Bad() && c.Time.After(rec.LastOK):
+			notes = append(notes, "after it went bad ("+string(rec.Last.Status)+")")
+		}
+		note := strings.Join(notes, "; ")
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\n", c.Time.UTC().Format("20060102150405"), c.HTTPStatus, c.ContentType, c.Size, c.Digest, note)
 	}
 	return tw.Flush()
