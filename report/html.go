@@ -216,7 +216,8 @@ func buildHTMLView(d *Data) *htmlView {
 		v.States = append(v.States, st)
 		v.Total += s.States[st]
 	}
-	working := s.States[linkvault.StateAlive] + s.States[linkvault.StateMoved]
+	// A changed page still answers: it works, even if not as cited.
+	working := s.States[linkvault.StateAlive] + s.States[linkvault.StateMoved] + s.States[linkvault.StateChanged]
 	if verified := working + s.States[linkvault.StateFailing] + s.States[linkvault.StateDead]; verified > 0 {
 		v.Health = strconv.FormatFloat(100*float64(working)/float64(verified), 'f', 1, 64)
 		v.Health = strings.TrimSuffix(v.Health, ".0")

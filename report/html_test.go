@@ -268,6 +268,11 @@ func TestHTMLOverview(t *testing.T) {
 			t.Errorf("card %s delta = %q, want %q", st, got, want)
 		}
 	}
+	// Working: alive 2, moved 2, changed 1 (it answers, not as cited);
+	// verified adds failing 3 and dead 2.
+	if got := doc.Find("#health").Text(); got != "50%" {
+		t.Errorf("health = %q, want 50%%", got)
+	}
 	var labels []string
 	doc.Find(".trend svg g title").Each(func(_ int, s *goquery.Selection) { labels = append(labels, s.Text()) })
 	if len(labels) != len(d.Runs) {

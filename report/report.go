@@ -383,7 +383,16 @@ func reason(e *Entry) string {
 	return r
 }
 
+// title is the title of the page the notes cited: for a soft 404 or a
+// changed page, that of the copy from before (the current one is the error
+// page's or the new content's); otherwise the last check's, or the latest
+// capture's.
 func title(e *Entry) string {
+	if e.Last != nil && (e.Last.Status == linkvault.StatusSoft404 || e.State == linkvault.StateChanged) {
+		if c, ok := e.URLRecord.Offered(e.Captures, linkvault.DefaultDriftDistance); ok && c.Title != "" {
+			return c.Title
+		}
+	}
 	if e.Last != nil && e.Last.Title != "" {
 		return e.Last.Title
 	}
