@@ -143,6 +143,7 @@ func TestHTMLStructure(t *testing.T) {
 		{"#links-table th[data-key] button", 6},        // sortable headers are buttons
 		{"#q[type=search][aria-label]", 1},             // labelled search
 		{"button[data-filter-state][aria-pressed]", 7}, // state filter chips
+		{".legend .k", len(linkvault.Statuses)},        // every check class in the legend
 		{"select#host[aria-label], select#file[aria-label]", 2},
 		{".change", 4},
 	}
@@ -352,5 +353,23 @@ func TestHTMLHistoryStrip(t *testing.T) {
 					l.Checks, l.CheckR, len(toks), toks[0], tt.wantToks, tt.wantFirst, tt.wantRun)
 			}
 		})
+	}
+}
+
+// TestEveryStatusHasACell checks that every check class has a history
+// cell letter, a colour and a name in the page's script.
+func TestEveryStatusHasACell(t *testing.T) {
+	for _, st := range linkvault.Statuses {
+		l := checkLetter[st]
+		if l == "" {
+			t.Errorf("status %s has no history letter", st)
+			continue
+		}
+		if !strings.Contains(htmlCSS, ".k-"+l+" {") {
+			t.Errorf("status %s: no .k-%s style", st, l)
+		}
+		if !strings.Contains(htmlJS, l+": \""+strings.ReplaceAll(string(st), "soft404", "soft 404")+"\"") {
+			t.Errorf("status %s: no name for %q in the script", st, l)
+		}
 	}
 }
