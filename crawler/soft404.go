@@ -140,7 +140,7 @@ func (c *Checker) pageSignals(link, final *url.URL, p *page) localSignals {
 			s.gone = g
 		}
 		if s.gone == "" {
-			s.gone = c.goneText(p.title, text, short)
+			s.gone = c.goneText(p.title, p.heading, text, short)
 		}
 		if short {
 			for _, w := range parkingSignatures {
@@ -173,11 +173,12 @@ func (c *Checker) platformGone(rawURL string, p *page) string {
 	return ""
 }
 
-// goneText returns the name of the gone text a page shows, or "".
-func (c *Checker) goneText(title, lowerText string, short bool) string {
+// goneText returns the name of the gone text a page shows in its title,
+// its first heading or (short pages) its text, or "".
+func (c *Checker) goneText(title, heading, lowerText string, short bool) string {
 	for _, g := range goneTexts {
 		switch {
-		case g.title != nil && g.title.MatchString(title):
+		case g.title != nil && (g.title.MatchString(title) || g.title.MatchString(heading)):
 			return g.name
 		case g.body != "" && short && strings.Contains(lowerText, g.body):
 			return g.name
@@ -190,7 +191,7 @@ func (c *Checker) goneText(title, lowerText string, short bool) string {
 			}
 		}
 	}
-	lowerTitle := strings.ToLower(title)
+	lowerTitle := strings.ToLower(title + "\n" + heading)
 	for _, g := range c.opts.Soft404.GoneText {
 		if g != "" && strings.Contains(lowerTitle, strings.ToLower(g)) {
 			return g

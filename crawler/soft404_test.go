@@ -23,27 +23,29 @@ func TestGoneText(t *testing.T) {
 	c := &Checker{opts: Options{Soft404: Soft404Options{GoneText: []string{"Nothing to see here"}}}}
 	long := strings.Repeat("An article about error pages. ", 100)
 	tests := []struct {
-		title, text, want string
+		title, heading, text, want string
 	}{
-		{"Page Not Found", "", "page not found"},
-		{"404 - Example", "", "404"},
-		{"Not Found", "", "404"},
-		{"Error 404 | Blog", "", "page not found"},
-		{"页面不存在", "", "页面不存在"},
-		{"", "抱歉，您访问的文章不存在", "文章不存在"},
-		{"Blog", "Sorry, this page does not exist.", "page does not exist"},
-		{"Blog", long + " page not found", ""}, // long pages: only the title counts
-		{"Issue #1404: fix crash", "", ""},
-		{"host.test/page/404", "", ""},
-		{"Things you have not found elsewhere", "", ""},
-		{"Go", "A page.", ""},
-		{"Blog", "nothing to see here, move on", "Nothing to see here"}, // from the config
-		{"Nothing to see here | Blog", long, "Nothing to see here"},
+		{"Page Not Found", "", "", "page not found"},
+		{"Blog", "404 Not Found", long, "page not found"}, // the heading of a long page
+		{"博客", "您访问的页面不存在", long, "页面不存在"},
+		{"404 - Example", "", "", "404"},
+		{"Not Found", "", "", "404"},
+		{"Error 404 | Blog", "", "", "page not found"},
+		{"页面不存在", "", "", "页面不存在"},
+		{"", "", "抱歉，您访问的文章不存在", "文章不存在"},
+		{"Blog", "", "Sorry, this page does not exist.", "page does not exist"},
+		{"Blog", "", long + " page not found", ""}, // long pages: only the title and heading count
+		{"Issue #1404: fix crash", "", "", ""},
+		{"host.test/page/404", "", "", ""},
+		{"Things you have not found elsewhere", "", "", ""},
+		{"Go", "", "A page.", ""},
+		{"Blog", "", "nothing to see here, move on", "Nothing to see here"}, // from the config
+		{"Nothing to see here | Blog", "", long, "Nothing to see here"},
 	}
 	for _, tt := range tests {
 		short := len([]rune(tt.text)) < shortPage
-		if got := c.goneText(tt.title, strings.ToLower(tt.text), short); got != tt.want {
-			t.Errorf("goneText(%q, %.40q) = %q, want %q", tt.title, tt.text, got, tt.want)
+		if got := c.goneText(tt.title, tt.heading, strings.ToLower(tt.text), short); got != tt.want {
+			t.Errorf("goneText(%q, %q, %.40q) = %q, want %q", tt.title, tt.heading, tt.text, got, tt.want)
 		}
 	}
 }

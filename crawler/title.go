@@ -26,9 +26,10 @@ func isHTML(ct string) bool {
 
 // page is what the analysis of an HTML body found.
 type page struct {
-	title string
-	text  string // visible text of the body, whitespace collapsed
-	main  string // main text (mainText), whitespace collapsed; text when none is found
+	title   string
+	heading string // the first h1, whitespace collapsed
+	text    string // visible text of the body, whitespace collapsed
+	main    string // main text (mainText), whitespace collapsed; text when none is found
 
 	textHash   uint64 // simhash of main for content drift, 0 when too short (textHash)
 	scriptSrc  bool   // the page loads a script from a URL
@@ -54,6 +55,7 @@ func analyzePage(raw []byte, contentType, contentEncoding string) page {
 	}
 	var p page
 	p.title = collapse(doc.Find("head > title").First().Text())
+	p.heading = collapse(doc.Find("h1").First().Text())
 	p.scriptSrc = hasScriptSrc(doc)
 	body := doc.Find("body")
 	body.Find("script, style, noscript, template").Remove()
