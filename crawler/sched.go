@@ -546,7 +546,7 @@ func (r *run) handle(d *done) {
 		r.enqueue(j, true)
 	case code >= 200 && code < 400:
 		j.res.Title = pg.title
-		if d.page != nil {
+		if d.page != nil && driftTracked(j.t.URL) {
 			j.res.TextHash = linkvault.Fingerprint(d.page.textHash)
 		}
 		if d.capErr != nil {

@@ -276,6 +276,21 @@ func redirectEvidence(link, final *url.URL) string {
 	return ""
 }
 
+// driftTracked reports whether the content drift of a link is worth
+// tracking: not for a site's home page or a GitHub repository's main page,
+// which notes cite as "this site" or "this project" and whose text changes
+// by design (the latest posts, the README).
+func driftTracked(link string) bool {
+	u, err := url.Parse(link)
+	if err != nil || rootPath(u) {
+		return false
+	}
+	if repo := githubRepo(link); repo != "" && len(segments(u.EscapedPath())) == 2 {
+		return false
+	}
+	return true
+}
+
 // probeLetters is the alphabet of the random probe segment.
 const probeLetters = "abcdefghijklmnopqrstuvwxyz"
 

@@ -108,6 +108,22 @@ func TestRedirectEvidence(t *testing.T) {
 	}
 }
 
+func TestDriftTracked(t *testing.T) {
+	for link, want := range map[string]bool{
+		"https://blog.test/posts/etcd-tuning":               true,
+		"https://blog.test/":                                false,
+		"https://blog.test/index.html":                      false,
+		"https://github.com/tkestack/kstone":                false,
+		"https://github.com/tkestack/kstone/":               false,
+		"https://github.com/tkestack/kstone/blob/main/a.md": true,
+		"https://github.com/tkestack/kstone/wiki/Design":    true,
+	} {
+		if got := driftTracked(link); got != want {
+			t.Errorf("driftTracked(%s) = %v, want %v", link, got, want)
+		}
+	}
+}
+
 func TestProbeURL(t *testing.T) {
 	seg := regexp.MustCompile(`^[a-z]{25}$`)
 	tests := []struct{ link, prefix string }{
