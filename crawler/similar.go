@@ -207,11 +207,6 @@ func simhash(toks []string) uint64 {
 // hamming returns the number of bits in which a and b differ.
 func hamming(a, b uint64) int { return bits.OnesCount64(a ^ b) }
 
-// driftDistance returns the distance between the main text hashes of two
-// captures of a page; from linkvault.DefaultDriftDistance on, the content
-// drifted.
-func driftDistance(a, b uint64) int { return hamming(a, b) }
-
 // textHash returns the simhash of the tokens of text, or 0 when text has
 // fewer than minHashTokens tokens (40 words, or about 40 Chinese
 // characters): too little for a stable fingerprint, where one changed word

@@ -170,9 +170,6 @@ func TestSimHamming(t *testing.T) {
 		if got := hamming(tt.a, tt.b); got != tt.want {
 			t.Errorf("hamming(%x, %x) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
-		if got := driftDistance(tt.a, tt.b); got != tt.want {
-			t.Errorf("driftDistance(%x, %x) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
 	}
 }
 
@@ -354,7 +351,7 @@ func TestDrift(t *testing.T) {
 			t.Errorf("%s: no text hash (%x, %x)", c.name, pa.textHash, pb.textHash)
 			continue
 		}
-		d := driftDistance(pa.textHash, pb.textHash)
+		d := hamming(pa.textHash, pb.textHash)
 		r := diffRatio(tokens(pa.main), tokens(pb.main))
 		t.Logf("%-34s distance %2d, diff ratio %.3f", c.name, d, r)
 		if got := d >= linkvault.DefaultDriftDistance; got != c.drift {
@@ -388,7 +385,7 @@ func TestDriftOneSentence(t *testing.T) {
 				n++
 				art := slices.Clone(a.art)
 				art[i] = strings.Join(s, a.sep)
-				d := driftDistance(base, textHash(strings.Join(art, "\n")))
+				d := hamming(base, textHash(strings.Join(art, "\n")))
 				lo, hi = min(lo, d), max(hi, d)
 				if d >= linkvault.DefaultDriftDistance {
 					t.Errorf("%s: sentence %d of paragraph %d replaced: distance %d, taken for drift", a.name, j, i, d)
