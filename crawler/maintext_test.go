@@ -283,6 +283,9 @@ func TestAppShell(t *testing.T) {
 		{"loading text in the mount", `<html><body><div id="app">Loading…</div><script src="/app.js"></script></body></html>`, true},
 		{"short real page with a script", `<html><head><title>Contact</title><script src="/stats.js"></script></head>
 <body><h1>Contact</h1><p>Write to us at the address below; we answer within two working days.</p></body></html>`, false},
+		{"server-rendered chrome around an empty mount", `<html><head><title>Docs</title></head><body>
+<nav><a href="/">Home</a> <a href="/guide">Guide</a> <a href="/api">API reference</a> <a href="/blog">Blog</a></nav>
+<div id="app"></div><footer>© 2026 Example Inc. All rights reserved.</footer><script src="/app.js"></script></body></html>`, true},
 		{"rendered app", `<html><body><div id="root"><h1>Opening hours</h1><p>Monday to Friday from nine to five, closed on public holidays.</p></div><script src="/app.js"></script></body></html>`, false},
 		{"short text in the mount, inline script", `<html><body><div id="app"><p>Closed today.</p></div><script>var seen = 1</script></body></html>`, false},
 		{"almost empty page without scripts", `<html><head><title>Hello</title></head><body><p>Hello.</p></body></html>`, false},

@@ -315,12 +315,13 @@ func (a pageSig) near(b pageSig) (bool, string) {
 }
 
 // appShell reports whether p is a JavaScript application shell whose
-// content the crawler cannot see: its visible text (without script,
-// style, noscript and template) is shorter than shellRunes runes and it
-// loads a script from a URL (<script src>) or has an empty mount point
-// (an element with id root, app, __next, __nuxt or ___gatsby, or an
-// <app-root>, without text). Every page of such a site looks alike: soft
-// 404 and drift checks do not apply to it.
+// content the crawler cannot see: it has an empty mount point (an element
+// with id root, app, __next, __nuxt or ___gatsby, or an <app-root>,
+// without text) — whatever menu and footer the server renders around it —
+// or its visible text (without script, style, noscript and template) is
+// shorter than shellRunes runes and it loads a script from a URL
+// (<script src>). Every page of such a site looks alike: soft 404 checks
+// do not compare it with its probe.
 func appShell(p page) bool {
-	return utf8.RuneCountInString(p.text) < shellRunes && (p.scriptSrc || p.emptyMount)
+	return p.emptyMount || utf8.RuneCountInString(p.text) < shellRunes && p.scriptSrc
 }

@@ -61,7 +61,9 @@ func analyzePage(raw []byte, contentType, contentEncoding string) page {
 	body.Find("script, style, noscript, template").Remove()
 	p.text = collapse(body.Text())
 	p.emptyMount = hasEmptyMount(doc)
-	if p.text != "" && !appShell(p) {
+	// Readability has nothing to find in a page with next to no text (an
+	// application shell before its scripts run).
+	if utf8.RuneCountInString(p.text) >= shellRunes {
 		p.main = mainText(doc.Nodes[0])
 	}
 	if p.main == "" {
