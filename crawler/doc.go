@@ -114,6 +114,20 @@
 // resolution, no query sorting, no trailing-slash games, so that the URL
 // fetched is the URL written.
 //
+// # Checking
+//
+// [Checker] checks targets politely (per-host queues, token buckets,
+// concurrency limits, Retry-After, retries, circuit breakers; see its
+// documentation) and classifies each one. A 2xx answer is not believed
+// blindly: soft 404s (a deleted WeChat article, a dead page sent to the
+// home page, a parked domain, a site answering every path with its "not
+// found" template) are reported as linkvault.StatusSoft404 with their
+// evidence, found by platform signatures, redirect targets, one
+// random-path probe per host and run, and landing pages shared by many
+// links ([Soft404Options]; the rules are in soft404.go). Each page's main
+// text is read with go-readability and fingerprinted (Result.TextHash)
+// for content drift.
+//
 // # Caveats
 //
 // Lines are counted at '\n'; a lone '\r' does not end a line. In HTML, a
