@@ -181,3 +181,44 @@ func (db *DB) NotDue(urls []string, recheckAfter time.Duration, now time.Time) (
 	})
 	return skip, err
 }
+
+// Accept takes the current main text of a changed URL as what the notes
+// cite: its fingerprint becomes Cited and the URL is alive again (moved
+// when its last check followed a permanent redirect). The change of state
+// is dated now. A URL that is not changed is an EInvalid error, an unknown
+// one ENotFound.
+func (db *DB) Accept(url string, now time.Time) (*linkvault.URLRecord, error) {
+	var out *linkvault.URLRecord
+	err := db.update(func(tx *bolt.Tx) error {
+		urls := tx.Bucket(bucketURLs)
+		rec, err := getURL(urls, url)
+		switch {
+		case err != nil:
+			return err
+		case rec == nil:
+			return &linkvault.Error{Code: linkvault.ENotFound, Message: fmt.Sprintf("unknown URL %s", url)}
+		case rec.State != linkvault.StateChanged || rec.Last == nil || rec.Last.TextHash == 0:
+			return linkvault.Errorf(linkvault.EInvalid, "%s is %s, not changed: nothing to accept", url, rec.State)
+		}
+		c, err := getCounts(tx)
+		if err != nil {
+			return err
+		}
+		next := linkvault.StateAlive
+		if rec.Last.MovedTo != "" {
+			next = linkvault.StateMoved
+		}
+		rec.Cited, rec.LastMatch, rec.ChangedSince = rec.Last.TextHash, now, time.Time{}
+		rec.PrevState, rec.State, rec.StateSince = rec.State, next, now
+		c.addState(linkvault.StateChanged, next)
+		if err := putURL(urls, rec); err != nil {
+			return err
+		}
+		out = rec
+		return putCounts(tx, c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -126,9 +126,10 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 
 It extracts every URL from Markdown, HTML and plain-text notes (Chinese text
 included) with file:line, checks them concurrently and politely (per-host rate
-limits, Retry-After honoured), remembers every run in one BoltDB file so that it
-knows what is newly dead, what is flaky and what died for good, snapshots what
-it fetched into standard WARC files, and reports dead links for people (HTML,
+limits, Retry-After honoured) — soft 404s included: pages that answer 200 but
+lost their content —, remembers every run in one BoltDB file so that it knows
+what is newly dead, what is flaky, what died for good and what changed since
+it was cited, snapshots what it fetched into standard WARC files, and reports dead links for people (HTML,
 terminal) and for CI (JSON, Markdown, JUnit, SARIF, GitHub annotations).
 
 Configuration is read from --config, or ./config.yaml when it exists; paths in
@@ -162,6 +163,7 @@ config.yaml.`,
 		newHistoryCommand(g),
 		newStatusCommand(g),
 		newGetCommand(g),
+		newAcceptCommand(g),
 		newServeCommand(g),
 		newGCCommand(g),
 		newExportCommand(g),
