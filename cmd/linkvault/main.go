@@ -126,11 +126,12 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 
 It extracts every URL from Markdown, HTML and plain-text notes (Chinese text
 included) with file:line, checks them concurrently and politely (per-host rate
-limits, Retry-After honoured) — soft 404s included: pages that answer 200 but
-lost their content —, remembers every run in one BoltDB file so that it knows
+limits, Retry-After honoured), soft 404s included: pages that answer 200 but
+lost their content. It remembers every run in one BoltDB file so that it knows
 what is newly dead, what is flaky, what died for good and what changed since
-it was cited, snapshots what it fetched into standard WARC files, and reports dead links for people (HTML,
-terminal) and for CI (JSON, Markdown, JUnit, SARIF, GitHub annotations).
+it was cited, snapshots what it fetched into standard WARC files, and reports
+dead links for people (HTML, terminal) and for CI (JSON, Markdown, JUnit,
+SARIF, GitHub annotations).
 
 Configuration is read from --config, or ./config.yaml when it exists; paths in
 it are relative to the config file. Every key is documented in the shipped
