@@ -30,11 +30,7 @@ with status 1. The other URLs are still accepted.`,
 }
 
 func runAccept(g *globalOptions, args []string) error {
-	cfg, err := g.loadConfig()
-	if err != nil {
-		return err
-	}
-	db, err := openExistingDB(g, cfg, false)
+	_, db, err := openConfigDBMode(g, false)
 	if err != nil {
 		return err
 	}

@@ -38,11 +38,7 @@ func runGC(ctx context.Context, g *globalOptions, opts GCOptions) error {
 	if err != nil || keep <= 0 {
 		return linkvault.Errorf(linkvault.EInvalid, "--keep %q: want a positive duration like 90d or 720h", opts.Keep)
 	}
-	cfg, err := g.loadConfig()
-	if err != nil {
-		return err
-	}
-	db, err := openExistingDB(g, cfg, false)
+	_, db, err := openConfigDBMode(g, false)
 	if err != nil {
 		return err
 	}

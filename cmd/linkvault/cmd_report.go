@@ -88,11 +88,17 @@ func runReport(ctx context.Context, g *globalOptions, opts ReportOptions) error 
 // openConfigDB loads the config and opens its existing database read-only:
 // the start of every command that only reads.
 func openConfigDB(g *globalOptions) (*Config, *archive.DB, error) {
+	return openConfigDBMode(g, true)
+}
+
+// openConfigDBMode loads the config and opens its existing database,
+// read-only or for writing.
+func openConfigDBMode(g *globalOptions, readOnly bool) (*Config, *archive.DB, error) {
 	cfg, err := g.loadConfig()
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := openExistingDB(g, cfg, true)
+	db, err := openExistingDB(g, cfg, readOnly)
 	if err != nil {
 		return nil, nil, err
 	}
