@@ -15,6 +15,13 @@ import (
 	"github.com/linkvault/linkvault/internal/soft404web"
 )
 
+// withSoft404 returns o with soft 404 options s (webOptions turns the
+// probe off).
+func withSoft404(o Options, s Soft404Options) Options {
+	o.Soft404 = s
+	return o
+}
+
 // checkLabelled checks every case of the labelled soft 404 web and returns
 // the results by URL.
 func checkLabelled(t testing.TB, w *fakeweb.Web, cases []soft404web.Case, opts Options) map[string]linkvault.Result {
@@ -50,7 +57,7 @@ func TestSoft404Labelled(t *testing.T) {
 	if len(cases) < 40 {
 		t.Fatalf("%d labelled cases, want at least 40", len(cases))
 	}
-	opts := Options{DialContext: w.DialContext, AllowPrivate: true, RetryWait: time.Millisecond, Rate: 1000, Burst: 100}
+	opts := withSoft404(webOptions(w), Soft404Options{})
 	got := checkLabelled(t, w, cases, opts)
 	tp, fp, fn, tn := soft404web.Score(cases, func(u string) bool { return got[u].Status == linkvault.StatusSoft404 })
 	precision, recall := soft404web.PrecisionRecall(tp, fp, fn)
@@ -105,7 +112,7 @@ func TestSoft404Evidence(t *testing.T) {
 	w := fakeweb.New()
 	defer w.Close()
 	cases := soft404web.Install(w)
-	got := checkLabelled(t, w, cases, Options{DialContext: w.DialContext, AllowPrivate: true, RetryWait: time.Millisecond, Rate: 1000, Burst: 100})
+	got := checkLabelled(t, w, cases, withSoft404(webOptions(w), Soft404Options{}))
 	want := map[string]string{
 		"wechat-deleted":     linkvault.EvidencePlatform,
 		"wechat-violation":   linkvault.EvidencePlatform,
@@ -137,8 +144,7 @@ func TestSoft404Off(t *testing.T) {
 	w := fakeweb.New()
 	defer w.Close()
 	cases := soft404web.Install(w)
-	got := checkLabelled(t, w, cases, Options{DialContext: w.DialContext, AllowPrivate: true, RetryWait: time.Millisecond, Rate: 1000, Burst: 100,
-		Soft404: Soft404Options{Disabled: true}})
+	got := checkLabelled(t, w, cases, withSoft404(webOptions(w), Soft404Options{Disabled: true}))
 	for _, cs := range cases {
 		if r := got[cs.URL]; r.Status == linkvault.StatusSoft404 {
 			t.Errorf("%s: %s with detection off", cs.URL, r)
@@ -181,7 +187,7 @@ func TestGenericTargetAcrossRuns(t *testing.T) {
 		"http://lab.test/projects/beta":  "http://lab.test/archive/moved",
 	}
 	targets := []Target{{URL: "http://lab.test/projects/gamma"}, {URL: "http://lab.test/people/old-name"}}
-	opts := Options{DialContext: w.DialContext, AllowPrivate: true, RetryWait: time.Millisecond, Rate: 1000, Burst: 100}
+	opts := withSoft404(webOptions(w), Soft404Options{})
 	alone := checkAll(t, opts, targets...)
 	if alone[0].Status != linkvault.StatusOK {
 		t.Errorf("alone: %s, want ok (one link on the landing page)", alone[0])
@@ -228,7 +234,7 @@ func TestShortLinksToOnePage(t *testing.T) {
 		http.Redirect(rw, r, "http://company.test/", http.StatusMovedPermanently)
 	})
 	w.Host("company.test").Handler = htmlPage("Company", "Welcome to the company.")
-	opts := Options{DialContext: w.DialContext, AllowPrivate: true, RetryWait: time.Millisecond, Rate: 1000, Burst: 100}
+	opts := withSoft404(webOptions(w), Soft404Options{})
 	for _, r := range checkAll(t, opts, Target{URL: "http://sho.rt/abc"}, Target{URL: "http://sho.rt/def"}, Target{URL: "http://sho.rt/ghi"}) {
 		if r.Status != linkvault.StatusOK {
 			t.Errorf("%s: %s, want ok", r.URL, r)
@@ -248,7 +254,7 @@ func TestProbeIsOneRequest(t *testing.T) {
 		}
 		htmlPage("Page", "Its own text.")(rw, r)
 	})
-	opts := Options{DialContext: w.DialContext, AllowPrivate: true, RetryWait: time.Millisecond, Rate: 1000, Burst: 100}
+	opts := withSoft404(webOptions(w), Soft404Options{})
 	if r := checkAll(t, opts, Target{URL: "http://site.test/docs/page"})[0]; r.Status != linkvault.StatusOK {
 		t.Errorf("got %s, want ok", r)
 	}
