@@ -37,8 +37,9 @@ Without --at it is the copy the reports offer: the latest capture, except
 for a link gone bad after a capture (a soft 404 answers 200, so its "deleted"
 page is captured too), whose copy is the latest taken while it was ok, and for
 a changed page, whose copy is the latest that still matches what was cited.
--o -o never overwrites a file without --force. --list shows every
-capture instead (time, HTTP status, type, size, digest).
+
+-o never overwrites a file without --force. --list shows every capture
+instead (time, HTTP status, type, size, digest, and which one is offered).
 
 TIME is RFC 3339 (2026-03-01T12:00:00Z), a date (2026-03-01, end of that day
 in UTC) or a 14-digit Wayback timestamp (20260301120000).
