@@ -279,7 +279,7 @@ func changeList(d *Data, key, heading string, tone linkvault.State, entries []*E
 			c.More = len(entries) - i
 			break
 		}
-		it := htmlChangeItem{URL: e.URL, Title: title(e)}
+		it := htmlChangeItem{URL: e.URL, Title: title(e, d.Policy)}
 		switch e.State {
 		case linkvault.StateMoved:
 			it.To = movedTo(e)
@@ -381,7 +381,7 @@ func buildPayload(d *Data) *htmlPayload {
 			Prev:    string(e.PrevState),
 			Bad:     e.ConsecutiveBad,
 			Host:    -1,
-			Title:   title(e),
+			Title:   title(e, d.Policy),
 			Copies:  len(e.Captures),
 			Note:    strings.Join(nonEmpty(repoNote(e), changedNote(e)), "; "),
 		}

@@ -203,7 +203,7 @@ func details(d *Data, e *Entry) string {
 	if !e.LastOK.IsZero() {
 		fmt.Fprintf(&b, "last ok: %s\n", e.LastOK.UTC().Format("2006-01-02 15:04 UTC"))
 	}
-	if t := title(e); t != "" {
+	if t := title(e, d.Policy); t != "" {
 		fmt.Fprintf(&b, "title: %s\n", t)
 	}
 	if mv := movedTo(e); mv != "" {

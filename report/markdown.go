@@ -153,7 +153,7 @@ func (m *mdWriter) deadTable(heading string, entries []*Entry) {
 	m.printf("### 🔴 %s (%d)\n\n| Link | Reason | Since | Where | Copies |\n| --- | --- | --- | --- | --- |\n", heading, len(entries))
 	m.rows(entries, func(e *Entry) string {
 		link := m.link(e.URL, e.URL)
-		if t := title(e); t != "" {
+		if t := title(e, m.d.Policy); t != "" {
 			link += "<br>" + mdEscape(t)
 		}
 		since := ""

@@ -387,9 +387,9 @@ func reason(e *Entry) string {
 // changed page, that of the copy from before (the current one is the error
 // page's or the new content's); otherwise the last check's, or the latest
 // capture's.
-func title(e *Entry) string {
+func title(e *Entry, p linkvault.Policy) string {
 	if e.Last != nil && (e.Last.Status == linkvault.StatusSoft404 || e.State == linkvault.StateChanged) {
-		if c, ok := e.URLRecord.Offered(e.Captures, linkvault.DefaultDriftDistance); ok && c.Title != "" {
+		if c, ok := Offered(e, p); ok && c.Title != "" {
 			return c.Title
 		}
 	}
