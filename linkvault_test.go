@@ -81,10 +81,22 @@ func TestFailOnValid(t *testing.T) {
 }
 
 func TestFingerprint(t *testing.T) {
-	f := linkvault.Fingerprint(0x00ff00ff00ff00ff)
-	if d := f.Distance(f ^ 0b1011); d != 3 {
-		t.Errorf("Distance = %d, want 3", d)
+	for _, tt := range []struct {
+		a, b linkvault.Fingerprint
+		want int
+	}{
+		{0, 0, 0},
+		{0, 1, 1},
+		{0xff, 0x0f, 4},
+		{0, ^linkvault.Fingerprint(0), 64},
+		{0x8000000000000001, 1, 1},
+		{0x00ff00ff00ff00ff, 0x00ff00ff00ff00ff ^ 0b1011, 3},
+	} {
+		if got := tt.a.Distance(tt.b); got != tt.want {
+			t.Errorf("%x.Distance(%x) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
 	}
+	f := linkvault.Fingerprint(0x00ff00ff00ff00ff)
 	b, err := f.MarshalText()
 	if err != nil || string(b) != "00ff00ff00ff00ff" {
 		t.Fatalf("MarshalText = %q, %v", b, err)

@@ -199,7 +199,7 @@ func TestMainTextTemplateStable(t *testing.T) {
 	for _, art := range [][]string{articleEN, articleZH} {
 		a := analyzePage([]byte(tmplPage(councilSite, "A", htmlParas(art))), "text/html", "")
 		b := analyzePage([]byte(tmplPage(newsSite, "B", htmlParas(art))), "text/html", "")
-		d := hamming(a.textHash, b.textHash)
+		d := distance(a.textHash, b.textHash)
 		t.Logf("%.12s…: same article in two templates: distance %d, main texts equal: %v", art[0], d, a.main == b.main)
 		if a.textHash == 0 || d >= linkvault.DefaultDriftDistance {
 			t.Errorf("%.12s…: same article in two templates: hashes %x and %x, distance %d", art[0], a.textHash, b.textHash, d)

@@ -2,7 +2,6 @@ package crawler
 
 import (
 	"fmt"
-	"math/bits"
 	"net/url"
 	"slices"
 	"strings"
@@ -10,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/pmezard/go-difflib/difflib"
+
+	"github.com/linkvault/linkvault"
 )
 
 // Limits of the text comparison.
@@ -204,9 +205,6 @@ func simhash(toks []string) uint64 {
 	return s.sum()
 }
 
-// hamming returns the number of bits in which a and b differ.
-func hamming(a, b uint64) int { return bits.OnesCount64(a ^ b) }
-
 // textHash returns the simhash of the tokens of text, or 0 when text has
 // fewer than minHashTokens tokens (40 words, or about 40 Chinese
 // characters): too little for a stable fingerprint, where one changed word
@@ -299,7 +297,7 @@ func (a pageSig) near(b pageSig) (bool, string) {
 	case a.title != b.title:
 		return false, "titles differ"
 	}
-	d := hamming(a.hash, b.hash)
+	d := linkvault.Fingerprint(a.hash).Distance(linkvault.Fingerprint(b.hash))
 	if d <= nearDistance {
 		return true, fmt.Sprintf("simhash distance %d", d)
 	}

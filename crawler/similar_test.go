@@ -146,7 +146,7 @@ func TestSimhash(t *testing.T) {
 		if got != want {
 			t.Errorf("%s: simhash = %016x, want %016x", tt.name, got, want)
 		}
-		if d := hamming(got, simhash(slices.Clone(tt.toks))); d != 0 {
+		if d := distance(got, simhash(slices.Clone(tt.toks))); d != 0 {
 			t.Errorf("%s: identical tokens at distance %d", tt.name, d)
 		}
 	}
@@ -155,22 +155,10 @@ func TestSimhash(t *testing.T) {
 	}
 }
 
-func TestSimHamming(t *testing.T) {
-	tests := []struct {
-		a, b uint64
-		want int
-	}{
-		{0, 0, 0},
-		{0, 1, 1},
-		{0xff, 0x0f, 4},
-		{0, ^uint64(0), 64},
-		{0x8000000000000001, 1, 1},
-	}
-	for _, tt := range tests {
-		if got := hamming(tt.a, tt.b); got != tt.want {
-			t.Errorf("hamming(%x, %x) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
+// distance is the Hamming distance of two simhashes, as
+// linkvault.Fingerprint measures it.
+func distance(a, b uint64) int {
+	return linkvault.Fingerprint(a).Distance(linkvault.Fingerprint(b))
 }
 
 func TestSimDiffRatio(t *testing.T) {
@@ -351,7 +339,7 @@ func TestDrift(t *testing.T) {
 			t.Errorf("%s: no text hash (%x, %x)", c.name, pa.textHash, pb.textHash)
 			continue
 		}
-		d := hamming(pa.textHash, pb.textHash)
+		d := distance(pa.textHash, pb.textHash)
 		r := diffRatio(tokens(pa.main), tokens(pb.main))
 		t.Logf("%-34s distance %2d, diff ratio %.3f", c.name, d, r)
 		if got := d >= linkvault.DefaultDriftDistance; got != c.drift {
@@ -385,7 +373,7 @@ func TestDriftOneSentence(t *testing.T) {
 				n++
 				art := slices.Clone(a.art)
 				art[i] = strings.Join(s, a.sep)
-				d := hamming(base, textHash(strings.Join(art, "\n")))
+				d := distance(base, textHash(strings.Join(art, "\n")))
 				lo, hi = min(lo, d), max(hi, d)
 				if d >= linkvault.DefaultDriftDistance {
 					t.Errorf("%s: sentence %d of paragraph %d replaced: distance %d, taken for drift", a.name, j, i, d)
