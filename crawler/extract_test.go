@@ -394,10 +394,10 @@ func TestExtractLocalRoundTrip(t *testing.T) {
 // TestExtractKubeconNote is the golden test on the first real notes file:
 // Chinese prose whose URLs are glued to Chinese text and punctuation.
 func TestExtractKubeconNote(t *testing.T) {
-	const name = "../../shared/notes/kubecon-china-2021.txt"
+	name := sharedFile(t, "notes/kubecon-china-2021.txt")
 	links, err := Extract([]string{name}, ExtractOptions{})
 	if err != nil {
-		t.Fatalf("Extract(%s): %v (the shared note must be there)", name, err)
+		t.Fatalf("Extract(%s): %v", name, err)
 	}
 	want := []string{
 		"web https://kccncosschn21.sched.com/ line 5",
@@ -461,7 +461,7 @@ func TestExtractExampleNotes(t *testing.T) {
 }
 
 func BenchmarkExtractAwesomeGo(b *testing.B) {
-	const name = "../../shared/corpora/awesome-go.md"
+	name := sharedFile(b, "corpora/awesome-go.md")
 	data, err := os.ReadFile(name)
 	if err != nil {
 		b.Fatal(err)
@@ -476,7 +476,7 @@ func BenchmarkExtractAwesomeGo(b *testing.B) {
 // BenchmarkGoldmarkParseAwesomeGo is the baseline of the benchmark above:
 // goldmark's parsing alone, the floor of Markdown extraction.
 func BenchmarkGoldmarkParseAwesomeGo(b *testing.B) {
-	data, err := os.ReadFile("../../shared/corpora/awesome-go.md")
+	data, err := os.ReadFile(sharedFile(b, "corpora/awesome-go.md"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -137,7 +137,7 @@ var benchURL = regexp.MustCompile(`https?://[^\s)>\]"'<]+`)
 // BenchmarkCheckSkewed checks the links of the awesome-go list (9 in 10 on
 // github.com) against a fake web with the same host mix.
 func BenchmarkCheckSkewed(b *testing.B) {
-	data, err := os.ReadFile("../../shared/corpora/awesome-go.md")
+	data, err := os.ReadFile(sharedFile(b, "corpora/awesome-go.md"))
 	if err != nil {
 		b.Fatalf("corpus: %v", err)
 	}
