@@ -219,6 +219,25 @@ func (db *DB) entryAt(url string, at time.Time) (indexEntry, error) {
 	return e, nil
 }
 
+// CaptureNear returns the capture of url closest to m: the latest one
+// within m or before it (the copy as it was then), else the first one
+// after it. A capture taken at 12:00:00.4 is within "20261105120000".
+// When url has no capture the error is a *linkvault.Error with code
+// linkvault.ENotFound.
+func (db *DB) CaptureNear(url string, m linkvault.Moment) (linkvault.Capture, error) {
+	e, err := db.entryNear(url, m)
+	return e.Capture, err
+}
+
+// entryNear is CaptureNear returning the whole index entry.
+func (db *DB) entryNear(url string, m linkvault.Moment) (indexEntry, error) {
+	e, ok, err := db.nearestEntry(url, m.End.Add(-time.Nanosecond))
+	if err == nil && !ok {
+		err = linkvault.Errorf(linkvault.ENotFound, "no archived copy of %s", url)
+	}
+	return e, err
+}
+
 // HasCapture reports whether url has at least one capture.
 func (db *DB) HasCapture(url string) (bool, error) {
 	var ok bool

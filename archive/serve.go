@@ -3,7 +3,6 @@ package archive
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"html/template"
 	"io"
 	"mime"
@@ -25,9 +24,14 @@ import (
 // db from the WARC files in dir, Wayback style. Mount it at "/web/" (it
 // reads the whole request path, so do not strip the prefix):
 //
-//	/web/TIMESTAMP/URL     the capture of URL closest at or before TIMESTAMP
-//	                       (14 digits, YYYYMMDDhhmmss, UTC)
-//	/web/TIMESTAMPid_/URL  the same, byte-identical (no link rewriting)
+//	/web/TIMESTAMP/URL     the capture of URL closest to TIMESTAMP: the latest
+//	                       within or before it, else the first after it.
+//	                       TIMESTAMP is YYYYMMDDhhmmss (UTC) or a prefix of it
+//	                       (/web/2026/URL, /web/202611/URL), the whole period
+//	                       it names (linkvault.ParseMoment)
+//	/web/TIMESTAMPid_/URL  the same, byte-identical (no link rewriting); the
+//	                       other Wayback modifiers (im_, cs_, js_, if_, …) are
+//	                       accepted and ignored
 //	/web/URL               the latest capture of URL
 //	/web/?url=URL          the list of captures of URL (also /web/*/URL)
 //
@@ -40,19 +44,36 @@ import (
 // left as they are. Other types are served byte-identical.
 //
 // The URL keeps the query of the request. A scheme collapsed by path
-// cleaning ("https:/host") is repaired.
-func NewReplayHandler(db *DB, dir string) http.Handler {
-	return &replay{db: db, dir: dir}
+// cleaning ("https:/host") is repaired, and a URL written with raw UTF-8
+// or spaces (/web/https://example.com/posts/链接) finds the capture of its
+// percent-encoded form. Mount the handler where no router cleans the path
+// (http.ServeMux answers "//" with a redirect).
+func NewReplayHandler(db *DB, dir string, opts *ReplayOptions) http.Handler {
+	h := &replay{db: db, dir: dir, list: plainList}
+	if opts != nil && opts.ListPage != nil {
+		h.list = opts.ListPage
+	}
+	return h
+}
+
+// ReplayOptions tunes NewReplayHandler; nil means the defaults.
+type ReplayOptions struct {
+	// ListPage writes the HTML page that lists the captures of url, oldest
+	// first (/web/*/URL, and a URL not archived), with message saying why
+	// when set. The default is a plain page; `serve` passes the report's
+	// (report.CaptureList).
+	ListPage func(w io.Writer, url, message string, caps []linkvault.Capture) error
 }
 
 type replay struct {
-	db  *DB
-	dir string
+	db   *DB
+	dir  string
+	list func(w io.Writer, url, message string, caps []linkvault.Capture) error
 }
 
 var (
-	timestampRE = regexp.MustCompile(`^([0-9]{14})(id_)?/`)
-	collapsedRE = regexp.MustCompile(`^(\*/|%2[aA]/)?([0-9]{14}(id_)?/)?https?:/($|[^/])`)
+	timestampRE = regexp.MustCompile(`^([0-9]{4,14})([a-z]{2}_)?/`)
+	collapsedRE = regexp.MustCompile(`^(\*/|%2[aA]/)?([0-9]{4,14}([a-z]{2}_)?/)?https?:/($|[^/])`)
 )
 
 func (h *replay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -87,26 +108,36 @@ func (h *replay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveList(w, r, fixScheme(path[2:]))
 		return
 	}
-	var at time.Time
-	identity := false
+	var (
+		at       linkvault.Moment
+		stamped  bool
+		identity bool
+	)
 	if m := timestampRE.FindStringSubmatch(path); m != nil {
-		t, err := time.Parse(timestampLayout, m[1])
-		if err != nil {
-			http.Error(w, "bad timestamp "+m[1], http.StatusBadRequest)
+		var err error
+		if at, err = linkvault.ParseMoment(m[1]); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		at = t.Add(time.Second - 1) // the whole second
-		identity = m[2] != ""
+		stamped, identity = true, m[2] == "id_"
 		path = path[len(m[0]):]
 	}
-	target := fixScheme(path)
+	target := encodeRaw(fixScheme(path))
 	if hasQuery {
-		target += "?" + query
+		target += "?" + encodeRaw(query)
 	}
-	e, err := h.db.entryAt(target, at)
+	var (
+		e   indexEntry
+		err error
+	)
+	if stamped {
+		e, err = h.db.entryNear(target, at)
+	} else {
+		e, err = h.db.entryAt(target, time.Time{})
+	}
 	if err != nil {
 		if linkvault.ErrorCode(err) == linkvault.ENotFound {
-			h.serveNotFound(w, r, target, at, err)
+			h.serveNotFound(w, r, target, err)
 			return
 		}
 		http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -124,6 +155,33 @@ func fixScheme(u string) string {
 		}
 	}
 	return u
+}
+
+// encodeRaw percent-encodes the bytes a browser or curl may send raw in a
+// request line (non-ASCII, spaces, quotes, angle brackets), as the
+// canonical form of a URL has them; escapes already there stay as they are.
+func encodeRaw(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x80 && c > ' ' && c != '"' && c != '<' && c != '>' && c != 0x7f {
+			if b.Len() > 0 {
+				b.WriteByte(c)
+			}
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString(s[:i])
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	if b.Len() == 0 {
+		return s
+	}
+	return b.String()
 }
 
 func (h *replay) serveCapture(w http.ResponseWriter, r *http.Request, c linkvault.Capture, identity bool) {
@@ -389,83 +447,55 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{{.Title}}</title></head>
+var plainListTemplate = template.Must(template.New("list").Parse(`<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Archived copies</title></head>
 <body>
-<h1>{{.Title}}</h1>
+{{if .URL}}<h1>Archived copies of {{.URL}}</h1>{{else}}<h1>Archived copies</h1>{{end}}
 {{if .Message}}<p>{{.Message}}</p>{{end}}
 <form method="get" action="/web/"><input name="url" size="80" value="{{.URL}}"> <button>Captures</button></form>
-{{if .Captures}}<table>
-<tr><th>Time (UTC)</th><th>Status</th><th>Type</th><th>Size</th><th></th></tr>
-{{range .Captures}}<tr><td><a href="{{.Href}}">{{.Time}}</a></td><td>{{.Status}}</td><td>{{.Type}}</td><td>{{.Size}}</td><td>{{.Note}}</td></tr>
-{{end}}</table>{{end}}
+<ul>{{range .Captures}}<li><a href="/web/{{.Time.UTC.Format "20060102150405"}}/{{.URL}}">{{.Time.UTC.Format "2006-01-02 15:04:05"}}</a> {{.HTTPStatus}} {{.ContentType}} {{.Size}}</li>
+{{end}}</ul>
 </body></html>
 `))
 
-type pageData struct {
-	Title, Message, URL string
-	Captures            []captureRow
-}
-
-type captureRow struct {
-	Href, Time, Type, Note string
-	Status                 int
-	Size                   int64
-}
-
-func rows(cs []linkvault.Capture) []captureRow {
-	out := make([]captureRow, 0, len(cs))
-	for _, c := range cs {
-		note := ""
-		switch {
-		case c.Revisit:
-			note = "unchanged since " + c.RefersTo.UTC().Format(time.DateTime)
-		case c.Truncated:
-			note = "truncated"
-		}
-		out = append(out, captureRow{
-			Href: "/web/" + c.Time.UTC().Format(timestampLayout) + "/" + c.URL,
-			Time: c.Time.UTC().Format(time.DateTime), Type: c.ContentType, Note: note,
-			Status: c.HTTPStatus, Size: c.Size,
-		})
-	}
-	return out
+// plainList is the default ReplayOptions.ListPage.
+func plainList(w io.Writer, url, message string, caps []linkvault.Capture) error {
+	return plainListTemplate.Execute(w, struct {
+		URL, Message string
+		Captures     []linkvault.Capture
+	}{url, message, caps})
 }
 
 func (h *replay) serveList(w http.ResponseWriter, r *http.Request, target string) {
-	d := pageData{Title: "Archived copies", URL: target}
+	var (
+		caps    []linkvault.Capture
+		message string
+	)
 	status := http.StatusOK
 	if target != "" {
-		cs, err := h.db.Captures(target)
-		if err != nil {
+		var err error
+		if caps, err = h.db.Captures(target); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		d.Title = "Archived copies of " + target
-		d.Captures = rows(cs)
-		if len(cs) == 0 {
-			d.Message = "There is no archived copy of this URL."
+		if len(caps) == 0 {
+			message = "There is no archived copy of this URL."
 			status = http.StatusNotFound
 		}
 	}
-	h.servePage(w, r, status, d)
+	h.servePage(w, r, status, target, message, caps)
 }
 
-func (h *replay) serveNotFound(w http.ResponseWriter, r *http.Request, target string, at time.Time, err error) {
-	d := pageData{Title: "Not archived", URL: target, Message: err.Error()}
-	if cs, lerr := h.db.Captures(target); lerr == nil && len(cs) > 0 {
-		d.Message = fmt.Sprintf("%s. Other captures:", err.Error())
-		d.Captures = rows(cs)
-	}
-	h.servePage(w, r, http.StatusNotFound, d)
+func (h *replay) serveNotFound(w http.ResponseWriter, r *http.Request, target string, err error) {
+	h.servePage(w, r, http.StatusNotFound, target, err.Error()+".", nil)
 }
 
-func (h *replay) servePage(w http.ResponseWriter, r *http.Request, status int, d pageData) {
+func (h *replay) servePage(w http.ResponseWriter, r *http.Request, status int, target, message string, caps []linkvault.Capture) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
 		return
 	}
-	_ = pageTemplate.Execute(w, d)
+	_ = h.list(w, target, message, caps)
 }

@@ -20,7 +20,7 @@ func TestReplayRewritesSrcset(t *testing.T) {
 		mustCapture(t, env.a, newExchange(u, day1, "image/png", []byte("\x89PNG")))
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/web/", NewReplayHandler(env.db, env.dir))
+	mux.Handle("/web/", NewReplayHandler(env.db, env.dir, nil))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 

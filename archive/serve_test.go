@@ -43,7 +43,7 @@ func newReplayEnv(t *testing.T) *replayEnv {
 	// Captured after the page: the link goes to that later capture.
 	mustCapture(t, env.a, newExchange("https://example.com/notes/img/logo.png", day1.Add(2*time.Hour), "image/png", []byte("\x89PNG\r\n\x1a\n")))
 	mux := http.NewServeMux()
-	mux.Handle("/web/", NewReplayHandler(env.db, env.dir))
+	mux.Handle("/web/", NewReplayHandler(env.db, env.dir, nil))
 	env.srv = httptest.NewServer(mux)
 	t.Cleanup(env.srv.Close)
 	return env
@@ -99,6 +99,9 @@ func TestReplayServesCaptures(t *testing.T) {
 	gbk := gbkPage(t)
 	mustCapture(t, env.a, newExchange("https://example.cn/gbk", day1, "text/html", gbk))
 	mustCapture(t, env.a, newExchange("https://example.com/%E4%B8%AD%E6%96%87", day1, "text/plain", []byte("cjk path")))
+	mustCapture(t, env.a, newExchange("https://example.com/frac", day1.Add(-time.Second), "text/plain", []byte("v1")))
+	mustCapture(t, env.a, newExchange("https://example.com/frac", day1.Add(400*time.Millisecond), "text/plain", []byte("v2")))
+	mustCapture(t, env.a, newExchange("https://example.com/frac", day1.Add(time.Second), "text/plain", []byte("v3")))
 	gbkWant, _ := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(`<html><head><meta charset="gbk"><title>链接保险库</title></head>` +
 		`<body><p>笔记里的链接：<a href="/web/20250301080000/https://example.com/%E4%B8%AD%E6%96%87">中文</a></p></body></html>`))
 
@@ -115,7 +118,17 @@ func TestReplayServesCaptures(t *testing.T) {
 		{"gbk page bytes kept, link rewritten", "/web/20250301080000/https://example.cn/gbk", 200, "text/html", gbkWant, ""},
 		{"identity mode", "/web/20250301080000id_/https://example.com/notes/page", 200, "text/html; charset=utf-8", []byte(pageHTML), ""},
 		{"percent-encoded path", "/web/https://example.com/%E4%B8%AD%E6%96%87", 200, "text/plain", []byte("cjk path"), ""},
-		{"before the first capture", "/web/20250301075959/https://example.com/app.js", 404, "text/html; charset=utf-8", nil, "20250301080000"},
+		// Closest to the time, as the Wayback Machine does: nothing before
+		// it, so the first after it.
+		{"before the first capture", "/web/20250301075959/https://example.com/app.js", 200, "application/javascript", []byte("alert(1)"), ""},
+		{"partial timestamp: year", "/web/2025/https://example.com/app.js", 200, "application/javascript", []byte("alert(1)"), ""},
+		{"partial timestamp: month", "/web/202503/https://example.com/doc.pdf?x=1&y=2", 200, "application/pdf", pdf, ""},
+		{"partial timestamp: day, identity", "/web/20250301id_/https://example.com/notes/page", 200, "text/html; charset=utf-8", []byte(pageHTML), ""},
+		{"whole second holds a capture at .4 s", "/web/20250301080000/https://example.com/frac", 200, "text/plain", []byte("v2"), ""},
+		{"other Wayback modifiers are accepted", "/web/20250301080000im_/https://example.com/app.js", 200, "application/javascript", []byte("alert(1)"), ""},
+		{"raw UTF-8 path", "/web/https://example.com/中文", 200, "text/plain", []byte("cjk path"), ""},
+		{"raw UTF-8 path with timestamp", "/web/2025/https://example.com/中文", 200, "text/plain", []byte("cjk path"), ""},
+		{"invalid timestamp", "/web/202513/https://example.com/app.js", 400, "text/plain; charset=utf-8", nil, "invalid timestamp"},
 		{"never captured", "/web/https://example.com/nope", 404, "text/html; charset=utf-8", nil, "no archived copy of https://example.com/nope"},
 		{"list", "/web/?url=https://example.com/notes/page", 200, "text/html; charset=utf-8", nil, `href="/web/20250301080000/https://example.com/notes/page"`},
 		{"list star", "/web/*/https://example.com/app.js", 200, "text/html; charset=utf-8", nil, "/web/20250301080000/https://example.com/app.js"},
@@ -187,7 +200,7 @@ func TestReplayWithoutMux(t *testing.T) {
 	env := newReplayEnv(t)
 	mustCapture(t, env.a, newExchange("https://example.com/%E4%B8%AD%E6%96%87", day1, "text/plain", []byte("cjk path")))
 	mustCapture(t, env.a, newExchange("https://example.com/pct%2525", day1, "text/plain", []byte("percent")))
-	h := NewReplayHandler(env.db, env.dir)
+	h := NewReplayHandler(env.db, env.dir, nil)
 	tests := []struct {
 		path   string
 		status int
@@ -197,6 +210,9 @@ func TestReplayWithoutMux(t *testing.T) {
 		{"/web/https://example.com/pct%2525", 200, "percent"},
 		{"/web/20250301080000id_/https://example.com/app.js", 200, "alert(1)"},
 		{"/web/https://example.com/%E4%B8%AD", 404, ""},
+		// curl sends a path typed with raw UTF-8 as it is.
+		{"/web/https://example.com/中文", 200, "cjk path"},
+		{"/web/2025/https://example.com/中文", 200, "cjk path"},
 	}
 	for _, tt := range tests {
 		rec := httptest.NewRecorder()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -30,8 +29,8 @@ func newGetCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "get URL",
 		Short: "Write the archived copy of a URL, byte for byte",
-		Long: `Write the archived body of URL: the capture closest at or before --at,
-exactly the bytes the server sent, to stdout or to the file -o names.
+		Long: `Write the archived body of URL: the capture closest to --at, exactly the
+bytes the server sent, to stdout or to the file -o names.
 
 Without --at it is the copy the reports offer: the latest capture, except
 for a link gone bad after a capture (a soft 404 answers 200, so its "deleted"
@@ -41,8 +40,13 @@ a changed page, whose copy is the latest that still matches what was cited.
 -o never overwrites a file without --force. --list shows every capture
 instead (time, HTTP status, type, size, digest, and which one is offered).
 
-TIME is RFC 3339 (2026-03-01T12:00:00Z), a date (2026-03-01, end of that day
-in UTC) or a 14-digit Wayback timestamp (20260301120000).
+TIME is the one syntax of every linkvault command and of serve's /web/TIME/URL
+(UTC unless a zone is given): a Wayback timestamp or a prefix of it (2026,
+202603, 20260301, … 20260301120000, as --list prints them), an ISO date or
+time of the same precisions (2026-03, 2026-03-01, 2026-03-01T12:00), or
+RFC 3339 as in the JSON report (2026-03-01T12:00:00.123Z). It names a whole
+period: the closest capture is the latest within it or before it, else the
+first one after it (said on stderr).
 
 A URL that is not in the archive exits with status 1.`,
 		Example: `  linkvault get https://files.alicdn.com/tpsservice/cd9626b87ca646a05f05eb1d1c962126.pdf -o talk.pdf
@@ -54,7 +58,7 @@ A URL that is not in the archive exits with status 1.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.At, "at", "", "the capture closest at or before TIME")
+	f.StringVar(&opts.At, "at", "", "the capture closest to TIME (2026, 2026-03, 20260301120000, RFC 3339)")
 	f.StringVarP(&opts.Output, "output", "o", "", "write to FILE instead of stdout")
 	f.BoolVar(&opts.Force, "force", false, "overwrite the -o file if it exists")
 	f.BoolVar(&opts.List, "list", false, "list every capture of URL")
@@ -62,11 +66,11 @@ A URL that is not in the archive exits with status 1.`,
 }
 
 func runGet(g *globalOptions, opts GetOptions, rawURL string) error {
-	var at time.Time
+	var at linkvault.Moment
 	if opts.At != "" {
 		var err error
-		if at, err = parseTime(opts.At); err != nil {
-			return linkvault.Errorf(linkvault.EInvalid, "--at %q: want RFC 3339, YYYY-MM-DD or YYYYMMDDhhmmss", opts.At)
+		if at, err = linkvault.ParseMoment(opts.At); err != nil {
+			return linkvault.Errorf(linkvault.EInvalid, "--at: %v", err)
 		}
 	}
 	if opts.Output != "" && !opts.Force && fileExists(opts.Output) {
@@ -93,10 +97,14 @@ func runGet(g *globalOptions, opts GetOptions, rawURL string) error {
 		return listCaptures(g, caps, rec, cfg.policy().DriftDistance)
 	}
 	var c linkvault.Capture
-	if at.IsZero() {
+	if opts.At == "" {
 		c, err = offeredCapture(g, cfg, db, u)
 	} else {
-		c, err = db.CaptureAt(u, at)
+		c, err = db.CaptureNear(u, at)
+		if err == nil && !c.Time.Before(at.End) && !g.Quiet {
+			fmt.Fprintf(g.stderr, "linkvault: %s has no capture within or before %s; writing the first one after it, %s\n",
+				u, at, c.Time.UTC().Format(listTime))
+		}
 	}
 	if err != nil {
 		return err
@@ -146,7 +154,7 @@ func offeredCapture(g *globalOptions, cfg *Config, db *archive.DB, u string) (li
 			why = "its text changed"
 		}
 		fmt.Fprintf(g.stderr, "linkvault: writing the copy of %s from before %s (use --at %s for the latest)\n",
-			c.Time.UTC().Format(time.RFC3339), why, latest.Time.UTC().Format("20060102150405"))
+			c.Time.UTC().Format(time.RFC3339), why, latest.Time.UTC().Format(listTime))
 	}
 	return c, nil
 }
@@ -168,7 +176,7 @@ func listCaptures(g *globalOptions, caps []linkvault.Capture, rec *linkvault.URL
 		var notes []string
 		switch {
 		case c.Revisit:
-			notes = append(notes, "unchanged since "+c.RefersTo.UTC().Format("20060102150405"))
+			notes = append(notes, "unchanged since "+c.RefersTo.UTC().Format(listTime))
 		case c.Truncated:
 			notes = append(notes, "truncated at the size cap")
 		}
@@ -182,25 +190,15 @@ func listCaptures(g *globalOptions, caps []linkvault.Capture, rec *linkvault.URL
 			notes = append(notes, "after it went bad ("+string(rec.Last.Status)+")")
 		}
 		note := strings.Join(notes, "; ")
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\n", c.Time.UTC().Format("20060102150405"), c.HTTPStatus, c.ContentType, c.Size, c.Digest, note)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\n", c.Time.UTC().Format(listTime), c.HTTPStatus, c.ContentType, c.Size, c.Digest, note)
 	}
 	return tw.Flush()
 }
 
-// parseTime accepts RFC 3339, a date (the end of that day, UTC) and a
-// 14-digit Wayback timestamp.
-func parseTime(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t.Add(24*time.Hour - time.Second), nil
-	}
-	if t, err := time.Parse("20060102150405", s); err == nil {
-		return t, nil
-	}
-	return time.Time{}, errors.New("invalid time")
-}
+// listTime is how get prints capture times: the 14-digit Wayback
+// timestamp, which --at and serve's /web/TIME/URL read back as that whole
+// second.
+const listTime = "20060102150405"
 
 // canonicalOr returns the canonical form of a URL typed by the user, so
 // that it finds its record; anything else is looked up as typed.
