@@ -24,7 +24,7 @@ var capturesTemplate = template.Must(template.New("captures").Parse(capturesHTML
 func CaptureList(w io.Writer, url, message string, caps []linkvault.Capture) error {
 	type row struct {
 		Href, Raw, Time, Type, ContentType, Size, Note string
-		Status                            int
+		Status                                         int
 	}
 	d := struct {
 		Title, URL, Message string
