@@ -34,8 +34,9 @@ type PlanOptions struct {
 	// Throughput caps the requests per second of the whole run (global
 	// concurrency over the typical answer time); 0 means no cap.
 	Throughput float64
-	// RecheckAfter is the minimum age of a verdict before its link is due
-	// again; failing and never checked links are always due.
+	// RecheckAfter is the minimum age of an ok verdict (alive, moved)
+	// before its link is due again, as check.recheck_after: links in any
+	// other state are always due.
 	RecheckAfter time.Duration
 	// Now is the time the run starts.
 	Now time.Time
@@ -110,7 +111,7 @@ func unseen(l PlanLink) time.Time {
 
 // due reports whether l is due under opts.RecheckAfter.
 func (o PlanOptions) due(l PlanLink) bool {
-	if priority(l) != priorityOldest || o.RecheckAfter <= 0 {
+	if o.RecheckAfter <= 0 || l.LastChecked.IsZero() || (l.State != StateAlive && l.State != StateMoved) {
 		return true
 	}
 	return o.Now.Sub(l.LastChecked) >= o.RecheckAfter

@@ -49,11 +49,13 @@ func TestMakePlanRecheckAfter(t *testing.T) {
 		{URL: "ok-old", Host: "h", State: StateAlive, LastChecked: ago(48 * time.Hour)},
 		{URL: "failing-recent", Host: "h", State: StateFailing, LastChecked: ago(time.Hour)},
 		{URL: "new", Host: "h"},
+		{URL: "moved-recent", Host: "h", State: StateMoved, LastChecked: ago(time.Hour)},
+		{URL: "dead-recent", Host: "h", State: StateDead, LastChecked: ago(time.Hour)},
 	}
 	p := MakePlan(links, PlanOptions{Now: planNow, RecheckAfter: 24 * time.Hour, Rate: func(string) float64 { return 2 }})
-	want := []string{"new", "failing-recent", "ok-old"}
-	if !slices.Equal(p.Links, want) || p.Due != 3 {
-		t.Errorf("links %q (due %d), want %q (due 3)", p.Links, p.Due, want)
+	want := []string{"new", "failing-recent", "ok-old", "dead-recent"}
+	if !slices.Equal(p.Links, want) || p.Due != 4 {
+		t.Errorf("links %q (due %d), want %q (due 4): only ok verdicts wait for recheck_after", p.Links, p.Due, want)
 	}
 	if p.Oldest != ago(0) && !p.Oldest.IsZero() {
 		t.Errorf("Oldest = %v, want zero (a link was never checked)", p.Oldest)

@@ -27,6 +27,10 @@ type HostStats struct {
 	Links     int   `json:"links"`
 	Bad       int   `json:"bad,omitempty"`
 	Blocked   int   `json:"blocked,omitempty"`
+	// Rate is the host's requests per second when the run ended: below
+	// the configured rate when the host asked for less (429,
+	// Retry-After). The next runs plan with it (0: not known).
+	Rate float64 `json:"rate,omitempty"`
 }
 
 // MeanLatency is the mean response time of the host's requests.

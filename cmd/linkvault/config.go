@@ -59,6 +59,7 @@ type CheckConfig struct {
 	RecheckAfter    Duration          `yaml:"recheck_after"`
 	Resolve         map[string]string `yaml:"resolve"`
 	GitHubAPI       string            `yaml:"github_api"`
+	Budget          Duration          `yaml:"budget"`
 }
 
 // HostConfig holds the per-host overrides under hosts:.
@@ -77,6 +78,8 @@ type PolicyConfig struct {
 	// DriftDistance: from this fingerprint distance a page's main text
 	// no longer matches what was cited; 0 turns drift tracking off.
 	DriftDistance int `yaml:"drift_distance"`
+	// MaxAge: a verdict older than this is stale (0: never).
+	MaxAge Duration `yaml:"max_age"`
 }
 
 // Soft404Config holds the keys under soft404:.
@@ -231,9 +234,10 @@ var knownKeys = map[string]any{
 		"tls_timeout": nil, "header_timeout": nil, "read_timeout": nil,
 		"max_body": nil, "breaker": nil, "user_agent": nil, "ca_file": nil,
 		"allow_private": nil, "recheck_after": nil, "resolve": nil, "github_api": nil,
+		"budget": nil,
 	},
 	"hosts":   nil,
-	"policy":  map[string]any{"dead_after": nil, "dead_min_age": nil, "fail_on": nil, "drift_distance": nil},
+	"policy":  map[string]any{"dead_after": nil, "dead_min_age": nil, "fail_on": nil, "drift_distance": nil, "max_age": nil},
 	"soft404": map[string]any{"enabled": nil, "probe": nil, "generic_min": nil, "gone_text": nil, "signatures": nil},
 	"archive": map[string]any{"enabled": nil, "dir": nil, "max_size": nil, "types": nil, "file_size": nil},
 	"wayback": map[string]any{"enabled": nil, "endpoint": nil, "max_age": nil},
@@ -359,6 +363,10 @@ func (c *Config) validate() error {
 		return bad("policy.dead_min_age", "must not be negative")
 	case c.Policy.DriftDistance < 0 || c.Policy.DriftDistance > 64:
 		return bad("policy.drift_distance", "must be between 0 (off) and 64, got %d", c.Policy.DriftDistance)
+	case ch.Budget < 0:
+		return bad("check.budget", "must not be negative (0: check every due link), got %s", time.Duration(ch.Budget))
+	case c.Policy.MaxAge < 0:
+		return bad("policy.max_age", "must not be negative (0: verdicts never go stale), got %s", time.Duration(c.Policy.MaxAge))
 	case c.Soft404.GenericMin < 2:
 		return bad("soft404.generic_min", "must be at least 2, got %d", c.Soft404.GenericMin)
 	}

@@ -160,6 +160,7 @@ config.yaml.`,
 	root.AddCommand(
 		newLinksCommand(g),
 		newCheckCommand(g),
+		newPlanCommand(g),
 		newReportCommand(g),
 		newHistoryCommand(g),
 		newStatusCommand(g),

@@ -1,0 +1,25 @@
+package main
+
+import (
+	"testing"
+	"time"
+)
+
+func TestHumanDuration(t *testing.T) {
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0 s"}, {1500 * time.Millisecond, "2 s"}, {45 * time.Second, "45 s"}, {5*time.Minute + 3*time.Second, "5 min 3 s"},
+		{30 * time.Minute, "30 min"}, {2*time.Hour + 26*time.Minute + 15*time.Second, "2 h 26 min"}, {3 * time.Hour, "3 h"},
+	} {
+		if got := humanDuration(tt.d); got != tt.want {
+			t.Errorf("humanDuration(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 39459: "39,459", 1234567: "1,234,567", -4200: "-4,200"} {
+		if got := comma(n); got != want {
+			t.Errorf("comma(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
