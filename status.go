@@ -55,6 +55,10 @@ type GitHubRepo struct {
 	Archived  bool      `json:"archived,omitempty"`
 	RenamedTo string    `json:"renamed_to,omitempty"` // OWNER/REPO when the repository moved
 	PushedAt  time.Time `json:"pushed_at,omitzero"`
+	// DefaultBranch and Commit (the branch's head) come from GitHub's
+	// GraphQL API, when repositories are looked up in batches.
+	DefaultBranch string `json:"default_branch,omitempty"`
+	Commit        string `json:"commit,omitempty"`
 }
 
 // Result is the outcome of one check of one URL.
