@@ -16,10 +16,9 @@ import (
 
 // fakeClock is a clock that sleeping advances.
 type fakeClock struct {
-	mu     sync.Mutex
-	t      time.Time
-	slept  []time.Duration
-	sleeps int
+	mu    sync.Mutex
+	t     time.Time
+	slept []time.Duration
 }
 
 func (c *fakeClock) Now() time.Time {
