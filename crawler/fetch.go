@@ -120,6 +120,10 @@ type Target struct {
 	ETag         string // validators from the last run: sent as a conditional request
 	LastModified string
 	Capture      bool // fetch with GET and offer the response to Options.Capture
+	// Captured is the time of the URL's latest capture (zero: none). A
+	// repository page unchanged since (GitHub's last push) needs no fetch
+	// when the GraphQL API answers for it.
+	Captured time.Time
 }
 
 // Checker checks URLs politely: per-host queues, rate limits and circuit
