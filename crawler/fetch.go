@@ -407,12 +407,6 @@ func (c *Checker) resolveOverride(addr string) string {
 	return net.JoinHostPort(strings.Trim(to, "[]"), port)
 }
 
-// privateIP reports whether ip must not be contacted by default.
-func privateIP(ip net.IP) bool {
-	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() ||
-		ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsInterfaceLocalMulticast()
-}
-
 // request is one HTTP request the scheduler asks for.
 type request struct {
 	method  string

@@ -1,0 +1,114 @@
+package crawler
+
+import (
+	"net"
+	"net/netip"
+)
+
+// specialBlock is one address block the private-address guard refuses.
+type specialBlock struct {
+	prefix netip.Prefix
+	name   string // as the registry names it
+	rfc    string
+}
+
+// specialBlocks are the address blocks never contacted unless
+// Options.AllowPrivate is set. The list is the IANA IPv4 and IPv6
+// Special-Purpose Address Registries
+// (https://www.iana.org/assignments/iana-ipv4-special-registry and
+// https://www.iana.org/assignments/iana-ipv6-special-registry, as of
+// 2025): every block whose "Globally Reachable" column is False or N/A.
+// Blocks the registries mark globally reachable (AS112, AMT, the PCP and
+// TURN anycast addresses outside 192.0.0.0/24 and 2001::/23) are public
+// and allowed. Added beside the registries, each marked so: multicast,
+// deprecated site-local fec0::/10 and IPv4-compatible ::/96.
+//
+// Addresses embedding an IPv4 address are judged by that address:
+// IPv4-mapped ::ffff:a.b.c.d, NAT64 64:ff9b::a.b.c.d (RFC 6052 forbids it
+// for non-global IPv4 addresses, so a private one there is an attack, and a
+// public one is how IPv6-only networks reach IPv4 sites) and 6to4
+// 2002:AABB:CCDD::/48.
+var specialBlocks = func() []specialBlock {
+	rows := []struct{ prefix, name, rfc string }{
+		// IANA IPv4 Special-Purpose Address Registry.
+		{"0.0.0.0/8", "this network", "RFC 791"},
+		{"10.0.0.0/8", "private-use", "RFC 1918"},
+		{"100.64.0.0/10", "shared address space (carrier-grade NAT; 100.100.100.200 is Alibaba Cloud's metadata service)", "RFC 6598"},
+		{"127.0.0.0/8", "loopback", "RFC 1122"},
+		{"169.254.0.0/16", "link local (169.254.169.254: cloud metadata)", "RFC 3927"},
+		{"172.16.0.0/12", "private-use", "RFC 1918"},
+		{"192.0.0.0/24", "IETF protocol assignments", "RFC 6890"},
+		{"192.0.2.0/24", "documentation (TEST-NET-1)", "RFC 5737"},
+		{"192.88.99.0/24", "deprecated 6to4 relay anycast", "RFC 7526"},
+		{"192.168.0.0/16", "private-use", "RFC 1918"},
+		{"198.18.0.0/15", "benchmarking", "RFC 2544"},
+		{"198.51.100.0/24", "documentation (TEST-NET-2)", "RFC 5737"},
+		{"203.0.113.0/24", "documentation (TEST-NET-3)", "RFC 5737"},
+		{"240.0.0.0/4", "reserved", "RFC 1112"},
+		{"255.255.255.255/32", "limited broadcast", "RFC 919"},
+		// Not in the registry: IPv4 multicast (IANA IPv4 Multicast
+		// Address Space Registry).
+		{"224.0.0.0/4", "multicast", "RFC 5771"},
+
+		// IANA IPv6 Special-Purpose Address Registry.
+		{"::1/128", "loopback", "RFC 4291"},
+		{"::/128", "unspecified", "RFC 4291"},
+		{"64:ff9b:1::/48", "IPv4-IPv6 translation, local use", "RFC 8215"},
+		{"100::/64", "discard-only", "RFC 6666"},
+		{"100:0:0:1::/64", "dummy IPv6 prefix", "RFC 9780"},
+		{"2001::/23", "IETF protocol assignments (Teredo, benchmarking, ORCHID …)", "RFC 2928"},
+		{"2001:db8::/32", "documentation", "RFC 3849"},
+		{"3fff::/20", "documentation", "RFC 9637"},
+		{"5f00::/16", "segment routing SIDs", "RFC 9602"},
+		{"fc00::/7", "unique-local", "RFC 4193"},
+		{"fe80::/10", "link-local unicast", "RFC 4291"},
+		// Not in the registry (IANA IPv6 Address Space Registry).
+		{"::/96", "IPv4-compatible (deprecated)", "RFC 4291"},
+		{"fec0::/10", "site-local (deprecated)", "RFC 3879"},
+		{"ff00::/8", "multicast", "RFC 4291"},
+	}
+	out := make([]specialBlock, len(rows))
+	for i, r := range rows {
+		out[i] = specialBlock{netip.MustParsePrefix(r.prefix), r.name, r.rfc}
+	}
+	return out
+}()
+
+var (
+	nat64Prefix = netip.MustParsePrefix("64:ff9b::/96")
+	sixToFour   = netip.MustParsePrefix("2002::/16")
+)
+
+// specialAddr returns the special-purpose block holding a, if any.
+func specialAddr(a netip.Addr) (specialBlock, bool) {
+	a = a.Unmap().WithZone("")
+	if !a.IsValid() {
+		return specialBlock{}, false
+	}
+	if a.Is6() {
+		b := a.As16()
+		switch {
+		case nat64Prefix.Contains(a):
+			return specialAddr(netip.AddrFrom4([4]byte(b[12:16])))
+		case sixToFour.Contains(a):
+			return specialAddr(netip.AddrFrom4([4]byte(b[2:6])))
+		}
+	}
+	for _, s := range specialBlocks {
+		if s.prefix.Contains(a) {
+			return s, true
+		}
+	}
+	return specialBlock{}, false
+}
+
+// privateIP reports whether ip must not be contacted by default: it lies
+// in one of the specialBlocks.
+func privateIP(ip net.IP) bool {
+	a, ok := netip.AddrFromSlice(ip)
+	if !ok {
+		return true // not an address we can judge: refuse
+	}
+	_, special := specialAddr(a)
+	return special
+}
