@@ -128,6 +128,23 @@
 // text is read with go-readability and fingerprinted (Result.TextHash)
 // for content drift.
 //
+// # Network safety
+//
+// Unless Options.AllowPrivate is set, no request reaches a special-purpose
+// address of the IANA IPv4 and IPv6 registries (loopback, RFC 1918,
+// link-local and cloud metadata 169.254.169.254, shared 100.64.0.0/10
+// with Alibaba's 100.100.100.200, benchmarking, documentation, unique and
+// site-local, NAT64 and 6to4 forms of those, …: the table is specialBlocks
+// in netguard.go). Every hop is checked: direct connections on the
+// resolved address at connect time, and requests sent through a proxy
+// (HTTP_PROXY, HTTPS_PROXY) on the hop's literal address, Options.Resolve
+// and a name lookup before the proxy is asked. A name that does not
+// resolve locally is left to the proxy.
+//
+// The GitHub token (Options.GitHubToken) goes only over HTTPS to
+// github.com, api.github.com and the host of Options.GitHubAPI, and never
+// after a redirect crossed to another host or scheme.
+//
 // # Caveats
 //
 // Lines are counted at '\n'; a lone '\r' does not end a line. In HTML, a

@@ -59,10 +59,12 @@ type Options struct {
 	Version          string // linkvault version, for the default User-Agent
 	CAFile           string // extra PEM CA certificates trusted besides the system roots and $SSL_CERT_FILE
 
-	// AllowPrivate allows connections to loopback, private, link-local and
-	// unspecified addresses. The check is made on the resolved address at
-	// dial time, so a host name resolving to such an address is refused
-	// too. A configured proxy is always allowed.
+	// AllowPrivate allows connections to the special-purpose addresses of
+	// the IANA registries (loopback, private, link-local, shared, …; see
+	// specialBlocks). The check is made on the resolved address at dial
+	// time, so a host name resolving to such an address is refused too;
+	// through a proxy, each hop's host is checked before the proxy is
+	// asked. A configured proxy itself is always allowed.
 	AllowPrivate bool
 	// Resolve maps "host:port" or "host" to "ip:port" (or "ip", keeping
 	// the port), like curl --resolve.
@@ -70,6 +72,10 @@ type Options struct {
 	// DialContext replaces the base dialer (for tests). The private
 	// address guard still applies unless AllowPrivate.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// LookupIP replaces the system resolver where the guard resolves a
+	// name itself: for a request sent through a proxy, and for
+	// Checker.Disclose (for tests).
+	LookupIP func(ctx context.Context, host string) ([]net.IP, error)
 
 	// GitHubToken, when set, is sent as Authorization to github.com and
 	// api.github.com only, and enables repository lookups in GitHubAPI for
@@ -163,6 +169,7 @@ type Checker struct {
 	collector *colly.Collector
 	transport *http.Transport
 	proxyHost map[string]bool // dial addresses of configured proxies
+	private   privateHosts    // names seen resolving to private addresses
 	capMu     sync.Mutex      // serialises Options.Capture
 	// signatures are the decisive platform signatures: the built-in ones
 	// and Options.Soft404.Signatures.
@@ -231,8 +238,8 @@ func NewChecker(opts Options) (*Checker, error) {
 		maxConns = max(maxConns, h.Concurrency)
 	}
 	c.transport = &http.Transport{
-		Proxy:                  func(r *http.Request) (*url.URL, error) { return proxyFunc(r.URL) },
-		DialContext:            c.dial,
+		Proxy:                  c.guardProxy(proxyFunc),
+		DialContext:            c.dialRecord,
 		TLSClientConfig:        &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout:    o.TLSTimeout,
 		ResponseHeaderTimeout:  o.HeaderTimeout,

@@ -1,8 +1,14 @@
 package crawler
 
 import (
+	"context"
+	"errors"
 	"net"
+	"net/http"
 	"net/netip"
+	"net/url"
+	"strings"
+	"sync"
 )
 
 // specialBlock is one address block the private-address guard refuses.
@@ -111,4 +117,120 @@ func privateIP(ip net.IP) bool {
 	}
 	_, special := specialAddr(a)
 	return special
+}
+
+// privateHosts records the host names seen resolving to a private address
+// in this run: refused by the guard, or connected to with AllowPrivate.
+// Such a name is never named to a third party (see Checker.Disclose).
+type privateHosts struct {
+	mu    sync.Mutex
+	names map[string]bool
+}
+
+func (p *privateHosts) add(name string) {
+	name = strings.ToLower(strings.Trim(name, "[]"))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.names == nil {
+		p.names = map[string]bool{}
+	}
+	p.names[name] = true
+}
+
+func (p *privateHosts) has(name string) bool {
+	name = strings.ToLower(strings.Trim(name, "[]"))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.names[name]
+}
+
+// dialRecord is the transport's dialer: dial, noting the names that
+// turned out to be private.
+func (c *Checker) dialRecord(ctx context.Context, network, addr string) (net.Conn, error) {
+	conn, err := c.dial(ctx, network, addr)
+	if c.proxyHost[strings.ToLower(addr)] {
+		return conn, err
+	}
+	host, _, splitErr := net.SplitHostPort(addr)
+	if splitErr != nil {
+		return conn, err
+	}
+	if errors.Is(err, errPrivate) {
+		c.private.add(host)
+	} else if conn != nil {
+		if ta, ok := conn.RemoteAddr().(*net.TCPAddr); ok && privateIP(ta.IP) {
+			c.private.add(host)
+		}
+	}
+	return conn, err
+}
+
+// guardProxy wraps the proxy function of the transport. A proxy connects
+// for us, so the dialer's guard sees only the proxy's address: every
+// request sent through a proxy (each redirect hop is one) has its target
+// checked here first, by literal address, by Options.Resolve and by name
+// resolution, and is refused before the proxy is asked. A name that does
+// not resolve here is left to the proxy (networks where only the proxy
+// resolves names).
+func (c *Checker) guardProxy(next func(*url.URL) (*url.URL, error)) func(*http.Request) (*url.URL, error) {
+	return func(r *http.Request) (*url.URL, error) {
+		p, err := next(r.URL)
+		if err != nil || p == nil || c.opts.AllowPrivate {
+			return p, err
+		}
+		if err := c.checkTarget(r.Context(), r.URL); err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+}
+
+// checkTarget returns an error wrapping errPrivate when u's host is, or
+// resolves to, a private address.
+func (c *Checker) checkTarget(ctx context.Context, u *url.URL) error {
+	ip, err := c.hostAddrs(ctx, u)
+	if err != nil {
+		return nil
+	}
+	for _, a := range ip {
+		if privateIP(a) {
+			c.private.add(u.Hostname())
+			return &net.OpError{Op: "proxy", Net: "tcp", Addr: ipAddr(a), Err: errPrivate}
+		}
+	}
+	return nil
+}
+
+// hostAddrs returns the addresses u's host stands for: the literal
+// address, the Options.Resolve override, or what the resolver answers.
+func (c *Checker) hostAddrs(ctx context.Context, u *url.URL) ([]net.IP, error) {
+	host := u.Hostname()
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	addr := c.resolveOverride(net.JoinHostPort(host, port))
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		host = h
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		return []net.IP{ip}, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.opts.DialTimeout)
+	defer cancel()
+	if c.opts.LookupIP != nil {
+		return c.opts.LookupIP(ctx, host)
+	}
+	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	ips := make([]net.IP, len(addrs))
+	for i, a := range addrs {
+		ips[i] = a.IP
+	}
+	return ips, nil
 }
