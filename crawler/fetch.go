@@ -77,9 +77,11 @@ type Options struct {
 	// Checker.Disclose (for tests).
 	LookupIP func(ctx context.Context, host string) ([]net.IP, error)
 
-	// GitHubToken, when set, is sent as Authorization to github.com and
-	// api.github.com only, and enables repository lookups in GitHubAPI for
-	// github.com/OWNER/REPO links. It is never logged or stored.
+	// GitHubToken, when set, is sent as Authorization over HTTPS only, to
+	// github.com, api.github.com and GitHubAPI's host, and never after a
+	// redirect crossed to another host or scheme; it enables repository
+	// lookups in GitHubAPI for github.com/OWNER/REPO links. It is never
+	// logged or stored.
 	GitHubToken string
 	GitHubAPI   string // default "https://api.github.com"
 
@@ -636,9 +638,6 @@ func (c *Checker) requestHeader(u *url.URL, method string, t *Target, conditiona
 		for k, v := range ho.Headers {
 			h.Set(k, v)
 		}
-	}
-	if c.opts.GitHubToken != "" && isGitHubHost(u.Hostname()) {
-		h.Set("Authorization", "Bearer "+c.opts.GitHubToken)
 	}
 	if conditional && t != nil {
 		if t.ETag != "" {

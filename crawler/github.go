@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -10,10 +11,45 @@ import (
 	"github.com/linkvault/linkvault"
 )
 
-// isGitHubHost reports whether host receives the GitHub token.
+// isGitHubHost reports whether host may receive the GitHub token (over
+// HTTPS).
 func isGitHubHost(host string) bool {
 	host = strings.ToLower(host)
 	return host == "github.com" || host == "api.github.com"
+}
+
+// authorize sets the GitHub token on h, the header of the next request of
+// j (to j.cur), when it may go there: over HTTPS only; for the page, to
+// github.com or api.github.com when every hop so far (the link included)
+// had the same scheme and host; for the API lookup, to the host of
+// Options.GitHubAPI until a redirect leaves it.
+func (c *Checker) authorize(h http.Header, j *job) {
+	tok := c.opts.GitHubToken
+	if tok == "" || j.cur == nil || j.cur.Scheme != "https" {
+		if j.api {
+			j.apiAway = true
+		}
+		return
+	}
+	if j.api {
+		api, err := url.Parse(c.opts.GitHubAPI)
+		if j.apiAway || err != nil || api.Scheme != "https" || !strings.EqualFold(api.Host, j.cur.Host) {
+			j.apiAway = true
+			return
+		}
+		h.Set("Authorization", "Bearer "+tok)
+		return
+	}
+	if !isGitHubHost(j.cur.Host) {
+		return
+	}
+	for _, hop := range j.res.Redirects {
+		u, err := url.Parse(hop.URL)
+		if err != nil || u.Scheme != j.cur.Scheme || !strings.EqualFold(u.Host, j.cur.Host) {
+			return
+		}
+	}
+	h.Set("Authorization", "Bearer "+tok)
 }
 
 var (

@@ -1,8 +1,22 @@
 package crawler
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
+	"io"
+	"log"
+	"math/big"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -112,13 +126,15 @@ func TestGitHubAPI(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
+	// Plain HTTP: the token never goes in cleartext, even to GitHub's
+	// hosts (TestGitHubTokenHTTPSOnly checks where it does go).
 	for _, host := range []string{"github.com", "api.github.com"} {
 		if len(auth[host]) == 0 {
 			t.Errorf("no request reached %s", host)
 		}
 		for _, a := range auth[host] {
-			if a != "Bearer "+token {
-				t.Errorf("%s got Authorization %q, want the token", host, a)
+			if a != "" {
+				t.Errorf("%s got Authorization %q over plain HTTP, want none", host, a)
 			}
 		}
 	}
@@ -130,4 +146,150 @@ func TestGitHubAPI(t *testing.T) {
 			t.Errorf("example.test got Authorization %q, want none", a)
 		}
 	}
+}
+
+// TestGitHubTokenHTTPSOnly follows the token over HTTPS and plain HTTP,
+// through redirects that stay on a host, change scheme, or leave and come
+// back: it goes only over HTTPS to GitHub's hosts (the API's for the
+// lookup), never after a hop to another host or scheme.
+func TestGitHubTokenHTTPSOnly(t *testing.T) {
+	const token = "ghp_https_only"
+	var mu sync.Mutex
+	seen := map[string][]string{} // scheme://host/path?query → Authorization values
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		key := scheme + "://" + r.Host + r.URL.RequestURI()
+		mu.Lock()
+		seen[key] = append(seen[key], r.Header.Get("Authorization"))
+		mu.Unlock()
+		switch key {
+		case "https://github.com/owner/tohttp":
+			redirect(http.StatusMovedPermanently, "http://github.com/owner/plain")(w, r)
+		case "https://github.com/owner/away":
+			redirect(http.StatusFound, "https://example.test/bounce")(w, r)
+		case "https://example.test/bounce":
+			redirect(http.StatusFound, "https://github.com/owner/back")(w, r)
+		case "https://github.com/owner/renamed":
+			redirect(http.StatusMovedPermanently, "/owner/ok2")(w, r)
+		case "https://api.github.com/repos/owner/moved":
+			redirect(http.StatusMovedPermanently, "https://example.test/api-elsewhere")(w, r)
+		case "https://example.test/api-elsewhere":
+			redirect(http.StatusFound, "https://api.github.com/repos/owner/ok?via=away")(w, r)
+		default:
+			if strings.HasPrefix(r.URL.Path, "/repos/") {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"full_name":"owner/ok"}`)
+				return
+			}
+			htmlPage("page "+r.URL.Path, "")(w, r)
+		}
+	})
+	plain := httptest.NewServer(handler)
+	defer plain.Close()
+	tlsSrv, ca := tlsServerFor(t, handler, "github.com", "api.github.com", "example.test")
+	resolve := map[string]string{}
+	for _, h := range []string{"github.com", "api.github.com", "example.test"} {
+		resolve[h+":80"] = plain.Listener.Addr().String()
+		resolve[h+":443"] = tlsSrv.Listener.Addr().String()
+	}
+	opts := Options{
+		AllowPrivate: true, CAFile: ca, Resolve: resolve,
+		RetryWait: time.Millisecond, Rate: 1000, Burst: 100,
+		Soft404:     Soft404Options{NoProbe: true},
+		GitHubToken: token, GitHubAPI: "https://api.github.com",
+	}
+	rs := checkAll(t, opts,
+		Target{URL: "https://github.com/owner/ok"},
+		Target{URL: "https://github.com/owner/tohttp"},
+		Target{URL: "https://github.com/owner/away"},
+		Target{URL: "https://github.com/owner/renamed"},
+		Target{URL: "https://github.com/owner/moved"},
+		Target{URL: "http://github.com/owner/plain2"},
+	)
+	for _, r := range rs {
+		if r.Status != linkvault.StatusOK {
+			t.Errorf("%s: got %s, want ok", r.URL, r)
+		}
+	}
+	want := map[string]bool{ // request → carries the token
+		"https://github.com/owner/ok":                    true,
+		"https://api.github.com/repos/owner/ok":          true,
+		"https://github.com/owner/tohttp":                true,
+		"http://github.com/owner/plain":                  false, // https → http
+		"https://api.github.com/repos/owner/tohttp":      true,
+		"https://github.com/owner/away":                  true,
+		"https://example.test/bounce":                    false,
+		"https://github.com/owner/back":                  false, // came back from another host
+		"https://api.github.com/repos/owner/away":        true,
+		"https://github.com/owner/renamed":               true,
+		"https://github.com/owner/ok2":                   true, // same scheme and host
+		"https://api.github.com/repos/owner/renamed":     true,
+		"https://github.com/owner/moved":                 true,
+		"https://api.github.com/repos/owner/moved":       true,
+		"https://example.test/api-elsewhere":             false,
+		"https://api.github.com/repos/owner/ok?via=away": false, // the API redirect left its host
+		"http://github.com/owner/plain2":                 false, // cleartext
+		"https://api.github.com/repos/owner/plain2":      true,  // the lookup itself is HTTPS
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for req, tok := range want {
+		got, ok := seen[req]
+		if !ok {
+			t.Errorf("%s was not requested", req)
+			continue
+		}
+		for _, a := range got {
+			if tok && a != "Bearer "+token {
+				t.Errorf("%s: Authorization %q, want the token", req, a)
+			}
+			if !tok && a != "" {
+				t.Errorf("%s: Authorization %q, want none", req, a)
+			}
+		}
+	}
+	for req := range seen {
+		if _, ok := want[req]; !ok {
+			t.Errorf("unexpected request %s", req)
+		}
+	}
+}
+
+// tlsServerFor starts a TLS server with a certificate for names and
+// returns it with a CA file trusting it.
+func tlsServerFor(t *testing.T, h http.Handler, names ...string) (*httptest.Server, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "linkvault test"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		DNSNames:              names,
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return srv, ca
 }

@@ -104,6 +104,7 @@ type job struct {
 	github  string // OWNER/REPO to look up, when enabled
 	api     bool   // the GitHub API lookup is under way
 	apiHops int
+	apiAway bool // an API redirect left the API's origin: no token since
 
 	readyAt time.Time // when a delayed retry is due
 	index   int       // in the delay heap
@@ -427,6 +428,7 @@ func (r *run) start(j *job) {
 		req.header.Set("Accept", "application/vnd.github+json")
 		req.captureAPI = j.t.Capture && c.opts.Capture != nil
 	}
+	c.authorize(req.header, j)
 	r.inflight++
 	j.host.inflight++
 	link := j.t.URL
