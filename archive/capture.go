@@ -25,6 +25,11 @@ type ArchiverOptions struct {
 	Prefix      string           // WARC file name prefix (default "linkvault")
 	Version     string           // linkvault version, for the warcinfo software field
 	Now         func() time.Time // clock for captures without a time and for file names (default time.Now)
+	// RedactHeaders are request header names (the hosts.*.headers of the
+	// config) never written to the archive, besides Authorization,
+	// Proxy-Authorization and Cookie; Set-Cookie is never archived with a
+	// response.
+	RedactHeaders []string
 }
 
 // Defaults of ArchiverOptions.
@@ -205,6 +210,7 @@ func (a *Archiver) Capture(ctx context.Context, ex *linkvault.Exchange) (linkvau
 	if err := a.checkExchange(ctx, ex); err != nil {
 		return linkvault.Capture{}, err
 	}
+	ex = a.redact(ex)
 	at := ex.Time.UTC() // provisional when zero: set under the lock
 
 	resp, size, err := a.buildResponse(ex, at)
@@ -450,6 +456,7 @@ func (a *Archiver) NotModified(ctx context.Context, ex *linkvault.Exchange) (lin
 	if err := a.checkExchange(ctx, ex); err != nil {
 		return linkvault.Capture{}, err
 	}
+	ex = a.redact(ex)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.closed {

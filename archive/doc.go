@@ -32,6 +32,14 @@
 // notes no longer reference becomes gone (its record and history are kept)
 // and gets its previous state back when it is referenced again.
 //
+// # Secrets
+//
+// An *Archiver never writes credentials: request records lose
+// Authorization, Proxy-Authorization, Cookie and every header named in
+// ArchiverOptions.RedactHeaders (linkvault passes all hosts.*.headers of
+// the config), and response records lose Set-Cookie. WACZ and CDXJ exports
+// are made from these records, so they hold none either.
+//
 // # Caveats
 //
 // The file is locked by the process that has it open; Open waits at most

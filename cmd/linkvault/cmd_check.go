@@ -122,6 +122,8 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 			Dir:         cfg.resolve(cfg.Archive.Dir),
 			MaxFileSize: int64(cfg.Archive.FileSize),
 			Version:     version,
+			// Configured host headers carry credentials.
+			RedactHeaders: secretHeaders(cfg),
 		})
 		if err != nil {
 			return err

@@ -98,6 +98,7 @@ wayback:
 			"waitfor":   cmdWaitFor,
 			"httpget":   cmdHTTPGet,
 			"setconfig": cmdSetConfig,
+			"warcgrep":  cmdWARCGrep,
 		},
 	})
 }
