@@ -3,12 +3,15 @@ package crawler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // specialBlock is one address block the private-address guard refuses.
@@ -233,4 +236,70 @@ func (c *Checker) hostAddrs(ctx context.Context, u *url.URL) ([]net.IP, error) {
 		ips[i] = a.IP
 	}
 	return ips, nil
+}
+
+// Errors of Checker.Disclose.
+var (
+	// ErrPrivateHost is returned when a URL's host is a special-purpose
+	// address, resolves to one (now, or when this run connected to it),
+	// or is not a name of the public DNS.
+	ErrPrivateHost = errors.New("private host")
+	// ErrHostHeaders is returned when the URL's host has headers
+	// configured (Options.Hosts): credentials of an account there.
+	ErrHostHeaders = errors.New("host with configured headers")
+)
+
+// specialUseNames are the top-level names of the IANA Special-Use Domain
+// Names registry (and common intranet suffixes outside the public DNS):
+// never public.
+var specialUseNames = map[string]bool{
+	"localhost": true, "local": true, "test": true, "example": true,
+	"invalid": true, "onion": true, "alt": true, "internal": true,
+	"home.arpa": true, "intranet": true, "lan": true, "corp": true,
+	"private": true, "localdomain": true,
+}
+
+// Disclose returns nil when rawURL may be named to a third-party service
+// (the Wayback Machine): its host is a public address, or a name of the
+// public DNS (its top-level domain is an ICANN one) that neither resolved
+// to a special-purpose address when this run connected to it nor resolves
+// to one now (through Options.Resolve, Options.LookupIP or the system
+// resolver), and no headers are configured for it. A public name that
+// does not resolve at all (an expired domain) may be disclosed. Otherwise
+// the error wraps ErrPrivateHost or ErrHostHeaders.
+func (c *Checker) Disclose(ctx context.Context, rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Hostname() == "" {
+		return fmt.Errorf("%w: invalid URL", ErrPrivateHost)
+	}
+	host := strings.ToLower(u.Hostname())
+	if ho, ok := c.hostOptions(u.Host); ok && len(ho.Headers) > 0 {
+		return fmt.Errorf("%s: %w", host, ErrHostHeaders)
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		if privateIP(ip) {
+			return fmt.Errorf("%s: %w", host, ErrPrivateHost)
+		}
+		return nil
+	}
+	name := strings.TrimSuffix(host, ".")
+	tld := name[strings.LastIndexByte(name, '.')+1:]
+	if _, icann := publicsuffix.PublicSuffix(tld); !icann || !strings.Contains(name, ".") ||
+		specialUseNames[tld] || strings.HasSuffix(name, ".home.arpa") {
+		return fmt.Errorf("%s: not a public DNS name: %w", host, ErrPrivateHost)
+	}
+	if c.private.has(host) {
+		return fmt.Errorf("%s: resolved to a private address: %w", host, ErrPrivateHost)
+	}
+	ips, err := c.hostAddrs(ctx, u)
+	if err != nil {
+		return nil
+	}
+	for _, ip := range ips {
+		if privateIP(ip) {
+			c.private.add(host)
+			return fmt.Errorf("%s: resolves to a private address: %w", host, ErrPrivateHost)
+		}
+	}
+	return nil
 }

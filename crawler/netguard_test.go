@@ -1,8 +1,13 @@
 package crawler
 
 import (
+	"context"
+	"errors"
 	"net"
+	"net/http/httptest"
 	"testing"
+
+	"github.com/linkvault/linkvault"
 )
 
 // TestPrivateIP checks the guard's table (the IANA special-purpose
@@ -94,5 +99,79 @@ func TestPrivateIP(t *testing.T) {
 	}
 	if !privateIP(net.IP{1, 2, 3}) {
 		t.Error("privateIP of a 3-byte slice = false, want true (refuse what cannot be judged)")
+	}
+}
+
+// TestDisclose: only links on public hosts may be named to a third party.
+func TestDisclose(t *testing.T) {
+	srv := httptest.NewServer(htmlPage("intranet", ""))
+	defer srv.Close()
+	dns := map[string][]net.IP{
+		"github.com":          {net.ParseIP("140.82.121.4")},
+		"user.github.io":      {net.ParseIP("185.199.108.153")},
+		"wiki.example.com":    {net.ParseIP("10.1.2.3")},
+		"split.example.org":   {net.ParseIP("93.184.216.34"), net.ParseIP("fd00::5")},
+		"cgnat.example.net":   {net.ParseIP("100.100.100.200")},
+		"dialled.example.org": {net.ParseIP("93.184.216.34")}, // DNS says public …
+		"secret.example.com":  {net.ParseIP("93.184.216.34")},
+		"mp.weixin.qq.com":    {net.ParseIP("109.244.5.24")},
+		"pinned.example.com":  {net.ParseIP("93.184.216.34")}, // … Resolve says private
+	}
+	opts := Options{
+		AllowPrivate: true,
+		Soft404:      Soft404Options{NoProbe: true},
+		Hosts:        map[string]HostOptions{"secret.example.com": {Headers: map[string]string{"PRIVATE-TOKEN": "x"}}, "*.corp-git.com": {Headers: map[string]string{"Cookie": "a=b"}}},
+		Resolve:      map[string]string{"pinned.example.com": "192.168.0.9"},
+		LookupIP: func(ctx context.Context, host string) ([]net.IP, error) {
+			if ips, ok := dns[host]; ok {
+				return ips, nil
+			}
+			return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+		},
+		// … but the run connected to it on loopback.
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, srv.Listener.Addr().String())
+		},
+	}
+	c, err := NewChecker(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Check(context.Background(), []Target{{URL: "http://dialled.example.org/"}}, func(linkvault.Result) {}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		url  string
+		want error
+	}{
+		{"https://github.com/gone/repo", nil},
+		{"https://user.github.io/post", nil},
+		{"https://mp.weixin.qq.com/s/abc", nil},
+		{"https://expired-domain-nobody-has.com/page", nil}, // resolves nowhere: a gone site
+		{"http://93.184.216.34/", nil},
+		{"http://wiki.example.com/page", ErrPrivateHost},
+		{"http://split.example.org/", ErrPrivateHost},
+		{"http://cgnat.example.net/", ErrPrivateHost},
+		{"http://dialled.example.org/page", ErrPrivateHost},
+		{"http://pinned.example.com/", ErrPrivateHost},
+		{"http://10.0.0.1/", ErrPrivateHost},
+		{"http://[fd00::1]/", ErrPrivateHost},
+		{"http://localhost:8080/", ErrPrivateHost},
+		{"http://intranet/wiki", ErrPrivateHost},
+		{"http://jira.corp/browse/X-1", ErrPrivateHost},
+		{"http://nas.local/", ErrPrivateHost},
+		{"http://router.home.arpa/", ErrPrivateHost},
+		{"http://svc.internal/", ErrPrivateHost},
+		{"http://printer.lan/", ErrPrivateHost},
+		{"https://secret.example.com/repo", ErrHostHeaders},
+		{"https://a.corp-git.com/repo", ErrHostHeaders},
+	}
+	for _, tt := range tests {
+		err := c.Disclose(context.Background(), tt.url)
+		if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
+			t.Errorf("Disclose(%s) = %v, want %v", tt.url, err, tt.want)
+		}
 	}
 }

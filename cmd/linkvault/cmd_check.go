@@ -363,29 +363,6 @@ func knownLandings(db *archive.DB, targets []crawler.Target) (map[string]string,
 	return out, err
 }
 
-// lookupWayback asks the Wayback Machine about dead links that have no
-// local capture. Failures are warnings: the run's result stands.
-func lookupWayback(ctx context.Context, g *globalOptions, db *archive.DB, cfg *Config, checker *crawler.Checker) {
-	var dead []string
-	db.URLs(func(r *linkvault.URLRecord) error {
-		if r.State == linkvault.StateDead && r.Kind != linkvault.KindLocal {
-			if ok, _ := db.HasCapture(r.URL); !ok {
-				dead = append(dead, r.URL)
-			}
-		}
-		return nil
-	})
-	wopts := archive.WaybackOptions{Endpoint: cfg.Wayback.Endpoint, Client: checker.Client(), MaxAge: time.Duration(cfg.Wayback.MaxAge)}
-	for _, u := range dead {
-		if ctx.Err() != nil {
-			return
-		}
-		if _, err := db.WaybackLookup(ctx, u, wopts); err != nil && !g.Quiet {
-			fmt.Fprintf(g.stderr, "linkvault: warning: wayback lookup for %s: %v\n", u, err)
-		}
-	}
-}
-
 func closeArchiver(a *archive.Archiver, g *globalOptions) error {
 	if a == nil {
 		return nil

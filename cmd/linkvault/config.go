@@ -111,6 +111,10 @@ type WaybackConfig struct {
 	Enabled  bool     `yaml:"enabled"`
 	Endpoint string   `yaml:"endpoint"`
 	MaxAge   Duration `yaml:"max_age"`
+	// Exclude: hosts never looked up; PublicHosts: hosts looked up even
+	// when they resolve to a private address (see wayback.go).
+	Exclude     ExcludeHosts `yaml:"exclude"`
+	PublicHosts PublicHosts  `yaml:"public_hosts"`
 }
 
 // ReportConfig holds the keys under report:.
@@ -240,7 +244,7 @@ var knownKeys = map[string]any{
 	"policy":  map[string]any{"dead_after": nil, "dead_min_age": nil, "fail_on": nil, "drift_distance": nil, "max_age": nil},
 	"soft404": map[string]any{"enabled": nil, "probe": nil, "generic_min": nil, "gone_text": nil, "signatures": nil},
 	"archive": map[string]any{"enabled": nil, "dir": nil, "max_size": nil, "types": nil, "file_size": nil},
-	"wayback": map[string]any{"enabled": nil, "endpoint": nil, "max_age": nil},
+	"wayback": map[string]any{"enabled": nil, "endpoint": nil, "max_age": nil, "exclude": nil, "public_hosts": nil},
 	"report":  map[string]any{"dir": nil, "repo_url": nil, "show_gone": nil},
 }
 

@@ -66,6 +66,8 @@ func TestScripts(t *testing.T) {
 			env.Setenv("SERVE_ADDR", ln.Addr().String()) // a free port for linkvault serve
 			ln.Close()
 			env.Setenv("NO_COLOR", "1")
+			plain, _ := web.addrs()
+			env.Setenv("WEB_PLAIN", plain) // the fake web's HTTP address, for check.resolve entries
 			env.Setenv("GITHUB_TOKEN", "")
 			env.Setenv("GITHUB_ACTIONS", "")
 			cfg := fmt.Sprintf(`notes: [notes]
@@ -86,7 +88,9 @@ policy:
   dead_min_age: 0
 wayback:
   endpoint: https://web.archive.org
-`, web.resolveYAML())
+  # The fake web is on loopback: its hosts count as public.
+  public_hosts: [%s]
+`, web.resolveYAML(), strings.Join(fakeHosts, ", "))
 			return os.WriteFile(filepath.Join(env.WorkDir, "config.yaml"), []byte(cfg), 0o644)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
