@@ -203,6 +203,16 @@ func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 			return
 		}
 		rw.Write(pdfBody)
+	case "files.alicdn.com/unsolicited.pdf": // answers HEAD with a body too: net/http logs "Unsolicited response"
+		conn, bw, err := http.NewResponseController(rw).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		fmt.Fprintf(bw, "HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: %d\r\n\r\n", len(pdfBody))
+		bw.Write(pdfBody)
+		bw.Flush()
+		time.Sleep(200 * time.Millisecond) // let the client see the stray bytes on the idle connection
 	case "developer.aliyun.com/article/765449": // moved for good
 		http.Redirect(rw, r, "https://developer.aliyun.com/article/765449-etcd", http.StatusMovedPermanently)
 	case "developer.aliyun.com/article/765449-etcd":

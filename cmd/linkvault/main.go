@@ -81,6 +81,7 @@ func signalNotifyContext(ctx context.Context) (context.Context, context.CancelFu
 // run executes the command line and returns the exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr}
+	defer routeStdLog(g)()
 	root := newRootCommand(g)
 	root.SetArgs(args)
 	root.SetIn(stdin)
