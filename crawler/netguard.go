@@ -126,8 +126,24 @@ func privateIP(ip net.IP) bool {
 // in this run: refused by the guard, or connected to with AllowPrivate.
 // Such a name is never named to a third party (see Checker.Disclose).
 type privateHosts struct {
-	mu    sync.Mutex
-	names map[string]bool
+	mu     sync.Mutex
+	names  map[string]bool
+	public map[string]bool // names Disclose resolved to public addresses
+}
+
+func (p *privateHosts) addPublic(name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.public == nil {
+		p.public = map[string]bool{}
+	}
+	p.public[name] = true
+}
+
+func (p *privateHosts) isPublic(name string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.public[name]
 }
 
 func (p *privateHosts) add(name string) {
@@ -291,6 +307,9 @@ func (c *Checker) Disclose(ctx context.Context, rawURL string) error {
 	if c.private.has(host) {
 		return fmt.Errorf("%s: resolved to a private address: %w", host, ErrPrivateHost)
 	}
+	if c.private.isPublic(u.Host) {
+		return nil
+	}
 	ips, err := c.hostAddrs(ctx, u)
 	if err != nil {
 		return nil
@@ -301,5 +320,6 @@ func (c *Checker) Disclose(ctx context.Context, rawURL string) error {
 			return fmt.Errorf("%s: resolves to a private address: %w", host, ErrPrivateHost)
 		}
 	}
+	c.private.addPublic(u.Host)
 	return nil
 }

@@ -66,7 +66,8 @@ func TestHTTPSProxyConnect(t *testing.T) {
 		t.Setenv(k, "")
 	}
 	// httptest's certificate is for example.com: the name the link uses.
-	r := checkAll(t, Options{CAFile: caFile}, Target{URL: "https://example.com/page"})[0]
+	opts := Options{CAFile: caFile, LookupIP: fakeDNS(map[string]string{"example.com": "93.184.216.34"})}
+	r := checkAll(t, opts, Target{URL: "https://example.com/page"})[0]
 	if r.Status != linkvault.StatusOK || r.Title != "through the tunnel" {
 		t.Errorf("got %s title %q error %q, want ok through the tunnel", r, r.Title, r.Error)
 	}
@@ -191,5 +192,17 @@ func TestProxyRedirectGuard(t *testing.T) {
 	}
 	if lookups.Load() == 0 {
 		t.Error("no name was resolved: the guard did not look names up")
+	}
+}
+
+// fakeDNS is an Options.LookupIP answering from names (name → address)
+// and "no such host" for any other name: the guard never asks a real
+// resolver in tests.
+func fakeDNS(names map[string]string) func(context.Context, string) ([]net.IP, error) {
+	return func(_ context.Context, host string) ([]net.IP, error) {
+		if a, ok := names[host]; ok {
+			return []net.IP{net.ParseIP(a)}, nil
+		}
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
 	}
 }

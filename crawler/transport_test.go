@@ -183,7 +183,8 @@ func TestProxyFromEnvironment(t *testing.T) {
 		t.Setenv(k, "")
 	}
 	// AllowPrivate is off: the proxy itself is on loopback and allowed.
-	r := checkAll(t, Options{Soft404: Soft404Options{NoProbe: true}}, Target{URL: "http://proxied.test/page"})[0]
+	opts := Options{Soft404: Soft404Options{NoProbe: true}, LookupIP: fakeDNS(map[string]string{"proxied.test": "93.184.216.34"})}
+	r := checkAll(t, opts, Target{URL: "http://proxied.test/page"})[0]
 	if r.Status != linkvault.StatusOK || r.Title != "via proxy" {
 		t.Errorf("got %s title %q, want ok via proxy", r, r.Title)
 	}
