@@ -145,6 +145,11 @@
 // github.com, api.github.com and the host of Options.GitHubAPI, and never
 // after a redirect crossed to another host or scheme.
 //
+// [Checker.Disclose] tells whether a URL may be named to a third party
+// (the Wayback Machine): only one on a public host, never a host that is,
+// resolves to, or in this run connected to a special-purpose address, a
+// name outside the public DNS, or a host with configured headers.
+//
 // # Caveats
 //
 // Lines are counted at '\n'; a lone '\r' does not end a line. In HTML, a
