@@ -128,7 +128,7 @@ func privateIP(ip net.IP) bool {
 type privateHosts struct {
 	mu     sync.Mutex
 	names  map[string]bool
-	public map[string]bool // names Disclose resolved to public addresses
+	public map[string]bool // "host[:port]"s resolved to no private address
 }
 
 func (p *privateHosts) addPublic(name string) {
@@ -190,7 +190,7 @@ func (c *Checker) dialRecord(ctx context.Context, network, addr string) (net.Con
 // checked here first, by literal address, by Options.Resolve and by name
 // resolution, and is refused before the proxy is asked. A name that does
 // not resolve here is left to the proxy (networks where only the proxy
-// resolves names).
+// resolves names). Each host is resolved once per run.
 func (c *Checker) guardProxy(next func(*url.URL) (*url.URL, error)) func(*http.Request) (*url.URL, error) {
 	return func(r *http.Request) (*url.URL, error) {
 		p, err := next(r.URL)
@@ -207,17 +207,36 @@ func (c *Checker) guardProxy(next func(*url.URL) (*url.URL, error)) func(*http.R
 // checkTarget returns an error wrapping errPrivate when u's host is, or
 // resolves to, a private address.
 func (c *Checker) checkTarget(ctx context.Context, u *url.URL) error {
-	ip, err := c.hostAddrs(ctx, u)
-	if err != nil {
-		return nil
-	}
-	for _, a := range ip {
-		if privateIP(a) {
-			c.private.add(u.Hostname())
-			return &net.OpError{Op: "proxy", Net: "tcp", Addr: ipAddr(a), Err: errPrivate}
-		}
+	if ip, private := c.targetPrivate(ctx, u); private {
+		return &net.OpError{Op: "proxy", Net: "tcp", Addr: ipAddr(ip), Err: errPrivate}
 	}
 	return nil
+}
+
+// targetPrivate returns the private address u's host is or resolves to
+// (see hostAddrs), if any. Names are resolved once per run; a name that
+// does not resolve is not private: it is left to the proxy, or is a
+// domain that is gone.
+func (c *Checker) targetPrivate(ctx context.Context, u *url.URL) (net.IP, bool) {
+	key := strings.ToLower(u.Host)
+	if c.private.isPublic(key) {
+		return nil, false
+	}
+	ips, err := c.hostAddrs(ctx, u)
+	if err != nil {
+		if ctx.Err() == nil {
+			c.private.addPublic(key)
+		}
+		return nil, false
+	}
+	for _, ip := range ips {
+		if privateIP(ip) {
+			c.private.add(u.Hostname())
+			return ip, true
+		}
+	}
+	c.private.addPublic(key)
+	return nil, false
 }
 
 // hostAddrs returns the addresses u's host stands for: the literal
@@ -307,19 +326,8 @@ func (c *Checker) Disclose(ctx context.Context, rawURL string) error {
 	if c.private.has(host) {
 		return fmt.Errorf("%s: resolved to a private address: %w", host, ErrPrivateHost)
 	}
-	if c.private.isPublic(u.Host) {
-		return nil
+	if _, private := c.targetPrivate(ctx, u); private {
+		return fmt.Errorf("%s: resolves to a private address: %w", host, ErrPrivateHost)
 	}
-	ips, err := c.hostAddrs(ctx, u)
-	if err != nil {
-		return nil
-	}
-	for _, ip := range ips {
-		if privateIP(ip) {
-			c.private.add(host)
-			return fmt.Errorf("%s: resolves to a private address: %w", host, ErrPrivateHost)
-		}
-	}
-	c.private.addPublic(u.Host)
 	return nil
 }
