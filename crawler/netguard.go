@@ -127,7 +127,7 @@ func privateIP(ip net.IP) bool {
 // Such a name is never named to a third party (see Checker.Disclose).
 type privateHosts struct {
 	mu     sync.Mutex
-	names  map[string]bool
+	names  map[string]net.IP // the private address seen, nil when unknown
 	public map[string]bool // "host[:port]"s resolved to no private address
 }
 
@@ -146,21 +146,28 @@ func (p *privateHosts) isPublic(name string) bool {
 	return p.public[name]
 }
 
-func (p *privateHosts) add(name string) {
+func (p *privateHosts) add(name string, ip net.IP) {
 	name = strings.ToLower(strings.Trim(name, "[]"))
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.names == nil {
-		p.names = map[string]bool{}
+		p.names = map[string]net.IP{}
 	}
-	p.names[name] = true
+	p.names[name] = ip
 }
 
 func (p *privateHosts) has(name string) bool {
+	_, ok := p.addr(name)
+	return ok
+}
+
+// addr returns the private address name was seen with (nil when unknown).
+func (p *privateHosts) addr(name string) (net.IP, bool) {
 	name = strings.ToLower(strings.Trim(name, "[]"))
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.names[name]
+	ip, ok := p.names[name]
+	return ip, ok
 }
 
 // dialRecord is the transport's dialer: dial, noting the names that
@@ -174,11 +181,20 @@ func (c *Checker) dialRecord(ctx context.Context, network, addr string) (net.Con
 	if splitErr != nil {
 		return conn, err
 	}
-	if errors.Is(err, errPrivate) {
-		c.private.add(host)
+	var oe *net.OpError
+	if errors.As(err, &oe) && errors.Is(err, errPrivate) {
+		var ip net.IP
+		if a, ok := oe.Addr.(*net.TCPAddr); ok {
+			ip = a.IP
+		} else if a, ok := oe.Addr.(ipAddr); ok {
+			ip = net.IP(a)
+		}
+		c.private.add(host, ip)
+	} else if errors.Is(err, errPrivate) {
+		c.private.add(host, nil)
 	} else if conn != nil {
 		if ta, ok := conn.RemoteAddr().(*net.TCPAddr); ok && privateIP(ta.IP) {
-			c.private.add(host)
+			c.private.add(host, ta.IP)
 		}
 	}
 	return conn, err
@@ -218,6 +234,9 @@ func (c *Checker) checkTarget(ctx context.Context, u *url.URL) error {
 // does not resolve is not private: it is left to the proxy, or is a
 // domain that is gone.
 func (c *Checker) targetPrivate(ctx context.Context, u *url.URL) (net.IP, bool) {
+	if ip, ok := c.private.addr(u.Hostname()); ok {
+		return ip, true
+	}
 	key := strings.ToLower(u.Host)
 	if c.private.isPublic(key) {
 		return nil, false
@@ -231,7 +250,7 @@ func (c *Checker) targetPrivate(ctx context.Context, u *url.URL) (net.IP, bool) 
 	}
 	for _, ip := range ips {
 		if privateIP(ip) {
-			c.private.add(u.Hostname())
+			c.private.add(u.Hostname(), ip)
 			return ip, true
 		}
 	}

@@ -115,6 +115,7 @@ func TestProxyRedirectGuard(t *testing.T) {
 		"v6-loopback.test": {net.ParseIP("::1")},
 	}
 	var lookups atomic.Int32
+	perName := map[string]int{} // under mu
 	opts := Options{
 		RetryWait: time.Millisecond,
 		Rate:      1000,
@@ -123,6 +124,9 @@ func TestProxyRedirectGuard(t *testing.T) {
 		Resolve:   map[string]string{"pinned.test": "192.168.1.10"},
 		LookupIP: func(ctx context.Context, host string) ([]net.IP, error) {
 			lookups.Add(1)
+			mu.Lock()
+			perName[host]++
+			mu.Unlock()
 			if ips, ok := dns[host]; ok {
 				return ips, nil
 			}
@@ -192,6 +196,11 @@ func TestProxyRedirectGuard(t *testing.T) {
 	}
 	if lookups.Load() == 0 {
 		t.Error("no name was resolved: the guard did not look names up")
+	}
+	for name, n := range perName {
+		if n > 1 {
+			t.Errorf("%s was resolved %d times, want once per run", name, n)
+		}
 	}
 }
 
