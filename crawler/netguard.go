@@ -128,7 +128,7 @@ func privateIP(ip net.IP) bool {
 type privateHosts struct {
 	mu     sync.Mutex
 	names  map[string]net.IP // the private address seen, nil when unknown
-	public map[string]bool // "host[:port]"s resolved to no private address
+	public map[string]bool   // "host[:port]"s resolved to no private address
 }
 
 func (p *privateHosts) addPublic(name string) {
