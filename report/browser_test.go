@@ -434,6 +434,8 @@ func TestBrowser(t *testing.T) {
 				State: "dead", Href: pipeURL, Title: xssTitle, Since: "2026-02-27T10:00:00Z", SinceText: "2 d ago",
 				Reasons: []string{"connection refused", "4 bad in a row"}, Where: []string{"notes/b.md:7:12 https://github.com/o/r/blob/main/notes/b.md#L7"},
 				Strip: []string{"k k-u", "k k-u", "k k-u", "k k-u"}, LastCheck: "Run #5 · 2026-03-01 10:00 UTC: unreachable",
+				// No known snapshot and no archived copy: a search for one.
+				Copies: []string{"search Wayback https://web.archive.org/web/*/https://old.example.org/page?a=1|2&b=<x>"},
 			}},
 			{"https://moved.example.com/", tableRow{
 				State: "moved", Href: "https://moved.example.com/", Since: "2026-02-26T10:00:00Z", SinceText: "3 d ago",

@@ -126,6 +126,16 @@ type htmlChangeItem struct {
 	Where  string
 	WhereU string
 	To     string
+	// The copies of a dead or failing link: the archived copy beside the
+	// report (Archive, offered as a download named ArchiveDL when it could
+	// run scripts), or the date of the one linkvault get gives back
+	// (LocalNote); the Wayback Machine's snapshot, or a search for one
+	// when none is known (WaybackFind).
+	Archive     string
+	ArchiveDL   string
+	LocalNote   string
+	Wayback     string
+	WaybackFind bool
 }
 
 type htmlHost struct {
@@ -165,9 +175,11 @@ type htmlLink struct {
 	LastOK  string   `json:"g,omitempty"`
 	Archive string   `json:"a,omitempty"`
 	Wayback string   `json:"w,omitempty"`
-	Moved   string   `json:"m,omitempty"`
-	Copies  int      `json:"z,omitempty"`
-	Note    string   `json:"q,omitempty"` // archived or renamed GitHub repository, or changed content
+	// WaybackFind: Wayback is a search for snapshots, not a known one.
+	WaybackFind bool   `json:"wf,omitempty"`
+	Moved       string `json:"m,omitempty"`
+	Copies      int    `json:"z,omitempty"`
+	Note        string `json:"q,omitempty"` // archived or renamed GitHub repository, or changed content
 }
 
 var checkLetter = map[linkvault.Status]string{
@@ -296,6 +308,14 @@ func changeList(d *Data, key, heading string, tone linkvault.State, entries []*E
 				it.Where += fmt.Sprintf(" +%d", len(e.Sources)-1)
 			}
 			it.WhereU = sourceURL(d, e.Sources[0])
+		}
+		if copyMatters(e) {
+			if relativeURL(e.ArchivePath) {
+				it.Archive, it.ArchiveDL = e.ArchivePath, archiveDownload(e.ArchivePath)
+			} else if c, ok := Offered(e, d.Policy); ok {
+				it.LocalNote = "archived " + day(c.Time) + " · linkvault get"
+			}
+			it.Wayback, it.WaybackFind = waybackLink(e)
 		}
 		c.Items = append(c.Items, it)
 	}
@@ -449,12 +469,27 @@ func buildPayload(d *Data) *htmlPayload {
 		if relativeURL(e.ArchivePath) {
 			l.Archive = e.ArchivePath
 		}
-		if wb := waybackURL(e); webURL(wb) {
-			l.Wayback = wb
+		if copyMatters(e) || webURL(waybackURL(e)) {
+			l.Wayback, l.WaybackFind = waybackLink(e)
 		}
 		p.Links = append(p.Links, l)
 	}
 	return p
+}
+
+// waybackLink is the Wayback Machine link of e: its latest snapshot when
+// the archive knows one, else, for a dead or failing link without an
+// archived copy beside the report, a search for snapshots (find is true).
+func waybackLink(e *Entry) (u string, find bool) {
+	if wb := waybackURL(e); webURL(wb) {
+		return wb, false
+	}
+	if (e.State == linkvault.StateDead || e.State == linkvault.StateFailing) && !relativeURL(e.ArchivePath) {
+		if u := waybackSearch(e.URL); u != "" {
+			return u, true
+		}
+	}
+	return "", false
 }
 
 // safeURL returns u when it is an http(s) URL or a relative reference,

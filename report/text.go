@@ -166,12 +166,16 @@ func (t *textWriter) list(heading, mark, color string, entries []*Entry, why fun
 		if len(locs) > 0 {
 			t.printf("      %s\n", t.paint(ansiDim, strings.Join(locs, ", ")))
 		}
-		if verbose {
-			if e.ArchivePath != "" {
-				t.printf("      archived: %s\n", clean(e.ArchivePath))
+		// Where the reader finds what the link pointed to: the local copy
+		// first; the Wayback Machine's when there is none (or always, in
+		// verbose mode).
+		if copyMatters(e) {
+			local, elsewhere := CopyNotes(e, t.d.Policy)
+			if local != "" {
+				t.printf("      %s\n", t.paint(ansiGreen, clean(local)))
 			}
-			if wb := waybackURL(e); wb != "" {
-				t.printf("      wayback:  %s\n", clean(wb))
+			if elsewhere != "" && (local == "" || verbose) {
+				t.printf("      %s\n", clean(elsewhere))
 			}
 		}
 	}

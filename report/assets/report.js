@@ -169,7 +169,11 @@
       }
       copies.appendChild(arch);
     } else if (l.z) copies.appendChild(h("span", { "class": "reason", text: l.z + " in WARC" }));
-    if (l.w) copies.appendChild(a(l.w, "Wayback", ""));
+    if (l.w) {
+      var wb = a(l.w, l.wf ? "search Wayback" : "Wayback", "");
+      if (l.wf) wb.setAttribute("title", "no snapshot known: search the Wayback Machine");
+      copies.appendChild(wb);
+    }
     if (l.m) copies.appendChild(h("span", { "class": "to" }, ["→ ", a(l.m, l.m, "")]));
     tr.appendChild(copies);
     return tr;

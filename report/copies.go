@@ -1,0 +1,84 @@
+package report
+
+import (
+	"strings"
+
+	"github.com/linkvault/linkvault"
+)
+
+// WaybackSearchBase is where a reader looks a URL up in the Wayback
+// Machine when the archive knows no snapshot of it: the URL is appended.
+const WaybackSearchBase = "https://web.archive.org/web/*/"
+
+// CopyNotes says where a reader finds a copy of e. local describes the
+// archived copy that a report offers (see Offered), with the command that
+// gives it back: "archived 2026-12-01 · linkvault get URL"; elsewhere
+// names the Wayback Machine's latest snapshot: "archived copy elsewhere:
+// URL". Each is "" when there is no such copy; a Wayback URL that is not
+// http(s) is never returned.
+func CopyNotes(e *Entry, p linkvault.Policy) (local, elsewhere string) {
+	if c, ok := Offered(e, p); ok {
+		local = "archived " + day(c.Time) + " · linkvault get " + shellQuote(e.URL)
+	}
+	if wb := waybackURL(e); webURL(wb) {
+		elsewhere = "archived copy elsewhere: " + wb
+	}
+	return local, elsewhere
+}
+
+// copyMatters reports whether a reader needs a copy of e: its page is gone,
+// going, or no longer what the notes cited.
+func copyMatters(e *Entry) bool {
+	switch e.State {
+	case linkvault.StateDead, linkvault.StateFailing, linkvault.StateChanged:
+		return true
+	}
+	return false
+}
+
+// waybackSearch is the Wayback Machine page listing the snapshots of u, for
+// a dead or failing link whose snapshot the archive does not know; "" for
+// anything but an http(s) URL.
+func waybackSearch(u string) string {
+	if !webURL(u) {
+		return ""
+	}
+	// A # would end the Wayback URL's path; spaces and quotes are escaped
+	// so the result stays one URL wherever it is pasted.
+	return WaybackSearchBase + strings.NewReplacer("#", "%23", " ", "%20", `"`, "%22", "'", "%27").Replace(u)
+}
+
+// archiveDownload is the file name under which the report offers the
+// archived copy at p (a path under archive/) as a download, or "" when
+// the browser may open it: a copy that could run scripts must not be
+// opened on the report's own origin (GitHub Pages). It mirrors the rule of
+// report.js.
+func archiveDownload(p string) string {
+	if !strings.HasPrefix(p, "archive/") {
+		return ""
+	}
+	lower := strings.ToLower(p)
+	for _, ext := range []string{".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".txt"} {
+		if strings.HasSuffix(lower, ext) {
+			return ""
+		}
+	}
+	return p[strings.LastIndex(p, "/")+1:]
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but
+// characters that are safe unquoted, so that a printed command can be
+// pasted as it is.
+func shellQuote(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:%@+=,~", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
