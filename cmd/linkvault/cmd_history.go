@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/report"
 )
 
 // HistoryOptions are the flags of `linkvault history`.
@@ -51,7 +52,7 @@ func runHistory(g *globalOptions, opts HistoryOptions, rawURL string) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return linkvault.Errorf(linkvault.EInvalid, "history: unknown format %q (valid: text, json)", opts.Format)
 	}
-	_, db, err := openConfigDB(g)
+	cfg, db, err := openConfigDB(g)
 	if err != nil {
 		return err
 	}
@@ -64,6 +65,12 @@ func runHistory(g *globalOptions, opts HistoryOptions, rawURL string) error {
 	checks, err := db.History(u, opts.Limit)
 	if err != nil {
 		return err
+	}
+	var caps []linkvault.Capture
+	if rec.Kind != linkvault.KindLocal {
+		if caps, err = db.Captures(u); err != nil {
+			return err
+		}
 	}
 	w := bufio.NewWriter(g.stdout)
 	defer w.Flush()
@@ -93,6 +100,15 @@ func runHistory(g *globalOptions, opts HistoryOptions, rawURL string) error {
 	}
 	if rec.Last != nil && len(rec.Last.Evidence) > 0 {
 		fmt.Fprintf(w, "  evidence  %s\n", strings.Join(rec.Last.Evidence, ", "))
+	}
+	// Where to read what the link pointed to, the same lines as check's
+	// summary: the copy linkvault get gives back, the Wayback Machine's.
+	local, elsewhere := report.CopyNotes(&report.Entry{URLRecord: *rec, Captures: caps}, cfg.policy())
+	if local != "" {
+		fmt.Fprintf(w, "  copy      %s\n", local)
+	}
+	if elsewhere != "" {
+		fmt.Fprintf(w, "  copy      %s\n", elsewhere)
 	}
 	if !rec.ChangedSince.IsZero() {
 		fmt.Fprintf(w, "  changed   text no longer matches what was cited since %s (last match %s)\n", fmtTime(rec.ChangedSince), fmtTime(rec.LastMatch))
