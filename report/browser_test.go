@@ -558,3 +558,164 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the page logged errors:\n%s", strings.Join(msgs, "\n"))
 	}
 }
+
+// longPaths gives some links of the fixture the paths of a real archive
+// of notes (deep, Chinese, with long file names), and a moved link a long
+// new address.
+func longPaths(d *Data) {
+	paths := []string{
+		"notes/2024/kubernetes/集群运维/etcd-备份与恢复-实践笔记.md",
+		"docs/architecture/decisions/0007-use-bbolt-for-history.md",
+		"读书笔记/分布式系统/设计数据密集型应用-第五章-复制.md",
+	}
+	// A moved link whose new address is long.
+	for i := range d.Entries {
+		if d.Entries[i].URL == "http://github.com/old/repo" {
+			d.Entries[i].Last.MovedTo = "https://github.com/new-organisation-name/a-much-longer-repository-name/tree/main/docs/getting-started"
+		}
+	}
+	for i := range d.Entries {
+		if i%3 == 0 || i < 4 {
+			p := paths[i%len(paths)]
+			d.Entries[i].Sources = append([]linkvault.Source{{File: p, Line: 100 + i, Column: 12}}, d.Entries[i].Sources...)
+		}
+	}
+}
+
+// layout is what the table of links looks like at one width.
+type layout struct {
+	PageWidth   int       `json:"pageWidth"`   // document width, > the viewport when the page scrolls sideways
+	WhereWidth  float64   `json:"whereWidth"`  // the Found in column
+	WhereLines  int       `json:"whereLines"`  // most lines one path takes
+	LongestPath string    `json:"longestPath"` // the path that takes them
+	Slack       []float64 `json:"slack"`       // per column, the median empty space right of the cells' content
+	TableWidth  float64   `json:"tableWidth"`
+	WrapWidth   float64   `json:"wrapWidth"`
+}
+
+const layoutJS = `(() => {
+	const th = document.querySelector('#links-table th[data-key="where"]');
+	let lines = 0, longest = "";
+	for (const el of document.querySelectorAll("#rows .c-where a, #rows .c-where > span")) {
+		const lh = parseFloat(getComputedStyle(el).lineHeight);
+		const n = Math.round(el.getBoundingClientRect().height / lh);
+		if (n > lines) { lines = n; longest = el.textContent; }
+	}
+	// For each column, the median empty space right of the content of its
+	// cells: a column where most cells leave room is too wide.
+	const cols = [...document.querySelectorAll("#links-table thead th")].map(() => []);
+	for (const tr of document.querySelectorAll("#rows tr")) {
+		[...tr.cells].forEach((td, i) => {
+			if (!td.firstChild) return;
+			const r = document.createRange();
+			r.selectNodeContents(td);
+			let right = 0;
+			for (const rect of r.getClientRects()) right = Math.max(right, rect.right);
+			const pad = parseFloat(getComputedStyle(td).paddingRight);
+			cols[i].push(Math.max(0, td.getBoundingClientRect().right - pad - right));
+		});
+	}
+	const median = l => { l.sort((a, b) => a - b); return l.length ? l[l.length >> 1] : 0; };
+	return {
+		pageWidth: document.documentElement.scrollWidth,
+		whereWidth: th.getBoundingClientRect().width,
+		whereLines: lines,
+		longestPath: longest,
+		slack: cols.map(median),
+		tableWidth: document.getElementById("links-table").getBoundingClientRect().width,
+		wrapWidth: document.querySelector(".table-wrap").getBoundingClientRect().width,
+	};
+})()`
+
+// TestBrowserLayout measures the table of links with long note paths: at
+// 1400 px the Found in column is wide enough that a path takes at most
+// two lines, and the Copies column keeps no wide empty strip; at 400 px (a
+// phone) nothing scrolls sideways. At both widths the labels of a trend of
+// 30 runs neither overlap nor stick out. It leaves screenshots at both
+// widths.
+func TestBrowserLayout(t *testing.T) {
+	ctx := startBrowser(t)
+	d := fixture()
+	longPaths(d)
+	url := writeReport(t, d)
+	d = fixture()
+	sameDayRuns(d, 30)
+	trendURL := writeReport(t, d)
+	for _, tt := range []struct {
+		width    int
+		minWhere float64
+		maxLines int
+		maxSlack float64
+		mobile   bool
+		shot     string
+	}{
+		{1400, 240, 2, 120, false, "found-in-1400"},
+		{400, 0, 3, 0, true, "found-in-400"},
+	} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(tt.width), 900, func(p *emulation.SetDeviceMetricsOverrideParams, _ *emulation.SetTouchEmulationEnabledParams) {
+			p.Mobile = tt.mobile
+		}),
+			chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#rows tr"))); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[layout](layoutJS))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%d px: %+v", tt.width, got)
+		if got.PageWidth > tt.width {
+			t.Errorf("%d px: the page is %d px wide: it scrolls sideways", tt.width, got.PageWidth)
+		}
+		if got.WhereLines > tt.maxLines {
+			t.Errorf("%d px: the path %q takes %d lines, want at most %d", tt.width, got.LongestPath, got.WhereLines, tt.maxLines)
+		}
+		if !tt.mobile {
+			if got.WhereWidth < tt.minWhere {
+				t.Errorf("%d px: the Found in column is %.0f px wide, want at least %.0f", tt.width, got.WhereWidth, tt.minWhere)
+			}
+			// The Copies column holds short links; the note paths need the room.
+			if copies := got.Slack[len(got.Slack)-1]; copies > tt.maxSlack {
+				t.Errorf("%d px: the Copies column leaves %.0f px empty in most rows, want at most %.0f", tt.width, copies, tt.maxSlack)
+			}
+			if got.TableWidth > got.WrapWidth+1 {
+				t.Errorf("%d px: the table (%.0f px) is wider than its box (%.0f px)", tt.width, got.TableWidth, got.WrapWidth)
+			}
+		}
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeScreenshot(t, tt.shot, shot, tt.width)
+
+		// The trend of 30 runs of one day: the labels under it fit the
+		// chart without overlapping.
+		if err := chromedp.Do(ctx, chromedp.Navigate(trendURL), chromedp.WaitVisible(chromedp.CSS(".trend-x span"))); err != nil {
+			t.Fatal(err)
+		}
+		overlaps, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](trendOverlapJS))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(overlaps) > 0 {
+			t.Errorf("%d px: trend labels overlap or stick out: %q", tt.width, overlaps)
+		}
+	}
+}
+
+// trendOverlapJS lists the labels around the trend that overlap one
+// another or stick out of the trend's box.
+const trendOverlapJS = `(() => {
+	const box = document.querySelector(".trend").getBoundingClientRect();
+	const els = [...document.querySelectorAll(".trend-x span, .trend-axis span, .trend-y span")];
+	const out = [];
+	const rects = els.map(e => e.getBoundingClientRect());
+	els.forEach((e, i) => {
+		const r = rects[i];
+		if (r.left < box.left || r.right > box.right) out.push(e.textContent + " sticks out");
+		for (let j = i + 1; j < els.length; j++) {
+			const q = rects[j];
+			if (r.left < q.right && q.left < r.right && r.top < q.bottom && q.top < r.bottom) out.push(e.textContent + " overlaps " + els[j].textContent);
+		}
+	});
+	return out;
+})()`

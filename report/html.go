@@ -94,8 +94,25 @@ type htmlBarSeg struct {
 type htmlTrend struct {
 	Width, Height int
 	Bars          []htmlTrendBar
-	First, Last   string
+	// Max is the most links of one run (the top of the chart), Ticks the
+	// run numbers under the bars; From and To say when the first and the
+	// last run started (the time alone when all are of one day, which
+	// Span names), Span otherwise how many runs the chart shows.
+	Max            string
+	Ticks          []htmlTick
+	From, To, Span string
+	Label          string // what the chart shows, for screen readers
 }
+
+// htmlTick labels the bar whose centre is Left percent from the left.
+type htmlTick struct {
+	Left  string
+	Label string
+}
+
+// maxTrendTicks caps the run numbers under the trend so that they fit a
+// phone's width.
+const maxTrendTicks = 6
 
 type htmlTrendBar struct {
 	X, W  string
@@ -334,9 +351,24 @@ func buildTrend(d *Data) *htmlTrend {
 		return nil
 	}
 	const width, height, gap = 300, 64, 0.25
-	t := &htmlTrend{Width: width, Height: height,
-		First: runs[0].Start.UTC().Format("Jan 2"),
-		Last:  runs[len(runs)-1].Start.UTC().Format("Jan 2")}
+	t := &htmlTrend{Width: width, Height: height}
+	first, last := runs[0], runs[len(runs)-1]
+	from, to := first.Start.UTC(), last.Start.UTC()
+	when := "Jan 2"
+	switch {
+	case day(from) == day(to):
+		when = "15:04"
+		t.Span = from.Format("Jan 2, 2006") + " (UTC)"
+	case from.Year() != to.Year():
+		when = "Jan 2, 2006"
+	case to.Sub(from) < 7*24*time.Hour:
+		when = "Jan 2 15:04"
+	}
+	if t.Span == "" {
+		t.Span = plural(len(runs), "run")
+	}
+	t.From = fmt.Sprintf("#%d · %s", first.ID, from.Format(when))
+	t.To = fmt.Sprintf("#%d · %s", last.ID, to.Format(when))
 	maxTotal := 0
 	for _, r := range runs {
 		total := 0
@@ -350,8 +382,16 @@ func buildTrend(d *Data) *htmlTrend {
 	if maxTotal == 0 {
 		return nil
 	}
+	t.Max = comma(maxTotal)
+	t.Label = fmt.Sprintf("States of the links in the last %d runs, from run #%d (%s UTC) to run #%d (%s UTC); at most %s links",
+		len(runs), first.ID, from.Format("2006-01-02 15:04"), last.ID, to.Format("2006-01-02 15:04"), t.Max)
 	bw := float64(width) / float64(len(runs))
+	// Every step-th bar gets its run number, counted back from the last.
+	step := (len(runs) + maxTrendTicks - 1) / maxTrendTicks
 	for i, r := range runs {
+		if (len(runs)-1-i)%step == 0 {
+			t.Ticks = append(t.Ticks, htmlTick{Left: f2(100 * (float64(i) + 0.5) / float64(len(runs))), Label: fmt.Sprintf("#%d", r.ID)})
+		}
 		b := htmlTrendBar{X: f2(float64(i)*bw + bw*gap/2), W: f2(bw * (1 - gap))}
 		var label []string
 		y := float64(height)

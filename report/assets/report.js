@@ -51,6 +51,17 @@
     var path = files[src[0]].replace(/^\.\//, "").split("/").map(encodeURIComponent).join("/");
     return data.repo + path + (src[1] > 0 ? "#L" + src[1] : "");
   }
+  // pathNode shows a file:line reference that a narrow column breaks
+  // after a slash or before the line, not inside a name.
+  function pathNode(el) {
+    var parts = el.textContent.split(/(?<=\/)|(?=:\d)/);
+    el.textContent = "";
+    parts.forEach(function (p, i) {
+      if (i) el.appendChild(document.createElement("wbr"));
+      el.appendChild(document.createTextNode(p));
+    });
+    return el;
+  }
   function loc(src) {
     var s = files[src[0]];
     if (src[1] > 0) s += ":" + src[1];
@@ -145,13 +156,13 @@
     var srcs = l.f || [];
     srcs.slice(0, 3).forEach(function (s) {
       var href = sourceHref(s);
-      where.appendChild(href ? a(href, loc(s)) : h("span", { text: loc(s) }));
+      where.appendChild(pathNode(href ? a(href, loc(s)) : h("span", { text: loc(s) })));
     });
     if (srcs.length > 3) {
       var more = h("details", {}, [h("summary", { text: "+" + (srcs.length - 3) + " more" })]);
       srcs.slice(3).forEach(function (s) {
         var href = sourceHref(s);
-        more.appendChild(href ? a(href, loc(s)) : h("span", { text: loc(s) }));
+        more.appendChild(pathNode(href ? a(href, loc(s)) : h("span", { text: loc(s) })));
       });
       where.appendChild(more);
     }
