@@ -13,8 +13,11 @@ import (
 // GitHub writes GitHub Actions workflow commands that annotate the notes:
 // "::error" for every occurrence of a dead link, "::warning" for every
 // occurrence of a link that started failing in the reported run and
-// "::notice" for a link that moved in the run. Values are escaped as the
-// runner expects (%, CR and LF everywhere; also : and , in properties).
+// "::notice" for a link that moved in the run. Each is placed on the note
+// (file, line, col) when the note is in the repository; one outside it
+// (an absolute path) is named in the message instead, since GitHub only
+// annotates files of the repository. Values are escaped as the runner
+// expects (%, CR and LF everywhere; also : and , in properties).
 func GitHub(w io.Writer, d *Data) error {
 	bw := bufio.NewWriter(w)
 	s := Summarize(d)
@@ -38,7 +41,11 @@ func GitHub(w io.Writer, d *Data) error {
 			continue
 		}
 		var props []string
-		if o.src.File != "" {
+		if o.src.File != "" && !inRepo(o.src.File) {
+			// GitHub places annotations on files of the repository only: a
+			// note outside it is named in the message.
+			msg += " (at " + location(o.src) + ")"
+		} else if o.src.File != "" {
 			props = append(props, "file="+ghProperty(clean(o.src.File)))
 			if o.src.Line > 0 {
 				props = append(props, "line="+strconv.Itoa(o.src.Line))

@@ -45,7 +45,12 @@ type Data struct {
 	// RepoURL, when set, is the base URL that file paths are appended to in
 	// order to link an occurrence into the repository, e.g.
 	// "https://github.com/o/r/blob/main/". Only http and https are used.
-	RepoURL  string
+	RepoURL string
+	// Root, when set, is the absolute directory (the repository's top
+	// level, or the config's directory) that the relative source files are
+	// relative to. A source file outside it is absolute, and is never linked
+	// into the repository.
+	Root     string
 	ShowGone bool
 	Policy   linkvault.Policy
 }
@@ -479,7 +484,7 @@ func escapePath(p string) string {
 // sourceURL links a source into the repository, "" when d.RepoURL is not
 // an http(s) URL or the source has no file.
 func sourceURL(d *Data, s linkvault.Source) string {
-	if s.File == "" || !webURL(d.RepoURL) {
+	if s.File == "" || !webURL(d.RepoURL) || !inRepo(s.File) {
 		return ""
 	}
 	base := d.RepoURL
@@ -491,6 +496,31 @@ func sourceURL(d *Data, s linkvault.Source) string {
 		u += fmt.Sprintf("#L%d", s.Line)
 	}
 	return u
+}
+
+// absPath reports whether a source file is an absolute path (outside the
+// repository): /x on Unix, C:/x or //host/x on Windows.
+func absPath(file string) bool {
+	if strings.HasPrefix(file, "/") || strings.HasPrefix(file, `\`) {
+		return true
+	}
+	return len(file) >= 3 && file[1] == ':' && (file[2] == '/' || file[2] == '\\') &&
+		(file[0] >= 'a' && file[0] <= 'z' || file[0] >= 'A' && file[0] <= 'Z')
+}
+
+// inRepo reports whether a source file is a path within the repository:
+// relative, and not above it.
+func inRepo(file string) bool {
+	return file != "" && !absPath(file) && file != ".." && !strings.HasPrefix(file, "../")
+}
+
+// fileURI is the file:// URI of an absolute source file.
+func fileURI(file string) string {
+	file = strings.ReplaceAll(file, `\`, "/")
+	if !strings.HasPrefix(file, "/") {
+		file = "/" + file // C:/x → /C:/x
+	}
+	return "file://" + escapePath(file)
 }
 
 // location formats a source as file:line:column.

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 
 	"github.com/linkvault/linkvault"
 )
@@ -28,9 +30,12 @@ type sarifLog struct {
 type sarifRun struct {
 	Tool        sarifTool         `json:"tool"`
 	Invocations []sarifInvocation `json:"invocations,omitempty"`
-	ColumnKind  string            `json:"columnKind"`
-	Properties  map[string]any    `json:"properties,omitempty"`
-	Results     []sarifResult     `json:"results"`
+	// OriginalURIBaseIDs says where %SRCROOT% was: the repository root
+	// the report was made in (Data.Root).
+	OriginalURIBaseIDs map[string]sarifAL `json:"originalUriBaseIds,omitempty"`
+	ColumnKind         string             `json:"columnKind"`
+	Properties         map[string]any     `json:"properties,omitempty"`
+	Results            []sarifResult      `json:"results"`
 }
 
 type sarifTool struct {
@@ -113,7 +118,10 @@ var sarifRules = []struct {
 // SARIF writes a SARIF 2.1.0 log for code scanning: one result per
 // occurrence of a dead (error), failing (warning), moved (warning) or
 // blocked (note) link, located at file:line:column with a URI relative to
-// the repository root (%SRCROOT%). Columns count Unicode code points.
+// the repository root (%SRCROOT%, whose file:// URI originalUriBaseIds
+// gives when Data.Root is set); a note outside the repository (an absolute
+// path) is located by its file:// URI, without a base. Columns count
+// Unicode code points.
 func SARIF(w io.Writer, d *Data) error {
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
@@ -123,6 +131,13 @@ func SARIF(w io.Writer, d *Data) error {
 		}},
 		ColumnKind: "unicodeCodePoints",
 		Results:    []sarifResult{},
+	}
+	if absPath(filepath.ToSlash(d.Root)) {
+		root := fileURI(filepath.ToSlash(d.Root))
+		if !strings.HasSuffix(root, "/") {
+			root += "/"
+		}
+		run.OriginalURIBaseIDs = map[string]sarifAL{"%SRCROOT%": {URI: root}}
 	}
 	ruleIndex := map[string]int{}
 	for i, r := range sarifRules {
@@ -179,9 +194,13 @@ func SARIF(w io.Writer, d *Data) error {
 			res.Properties["moved_to"] = mv
 		}
 		if o.src.File != "" {
-			loc := sarifLocation{Physical: sarifPhysical{
-				Artifact: sarifAL{URI: escapePath(o.src.File), URIBaseID: "%SRCROOT%"},
-			}}
+			// A file in the repository is relative to %SRCROOT%; one outside
+			// it (absolute) is a file:// URI, with no base.
+			art := sarifAL{URI: escapePath(o.src.File), URIBaseID: "%SRCROOT%"}
+			if absPath(o.src.File) {
+				art = sarifAL{URI: fileURI(o.src.File)}
+			}
+			loc := sarifLocation{Physical: sarifPhysical{Artifact: art}}
 			if o.src.Line > 0 {
 				loc.Physical.Region = &sarifRegion{StartLine: o.src.Line, StartColumn: max(o.src.Column, 0)}
 			}
