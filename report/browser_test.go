@@ -574,6 +574,8 @@ func longPaths(d *Data) {
 			d.Entries[i].Last.MovedTo = "https://github.com/new-organisation-name/a-much-longer-repository-name/tree/main/docs/getting-started"
 		}
 	}
+	// A note outside the repository.
+	d.Entries[2].Sources = append(d.Entries[2].Sources, linkvault.Source{File: "/home/me/elsewhere/笔记.md", Line: 7, Column: 1})
 	for i := range d.Entries {
 		if i%3 == 0 || i < 4 {
 			p := paths[i%len(paths)]
@@ -665,6 +667,10 @@ func TestBrowserLayout(t *testing.T) {
 		t.Logf("%d px: %+v", tt.width, got)
 		if got.PageWidth > tt.width {
 			t.Errorf("%d px: the page is %d px wide: it scrolls sideways", tt.width, got.PageWidth)
+		}
+		linked, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#rows .c-where a")].map(a => a.getAttribute("href")).filter(h => !h.startsWith("https://github.com/o/r/blob/main/notes/") && !h.startsWith("https://github.com/o/r/blob/main/docs/") && !h.startsWith("https://github.com/o/r/blob/main/%"))`))
+		if err != nil || len(linked) > 0 {
+			t.Errorf("%d px: paths linked outside the repository: %q (%v)", tt.width, linked, err)
 		}
 		if got.WhereLines > tt.maxLines {
 			t.Errorf("%d px: the path %q takes %d lines, want at most %d", tt.width, got.LongestPath, got.WhereLines, tt.maxLines)

@@ -22,6 +22,16 @@
 // again after failing or dead), newly moved and newly failing are the
 // changed URLs in those states.
 //
+// # Paths and links into the repository
+//
+// The command gives renderers source files relative to the repository
+// root (the top level of the git repository holding the config, else the
+// config's directory; Data.Root), and absolute paths for notes outside it.
+// SARIF locates the former relative to %SRCROOT% and the latter by file://
+// URIs; GitHub annotations place only the former on files. When
+// Data.RepoURL is set (report.repo_url, or derived from GitHub Actions or
+// .git), relative paths link into the repository; absolute ones never do.
+//
 // # The JSON contract
 //
 // The JSON report is an API that users script against; SCHEMA.md beside

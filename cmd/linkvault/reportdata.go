@@ -29,17 +29,24 @@ func buildReportData(db *archive.DB, cfg *Config, run *linkvault.Run) (*report.D
 		r := runs[len(runs)-1]
 		run = &r
 	}
+	// Paths are relative to the repository root (or the config's
+	// directory), and link into the repository when its web address is
+	// known (see findRepo).
+	repo := findRepo(cfg, os.Getenv)
+	wd, _ := os.Getwd()
 	d := &report.Data{
 		Version:     version,
 		GeneratedAt: time.Now().UTC(),
 		Run:         run,
 		Runs:        runs,
-		RepoURL:     cfg.Report.RepoURL,
+		RepoURL:     repo.URL,
+		Root:        repo.Root,
 		ShowGone:    cfg.Report.ShowGone,
 		Policy:      cfg.policy(),
 	}
 	err = db.URLs(func(r *linkvault.URLRecord) error {
 		e := report.Entry{URLRecord: *r}
+		e.Sources = relativeSources(r.Sources, repo.Root, wd, cfg.dir)
 		if r.State != linkvault.StateGone || cfg.Report.ShowGone {
 			checks, err := db.History(r.URL, historyInReport)
 			if err != nil {

@@ -47,7 +47,9 @@
   }
   function day(iso) { return iso ? iso.slice(0, 16).replace("T", " ") + " UTC" : ""; }
   function sourceHref(src) {
-    if (!data.repo) return "";
+    // Only a path within the repository links into it: not an absolute
+    // path (a note outside it) nor one above it.
+    if (!data.repo || /^(\/|\\|[A-Za-z]:[\/\\]|\.\.(\/|$))/.test(files[src[0]])) return "";
     var path = files[src[0]].replace(/^\.\//, "").split("/").map(encodeURIComponent).join("/");
     return data.repo + path + (src[1] > 0 ? "#L" + src[1] : "");
   }
