@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -66,6 +67,9 @@ func runHistory(g *globalOptions, opts HistoryOptions, rawURL string) error {
 	if err != nil {
 		return err
 	}
+	// Paths as the reports give them: relative to the repository root.
+	wd, _ := os.Getwd()
+	rec.Sources = relativeSources(rec.Sources, findRepo(cfg, os.Getenv).Root, wd, cfg.dir)
 	var caps []linkvault.Capture
 	if rec.Kind != linkvault.KindLocal {
 		if caps, err = db.Captures(u); err != nil {
