@@ -40,7 +40,12 @@ const maxStripChecks = 30
 // script from JSON embedded in a <script type="application/json">
 // element, so that a large archive stays small and fast. Everything from
 // the notes or the web is escaped by html/template; only http and https
-// URLs (and relative archive paths) become links. A Content-Security-Policy
+// URLs (and relative archive paths) become links. The "Newly dead" and
+// "Newly failing" cards link each link's archived copy beside the report
+// and its Wayback Machine snapshot; a dead or failing link with neither
+// gets a search of the Wayback Machine (so does its row in the table). The
+// trend labels its runs (numbers, start times) and its count scale. A
+// Content-Security-Policy
 // meta element keeps the page from loading anything, and archived copies
 // under archive/ that could run scripts are offered as downloads, since the
 // report's directory may be served from a shared origin such as GitHub
