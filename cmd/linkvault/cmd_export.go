@@ -50,7 +50,7 @@ func runExport(g *globalOptions, opts ExportOptions) error {
 			return err
 		}
 	} else if opts.CDXJ != "" {
-		if err := writeFileAtomic(opts.CDXJ, func(w io.Writer) error { return archive.ExportCDXJ(db, dir, w) }); err != nil {
+		if err := writeOutput(opts.CDXJ, func(w io.Writer) error { return archive.ExportCDXJ(db, dir, w) }); err != nil {
 			return err
 		}
 	}

@@ -118,7 +118,7 @@ func runGet(g *globalOptions, opts GetOptions, rawURL string) error {
 		_, err := io.Copy(g.stdout, body)
 		return err
 	}
-	if err := writeFileAtomic(opts.Output, func(w io.Writer) error { _, err := io.Copy(w, body); return err }); err != nil {
+	if err := writeOutput(opts.Output, func(w io.Writer) error { _, err := io.Copy(w, body); return err }); err != nil {
 		return err
 	}
 	if !g.Quiet {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -80,8 +79,8 @@ func validFormat(format string) error {
 	return linkvault.Errorf(linkvault.EInvalid, "unknown format %q (valid: %s)", format, strings.Join(report.Formats(), ", "))
 }
 
-// writeReport renders data to stdout or to the file output (written to
-// a temporary file and renamed, so a reader never sees half a report).
+// writeReport renders data to stdout or to the file output (see
+// writeOutput: a reader never sees half a report).
 func writeReport(g *globalOptions, data *report.Data, format, output string) error {
 	if output == "" || output == "-" {
 		w := bufio.NewWriter(g.stdout)
@@ -90,7 +89,7 @@ func writeReport(g *globalOptions, data *report.Data, format, output string) err
 		}
 		return w.Flush()
 	}
-	return writeFileAtomic(output, func(w io.Writer) error { return renderTo(w, format, data, g) })
+	return writeOutput(output, func(w io.Writer) error { return renderTo(w, format, data, g) })
 }
 
 func renderTo(w io.Writer, format string, data *report.Data, g *globalOptions) error {
@@ -124,7 +123,7 @@ func writeHTMLReport(db *archive.DB, cfg *Config, data *report.Data, dir string)
 		}
 		e.ArchivePath = rel
 	}
-	return writeFileAtomic(filepath.Join(dir, "index.html"), func(w io.Writer) error { return report.HTML(w, data) })
+	return writeOutput(filepath.Join(dir, "index.html"), func(w io.Writer) error { return report.HTML(w, data) })
 }
 
 func copyCapture(archDir string, c linkvault.Capture, dst string) error {
@@ -133,7 +132,7 @@ func copyCapture(archDir string, c linkvault.Capture, dst string) error {
 		return err
 	}
 	defer body.Close()
-	return writeFileAtomic(dst, func(w io.Writer) error {
+	return writeOutput(dst, func(w io.Writer) error {
 		_, err := io.Copy(w, body)
 		return err
 	})
@@ -173,35 +172,6 @@ func archiveFileName(u, contentType string) string {
 		s += ".bin"
 	}
 	return s
-}
-
-// writeFileAtomic writes a file through a temporary file and a rename.
-func writeFileAtomic(name string, write func(io.Writer) error) error {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	bw := bufio.NewWriter(f)
-	if err := write(bw); err != nil {
-		f.Close()
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), name)
 }
 
 // failed applies the fail_on policy to a run's report.
