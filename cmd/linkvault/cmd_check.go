@@ -226,6 +226,9 @@ func applyCheckFlags(cfg *Config, opts CheckOptions) error {
 		if !ok || host == "" || addr == "" {
 			return linkvault.Errorf(linkvault.EInvalid, "--resolve %q: want HOST[:PORT]=ADDR:PORT", r)
 		}
+		if err := resolveEntry(host, addr); err != nil {
+			return linkvault.Errorf(linkvault.EInvalid, "--resolve %q: %v", r, err)
+		}
 		if cfg.Check.Resolve == nil {
 			cfg.Check.Resolve = map[string]string{}
 		}

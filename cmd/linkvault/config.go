@@ -6,12 +6,17 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 
@@ -37,6 +42,7 @@ type Config struct {
 	dir     string           // paths in the config are relative to this
 	digest  string           // sha256 of the file's bytes
 	exclude []*regexp.Regexp // compiled Exclude
+	lines   map[string]int   // line of each dotted key in the file ("check.rate", "exclude[0]")
 }
 
 // CheckConfig holds the keys under check:.
@@ -203,6 +209,10 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 		if err := checkKeys(path, root.Content[0], cfg); err != nil {
 			return nil, err
 		}
+		cfg.lines = map[string]int{}
+		if err := checkValues(path, root.Content[0], reflect.TypeFor[Config](), "", cfg.lines); err != nil {
+			return nil, err
+		}
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
 		if err := dec.Decode(cfg); err != nil {
@@ -339,62 +349,96 @@ func cleanYAMLMessage(s string) string {
 		"into main.WaybackConfig", "into wayback (true, false or a mapping)",
 		"into float64", "into a number", "into int", "into an integer",
 		"into bool", "into true or false", "into []string", "into a list of strings",
+		"into string", "into a string",
 	)
-	return r.Replace(s)
+	return goTypeName.ReplaceAllStringFunc(r.Replace(s), func(t string) string {
+		if strings.HasPrefix(t, "into []") {
+			return "into a list of mappings"
+		}
+		return "into a mapping"
+	})
 }
 
+// goTypeName matches the Go types of mappings in yaml's messages.
+var goTypeName = regexp.MustCompile(`into (\[\])?(main\.\w+|map\[string\]\w+)`)
+
+// validate checks every value against its range, documented in the
+// shipped config.yaml; an invalid one is named with file, line and key.
 func (c *Config) validate() error {
-	bad := func(key string, format string, args ...any) error {
-		return linkvault.Errorf(linkvault.EInvalid, "%s: %s: %s", c.name(), key, fmt.Sprintf(format, args...))
-	}
+	v := &valueCheck{c: c}
 	ch := c.Check
-	switch {
-	case ch.Concurrency < 1:
-		return bad("check.concurrency", "must be at least 1, got %d", ch.Concurrency)
-	case ch.HostConcurrency < 1:
-		return bad("check.host_concurrency", "must be at least 1, got %d", ch.HostConcurrency)
-	case ch.Rate <= 0:
-		return bad("check.rate", "must be above 0 requests per second, got %g", ch.Rate)
-	case ch.Burst < 1:
-		return bad("check.burst", "must be at least 1, got %d", ch.Burst)
-	case ch.Retries < 0:
-		return bad("check.retries", "must not be negative, got %d", ch.Retries)
-	case ch.Breaker < 1:
-		return bad("check.breaker", "must be at least 1, got %d", ch.Breaker)
-	case c.Policy.DeadAfter < 1:
-		return bad("policy.dead_after", "must be at least 1, got %d", c.Policy.DeadAfter)
-	case c.Policy.DeadMinAge < 0:
-		return bad("policy.dead_min_age", "must not be negative")
-	case c.Policy.DriftDistance < 0 || c.Policy.DriftDistance > 64:
-		return bad("policy.drift_distance", "must be between 0 (off) and 64, got %d", c.Policy.DriftDistance)
-	case ch.Budget < 0:
-		return bad("check.budget", "must not be negative (0: check every due link), got %s", time.Duration(ch.Budget))
-	case c.Policy.MaxAge < 0:
-		return bad("policy.max_age", "must not be negative (0: verdicts never go stale), got %s", time.Duration(c.Policy.MaxAge))
-	case c.Soft404.GenericMin < 2:
-		return bad("soft404.generic_min", "must be at least 2, got %d", c.Soft404.GenericMin)
+	v.intIn("check.concurrency", ch.Concurrency, 1, maxConcurrency)
+	v.intIn("check.host_concurrency", ch.HostConcurrency, 1, maxConcurrency)
+	v.rate("check.rate", ch.Rate, false)
+	v.intIn("check.burst", ch.Burst, 1, maxBurst)
+	v.intIn("check.retries", ch.Retries, 0, maxRetries)
+	v.durIn("check.retry_after_max", ch.RetryAfterMax, time.Second, day)
+	v.durIn("check.connect_timeout", ch.ConnectTimeout, 100*time.Millisecond, time.Hour)
+	v.durIn("check.tls_timeout", ch.TLSTimeout, 100*time.Millisecond, time.Hour)
+	v.durIn("check.header_timeout", ch.HeaderTimeout, 100*time.Millisecond, time.Hour)
+	v.durIn("check.read_timeout", ch.ReadTimeout, 100*time.Millisecond, time.Hour)
+	v.sizeIn("check.max_body", ch.MaxBody, 1<<10, 1<<30)
+	v.intIn("check.breaker", ch.Breaker, 1, maxCount)
+	if strings.ContainsFunc(ch.UserAgent, unicode.IsControl) {
+		v.fail("check.user_agent", "must not contain control characters, got %q", ch.UserAgent)
 	}
+	v.durIn("check.recheck_after", ch.RecheckAfter, 0, 365*day)
+	v.durIn("check.budget", ch.Budget, 0, day)
+	for _, host := range slices.Sorted(maps.Keys(ch.Resolve)) {
+		if err := resolveEntry(host, ch.Resolve[host]); err != nil {
+			v.fail("check.resolve."+host, "%v", err)
+		}
+	}
+	v.webURL("check.github_api", ch.GitHubAPI, false)
+	for _, host := range slices.Sorted(maps.Keys(c.Hosts)) {
+		h, key := c.Hosts[host], "hosts."+host
+		if strings.TrimSpace(host) == "" {
+			v.fail(key, "must name a host")
+		}
+		v.rate(key+".rate", h.Rate, true)
+		v.intIn(key+".burst", h.Burst, 0, maxBurst)
+		v.intIn(key+".concurrency", h.Concurrency, 0, maxConcurrency)
+		for name, val := range h.Headers {
+			if strings.ContainsFunc(name+val, unicode.IsControl) || name == "" {
+				v.fail(key+".headers."+name, "must be a header name and a value without control characters")
+			}
+		}
+	}
+	v.intIn("policy.dead_after", c.Policy.DeadAfter, 1, maxCount)
+	v.durIn("policy.dead_min_age", c.Policy.DeadMinAge, 0, 365*day)
+	v.durIn("policy.max_age", c.Policy.MaxAge, 0, 365*day)
+	if !linkvault.FailOn(c.Policy.FailOn).Valid() {
+		v.fail("policy.fail_on", "must be one of dead, new, broken, never; got %q", c.Policy.FailOn)
+	}
+	if d := c.Policy.DriftDistance; d < 0 || d > 64 {
+		v.fail("policy.drift_distance", "must be between 0 (off) and 64, got %d", d)
+	}
+	v.intIn("soft404.generic_min", c.Soft404.GenericMin, 2, maxCount)
 	for i, sg := range c.Soft404.Signatures {
 		if strings.TrimSpace(sg.Text) == "" {
-			return bad(fmt.Sprintf("soft404.signatures[%d].text", i), "must not be empty")
+			v.fail(fmt.Sprintf("soft404.signatures[%d].text", i), "must not be empty")
 		}
 	}
-	if !linkvault.FailOn(c.Policy.FailOn).Valid() {
-		return bad("policy.fail_on", "must be one of dead, new, broken, never; got %q", c.Policy.FailOn)
-	}
-	for host, h := range c.Hosts {
-		if h.Rate < 0 || h.Burst < 0 || h.Concurrency < 0 {
-			return bad("hosts."+host, "rate, burst and concurrency must not be negative")
+	v.sizeIn("archive.max_size", c.Archive.MaxSize, 1<<10, 16<<30)
+	v.sizeIn("archive.file_size", c.Archive.FileSize, 1<<20, 1<<40)
+	for i, t := range c.Archive.Types {
+		if !mediaType(t) {
+			v.fail(fmt.Sprintf("archive.types[%d]", i), "must be a media type like application/json or video/*, got %q", t)
 		}
 	}
-	for _, p := range c.Exclude {
+	v.webURL("wayback.endpoint", c.Wayback.Endpoint, !c.Wayback.Enabled)
+	v.durIn("wayback.max_age", c.Wayback.MaxAge, time.Minute, 365*day)
+	v.webURL("report.repo_url", c.Report.RepoURL, true)
+	c.exclude = c.exclude[:0]
+	for i, p := range c.Exclude {
 		re, err := regexp.Compile(p)
 		if err != nil {
-			return bad("exclude", "invalid pattern %q: %v", p, err)
+			v.fail(fmt.Sprintf("exclude[%d]", i), "invalid pattern %q: %v", p, err)
+			continue
 		}
 		c.exclude = append(c.exclude, re)
 	}
-	return nil
+	return v.err
 }
 
 func (c *Config) name() string {
@@ -437,12 +481,37 @@ type Duration time.Duration
 
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: cannot unmarshal a %s into a duration (like 30s, 20h, 7d)", n.Line, kindName(n.Kind))
+	}
 	v, err := parseDuration(n.Value)
-	if err != nil || n.Kind != yaml.ScalarNode {
+	if errors.Is(err, errOutOfRange) {
+		return fmt.Errorf("line %d: %q is out of range", n.Line, n.Value)
+	}
+	if err != nil {
 		return fmt.Errorf("line %d: cannot unmarshal %q into a duration (like 30s, 20h, 7d)", n.Line, n.Value)
 	}
 	*d = Duration(v)
 	return nil
+}
+
+// errOutOfRange is returned by parseDuration and parseSize for a number
+// too large for the type (or NaN).
+var errOutOfRange = errors.New("out of range")
+
+// validDurationSyntax matches what time.ParseDuration parses, whatever
+// the size of the numbers.
+var validDurationSyntax = regexp.MustCompile(`^[-+]?([0-9]*(\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+$`)
+
+// kindName names a YAML node kind in messages.
+func kindName(k yaml.Kind) string {
+	switch k {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	}
+	return "value"
 }
 
 func (d Duration) String() string { return time.Duration(d).String() }
@@ -455,12 +524,19 @@ func parseDuration(s string) (time.Duration, error) {
 	}
 	if n, ok := strings.CutSuffix(s, "d"); ok {
 		days, err := strconv.ParseFloat(n, 64)
-		if err != nil || days < 0 {
+		if err != nil {
 			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		if f := days * float64(24*time.Hour); !(math.Abs(f) < math.MaxInt64) {
+			return 0, errOutOfRange
 		}
 		return time.Duration(days * float64(24*time.Hour)), nil
 	}
-	return time.ParseDuration(s)
+	d, err := time.ParseDuration(s)
+	if err != nil && validDurationSyntax.MatchString(s) {
+		return 0, errOutOfRange // time says "invalid duration" for an overflow
+	}
+	return d, err
 }
 
 // Size is a byte count that accepts units in YAML ("10MB", "1GiB", "512k").
@@ -468,8 +544,14 @@ type Size int64
 
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (s *Size) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: cannot unmarshal a %s into a size (like 10MB)", n.Line, kindName(n.Kind))
+	}
 	v, err := parseSize(n.Value)
-	if err != nil || n.Kind != yaml.ScalarNode {
+	if errors.Is(err, errOutOfRange) {
+		return fmt.Errorf("line %d: %q is out of range", n.Line, n.Value)
+	}
+	if err != nil {
 		return fmt.Errorf("line %d: cannot unmarshal %q into a size (like 10MB)", n.Line, n.Value)
 	}
 	*s = Size(v)
@@ -490,8 +572,11 @@ func parseSize(s string) (int64, error) {
 		}
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 {
+	if err != nil && !errors.Is(err, strconv.ErrRange) || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
 		return 0, fmt.Errorf("invalid size %q", s)
+	}
+	if b := f * float64(mult); !(b < math.MaxInt64) {
+		return 0, errOutOfRange
 	}
 	return int64(f * float64(mult)), nil
 }
