@@ -419,7 +419,7 @@ func TestBrowser(t *testing.T) {
 				Strip:     []string{"k k-o", "k k-o", "k k-o", "k k-o", "k k-b"},
 				LastCheck: "Run #5 · 2026-03-01 10:00 UTC: broken · HTTP 404",
 				Copies: []string{
-					"archived archive/example.com/gone.html download",
+					"archived archive/example.com/gone.html",
 					"Wayback https://web.archive.org/web/20260101000000/https://example.com/gone",
 				},
 			}},

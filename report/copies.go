@@ -49,19 +49,14 @@ func waybackSearch(u string) string {
 }
 
 // archiveDownload is the file name under which the report offers the
-// archived copy at p (a path under archive/) as a download, or "" when
-// the browser may open it: a copy that could run scripts must not be
-// opened on the report's own origin (GitHub Pages). It mirrors the rule of
-// report.js.
+// archived copy at p (a path relative to the report) as a download, or ""
+// when the browser may open it. The command writes the copies in the
+// forms of ClassifyCopy: pages inside CopyPage's sandbox, PDFs, images and
+// text as they are, and anything a browser could run as a .bin file, the
+// only kind offered as a download. It mirrors the rule of report.js.
 func archiveDownload(p string) string {
-	if !strings.HasPrefix(p, "archive/") {
+	if !relativeURL(p) || !strings.HasSuffix(strings.ToLower(p), ".bin") {
 		return ""
-	}
-	lower := strings.ToLower(p)
-	for _, ext := range []string{".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".txt"} {
-		if strings.HasSuffix(lower, ext) {
-			return ""
-		}
 	}
 	return p[strings.LastIndex(p, "/")+1:]
 }

@@ -54,4 +54,13 @@
 // escaped so they can neither break a table nor inject HTML, terminal and
 // annotation output is stripped of control characters, and only http and
 // https URLs (and relative archive paths) ever become links.
+//
+// Archived copies put beside the HTML report are hostile pages too: they
+// are only ever written in a form a browser will not run ([ClassifyCopy]):
+// an HTML page is shown by [CopyPage] in an <iframe sandbox srcdoc> under
+// a Content-Security-Policy that loads nothing (no script runs, no request
+// leaves, the report around it is out of reach; tested in Chromium);
+// PDFs, raster images and plain text are written as they are; anything
+// else is a .bin download. File extensions come from the content type,
+// never from the URL.
 package report

@@ -45,11 +45,12 @@ const maxStripChecks = 30
 // and its Wayback Machine snapshot; a dead or failing link with neither
 // gets a search of the Wayback Machine (so does its row in the table). The
 // trend labels its runs (numbers, start times) and its count scale. A
-// Content-Security-Policy
-// meta element keeps the page from loading anything, and archived copies
-// under archive/ that could run scripts are offered as downloads, since the
-// report's directory may be served from a shared origin such as GitHub
-// Pages.
+// Content-Security-Policy meta element keeps the page from loading
+// anything. The archived copies the page links to are written beside it by
+// the command, in the forms of [ClassifyCopy] that no browser runs (HTML
+// pages inside [CopyPage]'s sandbox, other types a browser might run as
+// .bin downloads), since the report's folder may be served from a shared
+// origin such as GitHub Pages.
 func HTML(w io.Writer, d *Data) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if err := htmlTemplate.Execute(bw, buildHTMLView(d)); err != nil {

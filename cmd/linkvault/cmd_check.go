@@ -195,11 +195,12 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 		return err
 	}
 	if dir := firstNonEmpty(opts.ReportDir, cfg.resolve(cfg.Report.Dir)); dir != "" {
-		if err := writeHTMLReport(db, cfg, data, dir); err != nil {
+		page, err := writeHTMLReport(db, cfg, data, dir)
+		if err != nil {
 			return err
 		}
 		if !g.Quiet {
-			fmt.Fprintf(g.stderr, "linkvault: HTML report written to %s\n", dir)
+			fmt.Fprintf(g.stderr, "linkvault: HTML report written to %s\n", page)
 		}
 	}
 	if inputErr != nil {
@@ -212,11 +213,8 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 }
 
 func applyCheckFlags(cfg *Config, opts CheckOptions) error {
-	if opts.FailOn != "" {
-		if !linkvault.FailOn(opts.FailOn).Valid() {
-			return linkvault.Errorf(linkvault.EInvalid, "--fail-on: must be one of dead, new, broken, never; got %q", opts.FailOn)
-		}
-		cfg.Policy.FailOn = opts.FailOn
+	if err := applyFailOn(cfg, opts.FailOn); err != nil {
+		return err
 	}
 	if opts.AllowPrivate {
 		cfg.Check.AllowPrivate = true
@@ -234,6 +232,18 @@ func applyCheckFlags(cfg *Config, opts CheckOptions) error {
 		}
 		cfg.Check.Resolve[host] = addr
 	}
+	return nil
+}
+
+// applyFailOn applies a --fail-on flag (empty: none) to the config.
+func applyFailOn(cfg *Config, failOn string) error {
+	if failOn == "" {
+		return nil
+	}
+	if !linkvault.FailOn(failOn).Valid() {
+		return linkvault.Errorf(linkvault.EInvalid, "--fail-on: must be one of dead, new, broken, never; got %q", failOn)
+	}
+	cfg.Policy.FailOn = failOn
 	return nil
 }
 

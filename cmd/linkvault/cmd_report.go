@@ -16,6 +16,7 @@ type ReportOptions struct {
 	Format   string
 	Output   string
 	ShowGone bool
+	FailOn   string
 }
 
 func newReportCommand(g *globalOptions) *cobra.Command {
@@ -25,12 +26,28 @@ func newReportCommand(g *globalOptions) *cobra.Command {
 		Short: "Render the last run from the database, without checking anything",
 		Long: `Render what the database holds, without any network access.
 
---format html writes a self-contained health report: -o names the directory
-(default linkvault-report/) that receives index.html and the archived copies of dead
-and moved links. Other formats go to stdout or to the file -o names.
+--format html writes a self-contained health report with the archived copies
+of dead, failing, changed and moved links beside it. -o names where:
+  report.html          the page, its copies in report.files/ beside it
+                       (any name ending in .html or .htm)
+  public/ or public    a directory (existing, ending in a slash, or any other
+                       name): public/index.html and public/archive/
+Without -o: report.dir, else linkvault-report/. Archived pages are written
+so that no browser runs them: each is shown in a sandboxed frame without
+scripts or network access; other types are written as they are only when
+browsers show them inertly (PDF, images, plain text), else as .bin
+downloads. 'linkvault get' gives the bytes as archived.
 
-The exit status follows policy.fail_on for the last run, like check.`,
+Other formats go to stdout or to the file -o names. -o writes like a shell's
+>: through a symbolic link, into a device or a FIFO; a regular file is
+replaced at once, never left half written.
+
+The exit status is the one of check, from the same policy: 1 when the last
+run has findings under policy.fail_on (by default: any referenced link is
+dead), so that 'report' can gate a CI job as 'check' does; --fail-on never
+renders and exits 0.`,
 		Example: `  linkvault report --format html -o public/
+  linkvault report --format html -o linkvault.html --fail-on never
   linkvault report --format markdown >> "$GITHUB_STEP_SUMMARY"
   linkvault report --format sarif -o linkvault.sarif`,
 		Args: usageArgs(cobra.NoArgs),
@@ -43,7 +60,8 @@ The exit status follows policy.fail_on for the last run, like check.`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text, json, markdown, junit, sarif, github, html")
-	f.StringVarP(&opts.Output, "output", "o", "", "output file (html: directory, default linkvault-report/)")
+	f.StringVarP(&opts.Output, "output", "o", "", "output file (html: FILE.html, or a directory for index.html; default linkvault-report/)")
+	f.StringVar(&opts.FailOn, "fail-on", "", "exit 1 on: dead, new, broken or never (policy.fail_on)")
 	f.BoolVar(&opts.ShowGone, "show-gone", false, "include URLs no longer referenced by the notes (report.show_gone)")
 	return cmd
 }
@@ -59,6 +77,9 @@ func runReport(ctx context.Context, g *globalOptions, opts ReportOptions) error 
 	if opts.ShowGone {
 		cfg.Report.ShowGone = true
 	}
+	if err := applyFailOn(cfg, opts.FailOn); err != nil {
+		return err
+	}
 	db, err := openExistingDB(g, cfg, true)
 	if err != nil {
 		return err
@@ -69,12 +90,13 @@ func runReport(ctx context.Context, g *globalOptions, opts ReportOptions) error 
 		return err
 	}
 	if opts.Format == "html" {
-		dir := firstNonEmpty(opts.Output, cfg.resolve(cfg.Report.Dir), "linkvault-report")
-		if err := writeHTMLReport(db, cfg, data, dir); err != nil {
+		out := firstNonEmpty(opts.Output, cfg.resolve(cfg.Report.Dir), "linkvault-report")
+		page, err := writeHTMLReport(db, cfg, data, out)
+		if err != nil {
 			return err
 		}
 		if !g.Quiet {
-			fmt.Fprintf(g.stderr, "linkvault: HTML report written to %s/index.html\n", dir)
+			fmt.Fprintf(g.stderr, "linkvault: HTML report written to %s\n", page)
 		}
 	} else if err := writeReport(g, data, opts.Format, opts.Output); err != nil {
 		return err

@@ -162,3 +162,26 @@ func TestWriteOutputDirectory(t *testing.T) {
 		t.Errorf("err = %v, want is a directory", err)
 	}
 }
+
+func TestHTMLReportPaths(t *testing.T) {
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "site.html")
+	if err := os.Mkdir(existing, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ out, page, files, rel string }{
+		{"report.html", "report.html", "report.files", "report.files"},
+		{"pub/Report.HTM", "pub/Report.HTM", "pub/Report.files", "Report.files"},
+		{"my report.html", "my report.html", "my report.files", "my%20report.files"},
+		{"public", "public/index.html", "public/archive", "archive"},
+		{"public/", "public/index.html", "public/archive", "archive"},
+		{"report.html/", "report.html/index.html", "report.html/archive", "archive"},
+		{existing, existing + "/index.html", existing + "/archive", "archive"},
+	}
+	for _, tt := range tests {
+		page, files, rel := htmlReportPaths(tt.out)
+		if page != tt.page || files != tt.files || rel != tt.rel {
+			t.Errorf("htmlReportPaths(%q) = %q, %q, %q; want %q, %q, %q", tt.out, page, files, rel, tt.page, tt.files, tt.rel)
+		}
+	}
+}

@@ -2,8 +2,11 @@ package main
 
 import (
 	"bufio"
+	"compress/gzip"
 	"fmt"
 	"io"
+	"net/url"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -11,6 +14,7 @@ import (
 
 	"github.com/linkvault/linkvault"
 	"github.com/linkvault/linkvault/archive"
+	"github.com/linkvault/linkvault/crawler"
 	"github.com/linkvault/linkvault/report"
 )
 
@@ -99,12 +103,32 @@ func renderTo(w io.Writer, format string, data *report.Data, g *globalOptions) e
 	return report.Render(w, format, data)
 }
 
-// writeHTMLReport writes dir/index.html and copies the archived copy the
-// report offers (report.Offered: for a soft 404 the one from before it
-// went bad, for changed content the last that matches what was cited) of
-// every dead, failing, changed and moved link under dir/archive/, so the
-// directory alone lets a reader open what vanished.
-func writeHTMLReport(db *archive.DB, cfg *Config, data *report.Data, dir string) error {
+// htmlReportPaths says where the HTML report named out (-o, --report-dir,
+// report.dir) goes: a name ending in .html or .htm is the page itself,
+// its archived copies in NAME.files/ beside it (report.html,
+// report.files/); anything else, an existing directory or a name ending
+// in a slash is a directory that receives index.html and archive/. It
+// returns the page, the directory of the copies, and that directory as a
+// URL relative to the page.
+func htmlReportPaths(out string) (page, filesDir, filesRel string) {
+	ext := strings.ToLower(filepath.Ext(out))
+	if fi, err := os.Stat(out); (err == nil && fi.IsDir()) || strings.HasSuffix(out, "/") || strings.HasSuffix(out, string(filepath.Separator)) ||
+		(ext != ".html" && ext != ".htm") {
+		return filepath.Join(out, "index.html"), filepath.Join(out, "archive"), "archive"
+	}
+	base := strings.TrimSuffix(filepath.Base(out), filepath.Ext(out)) + ".files"
+	return out, filepath.Join(filepath.Dir(out), base), url.PathEscape(base)
+}
+
+// writeHTMLReport writes the HTML report named out (see htmlReportPaths)
+// and returns the path of its page. Beside the page it copies the archived
+// copy the report offers (report.Offered: for a soft 404 the one from
+// before it went bad, for changed content the last that matches what was
+// cited) of every dead, failing, changed and moved link, so the folder
+// alone lets a reader open what vanished; the copies are written so that
+// a browser cannot run them (see writeCopy).
+func writeHTMLReport(db *archive.DB, cfg *Config, data *report.Data, out string) (string, error) {
+	page, filesDir, filesRel := htmlReportPaths(out)
 	archDir := cfg.resolve(cfg.Archive.Dir)
 	for i := range data.Entries {
 		e := &data.Entries[i]
@@ -117,61 +141,72 @@ func writeHTMLReport(db *archive.DB, cfg *Config, data *report.Data, dir string)
 		if !ok {
 			continue
 		}
-		rel := path.Join("archive", c.Time.UTC().Format("20060102150405"), archiveFileName(e.URL, c.ContentType))
-		if err := copyCapture(archDir, c, filepath.Join(dir, filepath.FromSlash(rel))); err != nil {
-			return fmt.Errorf("report: copy archived copy of %s: %w", e.URL, err)
+		stamp := c.Time.UTC().Format("20060102150405")
+		name, err := writeCopy(archDir, c, filepath.Join(filesDir, stamp))
+		if err != nil {
+			return "", fmt.Errorf("report: copy archived copy of %s: %w", e.URL, err)
 		}
-		e.ArchivePath = rel
+		e.ArchivePath = path.Join(filesRel, stamp, name)
 	}
-	return writeOutput(filepath.Join(dir, "index.html"), func(w io.Writer) error { return report.HTML(w, data) })
+	err := writeOutput(page, func(w io.Writer) error { return report.HTML(w, data) })
+	return page, err
 }
 
-func copyCapture(archDir string, c linkvault.Capture, dst string) error {
-	body, _, err := archive.OpenPayload(archDir, c)
+// maxCopyPage bounds the bytes of an archived HTML page read into memory to
+// be shown in the report.
+const maxCopyPage = 256 << 20
+
+// writeCopy writes the archived copy c into dir under the name and in the
+// form report.ClassifyCopy chooses: an HTML page decoded to UTF-8 inside
+// report.CopyPage's sandbox, PDFs, images and plain text as they are,
+// anything else as a .bin download. It returns the file name.
+func writeCopy(archDir string, c linkvault.Capture, dir string) (string, error) {
+	body, hdr, err := archive.OpenPayload(archDir, c)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer body.Close()
-	return writeOutput(dst, func(w io.Writer) error {
-		_, err := io.Copy(w, body)
-		return err
+	var r io.Reader = body
+	ctype := c.ContentType
+	if ctype == "" {
+		ctype = hdr.Get("Content-Type")
+	}
+	// The payload is stored as sent: decode gzip; another encoding can
+	// only be offered as a download.
+	encoded := false
+	switch ce := strings.ToLower(strings.TrimSpace(hdr.Get("Content-Encoding"))); ce {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(body)
+		if err != nil {
+			return "", err
+		}
+		defer zr.Close()
+		r = zr
+	default:
+		encoded = true
+	}
+	br := bufio.NewReaderSize(r, 512)
+	head, _ := br.Peek(512)
+	kind, ext := report.ClassifyCopy(ctype, head)
+	if encoded {
+		kind, ext = report.CopyBinary, ".bin"
+	}
+	name := report.CopyName(c.URL, ext)
+	dst := filepath.Join(dir, name)
+	if kind != report.CopyHTML {
+		return name, writeOutput(dst, func(w io.Writer) error {
+			_, err := io.Copy(w, br)
+			return err
+		})
+	}
+	raw, err := io.ReadAll(io.LimitReader(br, maxCopyPage))
+	if err != nil {
+		return "", err
+	}
+	return name, writeOutput(dst, func(w io.Writer) error {
+		return report.CopyPage(w, c, crawler.DecodeHTML(raw, ctype))
 	})
-}
-
-// archiveFileName makes a safe file name for an archived copy of u.
-func archiveFileName(u, contentType string) string {
-	name := u
-	if i := strings.Index(name, "://"); i >= 0 {
-		name = name[i+3:]
-	}
-	name = strings.TrimSuffix(name, "/")
-	var b strings.Builder
-	for _, r := range name {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('_')
-		}
-	}
-	s := b.String()
-	if len(s) > 100 {
-		s = s[:100]
-	}
-	ext := path.Ext(s)
-	switch {
-	case strings.HasPrefix(contentType, "text/html"):
-		if ext != ".html" && ext != ".htm" {
-			s += ".html"
-		}
-	case strings.HasPrefix(contentType, "application/pdf"):
-		if ext != ".pdf" {
-			s += ".pdf"
-		}
-	case ext == "":
-		s += ".bin"
-	}
-	return s
 }
 
 // failed applies the fail_on policy to a run's report.

@@ -173,10 +173,11 @@
     var copies = h("td", { "class": "c-copies", "data-label": "Copies" });
     if (l.a) {
       var arch = a(l.a, "archived", "");
-      // A copy in the report's archive/ directory is hostile web content on
-      // the report's own origin (GitHub Pages): it is downloaded, not opened,
-      // unless it is a kind the browser shows without running scripts.
-      if (/^archive\//.test(l.a) && !/\.(pdf|png|jpe?g|gif|webp|txt)$/i.test(l.a)) {
+      // A copy in the report's folder is hostile web content on the
+      // report's own origin (GitHub Pages). linkvault writes pages inside a
+      // sandbox, PDFs, images and text as they are, and anything else as a
+      // .bin file, which the link downloads rather than opens.
+      if (/\.bin$/i.test(l.a)) {
         arch.setAttribute("download", l.a.slice(l.a.lastIndexOf("/") + 1));
         arch.setAttribute("title", "download the archived copy");
       }
