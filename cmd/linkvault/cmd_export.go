@@ -55,7 +55,7 @@ func runExport(g *globalOptions, opts ExportOptions) error {
 		}
 	}
 	if opts.WACZ != "" {
-		return archive.ExportWACZ(db, dir, opts.WACZ)
+		return writeOutputPath(opts.WACZ, func(p string) error { return archive.ExportWACZ(db, dir, p) })
 	}
 	return nil
 }

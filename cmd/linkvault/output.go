@@ -60,6 +60,44 @@ func writeOutput(name string, write func(io.Writer) error) error {
 	return f.Close()
 }
 
+// writeOutputPath is writeOutput for a writer that needs a path and
+// replaces the file there itself (archive.ExportWACZ): a regular file, or
+// a path where nothing is, is written at the real path behind any
+// symbolic link; a device or a FIFO receives a copy of a temporary file.
+func writeOutputPath(name string, write func(path string) error) error {
+	target, fi, err := outputTarget(name)
+	if err != nil {
+		return err
+	}
+	switch {
+	case fi == nil || fi.Mode().IsRegular():
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		return write(target)
+	case fi.IsDir():
+		return fmt.Errorf("%s: is a directory", name)
+	}
+	tmp, err := os.MkdirTemp("", "linkvault-out-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	p := filepath.Join(tmp, filepath.Base(target))
+	if err := write(p); err != nil {
+		return err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return writeOutput(name, func(w io.Writer) error {
+		_, err := io.Copy(w, f)
+		return err
+	})
+}
+
 // outputTarget follows the symbolic links of name to the path that would
 // be written, and returns what is there (nil when nothing is, as for a
 // dangling link, which > creates the target of).

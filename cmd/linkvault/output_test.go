@@ -185,3 +185,52 @@ func TestHTMLReportPaths(t *testing.T) {
 		}
 	}
 }
+
+// A writer that replaces a file itself (export --wacz) writes through a
+// symbolic link and into a device or a FIFO too.
+func TestWriteOutputPath(t *testing.T) {
+	dir := t.TempDir()
+	write := func(p string) error {
+		if err := os.WriteFile(p+".tmp", []byte("wacz"), 0o644); err != nil {
+			return err
+		}
+		return os.Rename(p+".tmp", p)
+	}
+	real := filepath.Join(dir, "real.wacz")
+	link := filepath.Join(dir, "link.wacz")
+	if err := os.Symlink("real.wacz", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeOutputPath(link, write); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		t.Errorf("link is now %v (%v), want a symbolic link", fi.Mode(), err)
+	}
+	if b, err := os.ReadFile(real); string(b) != "wacz" {
+		t.Errorf("target holds %q (%v), want wacz", b, err)
+	}
+
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		b, err := os.ReadFile(fifo)
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		got <- string(b)
+	}()
+	if err := writeOutputPath(fifo, write); err != nil {
+		t.Fatal(err)
+	}
+	if s := <-got; s != "wacz" {
+		t.Errorf("FIFO reader got %q, want wacz", s)
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&fs.ModeNamedPipe == 0 {
+		t.Errorf("FIFO is now %v (%v)", fi.Mode(), err)
+	}
+}
