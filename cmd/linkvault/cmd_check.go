@@ -74,7 +74,7 @@ markdown, junit, sarif, github, html. The JSON schema is in report/SCHEMA.md.`,
 	f := cmd.Flags()
 	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text, json, markdown, junit, sarif, github, html")
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to FILE instead of stdout")
-	f.StringVar(&opts.ReportDir, "report-dir", "", "also write the HTML health report into DIR (report.dir)")
+	f.StringVar(&opts.ReportDir, "report-dir", "", "also write the HTML health report into DIR, or as the page FILE.html (report.dir)")
 	f.StringVar(&opts.FailOn, "fail-on", "", "exit 1 on: dead, new, broken or never (policy.fail_on)")
 	f.BoolVar(&opts.AllowPrivate, "allow-private", false, "allow links to loopback and private addresses (check.allow_private)")
 	f.StringArrayVar(&opts.Resolve, "resolve", nil, "connect to ADDR for HOST, like curl: HOST[:PORT]=ADDR:PORT (repeatable)")
