@@ -25,8 +25,9 @@ type Entry struct {
 	Checks []linkvault.Check
 	// Captures are the local archived copies of the URL, oldest first.
 	Captures []linkvault.Capture
-	// ArchivePath is the path of the latest archived copy relative to the
-	// directory of the HTML report ("archive/…"), "" when there is none.
+	// ArchivePath is the path of the offered archived copy relative to the
+	// HTML report's page ("archive/…", or "NAME.files/…" beside a page
+	// NAME.html), written as ClassifyCopy says; "" when there is none.
 	ArchivePath string
 }
 
