@@ -367,23 +367,23 @@ var goTypeName = regexp.MustCompile(`into (\[\])?(main\.\w+|map\[string\]\w+)`)
 func (c *Config) validate() error {
 	v := &valueCheck{c: c}
 	ch := c.Check
-	v.intIn("check.concurrency", ch.Concurrency, 1, maxConcurrency)
-	v.intIn("check.host_concurrency", ch.HostConcurrency, 1, maxConcurrency)
+	v.intIn("check.concurrency", ch.Concurrency, 1, cfgMaxConcurrency)
+	v.intIn("check.host_concurrency", ch.HostConcurrency, 1, cfgMaxConcurrency)
 	v.rate("check.rate", ch.Rate, false)
-	v.intIn("check.burst", ch.Burst, 1, maxBurst)
-	v.intIn("check.retries", ch.Retries, 0, maxRetries)
-	v.durIn("check.retry_after_max", ch.RetryAfterMax, time.Second, day)
+	v.intIn("check.burst", ch.Burst, 1, cfgMaxBurst)
+	v.intIn("check.retries", ch.Retries, 0, cfgMaxRetries)
+	v.durIn("check.retry_after_max", ch.RetryAfterMax, time.Second, cfgDay)
 	v.durIn("check.connect_timeout", ch.ConnectTimeout, 100*time.Millisecond, time.Hour)
 	v.durIn("check.tls_timeout", ch.TLSTimeout, 100*time.Millisecond, time.Hour)
 	v.durIn("check.header_timeout", ch.HeaderTimeout, 100*time.Millisecond, time.Hour)
 	v.durIn("check.read_timeout", ch.ReadTimeout, 100*time.Millisecond, time.Hour)
 	v.sizeIn("check.max_body", ch.MaxBody, 1<<10, 1<<30)
-	v.intIn("check.breaker", ch.Breaker, 1, maxCount)
+	v.intIn("check.breaker", ch.Breaker, 1, cfgMaxCount)
 	if strings.ContainsFunc(ch.UserAgent, unicode.IsControl) {
 		v.fail("check.user_agent", "must not contain control characters, got %q", ch.UserAgent)
 	}
-	v.durIn("check.recheck_after", ch.RecheckAfter, 0, 365*day)
-	v.durIn("check.budget", ch.Budget, 0, day)
+	v.durIn("check.recheck_after", ch.RecheckAfter, 0, 365*cfgDay)
+	v.durIn("check.budget", ch.Budget, 0, cfgDay)
 	for _, host := range slices.Sorted(maps.Keys(ch.Resolve)) {
 		if err := resolveEntry(host, ch.Resolve[host]); err != nil {
 			v.fail("check.resolve."+host, "%v", err)
@@ -396,24 +396,24 @@ func (c *Config) validate() error {
 			v.fail(key, "must name a host")
 		}
 		v.rate(key+".rate", h.Rate, true)
-		v.intIn(key+".burst", h.Burst, 0, maxBurst)
-		v.intIn(key+".concurrency", h.Concurrency, 0, maxConcurrency)
+		v.intIn(key+".burst", h.Burst, 0, cfgMaxBurst)
+		v.intIn(key+".concurrency", h.Concurrency, 0, cfgMaxConcurrency)
 		for name, val := range h.Headers {
 			if strings.ContainsFunc(name+val, unicode.IsControl) || name == "" {
 				v.fail(key+".headers."+name, "must be a header name and a value without control characters")
 			}
 		}
 	}
-	v.intIn("policy.dead_after", c.Policy.DeadAfter, 1, maxCount)
-	v.durIn("policy.dead_min_age", c.Policy.DeadMinAge, 0, 365*day)
-	v.durIn("policy.max_age", c.Policy.MaxAge, 0, 365*day)
+	v.intIn("policy.dead_after", c.Policy.DeadAfter, 1, cfgMaxCount)
+	v.durIn("policy.dead_min_age", c.Policy.DeadMinAge, 0, 365*cfgDay)
+	v.durIn("policy.max_age", c.Policy.MaxAge, 0, 365*cfgDay)
 	if !linkvault.FailOn(c.Policy.FailOn).Valid() {
 		v.fail("policy.fail_on", "must be one of dead, new, broken, never; got %q", c.Policy.FailOn)
 	}
 	if d := c.Policy.DriftDistance; d < 0 || d > 64 {
 		v.fail("policy.drift_distance", "must be between 0 (off) and 64, got %d", d)
 	}
-	v.intIn("soft404.generic_min", c.Soft404.GenericMin, 2, maxCount)
+	v.intIn("soft404.generic_min", c.Soft404.GenericMin, 2, cfgMaxCount)
 	for i, sg := range c.Soft404.Signatures {
 		if strings.TrimSpace(sg.Text) == "" {
 			v.fail(fmt.Sprintf("soft404.signatures[%d].text", i), "must not be empty")
@@ -427,7 +427,7 @@ func (c *Config) validate() error {
 		}
 	}
 	v.webURL("wayback.endpoint", c.Wayback.Endpoint, !c.Wayback.Enabled)
-	v.durIn("wayback.max_age", c.Wayback.MaxAge, time.Minute, 365*day)
+	v.durIn("wayback.max_age", c.Wayback.MaxAge, time.Minute, 365*cfgDay)
 	v.webURL("report.repo_url", c.Report.RepoURL, true)
 	c.exclude = c.exclude[:0]
 	for i, p := range c.Exclude {
@@ -516,7 +516,7 @@ func kindName(k yaml.Kind) string {
 
 func (d Duration) String() string { return time.Duration(d).String() }
 
-// parseDuration accepts Go durations plus a "d" (day) unit, and "0".
+// parseDuration accepts Go durations plus a "d" (cfgDay) unit, and "0".
 func parseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if s == "0" {

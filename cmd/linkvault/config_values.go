@@ -102,12 +102,12 @@ func valueError(path string, line int, name string, err error) error {
 
 // Ranges of the config values, documented in the shipped config.yaml.
 const (
-	maxConcurrency = 1024
-	maxRate        = 1000 // requests per second
-	maxBurst       = 1000
-	maxRetries     = 10
-	maxCount       = 1000 // breaker, dead_after, generic_min
-	day            = 24 * time.Hour
+	cfgMaxConcurrency = 1024
+	cfgMaxRate        = 1000 // requests per second
+	cfgMaxBurst       = 1000
+	cfgMaxRetries     = 10
+	cfgMaxCount       = 1000 // breaker, dead_after, generic_min
+	cfgDay            = 24 * time.Hour
 )
 
 // valueCheck collects the first invalid value of a config, named with its
@@ -153,13 +153,13 @@ func (v *valueCheck) intIn(key string, n, lo, hi int) {
 }
 
 // rate checks requests per second: above 0 (or 0 when zeroOK) and at most
-// maxRate.
+// cfgMaxRate.
 func (v *valueCheck) rate(key string, r float64, zeroOK bool) {
 	if zeroOK && r == 0 {
 		return
 	}
-	if !(r > 0 && r <= maxRate) { // also NaN
-		v.fail(key, "must be above 0 and at most %d requests per second, got %g", maxRate, r)
+	if !(r > 0 && r <= cfgMaxRate) { // also NaN
+		v.fail(key, "must be above 0 and at most %d requests per second, got %g", cfgMaxRate, r)
 	}
 }
 
@@ -219,8 +219,8 @@ func fmtDur(d time.Duration) string {
 	if d == 0 {
 		return "0"
 	}
-	if d%day == 0 {
-		return strconv.FormatInt(int64(d/day), 10) + "d"
+	if d%cfgDay == 0 {
+		return strconv.FormatInt(int64(d/cfgDay), 10) + "d"
 	}
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
