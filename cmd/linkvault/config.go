@@ -516,7 +516,7 @@ func kindName(k yaml.Kind) string {
 
 func (d Duration) String() string { return time.Duration(d).String() }
 
-// parseDuration accepts Go durations plus a "d" (cfgDay) unit, and "0".
+// parseDuration accepts Go durations plus a "d" (day) unit, and "0".
 func parseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if s == "0" {
