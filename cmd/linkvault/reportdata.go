@@ -156,6 +156,9 @@ func writeHTMLReport(db *archive.DB, cfg *Config, data *report.Data, out string)
 // be shown in the report.
 const maxCopyPage = 256 << 20
 
+// maxCopyDecoded bounds the bytes a gzip-encoded capture decodes to.
+const maxCopyDecoded = 1 << 30
+
 // writeCopy writes the archived copy c into dir under the name and in the
 // form report.ClassifyCopy chooses: an HTML page decoded to UTF-8 inside
 // report.CopyPage's sandbox, PDFs, images and plain text as they are,
@@ -182,7 +185,7 @@ func writeCopy(archDir string, c linkvault.Capture, dir string) (string, error) 
 			return "", err
 		}
 		defer zr.Close()
-		r = zr
+		r = io.LimitReader(zr, maxCopyDecoded) // a gzip bomb stops here
 	default:
 		encoded = true
 	}
