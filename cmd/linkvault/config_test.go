@@ -136,6 +136,8 @@ func TestConfigErrors(t *testing.T) {
 		{"bad regexp", "exclude:\n  - ^https://ok\\.example/\n  - '('\n", "cfg.yaml:3: exclude[1]: invalid pattern \"(\": error parsing regexp: missing closing ): `(`"},
 		{"wayback endpoint", "wayback:\n  endpoint: ftp://archive.example\n", `cfg.yaml:2: wayback.endpoint: must be an http or https URL, got "ftp://archive.example"`},
 		{"wayback max_age", "wayback:\n  max_age: 0\n", `cfg.yaml:2: wayback.max_age: must be between 1m and 365d, got 0`},
+		{"wayback exclude", "wayback:\n  exclude:\n    - example.com\n    - https://github.com/\n", `cfg.yaml:4: wayback.exclude: invalid host pattern "https://github.com/": want a host name like example.com or *.example.com`},
+		{"wayback public_hosts", "wayback:\n  public_hosts: 5\n", `cfg.yaml:2: wayback.public_hosts: want a list of host names`},
 		{"repo_url", "report:\n  repo_url: javascript:alert(1)\n", `cfg.yaml:2: report.repo_url: must be an http or https URL, got "javascript:alert(1)"`},
 	}
 	for _, tt := range tests {

@@ -47,6 +47,8 @@ func checkValue(path string, v *yaml.Node, t reflect.Type, name string, lines ma
 	switch {
 	case v.Kind == yaml.MappingNode && t.Kind() == reflect.Struct:
 		return checkValues(path, v, t, name+".", lines)
+	case reflect.PointerTo(t).Implements(unmarshalerType):
+		// A type that reads itself (wayback.exclude) names its own lines.
 	case v.Kind == yaml.MappingNode && t.Kind() == reflect.Map && t.Key().Kind() == reflect.String:
 		for j := 0; j+1 < len(v.Content); j += 2 {
 			k, e := v.Content[j], v.Content[j+1]
@@ -87,16 +89,26 @@ func yamlField(t reflect.Type, key string) (reflect.Type, bool) {
 	return nil, false
 }
 
-var linePrefix = regexp.MustCompile(`^(yaml: )?line \d+: `)
+var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+
+var linePrefix = regexp.MustCompile(`^(yaml: )?line (\d+): `)
 
 // valueError is "FILE:LINE: KEY: message" for a value that did not decode.
+// The line and key a message starts with (an UnmarshalYAML naming an
+// element of a list) replace line and name.
 func valueError(path string, line int, name string, err error) error {
 	msg := err.Error()
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
-	msg = linePrefix.ReplaceAllString(msg, "")
+	if m := linePrefix.FindStringSubmatch(msg); m != nil {
+		if n, err := strconv.Atoi(m[2]); err == nil {
+			line = n
+		}
+		msg = msg[len(m[0]):]
+	}
+	msg = strings.TrimPrefix(msg, name+": ")
 	return linkvault.Errorf(linkvault.EInvalid, "%s:%d: %s: %s", path, line, name, cleanYAMLMessage(msg))
 }
 
