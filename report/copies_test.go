@@ -93,7 +93,7 @@ func TestHTMLChangeCardsLinkCopies(t *testing.T) {
 		note      string
 	}{
 		{"https://example.com/gone", "newly-dead", []string{
-			"archived copy archive/example.com/gone.html gone.html",
+			"archived copy archive/example.com/gone.html",
 			"Wayback Machine copy https://web.archive.org/web/20260101000000/https://example.com/gone",
 		}, ""},
 		{"https://flaky.example.net/", "newly-failing", []string{

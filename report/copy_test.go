@@ -83,3 +83,19 @@ func TestCopyPage(t *testing.T) {
 		t.Errorf("page has %d <iframe> elements, want 1", n)
 	}
 }
+
+// Only .bin copies are offered as downloads: every other copy is written
+// in a form the browser may open (ClassifyCopy).
+func TestArchiveDownload(t *testing.T) {
+	for p, want := range map[string]string{
+		"archive/20260101000000/example.com_x.html":     "",
+		"archive/20260101000000/example.com_x.pdf":      "",
+		"archive/20260101000000/evil.example_x.svg.bin": "evil.example_x.svg.bin",
+		"report.files/20260101000000/a.BIN":             "a.BIN",
+		"https://example.com/a.bin":                     "",
+	} {
+		if got := archiveDownload(p); got != want {
+			t.Errorf("archiveDownload(%q) = %q, want %q", p, got, want)
+		}
+	}
+}
