@@ -382,6 +382,9 @@ func (c *Config) validate() error {
 	if strings.ContainsFunc(ch.UserAgent, unicode.IsControl) {
 		v.fail("check.user_agent", "must not contain control characters, got %q", ch.UserAgent)
 	}
+	if ch.CAFile != "" {
+		v.caFile("check.ca_file", c.resolve(ch.CAFile))
+	}
 	v.durIn("check.recheck_after", ch.RecheckAfter, 0, 365*cfgDay)
 	v.durIn("check.budget", ch.Budget, 0, cfgDay)
 	for _, host := range slices.Sorted(maps.Keys(ch.Resolve)) {

@@ -119,6 +119,8 @@ func TestConfigErrors(t *testing.T) {
 		{"file_size", "archive:\n  file_size: 1KB\n", `cfg.yaml:2: archive.file_size: must be between 1MB and 1024GB, got 1KB`},
 		{"archive type", "archive:\n  types: [application/json,\n    json]\n", `cfg.yaml:3: archive.types[1]: must be a media type like application/json or video/*, got "json"`},
 		{"user agent", "check:\n  user_agent: \"a\\r\\nX-Evil: 1\"\n", `cfg.yaml:2: check.user_agent: must not contain control characters, got "a\r\nX-Evil: 1"`},
+		{"ca_file missing", "check:\n  ca_file: /nonexistent-linkvault/no-such.pem\n", `cfg.yaml:2: check.ca_file: /nonexistent-linkvault/no-such.pem: no such file or directory`},
+		{"ca_file not PEM", "check:\n  ca_file: /dev/null\n", `cfg.yaml:2: check.ca_file: no PEM certificate in /dev/null`},
 		{"github_api", "check:\n  github_api: api.github.com\n", `cfg.yaml:2: check.github_api: must be an http or https URL, got "api.github.com"`},
 		{"resolve addr", "check:\n  resolve:\n    github.com: not-an-addr\n", `cfg.yaml:3: check.resolve.github.com: "not-an-addr" is not an IP address (want ADDR or ADDR:PORT)`},
 		{"resolve port", "check:\n  resolve:\n    github.com:443: 127.0.0.1:0\n", `cfg.yaml:3: check.resolve.github.com:443: "127.0.0.1:0" has an invalid port (want ADDR or ADDR:PORT, ADDR an IP address)`},

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"mime"
 	"net"
 	"net/netip"
 	"net/url"
+	"os"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -195,6 +197,17 @@ func (v *valueCheck) webURL(key, s string, emptyOK bool) {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		v.fail(key, "must be an http or https URL, got %q", s)
+	}
+}
+
+// caFile checks that the file p holds PEM certificates.
+func (v *valueCheck) caFile(key, p string) {
+	pem, err := os.ReadFile(p)
+	switch {
+	case err != nil:
+		v.fail(key, "%v", pathError(err))
+	case !x509.NewCertPool().AppendCertsFromPEM(pem):
+		v.fail(key, "no PEM certificate in %s", p)
 	}
 }
 
