@@ -22,9 +22,11 @@ type Match struct {
 // ScanText finds the bare http and https URLs in plain text. It is the
 // CJK-aware scanner described in the package documentation: a URL starts
 // at its scheme wherever that is (even glued to a Chinese character) and
-// ends at whitespace, at CJK or full-width punctuation and at a few ASCII
-// delimiters; trailing punctuation that belongs to the sentence is
-// trimmed. Offsets are byte offsets into s. Invalid UTF-8 is tolerated.
+// ends at whitespace, at CJK or full-width punctuation, at a few ASCII
+// delimiters and at the bracket or quote that closes one written just
+// before it (the ')' of a Markdown "](" among them); trailing punctuation
+// that belongs to the sentence is trimmed. Offsets are byte offsets into
+// s. Invalid UTF-8 is tolerated.
 func ScanText(s string) []Match {
 	var out []Match
 	i := 0
@@ -45,7 +47,7 @@ func ScanText(s string) []Match {
 			i = k + 3
 			continue
 		}
-		end, ok := scanURL(s, start, k+3)
+		end, ok := scanURL(s, start, k+3, closerOf(s, start))
 		if !ok {
 			i = k + 3
 			continue
@@ -76,11 +78,32 @@ var asciiStop = func() (t [utf8.RuneSelf]bool) {
 		t[c] = true
 	}
 	t[0x7f] = true
-	for _, c := range " <>\"`" {
+	for _, c := range " <>`" {
 		t[c] = true
 	}
 	return t
 }()
+
+// closerOf returns the character that closes the bracket or quote written
+// just before the URL starting at start, or 0. A URL opened by one ends
+// at its closing partner: at the first ')' (']', '}') that closes no '('
+// ('[', '{') of the URL itself, or at the next quote of the same kind.
+func closerOf(s string, start int) byte {
+	if start == 0 {
+		return 0
+	}
+	switch c := s[start-1]; c {
+	case '(':
+		return ')'
+	case '[':
+		return ']'
+	case '{':
+		return '}'
+	case '"', '\'':
+		return c
+	}
+	return 0
+}
 
 // stopRune reports whether the non-ASCII rune r ends a URL.
 func stopRune(r rune) bool {
@@ -107,10 +130,13 @@ func stopRune(r rune) bool {
 // authority starts at p (just after "://"). ok is false when there is no
 // valid URL there. The work done for a failed attempt is bounded by the
 // length of its authority, so that scanning stays linear.
-func scanURL(s string, start, p int) (end int, ok bool) {
+//
+// closer, when not 0, is the character that closes a bracket or quote
+// written just before the URL (see closerOf): the URL ends there.
+func scanURL(s string, start, p int, closer byte) (end int, ok bool) {
 	// 1. The authority runs to '/', '?', '#' or a stop character; where it
 	// stops being a plausible userinfo@host:port, the URL stops.
-	ae := scanTo(s, p, true)
+	ae := scanTo(s, p, true, closer)
 	end = cutAuthority(s, p, ae)
 	if end == ae && ae < len(s) && (s[ae] == '/' || s[ae] == '?' || s[ae] == '#') {
 		// A path follows: the authority is final (no trimming reaches it).
@@ -118,7 +144,7 @@ func scanURL(s string, start, p int) (end int, ok bool) {
 			return 0, false
 		}
 		// 2. Path, query and fragment run to the first stop character.
-		end = scanTo(s, ae, false)
+		end = scanTo(s, ae, false, closer)
 	}
 	// 3. Trailing punctuation that belongs to the sentence.
 	end = trimTrailing(s, start, end)
@@ -133,13 +159,48 @@ func scanURL(s string, start, p int) (end int, ok bool) {
 }
 
 // scanTo returns the offset of the first stop character at or after i
-// (and, when authority is set, of the first '/', '?' or '#').
-func scanTo(s string, i int, authority bool) int {
+// (and, when authority is set, of the first '/', '?' or '#'), or of the
+// closer (when not 0) that is not balanced by an opener after i.
+func scanTo(s string, i int, authority bool, closer byte) int {
+	var opener byte
+	switch closer {
+	case ')':
+		opener = '('
+	case ']':
+		opener = '['
+	case '}':
+		opener = '{'
+	}
+	depth := 0
 	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if asciiStop[c] || authority && (c == '/' || c == '?' || c == '#') {
 				return i
+			}
+			if c == '"' && closer != '"' {
+				// A double quote ends the URL unless another one closes
+				// it before the URL would end: a_"quoted" is kept whole.
+				if authority {
+					return i
+				}
+				j := scanTo(s, i+1, false, '"')
+				if j >= len(s) || s[j] != '"' {
+					return i
+				}
+				i = j + 1
+				continue
+			}
+			if closer != 0 {
+				switch c {
+				case opener:
+					depth++
+				case closer:
+					if depth == 0 {
+						return i
+					}
+					depth--
+				}
 			}
 			i++
 			continue
@@ -192,12 +253,14 @@ func cutAuthority(s string, p, end int) int {
 				continue
 			}
 			r, size := utf8.DecodeRuneInString(s[i:])
-			if !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r) {
+			symbol := unicode.Is(unicode.So, r) // ✪, ➡: IDNA decides
+			if !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r) && !symbol {
 				goto port
 			}
-			// A CJK character glued to an ASCII top-level label ends
-			// the URL: "https://a.example中文" is https://a.example.
-			if dot && asciiLabel && i > hp && s[i-1] != '.' && isCJK(r) {
+			// A CJK character or a symbol glued to an ASCII top-level
+			// label ends the URL: "https://a.example中文" is
+			// https://a.example.
+			if dot && asciiLabel && i > hp && s[i-1] != '.' && (symbol || isCJK(r)) {
 				return i
 			}
 			asciiLabel = false
@@ -231,22 +294,29 @@ func isCJK(r rune) bool {
 }
 
 // trimTrailing trims sentence punctuation from the end of s[start:end]:
-// . , ; : ! ? ' " always; ) ] } when unbalanced; * _ ~ beyond the count
-// of the same character earlier in the URL.
+// . , ; : ! ? always; ) ] } when unbalanced; ' and " when their count in
+// the URL is odd (quotes pair like brackets); * _ ~ beyond the count of
+// the same character earlier in the URL.
 func trimTrailing(s string, start, end int) int {
-	var n [128]int // counts of the bracket and delimiter characters
+	var n [128]int // counts of the bracket, quote and delimiter characters
 	for j := start; j < end; j++ {
 		switch c := s[j]; c {
-		case '(', ')', '[', ']', '{', '}', '*', '_', '~':
+		case '(', ')', '[', ']', '{', '}', '*', '_', '~', '\'', '"':
 			n[c]++
 		}
 	}
 	for end > start {
 		c := s[end-1]
 		switch c {
-		case '.', ',', ';', ':', '!', '?', '\'', '"':
+		case '.', ',', ';', ':', '!', '?':
 			end--
 			continue
+		case '\'', '"':
+			if n[c]%2 == 1 {
+				n[c]--
+				end--
+				continue
+			}
 		case ')', ']', '}':
 			open := byte('(')
 			if c == ']' {

@@ -69,6 +69,38 @@ func TestScanText(t *testing.T) {
 		{"balanced brackets kept", "https://a.example/a[1]", []string{"https://a.example/a[1]"}},
 		{"unbalanced then Chinese full stop", "(https://a.example/x)。", []string{"https://a.example/x"}},
 
+		// Markdown habits in plain text: a bracket or quote written just
+		// before the URL closes it.
+		{"markdown link then mailto link", "[docs](https://x.example/a)[mail](mailto:a@x.example)", []string{"https://x.example/a"}},
+		{"two markdown links glued", "[a](https://a.example/x)[b](https://b.example/y)", []string{"https://a.example/x", "https://b.example/y"}},
+		{"markdown link without path, then userinfo-like text", "[a](https://a.example)[m](mailto:u@b.example)", []string{"https://a.example"}},
+		{"markdown link keeps balanced parentheses", "[Go](https://en.wikipedia.org/wiki/Go_(lang))后面", []string{"https://en.wikipedia.org/wiki/Go_(lang)"}},
+		{"markdown link with title", `[a](https://a.example/x "title")`, []string{"https://a.example/x"}},
+		{"markdown link, text glued after", "[a](https://a.example/x)然后", []string{"https://a.example/x"}},
+		{"markdown image in text", "![logo](https://a.example/l.png)![b](https://b.example/b.png)", []string{"https://a.example/l.png", "https://b.example/b.png"}},
+		{"square brackets then reference", "[https://a.example/x][ref]", []string{"https://a.example/x"}},
+		{"curly braces", "{https://a.example/x}{y}", []string{"https://a.example/x"}},
+
+		// Quotes pair like brackets.
+		{"single-quoted word in path", "https://a.example/b_'q'", []string{"https://a.example/b_'q'"}},
+		{"double-quoted word in path", `https://a.example/b_"q"`, []string{`https://a.example/b_"q"`}},
+		{"apostrophe in path", "https://a.example/it's_here", []string{"https://a.example/it's_here"}},
+		{"quoted sentence ends with the URL", "'see https://a.example/x'", []string{"https://a.example/x"}},
+		{"double-quoted sentence", `"see https://a.example/x"`, []string{"https://a.example/x"}},
+		{"single-quoted URL", "'https://a.example/x'y", []string{"https://a.example/x"}},
+		{"JSON array", `["https://a.example/x","https://b.example/y"]`, []string{"https://a.example/x", "https://b.example/y"}},
+		{"HTML attribute in text", `<a href="https://a.example/x">a</a>`, []string{"https://a.example/x"}},
+		{"lone double quote ends the URL", `https://a.example/x"y and more`, []string{"https://a.example/x"}},
+
+		// Deliberate differences from linkify-it (see the package doc).
+		{"underscore before the scheme", "_http://a.example/x", []string{"http://a.example/x"}},
+		{"host label starting with a dash", "http://-a.example/x", []string{"http://-a.example/x"}},
+		{"schemeless host is not a link", "see example.com/x and //example.com", nil},
+
+		// Symbols in an internationalised host.
+		{"symbol in IDN host", "http://✪df.ws/123", []string{"http://✪df.ws/123"}},
+		{"symbol glued to an ASCII host", "https://a.example✨", []string{"https://a.example"}},
+
 		// Non-ASCII and escapes.
 		{"Chinese path", "见https://zh.wikipedia.org/wiki/云原生计算基金会", []string{"https://zh.wikipedia.org/wiki/云原生计算基金会"}},
 		{"Chinese path and file name", "下载：https://mu.example.com/文档/说明.pdf。", []string{"https://mu.example.com/文档/说明.pdf"}},
