@@ -69,15 +69,9 @@ func Extract(paths []string, opts ExtractOptions) ([]linkvault.Link, error) {
 				continue
 			}
 			seen[key] = true
-			data, err := readNote(f, &opts)
-			if err != nil {
+			if err := c.readFile(f, &opts); err != nil {
 				errs = append(errs, err)
-				continue
 			}
-			if data == nil {
-				continue
-			}
-			c.file(filepath.ToSlash(f), data, &opts)
 		}
 	}
 	return c.links(), errors.Join(errs...)
@@ -88,36 +82,108 @@ func Extract(paths []string, opts ExtractOptions) ([]linkvault.Link, error) {
 // Source and the directory local links are joined with. A binary file
 // gives no links (and a warning).
 func ExtractBytes(name string, data []byte, opts ExtractOptions) []linkvault.Link {
-	if isBinary(data) {
-		opts.warn(name, "binary file skipped")
-		return nil
-	}
 	c := newCollector()
-	c.file(filepath.ToSlash(name), data, &opts)
+	// Reading from memory cannot fail.
+	_ = c.read(filepath.ToSlash(name), bytes.NewReader(data), int64(len(data)), -1, &opts)
 	return c.links()
 }
 
-// readNote reads a file whole, up to maxFileSize. It returns nil data and
-// no error for a binary file, which it reports with opts.Warn.
-func readNote(name string, opts *ExtractOptions) ([]byte, error) {
+// readFile extracts the links of one file, up to maxFileSize bytes.
+func (c *collector) readFile(name string, opts *ExtractOptions) error {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, pathError(name, err)
+		return pathError(name, err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, pathError(name, err)
+	size := int64(-1)
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = fi.Size()
 	}
-	if int64(len(data)) > maxFileSize {
-		data = data[:maxFileSize]
-		opts.warn(filepath.ToSlash(name), "file larger than the size cap: only its beginning was read")
+	if err := c.read(filepath.ToSlash(name), f, size, maxFileSize, opts); err != nil {
+		return pathError(name, err)
 	}
-	if isBinary(data) {
-		opts.warn(filepath.ToSlash(name), "binary file skipped")
-		return nil, nil
+	return nil
+}
+
+// read extracts the links of the note name read from r, of size bytes
+// when size >= 0, and at most limit bytes when limit >= 0. Markdown and
+// plain text are read in pieces of about chunkSize bytes cut where no
+// link can span (see nextCut), so that a large note takes bounded memory;
+// HTML is read whole.
+func (c *collector) read(name string, r io.Reader, size, limit int64, opts *ExtractOptions) error {
+	format := formatOf(name)
+	if limit >= 0 {
+		r = io.LimitReader(r, limit+1)
 	}
-	return data, nil
+	bufSize := chunkSize
+	if format == formatHTML || size >= 0 && size < int64(bufSize) {
+		// Read whole: one read more than the size to see the end.
+		bufSize = int(max(size, 0)) + 1
+		if limit >= 0 {
+			bufSize = int(min(int64(bufSize), limit+1))
+		}
+	}
+	buf := make([]byte, 0, bufSize)
+	var (
+		total int64
+		eof   bool
+		first = true
+		st    = fileState{line: 1}
+	)
+	for {
+		for !eof && (len(buf) < cap(buf) || format == formatHTML) {
+			if len(buf) == cap(buf) {
+				buf = slices.Grow(buf, cap(buf))
+			}
+			n, err := r.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+			total += int64(n)
+			switch {
+			case err == io.EOF:
+				eof = true
+			case err != nil:
+				return err
+			}
+		}
+		if limit >= 0 && total > limit {
+			buf = buf[:len(buf)-int(total-limit)]
+			total, eof = limit, true
+			opts.warn(name, "file larger than the size cap: only its beginning was read")
+		}
+		if first {
+			first = false
+			if isBinary(buf) {
+				opts.warn(name, "binary file skipped")
+				return nil
+			}
+		}
+		k := len(buf)
+		if !eof {
+			if k = nextCut(format, buf); k == 0 {
+				// No place to cut yet: read on into a larger buffer.
+				buf = slices.Grow(buf, cap(buf))
+				continue
+			}
+		}
+		c.file(name, buf[:k], &st, opts)
+		if k == len(buf) && eof {
+			return nil
+		}
+		st.line += bytes.Count(buf[:k], newline)
+		buf = buf[:copy(buf, buf[k:])]
+	}
+}
+
+// chunkSize is the size of the pieces a large note is read in; a
+// variable for tests.
+var chunkSize = 1 << 20
+
+var newline = []byte{'\n'}
+
+// fileState is what extraction carries from one piece of a file to the
+// next.
+type fileState struct {
+	line int // the line the piece starts on
 }
 
 // pathError wraps err as "crawler: read PATH: cause", keeping the cause
@@ -176,8 +242,9 @@ func newCollector() *collector {
 	return &collector{index: make(map[linkKey]int)}
 }
 
-// file extracts the links of one file and adds them.
-func (c *collector) file(name string, data []byte, opts *ExtractOptions) {
+// file extracts the links of one file, or of one piece of it that starts
+// on line st.line, and adds them.
+func (c *collector) file(name string, data []byte, st *fileState, opts *ExtractOptions) {
 	// Most links have a scheme; Markdown links ("](") often do not (local
 	// and #anchor links).
 	hint := bytes.Count(data, schemeSep)
@@ -187,12 +254,16 @@ func (c *collector) file(name string, data []byte, opts *ExtractOptions) {
 	}
 	occ := make([]occurrence, 0, hint+hint/8+8)
 	emit := func(o occurrence) { occ = append(occ, o) }
+	shared := false
 	switch format {
 	case formatMarkdown:
 		extractMarkdown(data, opts.IncludeCode, hint, emit)
 	case formatHTML:
 		extractHTML(data, []span{{0, len(data)}}, emit)
 	default:
+		// The URLs are slices of one string the size of the piece: a
+		// new link keeps a copy of its own (see add).
+		shared = true
 		for _, m := range ScanText(string(data)) {
 			emit(occurrence{off: m.Start, dest: m.URL})
 		}
@@ -206,7 +277,7 @@ func (c *collector) file(name string, data []byte, opts *ExtractOptions) {
 	// One backing array for the first source of every new link.
 	slab := make([]linkvault.Source, 0, len(occ))
 	dir := path.Dir(name)
-	pos := newPositioner(data)
+	pos := newPositioner(data, st.line)
 	for _, o := range occ {
 		kind, u, frag, ok := classify(o.dest, dir)
 		if !ok {
@@ -221,17 +292,27 @@ func (c *collector) file(name string, data []byte, opts *ExtractOptions) {
 		if kind == linkvault.KindWeb && o.dest != u {
 			src.Raw = o.dest
 		}
-		slab = c.add(kind, u, src, slab)
+		if shared {
+			src.Fragment, src.Raw = strings.Clone(src.Fragment), strings.Clone(src.Raw)
+		}
+		slab = c.add(kind, u, src, slab, shared)
 	}
 }
 
 // add records one source of a link.
 // The first source of a new link is taken from slab, whose rest is
 // returned.
-func (c *collector) add(kind linkvault.Kind, u string, src linkvault.Source, slab []linkvault.Source) []linkvault.Source {
+//
+// When shared is set, u is a slice of a larger string: a new link keeps a
+// copy of its own so that the larger string can be freed.
+func (c *collector) add(kind linkvault.Kind, u string, src linkvault.Source, slab []linkvault.Source, shared bool) []linkvault.Source {
 	key := linkKey{kind, u}
 	i, ok := c.index[key]
 	if !ok {
+		if shared {
+			u = strings.Clone(u)
+			key.url = u
+		}
 		c.index[key] = len(c.list)
 		slab = append(slab, src)
 		n := len(slab)
@@ -340,16 +421,18 @@ type positioner struct {
 	off       int // last offset asked for
 	line      int // its line
 	lineStart int // offset of the first byte of that line
+	first     int // the line of offset 0
 }
 
-func newPositioner(data []byte) *positioner {
-	return &positioner{data: data, line: 1}
+// newPositioner returns a positioner for data, whose first line is line.
+func newPositioner(data []byte, line int) *positioner {
+	return &positioner{data: data, line: line, first: line}
 }
 
 func (p *positioner) at(off int) (line, col int) {
 	off = min(max(off, 0), len(p.data))
 	if off < p.off { // not expected: offsets are sorted; start again
-		p.off, p.line, p.lineStart = 0, 1, 0
+		p.off, p.line, p.lineStart = 0, p.first, 0
 	}
 	seg := p.data[p.off:off]
 	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {

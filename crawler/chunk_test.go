@@ -1,0 +1,148 @@
+package crawler
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestMarkdownCut(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want string // the text after the cut; "" for no cut
+	}{
+		{"paragraphs", "a\n\nb\n\nc\n", "c\n"},
+		{"incomplete last line is not a cut", "a\n\nb\n\nc", "b\n\nc"},
+		{"no blank line", "a\nb\nc\n", ""},
+		{"first line is never a cut", "a\n", ""},
+		{"indented line continues a list item", "- a\n\n  b\n", ""},
+		{"new list item", "- a\n\n- b\n", "- b\n"},
+		{"inside a fence", "a\n\n```\nx\n\ny\n```\n", "```\nx\n\ny\n```\n"},
+		{"after a fence", "a\n\n```\nx\n\ny\n```\n\nz\n", "z\n"},
+		{"tilde fence, longer close", "~~~~\nx\n\ny\n~~~~~\n\nz\n", "z\n"},
+		{"shorter fence does not close", "````\nx\n\n```\n\ny\n", ""},
+		{"backtick fence with backtick info is not a fence", "```a`b\n\nc\n", "c\n"},
+		{"inside an HTML comment", "<!--\n\nx\n\n-->\n", ""},
+		{"after a one-line comment", "<!-- x -->\n\ny\n", "y\n"},
+		{"after an HTML comment", "<!--\n\nx\n-->\n\ny\n", "y\n"},
+		{"inside pre, closed in upper case", "<pre>\n\nx\n\n</PRE>\n\ny\n", "y\n"},
+		{"indented code line", "a\n\n    code\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k := markdownCut([]byte(tt.in))
+			got := ""
+			if k > 0 {
+				got = tt.in[k:]
+			}
+			if got != tt.want {
+				t.Errorf("markdownCut(%q) leaves %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestExtractInPieces checks that reading a note in small pieces finds
+// the same links, positions and texts as reading it whole.
+func TestExtractInPieces(t *testing.T) {
+	edge := "# 标题\n\n见https://a.example/1，[x](https://a.example/2)\n\n" +
+		"```sh\ncurl https://code.example/\n\nmore https://code.example/2\n```\n\n" +
+		"<!--\nhttps://comment.example/\n\n-->\n\n" +
+		"- item https://a.example/3\n\n  continued https://a.example/4\n\n" +
+		"[r]: https://a.example/ref\n\nuse [the ref][r] here\n\n" +
+		"<div>\n<a href=\"https://a.example/5\">five</a>\n</div>\n\n" +
+		"last https://a.example/6" // no final newline
+	inputs := map[string][]byte{
+		"edge.md":  []byte(edge),
+		"edge.txt": []byte(edge),
+	}
+	for _, name := range []string{"../examples/notes/reading-list.md", "../examples/notes/kubecon-notes.zh.txt"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[filepath.Base(name)] = data
+	}
+	if name, ok := sharedLookup(t, "corpora/awesome-go.md"); ok {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs["awesome-go.md"] = data
+	}
+	// A reference link whose definition lies in another piece loses its
+	// text (documented); reading-list.md has one.
+	noText := func(name string, links []string) []string {
+		if name != "reading-list.md" {
+			return links
+		}
+		for i, l := range links {
+			if j := strings.Index(l, " text="); j >= 0 {
+				links[i] = l[:j]
+			}
+		}
+		return links
+	}
+	for name, data := range inputs {
+		want := noText(name, flat(ExtractBytes(name, data, ExtractOptions{})))
+		if len(want) == 0 {
+			t.Fatalf("%s: no links", name)
+		}
+		for _, size := range []int{1, 64, 300, 4096} {
+			func() {
+				defer func(old int) { chunkSize = old }(chunkSize)
+				chunkSize = size
+				if got := noText(name, flat(ExtractBytes(name, data, ExtractOptions{}))); !slices.Equal(got, want) {
+					t.Errorf("%s in pieces of %d:\n got: %q\nwant: %q", name, size, got, want)
+				}
+			}()
+		}
+	}
+}
+
+// TestExtractFileInPieces reads a file larger than a piece from disk: the
+// lines of the later pieces are counted on, and the size cap still holds.
+func TestExtractFileInPieces(t *testing.T) {
+	defer func(old int) { chunkSize = old }(chunkSize)
+	chunkSize = 64
+	var b bytes.Buffer
+	for i := range 40 {
+		b.WriteString(strings.Repeat("x", i%7) + " https://a.example/" + strings.Repeat("p", i) + "\n\n")
+	}
+	dir := writeFiles(t, map[string]string{"a.md": b.String(), "a.txt": b.String()})
+	links, err := Extract([]string{dir}, ExtractOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(links) != 40 {
+		t.Fatalf("%d links, want 40", len(links))
+	}
+	for i, l := range links {
+		if len(l.Sources) != 2 {
+			t.Fatalf("%s: %d sources, want 2", l.URL, len(l.Sources))
+		}
+		for _, s := range l.Sources {
+			if s.Line != 2*i+1 || s.Column != i%7+2 {
+				t.Errorf("%s in %s at %d:%d, want %d:%d", l.URL, s.File, s.Line, s.Column, 2*i+1, i%7+2)
+			}
+		}
+	}
+
+	defer func(old int64) { maxFileSize = old }(maxFileSize)
+	maxFileSize = 200
+	var warns []string
+	links, err = Extract([]string{filepath.Join(dir, "a.txt")}, ExtractOptions{Warn: func(_, msg string) { warns = append(warns, msg) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(b.String()[:200], "https://"); len(links) != n-1 && len(links) != n {
+		t.Errorf("%d links under a cap of 200 bytes, want about %d", len(links), n)
+	}
+	if len(warns) != 1 || !strings.Contains(warns[0], "size cap") {
+		t.Errorf("warnings = %q, want one about the size cap", warns)
+	}
+}
