@@ -7,7 +7,6 @@ import (
 	"hash/fnv"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -41,8 +40,9 @@ func checkKeyTime(k []byte) time.Time {
 	return time.Unix(0, int64(binary.BigEndian.Uint64(k[8:historyKeyLen]))).UTC()
 }
 
-// maxReason caps the reason kept with a check; the full reason of the last
-// check is in the URL record.
+// maxReason caps the reason kept with a check (shortened by
+// linkvault.Shorten, which never cuts a quotation); the full reason of the
+// last check is in the URL record.
 const maxReason = 48
 
 // Flags of an encoded check.
@@ -62,7 +62,7 @@ func encodeCheck(dst []byte, c *linkvault.Check) []byte {
 	}
 	reason := ""
 	if c.Status != linkvault.StatusOK && c.Reason != "" {
-		reason = truncate(c.Reason, maxReason)
+		reason = linkvault.Shorten(c.Reason, maxReason)
 		flags |= flagReason
 	}
 	dst = append(dst, flags, statusCode(c.Status), stateCode(c.State))
@@ -107,17 +107,6 @@ func decodeCheck(k, v []byte) (linkvault.Check, error) {
 		c.Reason = string(v[size : size+int(n)])
 	}
 	return c, nil
-}
-
-// truncate cuts s to at most n bytes at a rune boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // statusCode and stateCode encode a status or state as its 1-based
