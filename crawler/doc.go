@@ -6,7 +6,7 @@
 //
 // [Extract] reads files and directories (walked recursively, skipping
 // hidden files and directories, node_modules and vendor; a file is read
-// whole, up to 64 MiB; a file with a NUL byte in its first 8 KB is
+// up to 64 MiB; a file with a NUL byte in its first 8 KB is
 // skipped with a warning) and returns each unique link once, in order of
 // first appearance, with every [linkvault.Source] where it occurs: file,
 // 1-based line, 1-based column counted in runes (an invalid UTF-8 byte
@@ -45,6 +45,35 @@
 //     where the previous one was found; an element the parser invented or
 //     moved gets the position reached so far.
 //   - Everything else is plain text, scanned by [ScanText].
+//
+// A link can be ignored from the note itself (it is then neither returned
+// nor checked). In Markdown and HTML the markers are HTML comments, which
+// do not show in the rendered note; in plain text, words anywhere on a
+// line (in a YAML comment, say):
+//
+//	<!-- linkvault-ignore -->            linkvault:ignore             the links of this line
+//	<!-- linkvault-ignore-line -->       linkvault:ignore-line        the same
+//	<!-- linkvault-ignore-next-line -->  linkvault:ignore-next-line   the links of the next line
+//	<!-- linkvault-ignore-start -->      linkvault:ignore-start       the links after the marker …
+//	<!-- linkvault-ignore-end -->        linkvault:ignore-end         … and before this one
+//
+// A start marker without an end ignores the rest of the file. The names
+// follow markdown-link-check's <!-- markdown-link-check-disable-line -->
+// family, which users of Markdown link checkers know. In Markdown only
+// raw HTML counts: a marker shown in a code span or a code block is not a
+// marker. A link is ignored by the position it is reported at: a
+// reference link by its definition's line ([label]: https://…, which a
+// comment on the same line would turn into text, so use -next-line).
+//
+// Markdown and plain text are read in pieces of about 1 MiB, so that the
+// memory a note takes does not grow with its size (the links found do).
+// Plain text is cut after a newline; Markdown before a line that follows
+// a blank line and starts in column 1, outside fenced code blocks and
+// outside HTML blocks that may hold blank lines — where the blocks before
+// it are closed, so that each piece parses as it would in the whole note.
+// One thing is lost across a cut: the link text of a reference link whose
+// definition is in another piece (the link itself is still found, at its
+// definition). HTML files are read whole.
 //
 // What a destination becomes:
 //

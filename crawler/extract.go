@@ -183,7 +183,8 @@ var newline = []byte{'\n'}
 // fileState is what extraction carries from one piece of a file to the
 // next.
 type fileState struct {
-	line int // the line the piece starts on
+	line   int // the line the piece starts on
+	ignore ignoreState
 }
 
 // pathError wraps err as "crawler: read PATH: cause", keeping the cause
@@ -255,9 +256,11 @@ func (c *collector) file(name string, data []byte, st *fileState, opts *ExtractO
 	occ := make([]occurrence, 0, hint+hint/8+8)
 	emit := func(o occurrence) { occ = append(occ, o) }
 	shared := false
+	marked := bytes.Contains(data, ignoreToken)
+	var html []span
 	switch format {
 	case formatMarkdown:
-		extractMarkdown(data, opts.IncludeCode, hint, emit)
+		html = extractMarkdown(data, opts.IncludeCode, hint, marked, emit)
 	case formatHTML:
 		extractHTML(data, []span{{0, len(data)}}, emit)
 	default:
@@ -269,6 +272,9 @@ func (c *collector) file(name string, data []byte, st *fileState, opts *ExtractO
 		}
 	}
 	slices.SortStableFunc(occ, func(a, b occurrence) int { return a.off - b.off })
+	if marked || st.ignore.block || st.ignore.nextLine {
+		occ = dropIgnored(occ, ignored(data, markers(format, data, html), &st.ignore))
+	}
 
 	if len(c.list) == 0 && len(occ) > 0 {
 		c.index = make(map[linkKey]int, len(occ))

@@ -57,7 +57,9 @@ type span struct{ start, stop int }
 // reference definitions, autolinks, raw HTML, and bare URLs in the text of
 // paragraphs, headings and list items. Code is skipped unless includeCode.
 // hint is the number of links expected; it sizes the walk's buffers.
-func extractMarkdown(src []byte, includeCode bool, hint int, emit func(occurrence)) {
+// When wantHTML is set, it returns the ranges of raw HTML, inline and
+// block (where inline ignore markers are).
+func extractMarkdown(src []byte, includeCode bool, hint int, wantHTML bool, emit func(occurrence)) (html []span) {
 	doc := mdParser.Parse(text.NewReader(src))
 	n := hint + hint/8 + 16
 	w := mdWalker{
@@ -66,9 +68,11 @@ func extractMarkdown(src []byte, includeCode bool, hint int, emit func(occurrenc
 		emit:        emit,
 		masks:       make([]span, 0, n),
 		blocks:      make([]*text.Segments, 0, n),
+		wantHTML:    wantHTML,
 	}
 	w.walk(doc)
 	mdBare(src, w.blocks, mergeSpans(w.masks), emit)
+	return w.html
 }
 
 type mdWalker struct {
@@ -77,6 +81,8 @@ type mdWalker struct {
 	emit        func(occurrence)
 	masks       []span           // ranges whose bare URLs are not taken again
 	blocks      []*text.Segments // lines of inline content to scan for bare URLs
+	wantHTML    bool             // collect html
+	html        []span           // raw HTML, inline and block
 }
 
 // walk visits n and its descendants in document order.
@@ -117,6 +123,9 @@ func (w *mdWalker) walk(n ast.Node) {
 		spans := segmentSpans(n.Segments, nil)
 		extractHTML(src, spans, emit)
 		w.masks = append(w.masks, spans...)
+		if w.wantHTML {
+			w.html = append(w.html, spans...)
+		}
 		return
 	case *ast.HTMLBlock:
 		spans := segmentSpans(n.Lines(), nil)
@@ -124,6 +133,9 @@ func (w *mdWalker) walk(n ast.Node) {
 			spans = append(spans, span{n.ClosureLine.Start, n.ClosureLine.Stop})
 		}
 		extractHTML(src, spans, emit)
+		if w.wantHTML {
+			w.html = append(w.html, spans...)
+		}
 		return
 	case *ast.FencedCodeBlock, *ast.CodeBlock:
 		if w.includeCode {
