@@ -228,16 +228,35 @@ type occurrence struct {
 	text string // link text, if any
 }
 
+// linkKey identifies a link: its kind (kindCode) and URL. A byte rather
+// than the Kind string keeps the index smaller.
 type linkKey struct {
-	kind linkvault.Kind
+	kind byte
 	url  string
+}
+
+func kindCode(k linkvault.Kind) byte {
+	switch k {
+	case linkvault.KindWeb:
+		return 0
+	case linkvault.KindLocal:
+		return 1
+	}
+	return 2
 }
 
 // collector folds the occurrences of many files into unique links.
 type collector struct {
 	index map[linkKey]int // position in list
 	list  []linkvault.Link
+	// slab is the rest of the block that the first source of each new
+	// link is taken from: one allocation per slabSize new links, none
+	// wasted on the occurrences of links already known.
+	slab []linkvault.Source
 }
+
+// slabSize is the number of sources in a block of slab.
+const slabSize = 512
 
 func newCollector() *collector {
 	return &collector{index: make(map[linkKey]int)}
@@ -280,8 +299,6 @@ func (c *collector) file(name string, data []byte, st *fileState, opts *ExtractO
 		c.index = make(map[linkKey]int, len(occ))
 		c.list = make([]linkvault.Link, 0, len(occ))
 	}
-	// One backing array for the first source of every new link.
-	slab := make([]linkvault.Source, 0, len(occ))
 	dir := path.Dir(name)
 	pos := newPositioner(data, st.line)
 	for _, o := range occ {
@@ -301,18 +318,16 @@ func (c *collector) file(name string, data []byte, st *fileState, opts *ExtractO
 		if shared {
 			src.Fragment, src.Raw = strings.Clone(src.Fragment), strings.Clone(src.Raw)
 		}
-		slab = c.add(kind, u, src, slab, shared)
+		c.add(kind, u, src, shared)
 	}
 }
 
 // add records one source of a link.
-// The first source of a new link is taken from slab, whose rest is
-// returned.
 //
 // When shared is set, u is a slice of a larger string: a new link keeps a
 // copy of its own so that the larger string can be freed.
-func (c *collector) add(kind linkvault.Kind, u string, src linkvault.Source, slab []linkvault.Source, shared bool) []linkvault.Source {
-	key := linkKey{kind, u}
+func (c *collector) add(kind linkvault.Kind, u string, src linkvault.Source, shared bool) {
+	key := linkKey{kindCode(kind), u}
 	i, ok := c.index[key]
 	if !ok {
 		if shared {
@@ -320,10 +335,13 @@ func (c *collector) add(kind linkvault.Kind, u string, src linkvault.Source, sla
 			key.url = u
 		}
 		c.index[key] = len(c.list)
-		slab = append(slab, src)
-		n := len(slab)
-		c.list = append(c.list, linkvault.Link{URL: u, Kind: kind, Sources: slab[n-1 : n : n]})
-		return slab
+		if len(c.slab) == cap(c.slab) {
+			c.slab = make([]linkvault.Source, 0, slabSize)
+		}
+		c.slab = append(c.slab, src)
+		n := len(c.slab)
+		c.list = append(c.list, linkvault.Link{URL: u, Kind: kind, Sources: c.slab[n-1 : n : n]})
+		return
 	}
 	l := &c.list[i]
 	// The same place found twice (a reference definition and its uses):
@@ -334,11 +352,10 @@ func (c *collector) add(kind linkvault.Kind, u string, src linkvault.Source, sla
 			if last.Text == "" {
 				last.Text = src.Text
 			}
-			return slab
+			return
 		}
 	}
 	l.Sources = append(l.Sources, src)
-	return slab
 }
 
 // links returns the links with their sources sorted by file and position.
