@@ -83,8 +83,18 @@ func Extract(paths []string, opts ExtractOptions) ([]linkvault.Link, error) {
 // gives no links (and a warning).
 func ExtractBytes(name string, data []byte, opts ExtractOptions) []linkvault.Link {
 	c := newCollector()
+	name = filepath.ToSlash(name)
+	if len(data) <= chunkSize {
+		// One piece: no copy.
+		if isBinary(data) {
+			opts.warn(name, "binary file skipped")
+			return nil
+		}
+		c.file(name, data, &fileState{line: 1}, &opts)
+		return c.links()
+	}
 	// Reading from memory cannot fail.
-	_ = c.read(filepath.ToSlash(name), bytes.NewReader(data), int64(len(data)), -1, &opts)
+	_ = c.read(name, bytes.NewReader(data), int64(len(data)), -1, &opts)
 	return c.links()
 }
 
