@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -144,5 +145,29 @@ func TestExtractFileInPieces(t *testing.T) {
 	}
 	if len(warns) != 1 || !strings.Contains(warns[0], "size cap") {
 		t.Errorf("warnings = %q, want one about the size cap", warns)
+	}
+}
+
+// TestExtractManyLinks crosses the blocks the links are kept in: order of
+// first appearance, and later sources found for links of earlier blocks.
+func TestExtractManyLinks(t *testing.T) {
+	const n = 2*linkBlock + 100
+	var b strings.Builder
+	for pass := range 2 {
+		for i := range n {
+			b.WriteString("https://a.example/" + strconv.Itoa(i) + "\n")
+		}
+		if pass == 0 {
+			b.WriteString("\n")
+		}
+	}
+	links := ExtractBytes("many.txt", []byte(b.String()), ExtractOptions{})
+	if len(links) != n {
+		t.Fatalf("%d links, want %d", len(links), n)
+	}
+	for i, l := range links {
+		if want := "https://a.example/" + strconv.Itoa(i); l.URL != want || len(l.Sources) != 2 || l.Sources[0].Line != i+1 || l.Sources[1].Line != n+2+i {
+			t.Fatalf("link %d = %s with %+v, want %s on lines %d and %d", i, l.URL, l.Sources, want, i+1, n+2+i)
+		}
 	}
 }

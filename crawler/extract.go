@@ -257,16 +257,24 @@ func kindCode(k linkvault.Kind) byte {
 
 // collector folds the occurrences of many files into unique links.
 type collector struct {
-	index map[linkKey]int // position in list
-	list  []linkvault.Link
+	index map[linkKey]int // position of the link, counted over full then list
+	// The links, in blocks of linkBlock that never move (a growing slice
+	// would hold its old and new arrays at once); links joins them.
+	full [][]linkvault.Link
+	list []linkvault.Link // the block being filled
+	n    int              // links in all
 	// slab is the rest of the block that the first source of each new
 	// link is taken from: one allocation per slabSize new links, none
 	// wasted on the occurrences of links already known.
 	slab []linkvault.Source
 }
 
-// slabSize is the number of sources in a block of slab.
-const slabSize = 512
+// slabSize is the number of sources in a block of slab, linkBlock the
+// number of links in a block of the list.
+const (
+	slabSize  = 512
+	linkBlock = 4096
+)
 
 func newCollector() *collector {
 	return &collector{index: make(map[linkKey]int)}
@@ -305,9 +313,8 @@ func (c *collector) file(name string, data []byte, st *fileState, opts *ExtractO
 		occ = dropIgnored(occ, ignored(data, markers(format, data, html), &st.ignore))
 	}
 
-	if len(c.list) == 0 && len(occ) > 0 {
+	if c.n == 0 && len(occ) > 0 {
 		c.index = make(map[linkKey]int, len(occ))
-		c.list = make([]linkvault.Link, 0, len(occ))
 	}
 	dir := path.Dir(name)
 	pos := newPositioner(data, st.line)
@@ -344,16 +351,28 @@ func (c *collector) add(kind linkvault.Kind, u string, src linkvault.Source, sha
 			u = strings.Clone(u)
 			key.url = u
 		}
-		c.index[key] = len(c.list)
+		c.index[key] = c.n
+		c.n++
 		if len(c.slab) == cap(c.slab) {
 			c.slab = make([]linkvault.Source, 0, slabSize)
 		}
 		c.slab = append(c.slab, src)
 		n := len(c.slab)
+		if len(c.list) == cap(c.list) {
+			if c.list != nil {
+				c.full = append(c.full, c.list)
+			}
+			c.list = make([]linkvault.Link, 0, linkBlock)
+		}
 		c.list = append(c.list, linkvault.Link{URL: u, Kind: kind, Sources: c.slab[n-1 : n : n]})
 		return
 	}
-	l := &c.list[i]
+	var l *linkvault.Link
+	if b := i / linkBlock; b < len(c.full) {
+		l = &c.full[b][i%linkBlock]
+	} else {
+		l = &c.list[i%linkBlock]
+	}
 	// The same place found twice (a reference definition and its uses):
 	// one Source, with the first link text found.
 	if n := len(l.Sources); n > 0 {
@@ -369,9 +388,21 @@ func (c *collector) add(kind linkvault.Kind, u string, src linkvault.Source, sha
 }
 
 // links returns the links with their sources sorted by file and position.
+// It ends the collector's use.
 func (c *collector) links() []linkvault.Link {
-	for i := range c.list {
-		slices.SortStableFunc(c.list[i].Sources, func(a, b linkvault.Source) int {
+	c.index = nil // no longer needed: let it go before joining the blocks
+	out := c.list
+	if len(c.full) > 0 {
+		out = make([]linkvault.Link, 0, c.n)
+		for i, b := range c.full {
+			out = append(out, b...)
+			c.full[i] = nil
+		}
+		out = append(out, c.list...)
+		c.full, c.list = nil, nil
+	}
+	for i := range out {
+		slices.SortStableFunc(out[i].Sources, func(a, b linkvault.Source) int {
 			switch {
 			case a.File != b.File:
 				return strings.Compare(a.File, b.File)
@@ -381,7 +412,7 @@ func (c *collector) links() []linkvault.Link {
 			return a.Column - b.Column
 		})
 	}
-	return c.list
+	return out
 }
 
 // classify tells what a destination is. Web links get their canonical
