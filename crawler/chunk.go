@@ -116,7 +116,8 @@ func containsFold(b []byte, s string) bool {
 }
 
 // htmlBlocks are the starts of the HTML blocks that a blank line does not
-// end (CommonMark kinds 1 to 5), with what ends them.
+// end (CommonMark kinds 1 to 5, less the declarations <!X…>, which
+// htmlBlockEnd handles), with what ends them.
 var htmlBlocks = []struct{ start, end string }{
 	{"<!--", "-->"},
 	{"<pre", "</pre>"},
@@ -142,6 +143,9 @@ func htmlBlockEnd(line []byte) string {
 		if len(line) >= len(b.start) && equalFold(line[:len(b.start)], b.start) {
 			return b.end
 		}
+	}
+	if len(line) > 2 && line[1] == '!' && ('a' <= line[2]|0x20 && line[2]|0x20 <= 'z') {
+		return ">" // a declaration such as <!DOCTYPE
 	}
 	return ""
 }

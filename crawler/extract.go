@@ -125,7 +125,7 @@ func (c *collector) read(name string, r io.Reader, size, limit int64, opts *Extr
 	if limit >= 0 {
 		r = io.LimitReader(r, limit+1)
 	}
-	bufSize := chunkSize
+	bufSize := max(chunkSize, binarySniffLen) // the first piece holds the sniffed bytes
 	if format == formatHTML || size >= 0 && size < int64(bufSize) {
 		// Read whole: one read more than the size to see the end.
 		bufSize = int(max(size, 0)) + 1
