@@ -42,8 +42,10 @@ func checkKeyTime(k []byte) time.Time {
 
 // maxReason caps the reason kept with a check (shortened by
 // linkvault.Shorten, which never cuts a quotation); the full reason of the
-// last check is in the URL record.
-const maxReason = 48
+// last check is in the URL record. It holds the platform signatures of a
+// soft 404 with their quotation ("soft 404: says “该内容已被发布者删除”" is
+// 53 bytes).
+const maxReason = 120
 
 // Flags of an encoded check.
 const (
