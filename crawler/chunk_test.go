@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -111,7 +112,7 @@ func TestExtractFileInPieces(t *testing.T) {
 		b.WriteString(strings.Repeat("x", i%7) + " https://a.example/" + strings.Repeat("p", i) + "\n\n")
 	}
 	dir := writeFiles(t, map[string]string{"a.md": b.String(), "a.txt": b.String()})
-	links, err := Extract([]string{dir}, ExtractOptions{})
+	links, err := Extract(context.Background(), []string{dir}, ExtractOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +133,7 @@ func TestExtractFileInPieces(t *testing.T) {
 	defer func(old int64) { maxFileSize = old }(maxFileSize)
 	maxFileSize = 200
 	var warns []string
-	links, err = Extract([]string{filepath.Join(dir, "a.txt")}, ExtractOptions{Warn: func(_, msg string) { warns = append(warns, msg) }})
+	links, err = Extract(context.Background(), []string{filepath.Join(dir, "a.txt")}, ExtractOptions{Warn: func(_, msg string) { warns = append(warns, msg) }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,13 +2,14 @@ package crawler
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"io/fs"
 	"net/url"
-	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,9 +24,15 @@ type ExtractOptions struct {
 	// IncludeCode also takes URLs inside code spans and code blocks.
 	IncludeCode bool
 	// Warn, when not nil, is told about non-fatal problems: a binary file
-	// skipped, a file truncated at the size cap, a link with an invalid
-	// host.
+	// skipped, a named pipe or device skipped, a file truncated at the
+	// size cap, a link with an invalid host.
 	Warn func(path, msg string)
+	// ExcludePaths are the files and directories not read: a file or
+	// directory is skipped when one of these expressions matches its
+	// slash-separated path as Extract names it (the path given, joined
+	// with the names below it), a directory's path ending in "/". The
+	// paths given to Extract are matched too.
+	ExcludePaths []*regexp.Regexp
 }
 
 func (o *ExtractOptions) warn(path, msg string) {
@@ -43,38 +50,45 @@ const (
 var maxFileSize int64 = 64 << 20
 
 // Extract reads every path — a file, or a directory walked recursively,
-// skipping hidden files and directories, node_modules and vendor — and
-// returns each unique link once, in order of first appearance (files in
-// the order given or walked, then by position in the file), with every
-// Source sorted by file then position.
+// skipping hidden files and directories, node_modules and vendor, and
+// following symbolic links (each real directory once) — and returns each
+// unique link once, in order of first appearance (files in the order
+// given or walked, then by position in the file), with every Source
+// sorted by file then position. Only regular files are read: a named
+// pipe, socket or device is skipped with a warning (ExtractOptions.Warn).
 //
 // A path that cannot be read does not stop the others: the returned error
 // joins one *fs.PathError per such path, whose message names it
 // ("crawler: read notes/x.md: permission denied"). The links found
 // elsewhere are returned with it.
-func Extract(paths []string, opts ExtractOptions) ([]linkvault.Link, error) {
+//
+// When ctx ends, Extract stops between two files or directory entries
+// and returns nil and ctx.Err().
+func Extract(ctx context.Context, paths []string, opts ExtractOptions) ([]linkvault.Link, error) {
 	var (
-		errs []error
+		w    = newWalker(ctx, &opts)
 		c    = newCollector()
 		seen = make(map[string]bool)
 	)
 	for _, p := range paths {
-		files, err := listFiles(p)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		for _, f := range files {
+		for _, f := range w.list(p) {
+			if ctx.Err() != nil {
+				break
+			}
 			key := filepath.Clean(f)
 			if seen[key] {
 				continue
 			}
 			seen[key] = true
 			if err := c.readFile(f, &opts); err != nil {
-				errs = append(errs, err)
+				w.errs = append(w.errs, err)
 			}
 		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 	}
-	return c.links(), errors.Join(errs...)
+	return c.links(), errors.Join(w.errs...)
 }
 
 // ExtractBytes extracts the links of one in-memory file named name; the
@@ -98,9 +112,16 @@ func ExtractBytes(name string, data []byte, opts ExtractOptions) []linkvault.Lin
 	return c.links()
 }
 
-// readFile extracts the links of one file, up to maxFileSize bytes.
+// readFile extracts the links of one note, up to maxFileSize bytes. A
+// file that is not a regular file (any more) gives no links and a warning
+// through opts.Warn.
 func (c *collector) readFile(name string, opts *ExtractOptions) error {
-	f, err := os.Open(name)
+	f, err := openNote(name)
+	var nr *notRegularError
+	if errors.As(err, &nr) {
+		opts.warn(filepath.ToSlash(name), nr.Error())
+		return nil
+	}
 	if err != nil {
 		return pathError(name, err)
 	}

@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -48,7 +49,7 @@ func init() {
 			}
 		}
 	}()
-	links, err := Extract([]string{dir}, ExtractOptions{})
+	links, err := Extract(context.Background(), []string{dir}, ExtractOptions{})
 	runtime.GC() // the links themselves are live
 	close(done)
 	sources := 0

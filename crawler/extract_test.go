@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -261,7 +262,7 @@ func TestExtractPaths(t *testing.T) {
 	})
 	var warns []string
 	missing := filepath.Join(dir, "missing.md")
-	links, err := Extract([]string{filepath.Join(dir, "sub", "c.txt"), dir, missing}, ExtractOptions{
+	links, err := Extract(context.Background(), []string{filepath.Join(dir, "sub", "c.txt"), dir, missing}, ExtractOptions{
 		Warn: func(path, msg string) { warns = append(warns, msg) },
 	})
 	// The missing path is reported, the rest is extracted.
@@ -301,7 +302,7 @@ func TestExtractSizeCap(t *testing.T) {
 	maxFileSize = 30
 	dir := writeFiles(t, map[string]string{"big.txt": "https://a.example/first\n" + strings.Repeat("x", 40) + " https://a.example/late\n"})
 	var warns []string
-	links, err := Extract([]string{dir}, ExtractOptions{Warn: func(_, msg string) { warns = append(warns, msg) }})
+	links, err := Extract(context.Background(), []string{dir}, ExtractOptions{Warn: func(_, msg string) { warns = append(warns, msg) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,7 +379,7 @@ func TestCheckLocal(t *testing.T) {
 // names the file CheckLocal then finds.
 func TestExtractLocalRoundTrip(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"notes/a.md": "[b](b.txt) [gone](gone.md)", "notes/b.txt": ""})
-	links, err := Extract([]string{filepath.Join(dir, "notes", "a.md")}, ExtractOptions{})
+	links, err := Extract(context.Background(), []string{filepath.Join(dir, "notes", "a.md")}, ExtractOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +396,7 @@ func TestExtractLocalRoundTrip(t *testing.T) {
 // Chinese prose whose URLs are glued to Chinese text and punctuation.
 func TestExtractKubeconNote(t *testing.T) {
 	name := sharedFile(t, "notes/kubecon-china-2021.txt")
-	links, err := Extract([]string{name}, ExtractOptions{})
+	links, err := Extract(context.Background(), []string{name}, ExtractOptions{})
 	if err != nil {
 		t.Fatalf("Extract(%s): %v", name, err)
 	}
@@ -430,7 +431,7 @@ func TestExtractKubeconNote(t *testing.T) {
 // Markdown note that links to it.
 func TestExtractExampleNotes(t *testing.T) {
 	const dir = "../examples/notes"
-	links, err := Extract([]string{dir}, ExtractOptions{})
+	links, err := Extract(context.Background(), []string{dir}, ExtractOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

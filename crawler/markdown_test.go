@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"regexp"
@@ -110,7 +111,7 @@ func TestExtractAwesomeGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	links, err := Extract([]string{name}, ExtractOptions{})
+	links, err := Extract(context.Background(), []string{name}, ExtractOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,14 +1,17 @@
 package crawler
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // skipDir reports whether a directory met while walking is skipped:
@@ -17,47 +20,151 @@ func skipDir(name string) bool {
 	return strings.HasPrefix(name, ".") && name != "." && name != ".." || name == "node_modules" || name == "vendor"
 }
 
-// listFiles returns p itself if it is a file, or the files under it,
-// walked in lexical order, if it is a directory. Hidden files and
-// directories, node_modules and vendor are skipped below p (p itself is
-// taken as given).
-func listFiles(p string) ([]string, error) {
+// walker lists the notes of one Extract call. Each real directory is
+// visited once, however many paths or symbolic links lead to it, so that
+// a symlink loop ends and a folder linked twice is read once.
+type walker struct {
+	ctx     context.Context
+	opts    *ExtractOptions
+	visited map[string]bool // real (symlink-free) paths of the directories walked
+	errs    []error
+}
+
+func newWalker(ctx context.Context, opts *ExtractOptions) *walker {
+	return &walker{ctx: ctx, opts: opts, visited: make(map[string]bool)}
+}
+
+// excluded reports whether ExtractOptions.ExcludePaths rules name out: a
+// slash-separated path, with a trailing slash for a directory.
+func (w *walker) excluded(name string, dir bool) bool {
+	if len(w.opts.ExcludePaths) == 0 {
+		return false
+	}
+	name = filepath.ToSlash(name)
+	if dir && !strings.HasSuffix(name, "/") {
+		name += "/"
+	}
+	return slices.ContainsFunc(w.opts.ExcludePaths, func(re *regexp.Regexp) bool { return re.MatchString(name) })
+}
+
+// list returns p itself if it is a regular file, or the regular files
+// under it, walked depth first in lexical order, if it is a directory.
+// Below p, hidden files and directories, node_modules and vendor are
+// skipped (p itself is taken as given), symbolic links are followed, and
+// anything that is neither a regular file nor a directory (a named pipe,
+// a socket, a device) is skipped with a warning: reading it could block
+// forever. Paths matching ExtractOptions.ExcludePaths are skipped
+// silently. Errors are collected in w.errs; list stops early, returning
+// what it found, when w.ctx ends.
+func (w *walker) list(p string) []string {
 	fi, err := os.Stat(p)
-	if err != nil {
-		return nil, pathError(p, err)
-	}
-	if !fi.IsDir() {
-		return []string{p}, nil
-	}
-	var files []string
-	var errs []error
-	err = filepath.WalkDir(p, func(f string, d fs.DirEntry, err error) error {
-		if err != nil {
-			errs = append(errs, pathError(f, err))
-			if d != nil && d.IsDir() && f != p {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if f == p {
-			return nil
-		}
-		if d.IsDir() {
-			if skipDir(d.Name()) {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if strings.HasPrefix(d.Name(), ".") || !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
-			return nil
-		}
-		files = append(files, f)
+	switch {
+	case err != nil:
+		w.errs = append(w.errs, pathError(p, err))
 		return nil
-	})
-	if err != nil {
-		errs = append(errs, pathError(p, err))
+	case w.excluded(p, fi.IsDir()):
+		return nil
+	case fi.IsDir():
+		var files []string
+		w.dir(p, &files)
+		return files
+	case !fi.Mode().IsRegular():
+		w.opts.warn(filepath.ToSlash(p), notRegular(fi.Mode()))
+		return nil
 	}
-	return files, errors.Join(errs...)
+	return []string{p}
+}
+
+// dir appends the regular files under the directory d to files.
+func (w *walker) dir(d string, files *[]string) {
+	if real, err := filepath.EvalSymlinks(d); err == nil {
+		if abs, err := filepath.Abs(real); err == nil {
+			real = abs
+		}
+		if w.visited[real] {
+			return
+		}
+		w.visited[real] = true
+	}
+	entries, err := os.ReadDir(d) // sorted by name
+	if err != nil {
+		w.errs = append(w.errs, pathError(d, err))
+		// ReadDir returns the entries read before the error: go on.
+	}
+	for _, e := range entries {
+		if w.ctx.Err() != nil {
+			return
+		}
+		name := e.Name()
+		f := filepath.Join(d, name)
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		mode := e.Type()
+		if mode&fs.ModeSymlink != 0 {
+			fi, err := os.Stat(f)
+			if err != nil {
+				w.errs = append(w.errs, pathError(f, err))
+				continue
+			}
+			mode = fi.Mode().Type()
+		}
+		switch {
+		case mode.IsDir():
+			if skipDir(name) || w.excluded(f, true) {
+				continue
+			}
+			w.dir(f, files)
+		case w.excluded(f, false):
+		case mode.IsRegular():
+			*files = append(*files, f)
+		default:
+			w.opts.warn(filepath.ToSlash(f), notRegular(mode))
+		}
+	}
+}
+
+// notRegular is the warning for a file that is not read.
+func notRegular(mode fs.FileMode) string {
+	kind := "not a regular file"
+	switch {
+	case mode&fs.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case mode&fs.ModeSocket != 0:
+		kind = "a socket"
+	case mode&fs.ModeCharDevice != 0:
+		kind = "a character device"
+	case mode&fs.ModeDevice != 0:
+		kind = "a device"
+	}
+	return "skipped: " + kind + ", not a regular file"
+}
+
+// notRegularError is returned by openNote for a file that is not a
+// regular file once opened (it was replaced after the walk listed it).
+// Its message is the warning.
+type notRegularError struct{ mode fs.FileMode }
+
+func (e *notRegularError) Error() string { return notRegular(e.mode) }
+
+// openNote opens a note for reading without blocking, even if it has
+// become a named pipe since it was listed, and checks that what it opened
+// is a regular file.
+func openNote(name string) (*os.File, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, &notRegularError{fi.Mode()}
+	}
+	return f, nil
 }
 
 // ExpandNotes turns the `notes:` entries of the configuration into paths.
