@@ -25,7 +25,11 @@ import (
 //     failing before that. A dead URL stays dead while it stays bad.
 //   - blocked, throttled: new (or gone) becomes blocked; every other state is
 //     kept, and the bad streak neither grows nor ends.
-//   - skipped, or a status Advance does not know: nothing changes.
+//   - skipped (excluded, a private address): the result becomes the last
+//     one, so that every report counts and shows the link as skipped,
+//     and LastChecked is now; the state (new for a link never checked),
+//     the bad streak, LastOK and the validators do not change.
+//   - a status Advance does not know: nothing changes.
 //
 // A change of state sets Check.Changed, StateSince (to now) and PrevState,
 // so that dead or failing followed by alive reads as a recovery.
@@ -48,7 +52,14 @@ func Advance(rec linkvault.URLRecord, res linkvault.Result, p linkvault.Policy, 
 	if chk.DurationMS == 0 && res.Duration > 0 {
 		chk.DurationMS = res.Duration.Milliseconds()
 	}
-	if res.Status == linkvault.StatusSkipped || !res.Status.Valid() {
+	if !res.Status.Valid() {
+		return rec, chk
+	}
+	if res.Status == linkvault.StatusSkipped {
+		// Not checked (excluded, a private address): the result says so
+		// and why; the state, the streaks and the validators stay.
+		rec.Last = &res
+		rec.LastChecked = now
 		return rec, chk
 	}
 

@@ -145,13 +145,25 @@ func TestAdvance(t *testing.T) {
 			{day, resMoved, linkvault.StateMoved, false},
 			{2 * day, resOK, linkvault.StateAlive, true},
 		}, nil},
-		{"skipped leaves everything", def, []step{
+		{"skipped keeps the state and the streak", def, []step{
 			{0, resOK, linkvault.StateAlive, true},
 			{day, res404, linkvault.StateFailing, true},
 			{2 * day, resSkipped, linkvault.StateFailing, false},
 		}, func(t *testing.T, rec linkvault.URLRecord) {
-			if !rec.LastChecked.Equal(t0.Add(day)) || rec.Last.Status != linkvault.StatusBroken || rec.ConsecutiveBad != 1 {
-				t.Errorf("last checked %v, last %s, bad %d; want untouched by the skip", rec.LastChecked, rec.Last.Status, rec.ConsecutiveBad)
+			// The skip is the last result (every report shows the link
+			// as skipped), the streak and LastOK are untouched.
+			if !rec.LastChecked.Equal(t0.Add(2*day)) || rec.Last.Status != linkvault.StatusSkipped || rec.ConsecutiveBad != 1 ||
+				!rec.FirstBad.Equal(t0.Add(day)) || !rec.LastOK.Equal(t0) {
+				t.Errorf("last checked %v, last %s, bad %d since %v, last ok %v; want the skip last, the streak untouched",
+					rec.LastChecked, rec.Last.Status, rec.ConsecutiveBad, rec.FirstBad, rec.LastOK)
+			}
+		}},
+		{"skipped keeps a new link new", def, []step{
+			{0, resSkipped, linkvault.StateNew, false},
+			{day, resSkipped, linkvault.StateNew, false},
+		}, func(t *testing.T, rec linkvault.URLRecord) {
+			if rec.Last == nil || rec.Last.Status != linkvault.StatusSkipped || rec.Last.Reason != resSkipped.Reason {
+				t.Errorf("last result %+v, want the skip", rec.Last)
 			}
 		}},
 		{"soft 404 counts towards dead like a 404", def, []step{

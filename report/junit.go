@@ -176,7 +176,11 @@ func junitCase(d *Data, o occurrence, file string) (junitTestCase, int64) {
 	case linkvault.StateBlocked:
 		tc.Skipped = &junitMessage{Message: xmlClean("blocked, cannot be verified: " + why)}
 	case linkvault.StateNew:
-		tc.Skipped = &junitMessage{Message: "not checked yet"}
+		msg := "not checked yet"
+		if e.Last != nil && e.Last.Status == linkvault.StatusSkipped {
+			msg = "skipped: " + why // excluded, a private address …
+		}
+		tc.Skipped = &junitMessage{Message: xmlClean(msg)}
 	case linkvault.StateGone:
 		tc.Skipped = &junitMessage{Message: "no longer referenced by the notes"}
 	case linkvault.StateMoved:

@@ -351,8 +351,6 @@ func repoNote(e *Entry) string {
 }
 
 // skippedIn returns the check of e in run when it was skipped, or nil.
-// A skipped check leaves the record's last result alone, so the history
-// is where it shows.
 func skippedIn(e *Entry, run *linkvault.Run) *linkvault.Check {
 	if len(e.Checks) == 0 {
 		return nil

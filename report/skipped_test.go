@@ -40,3 +40,26 @@ func TestSkippedListed(t *testing.T) {
 		}
 	}
 }
+
+// An excluded link that was never checked carries a skipped result: JUnit
+// says it was skipped and why, not "not checked yet".
+func TestSkippedNewJUnit(t *testing.T) {
+	d := fixture()
+	skipped := &linkvault.Result{Status: linkvault.StatusSkipped, Reason: "excluded"}
+	d.Entries = []Entry{{URLRecord: linkvault.URLRecord{
+		URL: "https://excluded.example/x", Kind: linkvault.KindWeb, State: linkvault.StateNew, Last: skipped,
+		Sources: []linkvault.Source{{File: "notes/a.md", Line: 1, Column: 1}},
+	}}, {URLRecord: linkvault.URLRecord{
+		URL: "https://fresh.example/y", Kind: linkvault.KindWeb, State: linkvault.StateNew,
+		Sources: []linkvault.Source{{File: "notes/a.md", Line: 2, Column: 1}},
+	}}}
+	var b strings.Builder
+	if err := JUnit(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<skipped message="skipped: excluded">`, `<skipped message="not checked yet">`} {
+		if strings.Count(b.String(), want) != 1 {
+			t.Errorf("JUnit report has not one %s:\n%s", want, b.String())
+		}
+	}
+}
