@@ -4,18 +4,22 @@ import "time"
 
 // Run is one invocation of `linkvault check`.
 type Run struct {
-	ID           uint64                `json:"id"`
-	Start        time.Time             `json:"start"`
-	End          time.Time             `json:"end,omitzero"`
-	Version      string                `json:"version"`
-	ConfigDigest string                `json:"config_digest,omitempty"`
-	Finished     bool                  `json:"finished"`
-	Interrupted  bool                  `json:"interrupted,omitempty"`
-	Counts       map[Status]int        `json:"counts,omitempty"`
-	States       map[State]int         `json:"states,omitempty"`
-	Hosts        map[string]*HostStats `json:"hosts,omitempty"`
-	NewlyDead    int                   `json:"newly_dead,omitempty"`
-	Recovered    int                   `json:"recovered,omitempty"`
+	ID           uint64    `json:"id"`
+	Start        time.Time `json:"start"`
+	End          time.Time `json:"end,omitzero"`
+	Version      string    `json:"version"`
+	ConfigDigest string    `json:"config_digest,omitempty"`
+	Finished     bool      `json:"finished"`
+	Interrupted  bool      `json:"interrupted,omitempty"`
+	// Partial: some of the run's inputs (notes) could not be read, so the
+	// run does not know every URL the notes reference and marked none
+	// gone.
+	Partial   bool                  `json:"partial,omitempty"`
+	Counts    map[Status]int        `json:"counts,omitempty"`
+	States    map[State]int         `json:"states,omitempty"`
+	Hosts     map[string]*HostStats `json:"hosts,omitempty"`
+	NewlyDead int                   `json:"newly_dead,omitempty"`
+	Recovered int                   `json:"recovered,omitempty"`
 }
 
 // HostStats is what one run did on one host.

@@ -28,9 +28,13 @@
 // since the first of them; a 404 or 410 counts as one bad check like any
 // other. Blocked and throttled checks cannot tell alive from dead: they turn
 // only a new URL into blocked, leave every other state as it is, and neither
-// advance nor reset a bad streak. Skipped checks change nothing. A URL the
+// advance nor reset a bad streak. A skipped check (excluded, a private
+// address) becomes the URL's last result but changes neither its state
+// nor its streak. A URL the
 // notes no longer reference becomes gone (its record and history are kept)
-// and gets its previous state back when it is referenced again.
+// and gets its previous state back when it is referenced again; a partial
+// run (linkvault.Run.Partial: some notes could not be read) marks nothing
+// gone, since it does not know what the notes reference.
 //
 // # Secrets
 //

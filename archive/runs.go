@@ -74,7 +74,9 @@ func decodeRun(v []byte) (linkvault.Run, error) {
 // Every link is upserted: a new URL gets state new and FirstSeen; every
 // referenced URL gets LastSeen = run.Start and this run's sources; a gone
 // URL referenced again gets its previous state back. URLs the links do not
-// reference any more become gone (kept, with their history).
+// reference any more become gone (kept, with their history) — unless
+// run.Partial is set: a run that could not read all of its inputs does
+// not know what the notes reference, and marks nothing gone.
 //
 // BeginRun starts the writer goroutine that Finish stops.
 func (db *DB) BeginRun(run linkvault.Run, links []linkvault.Link) (*Recorder, error) {
@@ -149,6 +151,9 @@ func (db *DB) BeginRun(run linkvault.Run, links []linkvault.Link) (*Recorder, er
 			c.addState(from, rec.State)
 		}
 
+		if run.Partial {
+			return putCounts(tx, c)
+		}
 		var gone []*linkvault.URLRecord
 		cur := urls.Cursor()
 		for k, v := cur.First(); k != nil; k, v = cur.Next() {

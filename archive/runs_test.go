@@ -3,6 +3,7 @@ package archive
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -292,5 +293,62 @@ func TestBeginRunMarksInterrupted(t *testing.T) {
 	rec, err := db.URL("https://a.example/")
 	if err != nil || rec.State != linkvault.StateGone || rec.PrevState != linkvault.StateNew {
 		t.Errorf("URL(a) = %+v, %v; want gone after new", rec, err)
+	}
+}
+
+// TestBeginRunPartial: a run that could not read all of its inputs keeps
+// the state of the URLs it did not see, and still brings back a gone URL
+// it sees again; the next complete run marks the unseen ones gone.
+func TestBeginRunPartial(t *testing.T) {
+	db := MustOpenDB(t)
+	const a, b, c = "https://a.example/", "https://b.example/", "https://c.example/"
+	run := func(partial bool, urls ...string) linkvault.Run {
+		t.Helper()
+		var links []linkvault.Link
+		for i, u := range urls {
+			links = append(links, link(u, i+1))
+		}
+		rec, err := db.BeginRun(linkvault.Run{Partial: partial}, links)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range urls {
+			rec.Record(linkvault.Result{URL: u, Status: linkvault.StatusOK})
+		}
+		r, err := rec.Finish(context.Background(), nil, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	states := func() map[string]linkvault.State {
+		t.Helper()
+		out := map[string]linkvault.State{}
+		for _, u := range []string{a, b, c} {
+			rec, err := db.URL(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[u] = rec.State
+		}
+		return out
+	}
+	run(false, a, b)
+	run(false, a, c) // b is gone
+	r := run(true, b)
+	want := map[string]linkvault.State{a: "alive", b: "alive", c: "alive"}
+	if got := states(); !maps.Equal(got, want) {
+		t.Errorf("after a partial run: states %v, want %v", got, want)
+	}
+	if !r.Partial || !r.Finished || r.States[linkvault.StateGone] != 0 || r.States[linkvault.StateAlive] != 3 {
+		t.Errorf("partial run = %+v, want partial, finished, 3 alive, none gone", r)
+	}
+	if runs, _ := db.Runs(0); len(runs) != 3 || !runs[2].Partial || runs[1].Partial {
+		t.Errorf("stored runs = %+v, want only the last partial", runs)
+	}
+	run(false, b)
+	want = map[string]linkvault.State{a: "gone", b: "alive", c: "gone"}
+	if got := states(); !maps.Equal(got, want) {
+		t.Errorf("after a complete run: states %v, want %v", got, want)
 	}
 }

@@ -120,7 +120,11 @@ func runLine(d *Data) string {
 	case !r.Finished:
 		out += " (not finished)"
 	}
-	return out + "."
+	out += "."
+	if r.Partial {
+		out += " Some notes could not be read: no link was marked gone."
+	}
+	return out
 }
 
 type mdWriter struct {
