@@ -5,9 +5,13 @@
 // # Extraction
 //
 // [Extract] reads files and directories (walked recursively, skipping
-// hidden files and directories, node_modules and vendor; a file is read
-// up to 64 MiB; a file with a NUL byte in its first 8 KB is
-// skipped with a warning) and returns each unique link once, in order of
+// hidden files and directories, node_modules and vendor and the paths of
+// ExtractOptions.ExcludePaths; symbolic links are followed, each real
+// directory read once, so a link loop ends; only regular files are read,
+// a named pipe, socket or device being skipped with a warning, since
+// reading one could block forever; a file is read up to 64 MiB, in pieces;
+// a file with a NUL byte in its first 8 KB is skipped with a warning; the
+// walk stops when its context ends) and returns each unique link once, in order of
 // first appearance, with every [linkvault.Source] where it occurs: file,
 // 1-based line, 1-based column counted in runes (an invalid UTF-8 byte
 // counts as one), link text, the URL as written when it differs from the

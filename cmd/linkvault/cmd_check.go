@@ -26,6 +26,7 @@ type CheckOptions struct {
 	NoArchive    bool
 	IncludeCode  bool
 	All          bool
+	ExcludePaths []string
 }
 
 func newCheckCommand(g *globalOptions) *cobra.Command {
@@ -59,7 +60,20 @@ The exit status follows policy.fail_on (or --fail-on):
   never   always 0 unless linkvault itself could not run
 
 Formats: text (default on a terminal; github when GITHUB_ACTIONS=true), json,
-markdown, junit, sarif, github, html. The JSON schema is in report/SCHEMA.md.`,
+markdown, junit, sarif, github, html. The JSON schema is in report/SCHEMA.md.
+
+PATHs (default: notes: in the config) are read as by 'linkvault links': "-"
+reads a list of PATHs from standard input, one per line; --exclude-path and
+exclude_paths: leave notes out. The database takes the links read as all the
+links of the notes: a URL no longer referenced becomes "gone" (kept, hidden).
+When a note cannot be read (a missing path, a URL given as PATH, permission
+denied), the links of the others are checked, nothing is marked gone, the run
+is recorded as partial and the exit status is 2. When no note can be read, no
+run is recorded.
+
+A link excluded by exclude: (or a private address without
+check.allow_private) is not fetched: its result is "skipped", counted as such
+in the run and the reports; its state is left as it was.`,
 		Example: `  linkvault check
   linkvault check --format json -o result.json
   linkvault check --fail-on new --format markdown >> "$GITHUB_STEP_SUMMARY"
@@ -81,6 +95,7 @@ markdown, junit, sarif, github, html. The JSON schema is in report/SCHEMA.md.`,
 	f.BoolVar(&opts.NoArchive, "no-archive", false, "do not snapshot pages into the WARC archive")
 	f.BoolVar(&opts.IncludeCode, "include-code", false, "also check URLs inside code spans and code blocks")
 	f.BoolVar(&opts.All, "all", false, "check every link, ignoring check.recheck_after")
+	addExcludePathFlag(cmd, &opts.ExcludePaths)
 	return cmd
 }
 
@@ -103,10 +118,22 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 	if err := validFormat(opts.Format); err != nil {
 		return err
 	}
-	links, inputErr := extractLinks(g, cfg, args, opts.IncludeCode || cfg.IncludeCode)
-	if links == nil && inputErr != nil && len(args) == 0 {
-		return inputErr
+	if err := cfg.addExcludePaths(opts.ExcludePaths); err != nil {
+		return err
 	}
+	links, inputErr := extractLinks(ctx, g, cfg, args, opts.IncludeCode || cfg.IncludeCode)
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(g.stderr, "linkvault: interrupted while reading the notes: no run recorded")
+		return &exitError{code: exitInterrupted}
+	case inputErr != nil && inputErr != errUnread:
+		return inputErr
+	case inputErr != nil && len(links) == 0:
+		return &exitError{code: exitUsage, err: errors.New("no link could be read from the notes: no run recorded")}
+	}
+	// A run that could not read every note does not know which links the
+	// notes reference: it marks none gone.
+	partial := inputErr != nil
 
 	links = checkable(links)
 
@@ -146,7 +173,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 	}
 	defer checker.Close()
 
-	rec, err := db.BeginRun(linkvault.Run{Start: start, Version: version, ConfigDigest: cfg.digest}, links)
+	rec, err := db.BeginRun(linkvault.Run{Start: start, Version: version, ConfigDigest: cfg.digest, Partial: partial}, links)
 	if err != nil {
 		return err
 	}
@@ -203,7 +230,8 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 			fmt.Fprintf(g.stderr, "linkvault: HTML report written to %s\n", page)
 		}
 	}
-	if inputErr != nil {
+	if partial {
+		fmt.Fprintf(g.stderr, "linkvault: some notes could not be read (see above): run %d checked the %d links found and marked no link gone\n", run.ID, len(links))
 		return &exitError{code: exitUsage}
 	}
 	if failed(cfg.policy().FailOn, data) {

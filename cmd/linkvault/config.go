@@ -38,11 +38,16 @@ type Config struct {
 	Wayback     WaybackConfig         `yaml:"wayback"`
 	Report      ReportConfig          `yaml:"report"`
 
+	// ExcludePaths are regular expressions of note paths not read.
+	ExcludePaths []string `yaml:"exclude_paths"`
+
 	path    string           // the file it was read from, "" for defaults
 	dir     string           // paths in the config are relative to this
 	digest  string           // sha256 of the file's bytes
 	exclude []*regexp.Regexp // compiled Exclude
 	lines   map[string]int   // line of each dotted key in the file ("check.rate", "exclude[0]")
+
+	excludePaths []*regexp.Regexp // compiled ExcludePaths, then --exclude-path
 }
 
 // CheckConfig holds the keys under check:.
@@ -241,7 +246,7 @@ func checkKeys(path string, n *yaml.Node, cfg *Config) error {
 // by the decoder), a map lists the subkeys; hosts: has one hostKeys
 // mapping per host name.
 var knownKeys = map[string]any{
-	"notes": nil, "include_code": nil, "exclude": nil, "db": nil,
+	"notes": nil, "include_code": nil, "exclude": nil, "exclude_paths": nil, "db": nil,
 	"check": map[string]any{
 		"concurrency": nil, "host_concurrency": nil, "rate": nil, "burst": nil,
 		"retries": nil, "retry_after_max": nil, "connect_timeout": nil,
@@ -440,6 +445,15 @@ func (c *Config) validate() error {
 			continue
 		}
 		c.exclude = append(c.exclude, re)
+	}
+	c.excludePaths = c.excludePaths[:0]
+	for i, p := range c.ExcludePaths {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			v.fail(fmt.Sprintf("exclude_paths[%d]", i), "invalid regular expression %q: %v", p, regexpReason(err))
+			continue
+		}
+		c.excludePaths = append(c.excludePaths, re)
 	}
 	return v.err
 }
