@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -132,6 +133,9 @@ func runLinks(ctx context.Context, g *globalOptions, opts LinksOptions, args []s
 	return nil
 }
 
+// extract is crawler.Extract; a variable for tests.
+var extract = crawler.Extract
+
 // errUnread is returned by extractLinks when some inputs could not be
 // read; each of them was reported on stderr.
 var errUnread = &linkvault.Error{Code: linkvault.EInvalid, Message: "some notes could not be read"}
@@ -162,15 +166,43 @@ func extractLinks(ctx context.Context, g *globalOptions, cfg *Config, args []str
 		}
 		paths = relativeToWD(paths)
 	}
-	links, err := crawler.Extract(ctx, paths, crawler.ExtractOptions{
-		IncludeCode:  includeCode,
-		ExcludePaths: cfg.excludePaths,
-		Warn: func(path, msg string) {
-			if !g.Quiet {
-				fmt.Fprintf(g.stderr, "linkvault: warning: %s: %s\n", quoteName(path), msg)
-			}
-		},
-	})
+	// Extract stops between two files when ctx ends; a read the kernel
+	// does not give back (a hung network file system) is left behind, so
+	// that a signal is honoured even then.
+	var (
+		mu      sync.Mutex
+		stopped bool // no more warnings once extractLinks has returned
+	)
+	type result struct {
+		links []linkvault.Link
+		err   error
+	}
+	done := make(chan result, 1)
+	extract := extract
+	go func() {
+		links, err := extract(ctx, paths, crawler.ExtractOptions{
+			IncludeCode:  includeCode,
+			ExcludePaths: cfg.excludePaths,
+			Warn: func(path, msg string) {
+				mu.Lock()
+				defer mu.Unlock()
+				if !g.Quiet && !stopped {
+					fmt.Fprintf(g.stderr, "linkvault: warning: %s: %s\n", quoteName(path), msg)
+				}
+			},
+		})
+		done <- result{links, err}
+	}()
+	var links []linkvault.Link
+	var err error
+	select {
+	case r := <-done:
+		links, err = r.links, r.err
+	case <-ctx.Done():
+	}
+	mu.Lock()
+	stopped = true
+	mu.Unlock()
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}

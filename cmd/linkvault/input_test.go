@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/crawler"
 )
 
 // A signal while the notes are being read ("-" waiting on a terminal or a
@@ -64,5 +67,45 @@ func TestQuoteName(t *testing.T) {
 		if got := quoteName(tt.in); got != tt.want {
 			t.Errorf("quoteName(%q) = %s, want %s", tt.in, got, tt.want)
 		}
+	}
+}
+
+// A read that never returns (a note on a hung network file system: the
+// kernel ignores the context) does not keep a signal from stopping
+// linkvault.
+func TestInterruptWhileExtractBlocks(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfg, []byte("notes: [notes]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "notes"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	block := make(chan struct{})
+	defer close(block)
+	defer func(old func(context.Context, []string, crawler.ExtractOptions) ([]linkvault.Link, error)) {
+		extract = old
+	}(extract)
+	extract = func(context.Context, []string, crawler.ExtractOptions) ([]linkvault.Link, error) {
+		<-block
+		return nil, nil
+	}
+	db := filepath.Join(dir, "l.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	var stdout, stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"check", "--config", cfg, "--db", db}, nil, &stdout, &stderr) }()
+	select {
+	case code := <-done:
+		if code != exitInterrupted || !strings.Contains(stderr.String(), "interrupted while reading the notes: no run recorded") {
+			t.Errorf("exit status %d, stderr %q; want %d and the reason", code, stderr.String(), exitInterrupted)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("linkvault ignored the interruption while extraction was blocked")
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("database created (%v): an interrupted read must record no run", err)
 	}
 }
