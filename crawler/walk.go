@@ -66,7 +66,7 @@ func (w *walker) list(p string) []string {
 		return nil
 	case fi.IsDir():
 		var files []string
-		w.dir(p, &files)
+		w.dir(p, realPath(p), &files)
 		return files
 	case !fi.Mode().IsRegular():
 		w.opts.warn(filepath.ToSlash(p), notRegular(fi.Mode()))
@@ -75,12 +75,26 @@ func (w *walker) list(p string) []string {
 	return []string{p}
 }
 
-// dir appends the regular files under the directory d to files.
-func (w *walker) dir(d string, files *[]string) {
-	if real, err := filepath.EvalSymlinks(d); err == nil {
-		if abs, err := filepath.Abs(real); err == nil {
-			real = abs
-		}
+// realPath returns the absolute, symlink-free path of p ("" when it
+// cannot be found).
+func realPath(p string) string {
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return ""
+	}
+	if abs, err := filepath.Abs(real); err == nil {
+		return abs
+	}
+	return real
+}
+
+// dir appends the regular files under the directory d, whose real path is
+// real, to files. The real path of a subdirectory is real joined with its
+// name, unless it was reached through a symbolic link: only roots and
+// links are resolved (filepath.EvalSymlinks costs a system call per path
+// element).
+func (w *walker) dir(d, real string, files *[]string) {
+	if real != "" {
 		if w.visited[real] {
 			return
 		}
@@ -101,7 +115,8 @@ func (w *walker) dir(d string, files *[]string) {
 			continue
 		}
 		mode := e.Type()
-		if mode&fs.ModeSymlink != 0 {
+		link := mode&fs.ModeSymlink != 0
+		if link {
 			fi, err := os.Stat(f)
 			if err != nil {
 				w.errs = append(w.errs, pathError(f, err))
@@ -114,7 +129,14 @@ func (w *walker) dir(d string, files *[]string) {
 			if skipDir(name) || w.excluded(f, true) {
 				continue
 			}
-			w.dir(f, files)
+			sub := ""
+			switch {
+			case link:
+				sub = realPath(f)
+			case real != "":
+				sub = filepath.Join(real, name)
+			}
+			w.dir(f, sub, files)
 		case w.excluded(f, false):
 		case mode.IsRegular():
 			*files = append(*files, f)
