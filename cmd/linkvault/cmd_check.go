@@ -231,7 +231,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 		}
 	}
 	if partial {
-		fmt.Fprintf(g.stderr, "linkvault: some notes could not be read (see above): run %d checked the %d links found and marked no link gone\n", run.ID, len(links))
+		fmt.Fprintf(g.stderr, "linkvault: some notes could not be read (see above): run %d took the %d links it could read and marked no link gone\n", run.ID, len(links))
 		return &exitError{code: exitUsage}
 	}
 	if failed(cfg.policy().FailOn, data) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -48,7 +49,7 @@ and check say so.`,
 			if !cmd.Flags().Changed("budget") {
 				opts.Budget = -1
 			}
-			return runPlan(g, opts, args)
+			return runPlan(cmd.Context(), g, opts, args)
 		},
 	}
 	f := cmd.Flags()
@@ -58,7 +59,7 @@ and check say so.`,
 	return cmd
 }
 
-func runPlan(g *globalOptions, opts PlanOptions, args []string) error {
+func runPlan(ctx context.Context, g *globalOptions, opts PlanOptions, args []string) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return linkvault.Errorf(linkvault.EInvalid, "--format: want text or json, got %q", opts.Format)
 	}
@@ -69,7 +70,7 @@ func runPlan(g *globalOptions, opts PlanOptions, args []string) error {
 	if opts.Budget >= 0 {
 		cfg.Check.Budget = Duration(opts.Budget)
 	}
-	links, inputErr := extractLinks(g, cfg, args, cfg.IncludeCode)
+	links, inputErr := extractLinks(ctx, g, cfg, args, cfg.IncludeCode)
 	if inputErr != nil {
 		// A plan from notes that could not all be read would mislead.
 		return inputErr
