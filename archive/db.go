@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -105,8 +106,17 @@ type DB struct {
 // another process holds the file, EInvalid when the file is not a bbolt
 // database or has a schema newer than this program knows, ENotFound for a
 // missing file opened read-only.
+//
+// Before bbolt maps the file, Open checks it (see checkFile): a damaged
+// file is refused with an error that matches ErrDamaged, has code
+// EInternal, and names the file, what is wrong and what to do. A panic or
+// memory fault inside bbolt on a damaged file that this check lets through
+// is recovered by every method and returned the same way.
 func Open(path string, opts *Options) (*DB, error) {
 	db := &DB{path: path, opts: normalize(opts)}
+	if err := db.checkBeforeOpen(path); err != nil {
+		return nil, err
+	}
 	b, err := db.openBolt(path)
 	if err != nil {
 		return nil, err
@@ -155,15 +165,93 @@ func normalizePolicy(p linkvault.Policy) linkvault.Policy {
 	return p
 }
 
-// openBolt opens the bbolt file and maps its errors to *linkvault.Error.
-func (db *DB) openBolt(path string) (*bolt.DB, error) {
-	if db.opts.ReadOnly {
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			return nil, &linkvault.Error{Code: linkvault.ENotFound,
+// ErrDamaged is matched (errors.Is) by the error Open and the other
+// methods return when the database file is damaged: cut short, or pages
+// overwritten. Such an error has code linkvault.EInternal.
+var ErrDamaged = errDamaged
+
+// damagedError is the error for a damaged file: one line for the user
+// naming the file, what is wrong and what to do.
+type damagedError struct {
+	path, what string
+}
+
+func (e *damagedError) Error() string {
+	return fmt.Sprintf("%s is damaged: %s; restore a copy of it, or move it aside to start a new database", e.path, e.what)
+}
+
+func (e *damagedError) Is(target error) bool { return target == errDamaged }
+
+func damaged(path, what string) error {
+	return &linkvault.Error{Code: linkvault.EInternal, Err: &damagedError{path: path, what: what}}
+}
+
+// recovered turns a panic value recovered around bbolt into the error of a
+// damaged file: bbolt panics (and, with debug.SetPanicOnFault, faults)
+// when it follows a damaged page.
+func (db *DB) recovered(r any) error {
+	return damaged(db.path, fmt.Sprintf("reading it failed (%v)", r))
+}
+
+// checkBeforeOpen checks the existing file at path before bbolt maps it.
+// A missing file (or, opened for writing, an empty one) is a new database.
+func (db *DB) checkBeforeOpen(path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if db.opts.ReadOnly {
+			return &linkvault.Error{Code: linkvault.ENotFound,
 				Message: fmt.Sprintf("no database at %s", path), Err: err}
 		}
+		return nil
+	case err != nil:
+		return &linkvault.Error{Code: linkvault.EInternal,
+			Message: fmt.Sprintf("cannot open database %s", path), Err: fmt.Errorf("archive: open db: %w", err)}
+	case fi.Size() == 0 && db.opts.ReadOnly:
+		return damaged(path, "it is empty (0 bytes)")
+	case fi.Size() == 0:
+		return nil // bbolt writes the first pages of a new file
 	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{
+	f, err := os.Open(path)
+	if err != nil {
+		return &linkvault.Error{Code: linkvault.EInternal,
+			Message: fmt.Sprintf("cannot open database %s", path), Err: fmt.Errorf("archive: open db: %w", err)}
+	}
+	defer f.Close()
+	if err := lockShared(f, db.opts.Timeout); errors.Is(err, errLockTimeout) {
+		return &linkvault.Error{Code: linkvault.EConflict, Err: &inUseError{name: filepath.Base(path)}}
+	} else if err != nil {
+		return &linkvault.Error{Code: linkvault.EInternal,
+			Message: fmt.Sprintf("cannot lock database %s", path), Err: fmt.Errorf("archive: open db: %w", err)}
+	}
+	if fi, err = f.Stat(); err != nil {
+		return &linkvault.Error{Code: linkvault.EInternal,
+			Message: fmt.Sprintf("cannot open database %s", path), Err: fmt.Errorf("archive: open db: %w", err)}
+	}
+	err = checkFile(f, fi.Size())
+	var d *damage
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errNotBolt):
+		return &linkvault.Error{Code: linkvault.EInvalid,
+			Message: fmt.Sprintf("%s is not a linkvault database", path), Err: err}
+	case errors.As(err, &d):
+		return damaged(path, d.what)
+	}
+	return &linkvault.Error{Code: linkvault.EInternal,
+		Message: fmt.Sprintf("cannot read database %s", path), Err: fmt.Errorf("archive: open db: %w", err)}
+}
+
+// openBolt opens the bbolt file and maps its errors to *linkvault.Error.
+func (db *DB) openBolt(path string) (b *bolt.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, db.recovered(r)
+		}
+	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	b, err = bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:         db.opts.Timeout,
 		ReadOnly:        db.opts.ReadOnly,
 		InitialMmapSize: initialMmapSize,
@@ -175,10 +263,11 @@ func (db *DB) openBolt(path string) (*bolt.DB, error) {
 		return b, nil
 	case errors.Is(err, berrors.ErrTimeout):
 		return nil, &linkvault.Error{Code: linkvault.EConflict, Err: &inUseError{name: filepath.Base(path)}}
-	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch),
-		errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrInvalidMapping):
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch):
 		return nil, &linkvault.Error{Code: linkvault.EInvalid,
 			Message: fmt.Sprintf("%s is not a linkvault database", path), Err: err}
+	case errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrInvalidMapping):
+		return nil, damaged(path, err.Error())
 	default:
 		return nil, &linkvault.Error{Code: linkvault.EInternal,
 			Message: fmt.Sprintf("cannot open database %s", path), Err: fmt.Errorf("archive: open db: %w", err)}
@@ -212,8 +301,16 @@ func (db *DB) Policy() linkvault.Policy { return db.opts.Policy }
 // errClosed is returned by every method of a closed DB.
 var errClosed = errors.New("archive: database is closed")
 
-// update runs fn in a read-write transaction.
-func (db *DB) update(fn func(tx *bolt.Tx) error) error {
+// update runs fn in a read-write transaction. A panic or memory fault in
+// bbolt (a damaged file) rolls the transaction back and is returned as an
+// error matching ErrDamaged.
+func (db *DB) update(fn func(tx *bolt.Tx) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = db.recovered(r)
+		}
+	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	db.mu.RLock()
 	defer db.mu.RUnlock()
 	if db.bolt == nil {
@@ -227,8 +324,15 @@ func (db *DB) update(fn func(tx *bolt.Tx) error) error {
 }
 
 // view runs fn in a read-only transaction. Keep fn short: an open read
-// transaction holds back writers that need to grow the file.
-func (db *DB) view(fn func(tx *bolt.Tx) error) error {
+// transaction holds back writers that need to grow the file. Panics and
+// faults are recovered as in update.
+func (db *DB) view(fn func(tx *bolt.Tx) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = db.recovered(r)
+		}
+	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	db.mu.RLock()
 	defer db.mu.RUnlock()
 	if db.bolt == nil {
