@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -30,6 +31,10 @@ type ArchiverOptions struct {
 	// Proxy-Authorization and Cookie; Set-Cookie is never archived with a
 	// response.
 	RedactHeaders []string
+
+	// openFile, when set, replaces os.OpenFile for new WARC files (tests
+	// inject files that fail as a full disk does).
+	openFile func(name string, flag int, perm os.FileMode) (warcFile, error)
 }
 
 // Defaults of ArchiverOptions.
@@ -54,19 +59,15 @@ type Archiver struct {
 	opts ArchiverOptions
 	dir  string
 	tmp  string
-	w    *gowarc.WarcFileWriter
 	ropt []gowarc.WarcRecordOption
 
-	mu      sync.Mutex // serializes write + index of one capture
-	closed  bool
-	curFile string // the file the last write ended in ("" unknown)
-	curSize int64  // its size then
+	mu     sync.Mutex // serializes write + index of one capture
+	closed bool
+	w      *warcWriter // guarded by mu
 }
 
 // builderMu serializes gowarc.NewRecordBuilder, which writes a global of
-// github.com/google/uuid (EnableRandPool) without synchronization. The
-// writer's goroutine builds a warcinfo record whenever it starts a file,
-// so writes that may start one hold it too.
+// github.com/google/uuid (EnableRandPool) without synchronization.
 var builderMu sync.Mutex
 
 func newRecordBuilder(rt gowarc.RecordType, opts ...gowarc.WarcRecordOption) gowarc.WarcRecordBuilder {
@@ -130,20 +131,25 @@ func NewArchiver(db *DB, opts ArchiverOptions) (*Archiver, error) {
 	if opts.Version != "" {
 		software += "/" + opts.Version
 	}
-	a.w = gowarc.NewWarcFileWriter(
-		gowarc.WithFileNameGenerator(newFileNamer(dir, opts.Prefix, opts.Now)),
-		gowarc.WithCompression(true),
-		gowarc.WithMaxFileSize(opts.MaxFileSize),
-		gowarc.WithFlush(false), // write syncs once per capture, not per record
-		gowarc.WithAddWarcConcurrentToHeader(true),
-		gowarc.WithRecordOptions(a.ropt...),
-		gowarc.WithWarcInfoFunc(func(rb gowarc.WarcRecordBuilder) error {
+	if opts.openFile == nil {
+		opts.openFile = openWARC
+	}
+	gz, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+	a.w = &warcWriter{
+		dir:      dir,
+		namer:    newFileNamer(dir, opts.Prefix, opts.Now),
+		openFile: opts.openFile,
+		maxSize:  opts.MaxFileSize,
+		ropt:     a.ropt,
+		m:        gowarc.NewMarshaler(),
+		gz:       gz,
+		info: func(rb gowarc.WarcRecordBuilder) error {
 			_, err := fmt.Fprintf(rb, "software: %s (gowarc)\r\nformat: WARC File Format 1.1\r\n"+
 				"conformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n"+
 				"description: snapshots of the links of a body of notes\r\n", software)
 			return err
-		}),
-	)
+		},
+	}
 	return a, nil
 }
 
@@ -181,8 +187,8 @@ func (a *Archiver) Close() error {
 		return nil
 	}
 	a.closed = true
+	err := a.w.finish()
 	a.mu.Unlock()
-	err := a.w.Close()
 	release(a.dir)
 	if err != nil {
 		return fmt.Errorf("archive: close warc: %w", err)
@@ -360,87 +366,18 @@ func (a *Archiver) buildRequest(ex *linkvault.Exchange, at time.Time) (gowarc.Wa
 
 // write writes main and, when not nil, req in one call (they then get
 // WARC-Concurrent-To each other) and returns where main is: file, offset
-// and compressed length. The file holding main is synced (once) before
-// write returns.
+// and compressed length. The file is synced (once) before write returns;
+// on error nothing of the capture is left in it (see warcWriter).
 func (a *Archiver) write(main, req gowarc.WarcRecord) (file string, off, length int64, err error) {
 	recs := []gowarc.WarcRecord{main}
 	if req != nil {
 		recs = append(recs, req)
 	}
-	// A write that may start a new file makes the writer build a warcinfo
-	// record: keep other builders out meanwhile (see builderMu).
-	mayStart := a.curFile == ""
-	var n int64
-	for _, r := range recs {
-		cl, _ := r.WarcHeader().GetInt64(gowarc.ContentLength)
-		n += cl
-	}
-	if a.curSize+n+n/64+4096 > a.opts.MaxFileSize { // gzip never grows data by more
-		mayStart = true
-	}
-	if mayStart {
-		builderMu.Lock()
-	}
-	res := a.w.Write(recs...)
-	if mayStart {
-		builderMu.Unlock()
-	}
-	a.curFile, a.curSize = "", 0
-	if len(res) != len(recs) {
-		for _, r := range recs {
-			_ = r.Close() // the writer closes only what it got
-		}
-		return "", 0, 0, errArchiverClosed
-	}
-	for _, r := range res {
-		if r.Err != nil {
-			return "", 0, 0, fmt.Errorf("write warc: %w", r.Err)
-		}
-	}
-	last := res[len(res)-1].FileName
-	if p, err := recordPath(a.dir, last); err == nil {
-		if fi, err := os.Stat(p); err == nil {
-			a.curFile, a.curSize = last, fi.Size()
-		}
-	}
-	// One fsync for the capture, before the index entry is committed.
-	if err := syncFile(a.dir, res[0].FileName); err != nil {
-		return "", 0, 0, err
-	}
-	file, off = res[0].FileName, res[0].FileOffset
-	if len(res) == 2 && res[1].FileName == file {
-		return file, off, res[1].FileOffset - off, nil
-	}
-	// main is the last record of its file so far (a.mu keeps other
-	// captures out): its length is what follows it.
-	p, err := recordPath(a.dir, file)
+	pos, err := a.w.write(recs...)
 	if err != nil {
 		return "", 0, 0, err
 	}
-	fi, err := os.Stat(p)
-	if err != nil {
-		return "", 0, 0, fmt.Errorf("write warc: %w", err)
-	}
-	return file, off, fi.Size() - off, nil
-}
-
-// syncFile commits the WARC file name of dir to stable storage. fsync
-// applies to the file, not to the descriptor, so a descriptor of our own
-// flushes what gowarc's writer wrote through its own.
-func syncFile(dir, name string) error {
-	p, err := recordPath(dir, name)
-	if err != nil {
-		return err
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		return fmt.Errorf("sync warc: %w", err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sync warc: %w", err)
-	}
-	return nil
+	return pos[0].file, pos[0].offset, pos[0].length, nil
 }
 
 // NotModified records that a conditional request for ex.URL was answered

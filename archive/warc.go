@@ -392,3 +392,212 @@ func newRecordID() (string, error) {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:]), nil
 }
+
+// warcFile is what warcWriter needs of a file it writes. *os.File has it;
+// tests substitute files that fail as a full disk does.
+type warcFile interface {
+	io.Writer
+	io.Seeker
+	Truncate(size int64) error
+	Sync() error
+	Close() error
+}
+
+// openWARC is the default ArchiverOptions.openFile.
+func openWARC(name string, flag int, perm os.FileMode) (warcFile, error) {
+	return os.OpenFile(name, flag, perm)
+}
+
+// recordPos is where a record was written: file name (final, without
+// .open), offset and compressed length.
+type recordPos struct {
+	file           string
+	offset, length int64
+}
+
+// warcWriter writes WARC files: one gzip member per record, a warcinfo
+// record first in each file, the file named NAME.open until it is
+// finished. It is not safe for concurrent use (the Archiver holds a.mu).
+//
+// A write that fails (a full disk) is undone: the file is cut back to
+// the end of the last whole record and the position reset, so the next
+// record starts there and its offset is right. When the file cannot be
+// cut back, or a sync fails (the kernel may have dropped what it could not
+// write), the file is left as NAME.open, where the next NewArchiver repairs
+// it, and the next write starts a new file.
+type warcWriter struct {
+	dir      string
+	namer    *fileNamer
+	openFile func(name string, flag int, perm os.FileMode) (warcFile, error)
+	maxSize  int64
+	info     func(rb gowarc.WarcRecordBuilder) error
+	ropt     []gowarc.WarcRecordOption
+	m        gowarc.Marshaler
+	gz       *gzip.Writer
+
+	f       warcFile // nil between files
+	path    string   // path of f, with .open
+	name    string   // final name of f
+	size    int64    // bytes of whole records in f
+	records int      // records in f besides the warcinfo record
+	infoID  string   // WARC-Record-ID of f's warcinfo record
+}
+
+// countWriter counts the bytes written through it.
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// write writes recs (WARC-Concurrent-To each other when more than one)
+// one after the other into the current file, syncs it once and returns
+// where each record is. On error nothing of recs is left in the file.
+// write closes recs.
+func (w *warcWriter) write(recs ...gowarc.WarcRecord) (pos []recordPos, err error) {
+	defer func() {
+		for _, r := range recs {
+			_ = r.Close()
+		}
+	}()
+	for i, r := range recs {
+		for j, o := range recs {
+			if i != j {
+				r.WarcHeader().AddId(gowarc.WarcConcurrentTo, o.WarcHeader().GetId(gowarc.WarcRecordID))
+			}
+		}
+	}
+	var n int64
+	for _, r := range recs {
+		cl, _ := r.WarcHeader().GetInt64(gowarc.ContentLength)
+		n += cl
+	}
+	if w.f != nil && w.records > 0 && w.size+n+n/64+4096 > w.maxSize { // gzip never grows data by more
+		if err := w.finish(); err != nil {
+			return nil, err
+		}
+	}
+	if w.f == nil {
+		if err := w.create(); err != nil {
+			return nil, err
+		}
+	}
+	start := w.size
+	for _, r := range recs {
+		n, err := w.writeOne(r)
+		if err != nil {
+			return nil, w.undo(start, false, fmt.Errorf("write warc: %w", err))
+		}
+		pos = append(pos, recordPos{file: w.name, offset: w.size, length: n})
+		w.size += n
+	}
+	if err := w.f.Sync(); err != nil {
+		return nil, w.undo(start, true, fmt.Errorf("sync warc: %w", err))
+	}
+	w.records += len(recs)
+	return pos, nil
+}
+
+// writeOne writes r as one gzip member at the end of the current file and
+// returns its compressed length.
+func (w *warcWriter) writeOne(r gowarc.WarcRecord) (int64, error) {
+	if w.infoID != "" {
+		r.WarcHeader().SetId(gowarc.WarcWarcinfoID, w.infoID)
+	}
+	cw := &countWriter{w: w.f}
+	w.gz.Reset(cw)
+	if _, _, err := w.m.Marshal(w.gz, r, 0); err != nil {
+		_ = w.gz.Close()
+		return cw.n, err
+	}
+	if err := w.gz.Close(); err != nil {
+		return cw.n, err
+	}
+	return cw.n, nil
+}
+
+// undo cuts the current file back to start after a failed write and
+// returns cause, or an error saying the file could not be cut back. When
+// abandon is set, or the cut fails, the file is left as NAME.open and the
+// next write starts a new file.
+func (w *warcWriter) undo(start int64, abandon bool, cause error) error {
+	err := w.f.Truncate(start)
+	if err == nil {
+		_, err = w.f.Seek(start, io.SeekStart)
+	}
+	w.size = start
+	if err == nil && !abandon {
+		return cause
+	}
+	_ = w.f.Close() // NAME.open: the next NewArchiver cuts off a torn tail
+	w.f = nil
+	if err != nil {
+		return fmt.Errorf("%w (and cutting %s back failed: %v)", cause, w.name, err)
+	}
+	return cause
+}
+
+// create starts a new file with its warcinfo record.
+func (w *warcWriter) create() error {
+	dir, base := w.namer.NewWarcfileName()
+	name := base + ".gz"
+	path := filepath.Join(dir, name+openSuffix)
+	f, err := w.openFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o666)
+	if err != nil {
+		return fmt.Errorf("create warc: %w", err)
+	}
+	w.f, w.path, w.name, w.size, w.records, w.infoID = f, path, name, 0, 0, ""
+	rb := newRecordBuilder(gowarc.Warcinfo, w.ropt...)
+	rb.AddWarcHeaderTime(gowarc.WarcDate, w.namer.now())
+	rb.AddWarcHeader(gowarc.WarcFilename, name)
+	rb.AddWarcHeader(gowarc.ContentType, gowarc.ApplicationWarcFields)
+	err = w.info(rb)
+	var info gowarc.WarcRecord
+	if err == nil {
+		info, _, err = rb.Build()
+	} else {
+		_ = rb.Close()
+	}
+	var n int64
+	if err == nil {
+		n, err = w.writeOne(info)
+		_ = info.Close()
+	}
+	if err != nil {
+		_ = f.Close()
+		_ = os.Remove(path)
+		w.f = nil
+		return fmt.Errorf("create warc: %w", err)
+	}
+	w.size = n
+	w.infoID = info.WarcHeader().GetId(gowarc.WarcRecordID)
+	return nil
+}
+
+// finish closes the current file and gives it its final name; a file
+// holding no record but its warcinfo is removed.
+func (w *warcWriter) finish() error {
+	if w.f == nil {
+		return nil
+	}
+	f := w.f
+	w.f = nil
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close warc: %w", err)
+	}
+	if w.records == 0 {
+		if err := os.Remove(w.path); err != nil {
+			return fmt.Errorf("close warc: %w", err)
+		}
+		return nil
+	}
+	if err := os.Rename(w.path, filepath.Join(w.dir, w.name)); err != nil {
+		return fmt.Errorf("close warc: %w", err)
+	}
+	return syncDir(w.dir)
+}
