@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -69,6 +70,12 @@ type Options struct {
 	// schema migration is an EInvalid error (nothing is written).
 	ReadOnly bool
 
+	// NoCreate opens for writing only an existing database: as with
+	// ReadOnly, a missing file is an ENotFound error and an empty one an
+	// error matching ErrDamaged (a read-write open otherwise makes a new
+	// database of either).
+	NoCreate bool
+
 	// Policy decides when a URL is dead. The zero Policy means
 	// linkvault.DefaultPolicy(). Otherwise DeadAfter < 1, an empty FailOn
 	// and a zero DriftDistance take the default values, while DeadMinAge is used as given (0 means
@@ -97,6 +104,11 @@ type DB struct {
 	// file; every other method holds it shared.
 	mu   sync.RWMutex
 	bolt *bolt.DB
+
+	// broken is the error of the first panic recovered from bbolt: the
+	// file is damaged, and bbolt may have been left holding its own locks,
+	// so every later call returns this error without entering bbolt.
+	broken atomic.Pointer[error]
 }
 
 // Open opens the database at path, creating the file and its buckets when
@@ -190,7 +202,17 @@ func damaged(path, what string) error {
 // damaged file: bbolt panics (and, with debug.SetPanicOnFault, faults)
 // when it follows a damaged page.
 func (db *DB) recovered(r any) error {
-	return damaged(db.path, fmt.Sprintf("reading it failed (%v)", r))
+	err := damaged(db.path, fmt.Sprintf("reading it failed (%v)", r))
+	db.broken.CompareAndSwap(nil, &err)
+	return *db.broken.Load()
+}
+
+// brokenErr returns the error that broke the database, nil if none did.
+func (db *DB) brokenErr() error {
+	if p := db.broken.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // checkBeforeOpen checks the existing file at path before bbolt maps it.
@@ -199,7 +221,7 @@ func (db *DB) checkBeforeOpen(path string) error {
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		if db.opts.ReadOnly {
+		if db.opts.ReadOnly || db.opts.NoCreate {
 			return &linkvault.Error{Code: linkvault.ENotFound,
 				Message: fmt.Sprintf("no database at %s", path), Err: err}
 		}
@@ -207,7 +229,7 @@ func (db *DB) checkBeforeOpen(path string) error {
 	case err != nil:
 		return &linkvault.Error{Code: linkvault.EInternal,
 			Message: fmt.Sprintf("cannot open database %s", path), Err: fmt.Errorf("archive: open db: %w", err)}
-	case fi.Size() == 0 && db.opts.ReadOnly:
+	case fi.Size() == 0 && (db.opts.ReadOnly || db.opts.NoCreate):
 		return damaged(path, "it is empty (0 bytes)")
 	case fi.Size() == 0:
 		return nil // bbolt writes the first pages of a new file
@@ -274,11 +296,18 @@ func (db *DB) openBolt(path string) (b *bolt.DB, err error) {
 	}
 }
 
-// Close closes the database. It waits for open transactions to end.
+// Close closes the database. It waits for open transactions to end. Once
+// bbolt has panicked on a damaged file, Close does not enter it again (it
+// may wait forever on a lock the panic left held): the file stays open and
+// locked until the process exits.
 func (db *DB) Close() error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if db.bolt == nil {
+		return nil
+	}
+	if db.brokenErr() != nil {
+		db.bolt = nil
 		return nil
 	}
 	err := db.bolt.Close()
@@ -316,6 +345,9 @@ func (db *DB) update(fn func(tx *bolt.Tx) error) (err error) {
 	if db.bolt == nil {
 		return errClosed
 	}
+	if err := db.brokenErr(); err != nil {
+		return err
+	}
 	if db.opts.ReadOnly {
 		return &linkvault.Error{Code: linkvault.EInvalid,
 			Message: fmt.Sprintf("%s is open read-only", filepath.Base(db.path))}
@@ -337,6 +369,9 @@ func (db *DB) view(fn func(tx *bolt.Tx) error) (err error) {
 	defer db.mu.RUnlock()
 	if db.bolt == nil {
 		return errClosed
+	}
+	if err := db.brokenErr(); err != nil {
+		return err
 	}
 	return db.bolt.View(fn)
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -16,8 +18,10 @@ import (
 // GCResult is what GC did.
 type GCResult struct {
 	Deleted    int   // checks removed from the history
-	SizeBefore int64 // bytes of the file before
-	SizeAfter  int64 // bytes of the compacted file
+	SizeBefore int64 // length of the file before
+	SizeAfter  int64 // length of the compacted file
+	DiskBefore int64 // bytes the file occupied on disk before
+	DiskAfter  int64 // bytes the compacted file occupies on disk
 }
 
 // gcChunk is about how many checks GC deletes per transaction.
@@ -26,7 +30,8 @@ const gcChunk = 50_000
 // compactTxSize bounds the transactions of the copy made by GC.
 const compactTxSize = 64 << 20
 
-// GC deletes the checks older than keep (measured back from Options.Now),
+// GC first runs Check (a damaged file is not compacted: the copy would
+// silently lose what cannot be read), then deletes the checks older than keep (measured back from Options.Now),
 // except, for each URL, its last ok check and every check that changed its
 // state. It then compacts the file: the database is copied into a new file
 // in the same directory, synced, renamed over the original and reopened.
@@ -40,7 +45,11 @@ func (db *DB) GC(ctx context.Context, keep time.Duration) (GCResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("archive: gc: %w", err)
 	}
-	res.SizeBefore = fi.Size()
+	res.SizeBefore, res.DiskBefore = fi.Size(), diskUsage(fi)
+	// Compacting copies what it can read: check the whole file first.
+	if err := db.Check(); err != nil {
+		return res, err
+	}
 	cutoff := db.now().Add(-keep)
 
 	var next []byte // first history key of the next chunk
@@ -70,7 +79,7 @@ func (db *DB) GC(ctx context.Context, keep time.Duration) (GCResult, error) {
 		return res, err
 	}
 	if fi, err := os.Stat(db.path); err == nil {
-		res.SizeAfter = fi.Size()
+		res.SizeAfter, res.DiskAfter = fi.Size(), diskUsage(fi)
 	}
 	return res, nil
 }
@@ -145,10 +154,19 @@ func pruneChunk(tx *bolt.Tx, from []byte, cutoff time.Time) (deleted int, next [
 // compact copies the database into a new file in the same directory,
 // syncs it, renames it over the original and reopens it.
 func (db *DB) compact() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = db.recovered(r)
+		}
+	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if db.bolt == nil {
 		return errClosed
+	}
+	if err := db.brokenErr(); err != nil {
+		return err
 	}
 	dir, base := filepath.Split(db.path)
 	if dir == "" {
@@ -202,4 +220,29 @@ func fsyncPath(path string) error {
 	}
 	defer f.Close()
 	return f.Sync()
+}
+
+// Check runs bbolt's consistency check (Tx.Check) over the whole file: every
+// page reachable once, free pages not in use, keys in order across pages.
+// It reads every page, at about the cost of reading the whole file (see
+// BENCHMARKS.md). Open has already refused a file whose pages bbolt could
+// not follow safely, so the check cannot crash. A finding is returned as an
+// error matching ErrDamaged.
+func (db *DB) Check() error {
+	var problems []string
+	err := db.view(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			if len(problems) < 3 {
+				problems = append(problems, err.Error())
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return damaged(db.path, "its consistency check failed: "+strings.Join(problems, "; "))
+	}
+	return nil
 }

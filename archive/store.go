@@ -266,12 +266,14 @@ type Stats struct {
 	States        map[linkvault.State]int // URL records per state
 	Runs          int                     // runs recorded
 	Checks        int                     // checks in the history
-	FileSize      int64                   // bytes of the database file
+	FileSize      int64                   // bytes of the database file (its length: bbolt grows it sparsely)
+	DiskSize      int64                   // bytes the file occupies on disk
+	UsedSize      int64                   // bytes of the pages in use (the file's pages less its free pages)
 	SchemaVersion int
 }
 
 // Stats returns the counters kept in the meta bucket (no scan of the
-// history) and the size of the file.
+// history) and the sizes of the file.
 func (db *DB) Stats() (Stats, error) {
 	var s Stats
 	err := db.view(func(tx *bolt.Tx) error {
@@ -288,13 +290,15 @@ func (db *DB) Stats() (Stats, error) {
 			s.States[k] = v
 		}
 		s.FileSize = tx.Size()
+		s.UsedSize = tx.Size() - int64(db.bolt.Stats().FreePageN)*int64(tx.DB().Info().PageSize)
 		return nil
 	})
 	if err != nil {
 		return Stats{}, err
 	}
+	s.DiskSize = s.FileSize
 	if fi, err := os.Stat(db.path); err == nil {
-		s.FileSize = fi.Size()
+		s.FileSize, s.DiskSize = fi.Size(), diskUsage(fi)
 	}
 	return s, nil
 }

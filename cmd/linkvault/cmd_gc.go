@@ -48,7 +48,8 @@ func runGC(ctx context.Context, g *globalOptions, opts GCOptions) error {
 		return err
 	}
 	if !g.Quiet {
-		fmt.Fprintf(g.stdout, "deleted %d check records older than %s; %s → %s\n", res.Deleted, opts.Keep, humanBytes(res.SizeBefore), humanBytes(res.SizeAfter))
+		fmt.Fprintf(g.stdout, "deleted %s older than %s; %s → %s on disk\n", count(res.Deleted, "check record"),
+			opts.Keep, humanBytes(res.DiskBefore), humanBytes(res.DiskAfter))
 	}
 	return nil
 }

@@ -134,5 +134,5 @@ func openExistingDB(g *globalOptions, cfg *Config, readOnly bool) (*archive.DB, 
 	if !fileExists(p) {
 		return nil, linkvault.Errorf(linkvault.EInvalid, "%s: no database yet (run 'linkvault check' first)", p)
 	}
-	return archive.Open(p, &archive.Options{Timeout: time.Second, ReadOnly: readOnly, Policy: cfg.policy()})
+	return archive.Open(p, &archive.Options{Timeout: time.Second, ReadOnly: readOnly, NoCreate: true, Policy: cfg.policy()})
 }

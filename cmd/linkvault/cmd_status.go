@@ -41,6 +41,8 @@ type statusJSON struct {
 	DB            string                  `json:"db"`
 	SchemaVersion int                     `json:"schema_version"`
 	FileSize      int64                   `json:"file_size"`
+	DiskSize      int64                   `json:"disk_size"`
+	UsedSize      int64                   `json:"used_size"`
 	URLs          int                     `json:"urls"`
 	States        map[linkvault.State]int `json:"states"`
 	Checks        int                     `json:"checks"`
@@ -77,9 +79,11 @@ func printStatus(g *globalOptions, db *archive.DB, st archive.Stats, runs []link
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(statusJSON{db.Path(), st.SchemaVersion, st.FileSize, st.URLs, st.States, st.Checks, st.Runs, runs})
+		return enc.Encode(statusJSON{db.Path(), st.SchemaVersion, st.FileSize, st.DiskSize, st.UsedSize,
+			st.URLs, st.States, st.Checks, st.Runs, runs})
 	}
-	fmt.Fprintf(w, "%s: %d URLs, %d checks in %d runs, %s\n", db.Path(), st.URLs, st.Checks, st.Runs, humanBytes(st.FileSize))
+	fmt.Fprintf(w, "%s: %s, %s in %s, %s on disk (%s in use)\n", db.Path(), count(st.URLs, "URL"),
+		count(st.Checks, "check"), count(st.Runs, "run"), humanBytes(st.DiskSize), humanBytes(st.UsedSize))
 	for _, s := range linkvault.States {
 		if n := st.States[s]; n > 0 {
 			fmt.Fprintf(w, "  %-8s %6d\n", s, n)
@@ -116,6 +120,11 @@ func printStatus(g *globalOptions, db *archive.DB, st archive.Stats, runs []link
 			r.Counts[linkvault.StatusBlocked]+r.Counts[linkvault.StatusThrottled], result)
 	}
 	return tw.Flush()
+}
+
+// count returns "1 run", "2 runs".
+func count(n int, noun string) string {
+	return fmt.Sprintf("%d %s%s", n, noun, plural(n))
 }
 
 func humanBytes(n int64) string {

@@ -32,3 +32,12 @@ func lockShared(f *os.File, timeout time.Duration) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// diskUsage returns the bytes the file of fi occupies on disk: less than
+// its size when it is sparse, as a bbolt file grown for its map is.
+func diskUsage(fi os.FileInfo) int64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return int64(st.Blocks) * 512
+	}
+	return fi.Size()
+}
