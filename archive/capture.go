@@ -79,10 +79,12 @@ func newRecordBuilder(rt gowarc.RecordType, opts ...gowarc.WarcRecordOption) gow
 // active counts the Archivers of this process per directory, so that a
 // second Archiver on a directory does not "recover" the files the first is
 // writing. Other processes are kept out by the database lock.
+// It also lists them, so that an export can finish the files they write.
 var active = struct {
 	sync.Mutex
-	dirs map[string]int
-}{dirs: map[string]int{}}
+	dirs      map[string]int
+	archivers map[string]map[*Archiver]bool
+}{dirs: map[string]int{}, archivers: map[string]map[*Archiver]bool{}}
 
 // NewArchiver returns an Archiver writing into opts.Dir and indexing into
 // db. Leftover .open files of a crashed run are repaired and renamed first.
@@ -150,6 +152,12 @@ func NewArchiver(db *DB, opts ArchiverOptions) (*Archiver, error) {
 			return err
 		},
 	}
+	active.Lock()
+	if active.archivers[dir] == nil {
+		active.archivers[dir] = map[*Archiver]bool{}
+	}
+	active.archivers[dir][a] = true
+	active.Unlock()
 	return a, nil
 }
 
@@ -189,6 +197,9 @@ func (a *Archiver) Close() error {
 	a.closed = true
 	err := a.w.finish()
 	a.mu.Unlock()
+	active.Lock()
+	delete(active.archivers[a.dir], a)
+	active.Unlock()
 	release(a.dir)
 	if err != nil {
 		return fmt.Errorf("archive: close warc: %w", err)
@@ -197,6 +208,17 @@ func (a *Archiver) Close() error {
 }
 
 var errArchiverClosed = errors.New("archive: archiver is closed")
+
+// finishFile finishes the WARC file being written (its final name, no
+// .open suffix); the next capture starts a new file.
+func (a *Archiver) finishFile() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return nil
+	}
+	return a.w.finish()
+}
 
 // Capture stores ex as a response and a request record and indexes it.
 //

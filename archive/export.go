@@ -32,13 +32,65 @@ type cdxjRecord struct {
 	Filename string `json:"filename"`
 }
 
+// finishOpenFiles finishes the open WARC files of dir: those the
+// Archivers of this process are writing (the next capture starts a new
+// file), or else those a crashed run left (a torn last record cut off, the
+// .open suffix dropped, as the next NewArchiver would). No other process
+// is writing there: it would hold the database for writing.
+func finishOpenFiles(dir string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("archive: export: %w", err)
+	}
+	active.Lock()
+	if active.dirs[abs] == 0 {
+		defer active.Unlock()
+		return recoverOpenFiles(abs)
+	}
+	var live []*Archiver
+	for a := range active.archivers[abs] {
+		live = append(live, a)
+	}
+	active.Unlock()
+	for _, a := range live {
+		if err := a.finishFile(); err != nil {
+			return fmt.Errorf("archive: export: %w", err)
+		}
+	}
+	return nil
+}
+
+// finished reports whether the WARC file name of dir is a finished file.
+func finished(dir, name string) bool {
+	if name == "" || name != filepath.Base(name) {
+		return false
+	}
+	fi, err := os.Stat(filepath.Join(dir, name))
+	return err == nil && fi.Mode().IsRegular()
+}
+
 // cdxjLines returns the sorted CDXJ lines of every capture (aliases of
 // redirected links left out: they point at the same records) and the WARC
-// files they name.
-func cdxjLines(db *DB) (lines []string, files []string, pages []indexEntry, err error) {
+// files they name. Open files are finished first (finishOpenFiles);
+// captures whose WARC files are missing from dir are left out.
+func cdxjLines(db *DB, dir string) (lines []string, files []string, pages []indexEntry, err error) {
+	if err := finishOpenFiles(dir); err != nil {
+		return nil, nil, nil, err
+	}
 	seen := map[string]bool{}
+	ok := map[string]bool{}
+	isFinished := func(name string) bool {
+		if v, found := ok[name]; found {
+			return v
+		}
+		ok[name] = finished(dir, name)
+		return ok[name]
+	}
 	err = db.forEachEntry(func(key string, e indexEntry) error {
 		if key != e.URL {
+			return nil
+		}
+		if !isFinished(e.File) || (e.RefFile != "" && !isFinished(e.RefFile)) {
 			return nil
 		}
 		mime := e.ContentType
@@ -84,10 +136,10 @@ func cdxjLines(db *DB) (lines []string, files []string, pages []indexEntry, err 
 
 // ExportCDXJ writes a CDXJ index of every capture to w: one line per
 // record, "SURT TIMESTAMP JSON", sorted, as pywb and ReplayWeb.page read
-// it. dir is the archive directory (unused for now: the index holds all).
+// it. dir is the archive directory: open WARC files are finished first
+// (those of a crashed run repaired), and only finished files are named.
 func ExportCDXJ(db *DB, dir string, w io.Writer) error {
-	_ = dir
-	lines, _, _, err := cdxjLines(db)
+	lines, _, _, err := cdxjLines(db, dir)
 	if err != nil {
 		return err
 	}
@@ -157,9 +209,10 @@ type waczResource struct {
 // pages/pages.jsonl (one page per successful non-revisit capture),
 // datapackage.json with the sha256 and size of each resource, and
 // datapackage-digest.json with the sha256 of datapackage.json. The file is
-// written to path.tmp and renamed into place.
+// written to path.tmp and renamed into place. As with ExportCDXJ, open
+// WARC files are finished first and only finished files are included.
 func ExportWACZ(db *DB, dir string, path string) (err error) {
-	lines, files, pages, err := cdxjLines(db)
+	lines, files, pages, err := cdxjLines(db, dir)
 	if err != nil {
 		return err
 	}
@@ -260,14 +313,9 @@ func ExportWACZ(db *DB, dir string, path string) (err error) {
 	return nil
 }
 
-// addWARC passes the WARC file name of dir to fn: the closed file, or the
-// part of a file still being written that exists now.
+// addWARC passes the finished WARC file name of dir to fn.
 func addWARC(dir, name string, fn func(io.Reader) error) error {
-	p, err := recordPath(dir, name)
-	if err != nil {
-		return err
-	}
-	f, err := os.Open(p)
+	f, err := os.Open(filepath.Join(dir, name))
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -206,5 +207,57 @@ func checkWACZ(t *testing.T, path string, captures, warcs int) {
 	}
 	if len(pages) < 2 {
 		t.Errorf("pages.jsonl has no pages")
+	}
+}
+
+// A WARC file left open by a crash (NAME.open, a torn record at its end)
+// is finished before an export: the CDXJ names only finished files that
+// read record by record to their end.
+func TestExportFinishesOpenFiles(t *testing.T) {
+	db := MustOpenDB(t)
+	dir := t.TempDir()
+	a, err := NewArchiver(db, ArchiverOptions{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		mustCapture(t, a, newExchange("https://example.com/"+itoa(i), day1, "text/html", []byte("page "+itoa(i))))
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// What a crash in the middle of the next record leaves.
+	files, _ := filepath.Glob(filepath.Join(dir, "*.warc.gz"))
+	if len(files) != 1 {
+		t.Fatalf("%d WARC files, want 1", len(files))
+	}
+	if err := os.Rename(files[0], files[0]+openSuffix); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(files[0]+openSuffix, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 1, 2, 3})
+	f.Close()
+
+	var buf bytes.Buffer
+	if err := ExportCDXJ(db, dir, &buf); err != nil {
+		t.Fatal(err)
+	}
+	recs := parseCDXJ(t, buf.Bytes())
+	if len(recs) != 3 {
+		t.Errorf("%d CDXJ lines, want 3", len(recs))
+	}
+	for _, r := range recs {
+		p := filepath.Join(dir, r.Filename)
+		n, err := validLength(p)
+		fi, serr := os.Stat(p)
+		if err != nil || serr != nil || fi.Size() != n {
+			t.Errorf("CDXJ names %s: %v %v, or a torn end", r.Filename, err, serr)
+		}
+	}
+	if _, err := os.Stat(files[0] + openSuffix); err == nil {
+		t.Errorf("%s is still open after the export", filepath.Base(files[0]))
 	}
 }
