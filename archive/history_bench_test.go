@@ -179,3 +179,31 @@ func BenchmarkURLs(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOpenCheck is the check every Open runs before bbolt maps the
+// file (checkFile: every page read once), on the same database.
+func BenchmarkOpenCheck(b *testing.B) {
+	path := bigDB(b)
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	for b.Loop() {
+		if err := checkFile(f, fi.Size()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBoltCheck is bbolt's Tx.Check (DB.Check, run by gc and status)
+// on the same database.
+func BenchmarkBoltCheck(b *testing.B) {
+	db := openBig(b)
+	for b.Loop() {
+		if err := db.Check(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -171,26 +171,31 @@ type checker struct {
 	pageSize int64
 	hwm      uint64
 	seen     []bool
+	bufs     [][]byte // page buffers by depth, reused
 }
 
 // maxDepth bounds the nesting of pages and buckets (a real file has a few
 // levels; every page is visited once, so this only shortens a bad walk).
 const maxDepth = 256
 
-// page reads page id with its overflow pages, marking them seen.
-func (c *checker) page(id uint64, what string) ([]byte, error) {
+// page reads page id with its overflow pages, marking them seen, into the
+// buffer of depth (valid until the next page of that depth is read).
+func (c *checker) page(id uint64, what string, depth int) ([]byte, error) {
 	if id < 2 || id >= c.hwm {
 		return nil, damagef("%s points at page %d, outside the file's %d pages", what, id, c.hwm)
 	}
-	hdr := make([]byte, pageHeaderSize)
-	if _, err := c.f.ReadAt(hdr, int64(id)*c.pageSize); err != nil {
+	for len(c.bufs) <= depth {
+		c.bufs = append(c.bufs, make([]byte, c.pageSize))
+	}
+	buf := c.bufs[depth][:c.pageSize] // one read for the usual page without overflow
+	if _, err := c.f.ReadAt(buf, int64(id)*c.pageSize); err != nil {
 		return nil, fmt.Errorf("read page %d: %w", id, err)
 	}
 	le := binary.LittleEndian
-	if got := le.Uint64(hdr); got != id {
+	if got := le.Uint64(buf); got != id {
 		return nil, damagef("page %d (%s) is overwritten: its header says page %d", id, what, got)
 	}
-	overflow := uint64(le.Uint32(hdr[12:]))
+	overflow := uint64(le.Uint32(buf[12:]))
 	if overflow >= c.hwm-id {
 		return nil, damagef("page %d (%s) claims %d overflow pages, past the end of the file", id, what, overflow)
 	}
@@ -200,15 +205,18 @@ func (c *checker) page(id uint64, what string) ([]byte, error) {
 		}
 		c.seen[i] = true
 	}
-	buf := make([]byte, int64(overflow+1)*c.pageSize)
-	if _, err := c.f.ReadAt(buf, int64(id)*c.pageSize); err != nil {
-		return nil, fmt.Errorf("read page %d: %w", id, err)
+	if overflow > 0 {
+		buf = append(buf, make([]byte, int64(overflow)*c.pageSize)...)
+		c.bufs[depth] = buf
+		if _, err := c.f.ReadAt(buf[c.pageSize:], int64(id+1)*c.pageSize); err != nil {
+			return nil, fmt.Errorf("read page %d: %w", id, err)
+		}
 	}
 	return buf, nil
 }
 
 func (c *checker) checkFreelist(id uint64) error {
-	p, err := c.page(id, "the freelist")
+	p, err := c.page(id, "the freelist", 0)
 	if err != nil {
 		return err
 	}
@@ -236,7 +244,7 @@ func (c *checker) tree(id uint64, depth int) error {
 	if depth > maxDepth {
 		return damagef("page %d is nested %d levels deep", id, depth)
 	}
-	p, err := c.page(id, "a bucket")
+	p, err := c.page(id, "a bucket", depth)
 	if err != nil {
 		return err
 	}

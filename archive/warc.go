@@ -10,7 +10,9 @@ package archive
 //	.tmp/                                            spool of record blocks
 //
 // Every record is one gzip member, so a record can be read at the offset
-// the index stores. Each file starts with a warcinfo record. Revisit
+// the index stores. The files are written by warcWriter (below): gowarc
+// builds and marshals the records, and a write that fails is cut back to
+// the last whole record. Each file starts with a warcinfo record. Revisit
 // records carry, besides the standard WARC-Refers-To* fields, the
 // WARC-Refers-To-Filename and WARC-Refers-To-File-Offset extension fields
 // (as written by Heritrix) naming the record that holds the payload, so a
@@ -434,6 +436,7 @@ type warcWriter struct {
 	ropt     []gowarc.WarcRecordOption
 	m        gowarc.Marshaler
 	gz       *gzip.Writer
+	bw       *bufio.Writer // between gz and the file: flate writes every 240 bytes
 
 	f       warcFile // nil between files
 	path    string   // path of f, with .open
@@ -510,12 +513,19 @@ func (w *warcWriter) writeOne(r gowarc.WarcRecord) (int64, error) {
 		r.WarcHeader().SetId(gowarc.WarcWarcinfoID, w.infoID)
 	}
 	cw := &countWriter{w: w.f}
-	w.gz.Reset(cw)
+	if w.bw == nil {
+		w.bw = bufio.NewWriterSize(cw, 64<<10)
+	}
+	w.bw.Reset(cw)
+	w.gz.Reset(w.bw)
 	if _, _, err := w.m.Marshal(w.gz, r, 0); err != nil {
 		_ = w.gz.Close()
 		return cw.n, err
 	}
 	if err := w.gz.Close(); err != nil {
+		return cw.n, err
+	}
+	if err := w.bw.Flush(); err != nil {
 		return cw.n, err
 	}
 	return cw.n, nil

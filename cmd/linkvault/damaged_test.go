@@ -75,6 +75,7 @@ func TestDamagedDatabase(t *testing.T) {
 				var stdout, stderr bytes.Buffer
 				code := run(context.Background(), append([]string{"--db", path}, args...), strings.NewReader(""), &stdout, &stderr)
 				msg := stderr.String()
+				t.Log(msg)
 				if code != exitCannotRun {
 					t.Errorf("exit %d, want %d; stderr %q", code, exitCannotRun, msg)
 				}
