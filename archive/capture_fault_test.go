@@ -7,10 +7,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/linkvault/linkvault"
 )
 
 // fullDisk is a file system of a fixed size for the WARC files of an
@@ -156,6 +159,88 @@ func TestCaptureDiskFull(t *testing.T) {
 		}
 		if filepath.Ext(f) == openSuffix {
 			t.Errorf("%s is still open after Close", filepath.Base(f))
+		}
+	}
+}
+
+// syncFailFile fails its next Sync when *fail is set (the kernel could not
+// write back what the file holds).
+type syncFailFile struct {
+	*os.File
+	fail *bool
+}
+
+func (f *syncFailFile) Sync() error {
+	if *f.fail {
+		*f.fail = false
+		return &os.PathError{Op: "fsync", Path: f.Name(), Err: syscall.EIO}
+	}
+	return f.File.Sync()
+}
+
+// After a failed sync the capture fails, its records are cut off, the file
+// is left open for repair, and the next capture starts a new file; a new
+// Archiver finishes the left file, and every entry resolves.
+func TestCaptureSyncFails(t *testing.T) {
+	db := MustOpenDB(t)
+	dir := t.TempDir()
+	fail := false
+	open := func(name string, flag int, perm os.FileMode) (warcFile, error) {
+		f, err := os.OpenFile(name, flag, perm)
+		if err != nil {
+			return nil, err
+		}
+		return &syncFailFile{File: f, fail: &fail}, nil
+	}
+	a, err := NewArchiver(db, ArchiverOptions{Dir: dir, openFile: open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := day1
+	capture := func(i int) (linkvault.Capture, error) {
+		at = at.Add(time.Minute)
+		return a.Capture(context.Background(), newExchange("https://example.com/"+itoa(i), at, "text/html", randomBytes(uint64(i), 4<<10)))
+	}
+	first, err := capture(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fail = true
+	if _, err := capture(2); err == nil || !strings.Contains(err.Error(), "sync warc") {
+		t.Fatalf("capture with a failing sync = %v, want a sync error", err)
+	}
+	third, err := capture(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third.File == first.File {
+		t.Errorf("the capture after a failed sync went on in %s, want a new file", first.File)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, first.File+openSuffix)); err != nil {
+		t.Errorf("the file of the failed sync is not left open for repair: %v", err)
+	}
+	a, err = NewArchiver(db, ArchiverOptions{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	for _, c := range []linkvault.Capture{first, third} {
+		if got, _ := readPayload(t, dir, c); len(got) != 4<<10 {
+			t.Errorf("%s: %d bytes", c.URL, len(got))
+		}
+	}
+	if cs, _ := db.Captures("https://example.com/2"); len(cs) != 0 {
+		t.Errorf("the failed capture is indexed: %+v", cs)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.warc.gz*"))
+	for _, f := range files {
+		n, err := validLength(f)
+		fi, _ := os.Stat(f)
+		if err != nil || fi.Size() != n || strings.HasSuffix(f, openSuffix) {
+			t.Errorf("%s: %d bytes, of which %d are whole records (%v)", filepath.Base(f), fi.Size(), n, err)
 		}
 	}
 }
