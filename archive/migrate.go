@@ -47,6 +47,10 @@ func (db *DB) prepare() error {
 			switch {
 			case v > SchemaVersion:
 				return newerSchema(db.path, v)
+			case v < 0:
+				return &linkvault.Error{Code: linkvault.EInvalid, Message: fmt.Sprintf(
+					"%s holds no linkvault data yet (a check was stopped before it recorded anything): run 'linkvault check'",
+					db.path)}
 			case v < SchemaVersion:
 				return &linkvault.Error{Code: linkvault.EInvalid, Message: fmt.Sprintf(
 					"%s has schema version %d and needs a migration to %d: open it once read-write",

@@ -163,6 +163,14 @@ func cmdCrashLoop(ts *testscript.TestScript, neg bool, args []string) {
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		ts.Check(cmd.Start())
+		if i == 0 {
+			// However loaded the machine, the first run gets as far as
+			// creating the database before the kills begin to count.
+			db := filepath.Join(ts.Getenv("WORK"), "linkvault.db")
+			for deadline := time.Now().Add(20 * time.Second); !fileExists(db) && time.Now().Before(deadline); {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
 		time.Sleep(time.Duration(rand.IntN(1500)) * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
