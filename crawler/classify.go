@@ -32,10 +32,15 @@ const maxRedirects = 10
 
 // failure is the classification of a transport error.
 type failure struct {
-	status    linkvault.Status
-	reason    string
-	connLevel bool // counts towards the host's circuit breaker
-	retry     bool // worth another attempt
+	status linkvault.Status
+	reason string
+	// hostDown marks a failure of the host rather than of the URL (DNS,
+	// refused, no route, TLS, connect and handshake timeouts): only these
+	// count towards the host's circuit breaker. A URL that answers slowly
+	// or not at all (header, read or total timeouts) says nothing about
+	// the host's other links.
+	hostDown bool
+	retry    bool // worth another attempt
 }
 
 // classifyError classifies an error that left no HTTP response.
@@ -50,7 +55,10 @@ func classifyError(err error, o *Options) failure {
 		alertErr tls.AlertError
 		netErr   net.Error
 	)
+	var total *timeoutError
 	switch {
+	case errors.As(err, &total):
+		return failure{status: linkvault.StatusUnreachable, reason: total.Error(), retry: true}
 	case errors.Is(err, errPrivate):
 		return failure{status: linkvault.StatusSkipped, reason: reasonPrivate}
 	case errors.As(err, &dnsErr):
@@ -58,32 +66,32 @@ func classifyError(err error, o *Options) failure {
 		if dnsErr.IsNotFound {
 			msg = "no such host"
 		}
-		return failure{status: linkvault.StatusUnreachable, reason: "DNS: " + msg, connLevel: true, retry: dnsErr.IsTimeout || dnsErr.IsTemporary}
+		return failure{status: linkvault.StatusUnreachable, reason: "DNS: " + msg, hostDown: true, retry: dnsErr.IsTimeout || dnsErr.IsTemporary}
 	case errors.As(err, &hostErr), errors.As(err, &unknown), errors.As(err, &invalid):
-		return failure{status: linkvault.StatusUnreachable, reason: tlsReason(err), connLevel: true}
+		return failure{status: linkvault.StatusUnreachable, reason: tlsReason(err), hostDown: true}
 	case errors.As(err, &verify), errors.As(err, &recErr), errors.As(err, &alertErr):
-		return failure{status: linkvault.StatusUnreachable, reason: tlsReason(err), connLevel: true}
+		return failure{status: linkvault.StatusUnreachable, reason: tlsReason(err), hostDown: true}
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return failure{status: linkvault.StatusUnreachable, reason: "connection refused", connLevel: true}
+		return failure{status: linkvault.StatusUnreachable, reason: "connection refused", hostDown: true}
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return failure{status: linkvault.StatusUnreachable, reason: "no route to host", connLevel: true}
+		return failure{status: linkvault.StatusUnreachable, reason: "no route to host", hostDown: true}
 	case strings.Contains(err.Error(), "TLS handshake timeout"):
-		return failure{status: linkvault.StatusUnreachable, reason: "timeout after " + o.TLSTimeout.String() + " in TLS handshake", connLevel: true, retry: true}
+		return failure{status: linkvault.StatusUnreachable, reason: "timeout after " + o.TLSTimeout.String() + " in TLS handshake", hostDown: true, retry: true}
 	case strings.Contains(err.Error(), "timeout awaiting response headers"):
-		return failure{status: linkvault.StatusUnreachable, reason: "timeout after " + o.HeaderTimeout.String() + " awaiting headers", connLevel: true, retry: true}
+		return failure{status: linkvault.StatusUnreachable, reason: "timeout after " + o.HeaderTimeout.String() + " awaiting headers", retry: true}
 	case errors.As(err, &netErr) && netErr.Timeout(), errors.Is(err, context.DeadlineExceeded):
 		var op *net.OpError
 		if errors.As(err, &op) && op.Op == "dial" {
-			return failure{status: linkvault.StatusUnreachable, reason: "timeout after " + o.DialTimeout.String() + " connecting", connLevel: true, retry: true}
+			return failure{status: linkvault.StatusUnreachable, reason: "timeout after " + o.DialTimeout.String() + " connecting", hostDown: true, retry: true}
 		}
-		return failure{status: linkvault.StatusUnreachable, reason: "timeout", connLevel: true, retry: true}
+		return failure{status: linkvault.StatusUnreachable, reason: "timeout", retry: true}
 	case strings.Contains(err.Error(), "server response headers exceeded"):
 		return failure{status: linkvault.StatusBroken, reason: fmt.Sprintf("response headers larger than %d KB", maxHeaderBytes>>10)}
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		strings.Contains(err.Error(), "connection reset"):
 		return failure{status: linkvault.StatusUnreachable, reason: "connection reset", retry: true}
 	case strings.Contains(err.Error(), "tls:"):
-		return failure{status: linkvault.StatusUnreachable, reason: tlsReason(err), connLevel: true}
+		return failure{status: linkvault.StatusUnreachable, reason: tlsReason(err), hostDown: true}
 	}
 	return failure{status: linkvault.StatusUnreachable, reason: shortError(err)}
 }

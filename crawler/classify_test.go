@@ -18,12 +18,12 @@ func TestClassifyError(t *testing.T) {
 	o := withDefaults(Options{HeaderTimeout: 3 * time.Second})
 	wrap := func(err error) error { return &url.Error{Op: "Get", URL: "http://x.test/", Err: err} }
 	tests := []struct {
-		name      string
-		err       error
-		status    linkvault.Status
-		reason    string
-		connLevel bool
-		retry     bool
+		name     string
+		err      error
+		status   linkvault.Status
+		reason   string
+		hostDown bool
+		retry    bool
 	}{
 		{"dns", wrap(&net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", IsNotFound: true}}),
 			linkvault.StatusUnreachable, "DNS: no such host", true, false},
@@ -32,7 +32,13 @@ func TestClassifyError(t *testing.T) {
 		{"reset", wrap(&net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)}),
 			linkvault.StatusUnreachable, "connection reset", false, true},
 		{"header timeout", wrap(errors.New("net/http: timeout awaiting response headers")),
-			linkvault.StatusUnreachable, "timeout after 3s awaiting headers", true, true},
+			linkvault.StatusUnreachable, "timeout after 3s awaiting headers", false, true},
+		{"read timeout", wrap(&net.OpError{Op: "read", Err: os.ErrDeadlineExceeded}),
+			linkvault.StatusUnreachable, "timeout", false, true},
+		{"total timeout", wrap(&timeoutError{d: time.Minute}),
+			linkvault.StatusUnreachable, "timeout after 1m0s in total", false, true},
+		{"TLS handshake timeout", wrap(errors.New("net/http: TLS handshake timeout")),
+			linkvault.StatusUnreachable, "timeout after 10s in TLS handshake", true, true},
 		{"dial timeout", wrap(&net.OpError{Op: "dial", Err: context.DeadlineExceeded}),
 			linkvault.StatusUnreachable, "timeout after 10s connecting", true, true},
 		{"private", wrap(&net.OpError{Op: "dial", Err: errPrivate}),
@@ -40,8 +46,8 @@ func TestClassifyError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		f := classifyError(tt.err, &o)
-		if f.status != tt.status || f.reason != tt.reason || f.connLevel != tt.connLevel || f.retry != tt.retry {
-			t.Errorf("%s: got %+v, want {%s %q conn=%v retry=%v}", tt.name, f, tt.status, tt.reason, tt.connLevel, tt.retry)
+		if f.status != tt.status || f.reason != tt.reason || f.hostDown != tt.hostDown || f.retry != tt.retry {
+			t.Errorf("%s: got %+v, want {%s %q hostDown=%v retry=%v}", tt.name, f, tt.status, tt.reason, tt.hostDown, tt.retry)
 		}
 	}
 }

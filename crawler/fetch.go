@@ -46,12 +46,25 @@ type Options struct {
 	Hosts           map[string]HostOptions // per-host overrides: exact host ("example.com", "example.com:8080") or "*.example.com"
 	Retries         int                    // retries for 429, 5xx, timeouts and resets (default 2; negative: none)
 	RetryWait       time.Duration          // base of the exponential backoff between retries (default 1s)
+	RetryWaitMax    time.Duration          // cap on the backoff before one retry (default 30s)
 	RetryAfterMax   time.Duration          // cap on Retry-After pauses (default 60s)
 
 	DialTimeout   time.Duration // TCP connect (default 10s)
 	TLSTimeout    time.Duration // TLS handshake (default 10s)
 	HeaderTimeout time.Duration // from request sent to response headers (default 20s)
 	ReadTimeout   time.Duration // idle time between two reads of the body (default 20s)
+	// Timeout is the total time one request (one attempt: connect, TLS,
+	// headers and body) may take (default 60s). A request cut by it is a
+	// timeout (unreachable), whatever it had received: a server dripping
+	// its body a byte at a time never outlasts it.
+	Timeout time.Duration
+	// SlowAfter is how long a request counts against HostConcurrency and
+	// Concurrency (default HeaderTimeout/4). A request still running
+	// after it (hanging, dripping, a large download) moves to a pool of
+	// slow requests, as large again as each limit: a host has at most
+	// 2×HostConcurrency requests in flight, the run 2×Concurrency, and
+	// slow answers do not starve the links behind them.
+	SlowAfter time.Duration
 
 	MaxBody          int64  // bytes of a page body read at most (default 10 MB); longer bodies set Result.Truncated
 	BreakerThreshold int    // consecutive connection-level failures that open a host's circuit (default 3)
@@ -112,6 +125,8 @@ const (
 	DefaultRate             = 2
 	DefaultBurst            = 2
 	DefaultRetries          = 2
+	DefaultTimeout          = 60 * time.Second
+	DefaultRetryWaitMax     = 30 * time.Second
 	DefaultBreakerThreshold = 3
 	DefaultMaxBody          = 10 << 20
 	DefaultCaptureMax       = 50 << 20
@@ -309,11 +324,15 @@ func withDefaults(o Options) Options {
 		o.Retries = 0
 	}
 	setDur(&o.RetryWait, time.Second)
+	setDur(&o.RetryWaitMax, DefaultRetryWaitMax)
+	o.RetryWaitMax = max(o.RetryWaitMax, o.RetryWait)
 	setDur(&o.RetryAfterMax, time.Minute)
 	setDur(&o.DialTimeout, 10*time.Second)
 	setDur(&o.TLSTimeout, 10*time.Second)
 	setDur(&o.HeaderTimeout, 20*time.Second)
 	setDur(&o.ReadTimeout, 20*time.Second)
+	setDur(&o.Timeout, DefaultTimeout)
+	setDur(&o.SlowAfter, o.HeaderTimeout/4)
 	if o.MaxBody <= 0 {
 		o.MaxBody = DefaultMaxBody
 	}
@@ -458,6 +477,7 @@ type exchange struct {
 	truncated  bool  // the body was longer than what we were willing to read
 	bodyErr    error // error while reading the body
 	readTO     bool  // bodyErr is the idle read timeout
+	deadline   bool  // Options.Timeout cut the request (err is a *timeoutError)
 	spool      *os.File
 	spoolSize  int64
 	spoolTrunc bool
@@ -470,12 +490,22 @@ type exchangeKey struct{}
 // do performs one request through colly and returns what was received.
 func (c *Checker) do(ctx context.Context, r request) *exchange {
 	x := &exchange{req: r, opts: &c.opts, start: time.Now()}
-	rctx, cancel := context.WithCancel(ctx)
+	tctx, stop := context.WithTimeout(ctx, c.opts.Timeout)
+	defer stop()
+	rctx, cancel := context.WithCancel(tctx)
 	defer cancel()
 	col := c.collector.Clone()
 	col.Context = context.WithValue(rctx, exchangeKey{}, &exchangeCtx{x: x, cancel: cancel})
 	err := col.Request(r.method, r.url, nil, nil, r.header)
 	x.duration = time.Since(x.start)
+	if (err != nil || x.resp == nil || x.bodyErr != nil) && ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
+		// Cut by the total timeout, before or while reading the body:
+		// what was received does not count.
+		x.deadline = true
+		x.err = &timeoutError{d: c.opts.Timeout}
+		x.dropSpool()
+		return x
+	}
 	if x.resp == nil {
 		if err == nil {
 			err = errors.New("crawler: no response")
@@ -483,6 +513,13 @@ func (c *Checker) do(ctx context.Context, r request) *exchange {
 		x.err = err
 	}
 	return x
+}
+
+// timeoutError is a request cut by Options.Timeout.
+type timeoutError struct{ d time.Duration }
+
+func (e *timeoutError) Error() string {
+	return "timeout after " + e.d.String() + " in total"
 }
 
 type exchangeCtx struct {

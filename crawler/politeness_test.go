@@ -1,8 +1,15 @@
 package crawler
 
 import (
+	"context"
 	"fmt"
+	"net"
 	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -110,7 +117,7 @@ func TestThrottleAndRecover(t *testing.T) {
 // TestBackoff checks the exponential backoff with jitter: retry n waits
 // RetryWait×2^(n-1) scaled by a random factor in [0.5, 1.5).
 func TestBackoff(t *testing.T) {
-	r := &run{c: &Checker{opts: Options{RetryWait: time.Second}}}
+	r := &run{c: &Checker{opts: withDefaults(Options{RetryWait: time.Second})}}
 	for n := 1; n <= 4; n++ {
 		base := time.Second << (n - 1)
 		lo, hi := base/2, base*3/2
@@ -190,5 +197,230 @@ func TestNoProvoked429(t *testing.T) {
 		if n := w.Stats(name).Requests; n != 6 {
 			t.Errorf("%s received %d requests, want 6 (5 links and 1 probe)", name, n)
 		}
+	}
+}
+
+// TestBackoffCapped checks that the backoff never exceeds RetryWaitMax,
+// however many retries: RetryWait<<(n-1) alone overflows or waits for
+// hours.
+func TestBackoffCapped(t *testing.T) {
+	r := &run{c: &Checker{opts: withDefaults(Options{RetryWait: time.Second, RetryWaitMax: 5 * time.Second})}}
+	for n := 1; n <= 100; n++ {
+		if d := r.backoff(n); d <= 0 || d > 5*time.Second {
+			t.Fatalf("backoff(%d) = %v, want in (0, 5s]", n, d)
+		}
+	}
+	if d := r.backoff(20); d < 5*time.Second/2 {
+		t.Errorf("backoff(20) = %v, want at least half the cap", d)
+	}
+}
+
+// TestTotalTimeout checks that a page dripping its body (a byte every
+// 20 ms: never silent for ReadTimeout, done only after 2 s) is cut by
+// Timeout and reported as a timeout, not ok, and that nothing of it is
+// captured.
+func TestTotalTimeout(t *testing.T) {
+	w := fakeweb.New()
+	defer w.Close()
+	w.Host("drip.test").Handler = fakeweb.Drip([]byte("<html><head><title>drip</title></head><body>"+strings.Repeat("x", 100)), 20*time.Millisecond)
+	opts := webOptions(w)
+	opts.ReadTimeout = time.Second
+	opts.Timeout = 300 * time.Millisecond
+	opts.Retries = -1
+	captured := 0
+	opts.Capture = func(context.Context, *linkvault.Exchange) error { captured++; return nil }
+	r := checkAll(t, opts, Target{URL: "http://drip.test/page", Capture: true})[0]
+	if r.Status != linkvault.StatusUnreachable || r.Reason != "timeout after 300ms in total" || r.Requests != 1 {
+		t.Errorf("got %s after %d requests, want unreachable (timeout after 300ms in total) after 1", r, r.Requests)
+	}
+	if captured != 0 {
+		t.Errorf("%d captures of a page cut by the timeout, want 0", captured)
+	}
+}
+
+// TestBreakerIgnoresSlowURLs is the case: three URLs of a host
+// hang, at the same time (4 in flight per host) or one after the other;
+// they are timeouts of their own, and the host's live links are all
+// checked and ok: a URL that does not answer says nothing about the host.
+func TestBreakerIgnoresSlowURLs(t *testing.T) {
+	for _, conc := range []int{4, 1} {
+		t.Run(fmt.Sprint(conc, " in flight"), func(t *testing.T) {
+			w := fakeweb.New()
+			defer w.Close()
+			mux := http.NewServeMux()
+			mux.Handle("/hang/", fakeweb.Hang())
+			mux.Handle("/", htmlPage("live", "A live page."))
+			w.Host("cdn.test").Handler = mux
+			opts := webOptions(w)
+			opts.HostConcurrency = conc
+			opts.BreakerThreshold = 3
+			opts.HeaderTimeout = 100 * time.Millisecond
+			opts.SlowAfter = time.Minute // the hanging requests keep their slots
+			opts.Retries = -1
+			var targets []Target
+			for i := range 3 {
+				targets = append(targets, Target{URL: fmt.Sprintf("http://cdn.test/hang/%d", i)})
+			}
+			for i := range 20 {
+				targets = append(targets, Target{URL: fmt.Sprintf("http://cdn.test/live/%d", i)})
+			}
+			for _, r := range checkAll(t, opts, targets...) {
+				want := linkvault.StatusOK
+				if strings.Contains(r.URL, "/hang/") {
+					want = linkvault.StatusUnreachable
+				}
+				if r.Status != want {
+					t.Errorf("%s: got %s, want %s", r.URL, r, want)
+				}
+			}
+		})
+	}
+}
+
+// TestBreakerCountsFailuresInSequence checks that host-down failures of
+// requests in flight together count once: 16 links of a refusing host,
+// 4 in flight at a time, each batch of 4 refused together. The breaker
+// (3) opens only with the third batch: 12 links are tried and
+// unreachable, the 4 others not checked (skipped), never bad.
+func TestBreakerCountsFailuresInSequence(t *testing.T) {
+	var mu sync.Mutex
+	var dials int
+	var batch chan struct{}
+	waiting := 0
+	opts := Options{
+		AllowPrivate:     true,
+		HostConcurrency:  4,
+		BreakerThreshold: 3,
+		Rate:             1000,
+		Burst:            100,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			// Refuse only once 4 dials wait: they fail together.
+			mu.Lock()
+			dials++
+			if batch == nil {
+				batch = make(chan struct{})
+			}
+			b := batch
+			if waiting++; waiting == 4 {
+				close(b)
+				batch, waiting = nil, 0
+			}
+			mu.Unlock()
+			select {
+			case <-b:
+			case <-time.After(5 * time.Second):
+			}
+			return nil, &net.OpError{Op: "dial", Net: network, Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+		},
+	}
+	var targets []Target
+	for i := range 16 {
+		targets = append(targets, Target{URL: fmt.Sprintf("http://dead.test/%d", i)})
+	}
+	rs := checkAll(t, opts, targets...)
+	if dials != 12 {
+		t.Errorf("dials = %d, want 12 (three batches of 4 failing together)", dials)
+	}
+	skipped := 0
+	for _, r := range rs {
+		switch {
+		case r.Status == linkvault.StatusSkipped && strings.HasPrefix(r.Reason, "not checked: host down: 3 failures in a row"):
+			skipped++
+		case r.Status != linkvault.StatusUnreachable || r.Requests != 1:
+			t.Errorf("%s: got %s after %d requests, want unreachable after 1 or not checked", r.URL, r, r.Requests)
+		}
+	}
+	if skipped != 4 {
+		t.Errorf("%d links not checked, want 4", skipped)
+	}
+}
+
+// TestRetryJoinsBackOfQueue checks that the retry of a timeout waits
+// behind the host's links not yet tried instead of going first.
+func TestRetryJoinsBackOfQueue(t *testing.T) {
+	w := fakeweb.New()
+	defer w.Close()
+	h := w.Host("site.test")
+	h.Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/a" && w.Stats("site.test").Requests == 1 {
+			fakeweb.Hang().ServeHTTP(rw, r)
+			return
+		}
+		fakeweb.Slow(20*time.Millisecond, htmlPage("ok", "")).ServeHTTP(rw, r)
+	})
+	opts := webOptions(w)
+	opts.HostConcurrency = 1
+	opts.HeaderTimeout = 200 * time.Millisecond
+	opts.SlowAfter = time.Minute
+	targets := []Target{{URL: "http://site.test/a"}}
+	for i := range 6 {
+		targets = append(targets, Target{URL: fmt.Sprintf("http://site.test/p%d", i)})
+	}
+	for _, r := range checkAll(t, opts, targets...) {
+		if r.Status != linkvault.StatusOK {
+			t.Errorf("%s: got %s, want ok", r.URL, r)
+		}
+	}
+	paths := w.Stats("site.test").Paths
+	want := []string{"/a", "/p0", "/p1", "/p2", "/p3", "/p4", "/p5", "/a"}
+	if !slices.Equal(paths, want) {
+		t.Errorf("the server saw %q, want %q: the retry of /a after the links not yet tried", paths, want)
+	}
+}
+
+// TestSlowRequestsGiveBackSlots checks that a hanging request gives its
+// slots back after SlowAfter: with one request per host and one overall,
+// the links behind it (on its host and on another) are all served before
+// it times out, and no more than 2 requests are ever in flight: the pool
+// of slow requests is as large as each limit.
+func TestSlowRequestsGiveBackSlots(t *testing.T) {
+	w := fakeweb.New()
+	defer w.Close()
+	var mu sync.Mutex
+	var hangEnd time.Time
+	var inflight, most int
+	track := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			inflight++
+			most = max(most, inflight)
+			mu.Unlock()
+			next.ServeHTTP(rw, r)
+			mu.Lock()
+			inflight--
+			if strings.HasPrefix(r.URL.Path, "/hang") && hangEnd.IsZero() {
+				hangEnd = time.Now()
+			}
+			mu.Unlock()
+		})
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/hang/", fakeweb.Hang())
+	mux.Handle("/", htmlPage("ok", ""))
+	w.Host("a.test").Handler = track(mux)
+	w.Host("b.test").Handler = track(mux)
+	opts := webOptions(w)
+	opts.Concurrency = 1
+	opts.HostConcurrency = 1
+	opts.HeaderTimeout = time.Second
+	opts.SlowAfter = 50 * time.Millisecond
+	opts.Retries = -1
+	targets := []Target{{URL: "http://a.test/hang/1"}}
+	for i := range 3 {
+		targets = append(targets, Target{URL: fmt.Sprintf("http://a.test/p%d", i)}, Target{URL: fmt.Sprintf("http://b.test/p%d", i)})
+	}
+	// A second hanging request finds the pool full: it keeps its slot.
+	targets = append(targets, Target{URL: "http://a.test/hang/2"})
+	checkAll(t, opts, targets...)
+	for _, name := range []string{"a.test", "b.test"} {
+		st := w.Stats(name)
+		for i, p := range st.Paths {
+			if !strings.HasPrefix(p, "/hang") && !st.Times[i].Before(hangEnd) {
+				t.Errorf("%s%s was asked %v after the first hanging request ended, want before", name, p, st.Times[i].Sub(hangEnd))
+			}
+		}
+	}
+	if most > 2 {
+		t.Errorf("%d requests in flight at once, want at most 2 (1 slot and 1 slow)", most)
 	}
 }

@@ -29,6 +29,20 @@ import (
 // token or a pause while holding a slot, so a slow, dead or rate-limited
 // host never delays the others.
 //
+// A request still running after Options.SlowAfter (a URL that hangs or
+// drips its body) gives its slot back and moves to a pool of slow
+// requests, at most N per host and M overall: the host's other links and
+// the rest of the run go on beside it, and a host never has more than 2N
+// requests in flight. A retry waits in the delay heap, holding no slot,
+// then joins the back of its host's queue, behind the links not yet tried.
+//
+// The circuit breaker counts host-down failures (see failure.hostDown) in
+// sequence: a failure counts only if its request started after the last
+// counted failure came back, so requests failing together while in
+// flight at once count as one. A success of any request on the host resets
+// it. Once open, the host's remaining links are not tried and are
+// reported skipped ("not checked"), never bad.
+//
 // A job is one unique URL. Each step of it (the first request, a GET after
 // a HEAD, every redirect hop, every retry, the GitHub API lookup) goes back
 // through the queue of the host it is about to contact.
@@ -107,6 +121,8 @@ type job struct {
 	apiAway bool // an API redirect left the API's origin: no token since
 
 	readyAt time.Time // when a delayed retry is due
+	fail    *failure  // the failure a delayed retry is to repeat
+	failErr string    // and its error
 	index   int       // in the delay heap
 
 	probe    bool   // this job is the random-path probe of a host
@@ -124,13 +140,28 @@ type host struct {
 	base     float64 // configured rate
 	rate     float64 // current rate
 	pause    time.Time
-	fails    int    // consecutive connection-level failures
+	active   bool // listed in run.active
+	slow     int  // requests in the pool of slow requests
+
+	started  uint64 // requests started on the host
+	fails    int    // host-down failures in sequence
+	failMark uint64 // started when the last counted failure came back
 	open     string // reason, once the circuit is open
-	active   bool   // listed in run.active
+}
+
+// flight is one request in flight.
+type flight struct {
+	j     *job
+	h     *host
+	seq   uint64 // host.started when it started
+	start time.Time
+	slow  bool // moved to the pool of slow requests
+	done  bool
 }
 
 // done is a finished request coming back to the loop.
 type done struct {
+	f      *flight
 	j      *job
 	x      *exchange
 	page   *page
@@ -147,7 +178,9 @@ type run struct {
 	hosts    map[string]*host
 	active   []*host // hosts with queued jobs, in round-robin order
 	delayed  delayHeap
-	inflight int
+	inflight int       // requests holding a slot
+	slow     int       // requests in the pool of slow requests
+	flights  []*flight // requests holding a slot, in start order
 	results  chan *done
 
 	probes    map[string]*probeState // by host key of the links
@@ -262,10 +295,16 @@ func (r *run) later(j *job, d time.Duration) {
 	heap.Push(&r.delayed, j)
 }
 
-// backoff is the exponential backoff with jitter before retry n (1-based).
+// backoff is the exponential backoff with jitter before retry n
+// (1-based): RetryWait×2^(n-1) times a random factor in [0.5, 1.5), never
+// more than RetryWaitMax.
 func (r *run) backoff(n int) time.Duration {
-	d := r.c.opts.RetryWait << (n - 1)
-	return time.Duration(float64(d) * (0.5 + rand.Float64()))
+	o := &r.c.opts
+	d := o.RetryWaitMax
+	if n <= 62 && o.RetryWait <= o.RetryWaitMax>>(n-1) {
+		d = o.RetryWait << (n - 1)
+	}
+	return min(time.Duration(float64(d)*(0.5+rand.Float64())), o.RetryWaitMax)
 }
 
 func (r *run) loop() error {
@@ -277,14 +316,17 @@ func (r *run) loop() error {
 		for r.delayed.Len() > 0 && !r.delayed[0].readyAt.After(now) {
 			j := heap.Pop(&r.delayed).(*job)
 			if r.ctx.Err() == nil {
-				r.enqueue(j, true)
+				r.enqueue(j, false)
 			}
 		}
+		r.release(now)
 		var wake time.Time
 		if r.ctx.Err() == nil {
 			wake = r.dispatch(now)
 		}
-		if r.inflight == 0 && (r.ctx.Err() != nil || len(r.active) == 0 && r.delayed.Len() == 0) {
+		// Again, for the requests just started: when they are due.
+		wake = earliest(wake, r.release(now))
+		if r.inflight == 0 && r.slow == 0 && (r.ctx.Err() != nil || len(r.active) == 0 && r.delayed.Len() == 0) {
 			break
 		}
 		if r.delayed.Len() > 0 && r.ctx.Err() == nil {
@@ -297,8 +339,7 @@ func (r *run) loop() error {
 		}
 		select {
 		case d := <-r.results:
-			r.inflight--
-			d.j.host.inflight--
+			r.landed(d.f)
 			r.handle(d)
 		case <-timerC:
 		case <-ctxDone:
@@ -312,6 +353,46 @@ func (r *run) loop() error {
 		}
 	}
 	return r.ctx.Err()
+}
+
+// release moves the requests running for longer than SlowAfter out of
+// their slots into the pool of slow requests, as far as the pool has room
+// (N per host, M overall), and returns when the next one is due.
+func (r *run) release(now time.Time) time.Time {
+	var wake time.Time
+	after := r.c.opts.SlowAfter
+	kept := r.flights[:0]
+	for _, f := range r.flights {
+		switch due := f.start.Add(after); {
+		case f.done:
+			continue
+		case due.After(now):
+			wake = earliest(wake, due)
+		case r.slow < r.c.opts.Concurrency && f.h.slow < f.h.limit:
+			f.slow = true
+			r.inflight--
+			f.h.inflight--
+			r.slow++
+			f.h.slow++
+			continue
+		}
+		kept = append(kept, f)
+	}
+	clear(r.flights[len(kept):])
+	r.flights = kept
+	return wake
+}
+
+// landed frees what the finished request f held.
+func (r *run) landed(f *flight) {
+	f.done = true
+	if f.slow {
+		r.slow--
+		f.h.slow--
+		return
+	}
+	r.inflight--
+	f.h.inflight--
 }
 
 func earliest(a, b time.Time) time.Time {
@@ -429,10 +510,19 @@ func (r *run) start(j *job) {
 		req.captureAPI = j.t.Capture && c.opts.Capture != nil
 	}
 	c.authorize(req.header, j)
+	j.fail, j.failErr = nil, ""
+	h := j.host
 	r.inflight++
-	j.host.inflight++
+	h.inflight++
+	h.started++
+	f := &flight{j: j, h: h, seq: h.started, start: time.Now()}
+	r.flights = append(r.flights, f)
 	link := j.t.URL
-	go func() { r.results <- c.step(r.ctx, j, req, link) }()
+	go func() {
+		d := c.step(r.ctx, j, req, link)
+		d.f = f
+		r.results <- d
+	}()
 }
 
 // step runs one request and the work that needs its body (analysis,
@@ -497,23 +587,17 @@ func (r *run) handle(d *done) {
 	}
 	if x.err != nil {
 		f := classifyError(x.err, o)
-		if f.connLevel {
-			h.fails++
-			if h.fails >= o.BreakerThreshold && h.open == "" {
-				h.open = fmt.Sprintf("host unreachable: circuit open after %d failures: %s", h.fails, f.reason)
-			}
+		if f.hostDown {
+			h.failed(d.f.seq, f.reason, o.BreakerThreshold)
 		}
 		if f.retry && j.tries < o.Retries && h.open == "" {
 			j.tries++
+			j.fail, j.failErr = &f, shortError(x.err)
 			r.later(j, r.backoff(j.tries))
 			return
 		}
-		if j.api {
-			r.complete(j)
-			return
-		}
 		j.res.Error = shortError(x.err)
-		r.finish(j, f.status, f.reason)
+		r.failed(j, f)
 		return
 	}
 	h.fails = 0
@@ -585,6 +669,30 @@ func (r *run) handle(d *done) {
 	default:
 		r.finish(j, linkvault.StatusBroken, statusReason(code))
 	}
+}
+
+// failed counts a host-down failure of the request started as seq-th on
+// h, and opens the circuit at threshold. Failures of requests that were in
+// flight together count once: a failure counts only when its request
+// started after the last counted failure came back.
+func (h *host) failed(seq uint64, reason string, threshold int) {
+	if h.fails > 0 && seq <= h.failMark {
+		return
+	}
+	h.fails++
+	h.failMark = h.started
+	if h.fails >= threshold && h.open == "" {
+		h.open = fmt.Sprintf("host down: %d failures in a row: %s", h.fails, reason)
+	}
+}
+
+// failed ends j with the transport failure f.
+func (r *run) failed(j *job, f failure) {
+	if j.api {
+		r.complete(j)
+		return
+	}
+	r.finish(j, f.status, f.reason)
 }
 
 // retryWait is the pause before retry n: the backoff, or the server's
@@ -733,13 +841,20 @@ func (r *run) finish(j *job, st linkvault.Status, reason string) {
 	r.complete(j)
 }
 
-// circuitOpen ends j without contacting its host.
+// circuitOpen ends j without contacting its host: a link waiting for a
+// retry keeps the failure it had; one never tried is not checked
+// (skipped), never bad: the host's failures are not its own.
 func (r *run) circuitOpen(j *job, h *host) {
+	if j.fail != nil {
+		j.res.Error = j.failErr
+		r.failed(j, *j.fail)
+		return
+	}
 	if j.api {
 		r.complete(j)
 		return
 	}
-	r.finish(j, linkvault.StatusUnreachable, h.open)
+	r.finish(j, linkvault.StatusSkipped, "not checked: "+h.open)
 }
 
 // finishNow ends a job that needs no request.

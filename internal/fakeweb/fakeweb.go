@@ -183,3 +183,50 @@ func (h *Host) serve(rw http.ResponseWriter, r *http.Request) {
 
 // probePath matches the random 25-letter last segment of a soft 404 probe.
 var probePath = regexp.MustCompile(`/[a-z]{25}$`)
+
+// Hang is a handler that never answers: it holds the request until the
+// client gives up (or the server closes).
+func Hang() http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	})
+}
+
+// Slow answers with h after d (or gives up when the client does).
+func Slow(d time.Duration, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			h.ServeHTTP(rw, r)
+		case <-r.Context().Done():
+		}
+	})
+}
+
+// Drip answers 200 with an HTML body sent one byte every interval: never
+// silent for long, never done soon.
+func Drip(body []byte, every time.Duration) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		rw.Header().Set("Content-Length", fmt.Sprint(len(body)))
+		rw.WriteHeader(http.StatusOK)
+		fl, _ := rw.(http.Flusher)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for i := range body {
+			if _, err := rw.Write(body[i : i+1]); err != nil {
+				return
+			}
+			if fl != nil {
+				fl.Flush()
+			}
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				return
+			}
+		}
+	})
+}
