@@ -498,9 +498,10 @@ func (c *Checker) do(ctx context.Context, r request) *exchange {
 	col.Context = context.WithValue(rctx, exchangeKey{}, &exchangeCtx{x: x, cancel: cancel})
 	err := col.Request(r.method, r.url, nil, nil, r.header)
 	x.duration = time.Since(x.start)
-	if (err != nil || x.resp == nil || x.bodyErr != nil) && ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
-		// Cut by the total timeout, before or while reading the body:
-		// what was received does not count.
+	if ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
+		// Cut by the total timeout, before or while reading the body
+		// (an HTTP/2 stream cut may read as a clean end): what was
+		// received does not count.
 		x.deadline = true
 		x.err = &timeoutError{d: c.opts.Timeout}
 		x.dropSpool()

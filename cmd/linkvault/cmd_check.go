@@ -283,12 +283,15 @@ func checkerOptions(g *globalOptions, cfg *Config, archiver *archive.Archiver) c
 		HostConcurrency:  c.HostConcurrency,
 		Rate:             c.Rate,
 		Burst:            c.Burst,
-		Retries:          c.Retries,
+		Retries:          retries(c.Retries),
+		RetryWait:        time.Duration(c.RetryWait),
+		RetryWaitMax:     time.Duration(c.RetryWaitMax),
 		RetryAfterMax:    time.Duration(c.RetryAfterMax),
 		DialTimeout:      time.Duration(c.ConnectTimeout),
 		TLSTimeout:       time.Duration(c.TLSTimeout),
 		HeaderTimeout:    time.Duration(c.HeaderTimeout),
 		ReadTimeout:      time.Duration(c.ReadTimeout),
+		Timeout:          time.Duration(c.Timeout),
 		MaxBody:          int64(c.MaxBody),
 		BreakerThreshold: c.Breaker,
 		UserAgent:        c.UserAgent,
@@ -329,6 +332,15 @@ func checkerOptions(g *globalOptions, cfg *Config, archiver *archive.Archiver) c
 		}
 	}
 	return o
+}
+
+// retries maps check.retries (0: no retry) to the crawler's Retries
+// (0: the default, negative: none).
+func retries(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
 
 // checkable drops the links that are never checked (mailto:, data: …).

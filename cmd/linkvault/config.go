@@ -21,6 +21,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/crawler"
 )
 
 // Config is the content of config.yaml. Every key is documented in the
@@ -57,11 +58,14 @@ type CheckConfig struct {
 	Rate            float64           `yaml:"rate"`
 	Burst           int               `yaml:"burst"`
 	Retries         int               `yaml:"retries"`
+	RetryWait       Duration          `yaml:"retry_wait"`
+	RetryWaitMax    Duration          `yaml:"retry_wait_max"`
 	RetryAfterMax   Duration          `yaml:"retry_after_max"`
 	ConnectTimeout  Duration          `yaml:"connect_timeout"`
 	TLSTimeout      Duration          `yaml:"tls_timeout"`
 	HeaderTimeout   Duration          `yaml:"header_timeout"`
 	ReadTimeout     Duration          `yaml:"read_timeout"`
+	Timeout         Duration          `yaml:"timeout"`
 	MaxBody         Size              `yaml:"max_body"`
 	Breaker         int               `yaml:"breaker"`
 	UserAgent       string            `yaml:"user_agent"`
@@ -145,11 +149,14 @@ func DefaultConfig() *Config {
 			Rate:            2,
 			Burst:           2,
 			Retries:         2,
+			RetryWait:       Duration(time.Second),
+			RetryWaitMax:    Duration(crawler.DefaultRetryWaitMax),
 			RetryAfterMax:   Duration(60 * time.Second),
 			ConnectTimeout:  Duration(10 * time.Second),
 			TLSTimeout:      Duration(10 * time.Second),
 			HeaderTimeout:   Duration(20 * time.Second),
 			ReadTimeout:     Duration(20 * time.Second),
+			Timeout:         Duration(crawler.DefaultTimeout),
 			MaxBody:         10 << 20,
 			Breaker:         3,
 			GitHubAPI:       "https://api.github.com",
@@ -249,8 +256,8 @@ var knownKeys = map[string]any{
 	"notes": nil, "include_code": nil, "exclude": nil, "exclude_paths": nil, "db": nil,
 	"check": map[string]any{
 		"concurrency": nil, "host_concurrency": nil, "rate": nil, "burst": nil,
-		"retries": nil, "retry_after_max": nil, "connect_timeout": nil,
-		"tls_timeout": nil, "header_timeout": nil, "read_timeout": nil,
+		"retries": nil, "retry_wait": nil, "retry_wait_max": nil, "retry_after_max": nil,
+		"connect_timeout": nil, "tls_timeout": nil, "header_timeout": nil, "read_timeout": nil, "timeout": nil,
 		"max_body": nil, "breaker": nil, "user_agent": nil, "ca_file": nil,
 		"allow_private": nil, "recheck_after": nil, "resolve": nil, "github_api": nil,
 		"budget": nil,
@@ -377,11 +384,14 @@ func (c *Config) validate() error {
 	v.rate("check.rate", ch.Rate, false)
 	v.intIn("check.burst", ch.Burst, 1, cfgMaxBurst)
 	v.intIn("check.retries", ch.Retries, 0, cfgMaxRetries)
+	v.durIn("check.retry_wait", ch.RetryWait, time.Millisecond, time.Hour)
+	v.durIn("check.retry_wait_max", ch.RetryWaitMax, time.Duration(ch.RetryWait), cfgDay)
 	v.durIn("check.retry_after_max", ch.RetryAfterMax, time.Second, cfgDay)
 	v.durIn("check.connect_timeout", ch.ConnectTimeout, 100*time.Millisecond, time.Hour)
 	v.durIn("check.tls_timeout", ch.TLSTimeout, 100*time.Millisecond, time.Hour)
 	v.durIn("check.header_timeout", ch.HeaderTimeout, 100*time.Millisecond, time.Hour)
 	v.durIn("check.read_timeout", ch.ReadTimeout, 100*time.Millisecond, time.Hour)
+	v.durIn("check.timeout", ch.Timeout, 100*time.Millisecond, time.Hour)
 	v.sizeIn("check.max_body", ch.MaxBody, 1<<10, 1<<30)
 	v.intIn("check.breaker", ch.Breaker, 1, cfgMaxCount)
 	if strings.ContainsFunc(ch.UserAgent, unicode.IsControl) {

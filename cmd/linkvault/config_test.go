@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,7 +24,8 @@ func TestShippedConfig(t *testing.T) {
 	}
 	def := DefaultConfig()
 	if got, want := cfg.Check, def.Check; got.Concurrency != want.Concurrency || got.Rate != want.Rate || got.HostConcurrency != want.HostConcurrency ||
-		got.MaxBody != want.MaxBody || got.RetryAfterMax != want.RetryAfterMax || got.Breaker != want.Breaker {
+		got.MaxBody != want.MaxBody || got.RetryAfterMax != want.RetryAfterMax || got.Breaker != want.Breaker ||
+		got.Retries != want.Retries || got.RetryWait != want.RetryWait || got.RetryWaitMax != want.RetryWaitMax || got.Timeout != want.Timeout {
 		t.Errorf("shipped check: differs from DefaultConfig:\n got %+v\nwant %+v", got, want)
 	}
 	if got := cfg.policy(); got != linkvault.DefaultPolicy() {
@@ -141,6 +146,9 @@ func TestConfigErrors(t *testing.T) {
 		{"wayback exclude", "wayback:\n  exclude:\n    - example.com\n    - https://github.com/\n", `cfg.yaml:4: wayback.exclude: invalid host pattern "https://github.com/": want a host name like example.com or *.example.com`},
 		{"wayback public_hosts", "wayback:\n  public_hosts: 5\n", `cfg.yaml:2: wayback.public_hosts: want a list of host names`},
 		{"repo_url", "report:\n  repo_url: javascript:alert(1)\n", `cfg.yaml:2: report.repo_url: must be an http or https URL, got "javascript:alert(1)"`},
+		{"zero total timeout", "check:\n  timeout: 0\n", `cfg.yaml:2: check.timeout: must be between 100ms and 1h, got 0`},
+		{"retry_wait", "check:\n  retry_wait: 0\n", `cfg.yaml:2: check.retry_wait: must be between 1ms and 1h, got 0`},
+		{"retry_wait_max below retry_wait", "check:\n  retry_wait: 2s\n  retry_wait_max: 1s\n", `cfg.yaml:3: check.retry_wait_max: must be between 2s and 1d, got 1s`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -268,5 +276,37 @@ func TestResolveFlag(t *testing.T) {
 		if got := fmt.Sprint(err); (tc.want == "" && err != nil) || (tc.want != "" && got != tc.want) {
 			t.Errorf("--resolve %s: %v, want %q", tc.flag, err, tc.want)
 		}
+	}
+}
+
+// TestConfigRetriesAndTimeout checks how the retry and timeout keys reach
+// the checker: check.retries: 0 means no retry (the crawler's 0 would be
+// its default of 2), the others pass as they are.
+func TestConfigRetriesAndTimeout(t *testing.T) {
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	cfg, err := ParseConfig("cfg.yaml", []byte("check: {retries: 0, retry_wait: 10ms, retry_wait_max: 2m, timeout: 5s, allow_private: true}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := checkerOptions(&globalOptions{}, cfg, nil)
+	if o.RetryWait != 10*time.Millisecond || o.RetryWaitMax != 2*time.Minute || o.Timeout != 5*time.Second {
+		t.Errorf("options: retry_wait %v, retry_wait_max %v, timeout %v; want 10ms, 2m, 5s", o.RetryWait, o.RetryWaitMax, o.Timeout)
+	}
+	c, err := crawler.NewChecker(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var got linkvault.Result
+	if err := c.Check(context.Background(), []crawler.Target{{URL: srv.URL + "/"}}, func(r linkvault.Result) { got = r }); err != nil {
+		t.Fatal(err)
+	}
+	if n := requests.Load(); n != 1 || got.Status != linkvault.StatusBroken {
+		t.Errorf("retries: 0 made %d requests (%s), want 1 (broken)", n, got)
 	}
 }

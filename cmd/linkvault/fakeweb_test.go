@@ -234,6 +234,20 @@ func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 		default:
 			article(rw, "Tuning etcd", etcdArticle)
 		}
+	case "slow.example.com/drip": // a page sent a byte every 50 ms: 10 s in all, never silent
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		body := "<!doctype html><html><head><title>drip</title></head><body>" + strings.Repeat(".", 140)
+		for i := range len(body) {
+			if _, err := io.WriteString(rw, body[i:i+1]); err != nil {
+				return
+			}
+			rw.(http.Flusher).Flush()
+			select {
+			case <-time.After(50 * time.Millisecond):
+			case <-r.Context().Done():
+				return
+			}
+		}
 	case "slow.example.com/wait": // answers slowly: lets tests interrupt a run
 		select {
 		case <-time.After(30 * time.Second):
