@@ -89,6 +89,14 @@ func TestMovedTo(t *testing.T) {
 		{"trailing slash only", "https://a.test/x", []linkvault.Redirect{r(301, "https://a.test/x")}, "https://a.test/x/", ""},
 		{"302 is temporary", "http://a.test/x", []linkvault.Redirect{r(302, "http://a.test/x")}, "http://b.test/", ""},
 		{"301 then 302: moved to the 301 target", "http://a.test/x", []linkvault.Redirect{r(301, "http://a.test/x"), r(302, "http://b.test/x")}, "http://b.test/login", "http://b.test/x"},
+		{"four permanent hops: the final URL, not the first hop", "https://t.test/ixcmk2qa",
+			[]linkvault.Redirect{r(301, "https://t.test/ixcmk2qa"), r(301, "https://t.test/ixcmk2qa-hop1"), r(308, "https://u.test/ixcmk2qa-hop2"), r(301, "https://u.test/hop3")},
+			"https://v.test/final", "https://v.test/final"},
+		{"301, 308, then 307: the end of the permanent prefix", "https://t.test/a",
+			[]linkvault.Redirect{r(301, "https://t.test/a"), r(308, "https://t.test/a-hop1"), r(307, "https://t.test/a-hop2")},
+			"https://t.test/today", "https://t.test/a-hop2"},
+		{"302 first: no move, whatever follows", "https://t.test/a",
+			[]linkvault.Redirect{r(302, "https://t.test/a"), r(301, "https://t.test/b")}, "https://t.test/c", ""},
 	}
 	for _, tt := range tests {
 		if got := movedTo(tt.link, tt.hops, tt.final); got != tt.want {

@@ -185,7 +185,12 @@
 //
 // [Checker] checks targets politely (per-host queues, token buckets,
 // concurrency limits, Retry-After, retries, circuit breakers; see its
-// documentation) and classifies each one. A 2xx answer is not believed
+// documentation) and classifies each one. Slow answers do not starve a
+// run: every request has a total timeout, a request running longer than
+// Options.SlowAfter gives its slot back (within a bounded pool of slow
+// requests), retries wait outside the slots at the back of their host's
+// queue, and a host's breaker opens only when the host is down, never
+// because some of its URLs are slow. A 2xx answer is not believed
 // blindly: soft 404s (a deleted WeChat article, a dead page sent to the
 // home page, a parked domain, a site answering every path with its "not
 // found" template) are reported as linkvault.StatusSoft404 with their

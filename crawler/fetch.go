@@ -59,11 +59,12 @@ type Options struct {
 	// its body a byte at a time never outlasts it.
 	Timeout time.Duration
 	// SlowAfter is how long a request counts against HostConcurrency and
-	// Concurrency (default HeaderTimeout/4). A request still running
-	// after it (hanging, dripping, a large download) moves to a pool of
-	// slow requests, as large again as each limit: a host has at most
-	// 2×HostConcurrency requests in flight, the run 2×Concurrency, and
-	// slow answers do not starve the links behind them.
+	// Concurrency (default HeaderTimeout/10, 2s with the defaults). A
+	// request still running after it (hanging, dripping, a large
+	// download) moves to a pool of slow requests of slowPool times each
+	// limit: a host has at most 9×HostConcurrency requests in flight, the
+	// run 9×Concurrency, and slow answers do not starve the links behind
+	// them. The rate limit applies to every request.
 	SlowAfter time.Duration
 
 	MaxBody          int64  // bytes of a page body read at most (default 10 MB); longer bodies set Result.Truncated
@@ -167,12 +168,27 @@ type Target struct {
 //     it goes to, and recorded in Result.Redirects; more than 10 hops, or a
 //     hop back to a URL already visited (once allowed when the server set
 //     a cookie), is broken. Result.MovedTo is the target of the leading run
-//     of 301/308 hops, unless it differs from the link only by http→https
-//     and/or a trailing slash.
-//   - Retries (Options.Retries) with exponential backoff and jitter for
-//     429, 5xx, timeouts and connection resets, never for other 4xx. 429,
-//     and 503 with Retry-After, halve the host's rate and pause it for the
-//     Retry-After time (capped); the rate creeps back on success.
+//     of 301/308 hops: the final URL when every hop is permanent; when a
+//     temporary hop (302, 303, 307) follows, the URL it starts from (the
+//     page's new permanent address; where it sends visitors today is not
+//     what the note should cite, and the title shown is that page's).
+//     Never a move that differs from the link only by http→https and/or a
+//     trailing slash.
+//   - Timeouts: per phase (DialTimeout, TLSTimeout, HeaderTimeout,
+//     ReadTimeout of silence) and in total per request (Timeout): a body
+//     dripping a byte at a time is a timeout, whatever it had sent.
+//   - Retries (Options.Retries) with exponential backoff and jitter
+//     (capped by RetryWaitMax) for 429, 5xx, timeouts and connection
+//     resets, never for other 4xx. A retry waits holding no slot, then
+//     joins the back of its host's queue. 429, and 503 with Retry-After,
+//     halve the host's rate and pause it for the Retry-After time
+//     (capped); the rate creeps back on success.
+//   - Circuit breaker: BreakerThreshold host-down failures (DNS, refused,
+//     no route, TLS, connect or handshake timeout) in sequence open it;
+//     requests failing together while in flight at once count once, and
+//     timeouts of single URLs (headers, body, total) do not count. The
+//     host's links not yet tried are then skipped, with a reason starting
+//     "not checked:": never bad, they do not advance towards dead.
 //   - Classification: ok (2xx after redirects, 304), broken (404, 410,
 //     other 4xx, 5xx after retries, redirect loop), soft404 (2xx whose
 //     content is gone: see soft404.go for the signals, among them one
@@ -332,7 +348,7 @@ func withDefaults(o Options) Options {
 	setDur(&o.HeaderTimeout, 20*time.Second)
 	setDur(&o.ReadTimeout, 20*time.Second)
 	setDur(&o.Timeout, DefaultTimeout)
-	setDur(&o.SlowAfter, o.HeaderTimeout/4)
+	setDur(&o.SlowAfter, o.HeaderTimeout/10)
 	if o.MaxBody <= 0 {
 		o.MaxBody = DefaultMaxBody
 	}

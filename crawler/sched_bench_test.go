@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
@@ -230,5 +231,251 @@ func BenchmarkCapture50MB(b *testing.B) {
 			b.Fatalf("captured %d bytes (%v), want %d", captured, err, size)
 		}
 		b.ReportMetric(float64(rss("VmHWM:")-base)/(1<<20), "peakRSS-growth-MB")
+	}
+}
+
+// slowWeb is a generated web of the shape of a real newsletter's links:
+// thousands of single-link hosts, a few big hosts, and a few percent of
+// URLs that answer slowly, drip their body or never answer. Durations are
+// scaled down (timeouts of a second) so that a run takes a minute or two.
+type slowWeb struct {
+	targets []Target
+	hosts   map[string]benchHost
+	bad     map[string]bool // URLs that hang or drip: may fail
+}
+
+// slowWebOptions are the scaled-down timeouts of the slow web benchmarks.
+func slowWebOptions(o *Options) {
+	o.HeaderTimeout = time.Second
+	o.ReadTimeout = time.Second
+	o.Timeout = 2 * time.Second
+	o.RetryWait = 100 * time.Millisecond
+	o.RetryWaitMax = time.Second
+}
+
+// newSlowWeb builds the corpus: big hosts (name → links, rate), tail
+// single-link hosts, and the share of links that hang, drip and answer
+// slowly (under the header timeout: live).
+func newSlowWeb(seed uint64, big map[string]benchHost, bigLinks map[string]int, tail int, hang, drip, slow float64) *slowWeb {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	w := &slowWeb{hosts: map[string]benchHost{}, bad: map[string]bool{}}
+	add := func(host string, i int) {
+		kind := "p"
+		switch x := rng.Float64(); {
+		case x < hang:
+			kind = "hang"
+		case x < hang+drip:
+			kind = "drip"
+		case x < hang+drip+slow:
+			kind = "slow"
+		}
+		u := fmt.Sprintf("http://%s/%s/%d", host, kind, i)
+		if kind == "hang" || kind == "drip" {
+			w.bad[u] = true
+		}
+		w.targets = append(w.targets, Target{URL: u})
+	}
+	for h, spec := range big {
+		w.hosts[h] = spec
+		for i := range bigLinks[h] {
+			add(h, i)
+		}
+	}
+	def := benchHost{rate: DefaultRate, burst: DefaultBurst, conc: DefaultHostConcurrency}
+	for i := range tail {
+		h := fmt.Sprintf("t%05d.example", i)
+		spec := def
+		spec.latency = latencyOf(h)
+		w.hosts[h] = spec
+		add(h, i)
+	}
+	rng.Shuffle(len(w.targets), func(i, k int) { w.targets[i], w.targets[k] = w.targets[k], w.targets[i] })
+	return w
+}
+
+var slowWebPath = regexp.MustCompile(`^/(p|hang|drip|slow)/\d+$`)
+
+// slowWebHandler answers the paths of newSlowWeb; anything else (the soft
+// 404 probe) is not found.
+func slowWebHandler() http.Handler {
+	drip := []byte("<!doctype html><html><head><title>drip</title></head><body>" + strings.Repeat(".", 200))
+	page := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(rw, "<!doctype html><html><head><title>%s%s</title></head><body><p>A page.</p></body></html>", r.Host, r.URL.Path)
+	})
+	hang, slow, dripping := fakeweb.Hang(), fakeweb.Slow(250*time.Millisecond, page), fakeweb.Drip(drip, 50*time.Millisecond)
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		m := slowWebPath.FindStringSubmatch(r.URL.Path)
+		switch {
+		case m == nil:
+			http.NotFound(rw, r)
+		case m[1] == "hang":
+			hang.ServeHTTP(rw, r)
+		case m[1] == "drip":
+			dripping.ServeHTTP(rw, r)
+		case m[1] == "slow":
+			slow.ServeHTTP(rw, r)
+		default:
+			page(rw, r)
+		}
+	})
+}
+
+// runSlowWeb checks a slow web and reports wall time ÷ politeness bound,
+// the live links not reported ok, provoked 429s, and peak memory (RSS of
+// the process, fake web included, and the Go heap sampled every 20 ms).
+func runSlowWeb(b *testing.B, sw *slowWeb, concurrency int) {
+	b.Helper()
+	perHost := map[string]int{}
+	for _, t := range sw.targets {
+		u, _ := url.Parse(t.URL)
+		perHost[u.Host]++
+	}
+	bound := 0.0
+	for h, n := range perHost {
+		bound = max(bound, float64(n)/sw.hosts[h].rate)
+	}
+	for b.Loop() {
+		w := fakeweb.New()
+		opts := webOptions(w)
+		opts.Soft404.NoProbe = false // as shipped: one probe per host
+		slowWebOptions(&opts)
+		opts.Rate, opts.Burst, opts.HostConcurrency = DefaultRate, DefaultBurst, DefaultHostConcurrency
+		opts.Concurrency = concurrency
+		opts.Hosts = map[string]HostOptions{}
+		handler := slowWebHandler()
+		for h, spec := range sw.hosts {
+			if spec.rate != DefaultRate || spec.conc != DefaultHostConcurrency {
+				// The client keeps one token more in reserve than the
+				// server's burst: a loaded machine delays some requests
+				// by tens of milliseconds, and each 429 costs the host a
+				// second's pause.
+				opts.Hosts[h] = HostOptions{Rate: spec.rate, Burst: max(1, spec.burst-1), Concurrency: spec.conc}
+			}
+			fh := w.Host(h)
+			fh.Rate, fh.Burst, fh.Latency, fh.Handler = spec.rate, spec.burst, spec.latency, handler
+		}
+		c, err := NewChecker(opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		heap := sampleHeap()
+		counts := map[linkvault.Status]int{}
+		liveBad := 0
+		start := time.Now()
+		var lastLive, half time.Duration
+		err = c.Check(context.Background(), sw.targets, func(r linkvault.Result) {
+			counts[r.Status]++
+			if !sw.bad[r.URL] {
+				lastLive = time.Since(start)
+			}
+			if n := len(sw.targets) / 2; counts[linkvault.StatusOK]+counts[linkvault.StatusUnreachable] == n {
+				half = time.Since(start)
+			}
+			if !sw.bad[r.URL] && r.Status != linkvault.StatusOK {
+				liveBad++
+				if liveBad <= 5 {
+					b.Logf("live link %s: %s", r.URL, r)
+				}
+			}
+		})
+		wall := time.Since(start).Seconds()
+		peakHeap := heap()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if os.Getenv("BENCH_DIAG") != "" {
+			for h := range perHost {
+				if st := w.Stats(h); st.Throttled > 0 {
+					b.Logf("%s: %d requests, %d throttled, max in flight %d", h, st.Requests, st.Throttled, st.MaxInFlight)
+				}
+			}
+		}
+		c.Close()
+		w.Close()
+		b.Logf("%.3f× the bound of %.1f s (half the links done after %.1f s, the last live one after %.1f s); results %v; %d × 429; peak RSS %.0f MB, heap %.0f MB",
+			wall/bound, bound, half.Seconds(), lastLive.Seconds(), counts, w.Throttled(), float64(peakRSS())/(1<<20), float64(peakHeap)/(1<<20))
+		if liveBad > 0 {
+			b.Errorf("%d live links not reported ok", liveBad)
+		}
+		b.ReportMetric(wall/bound, "x-bound")
+		b.ReportMetric(bound, "bound-s")
+		b.ReportMetric(float64(liveBad), "live-not-ok")
+		b.ReportMetric(float64(w.Throttled()), "429s")
+		b.ReportMetric(float64(peakRSS())/(1<<20), "peakRSS-MB")
+		b.ReportMetric(float64(peakHeap)/(1<<20), "peakHeap-MB")
+		b.ReportMetric(float64(len(sw.targets)), "urls")
+		b.ReportMetric(float64(len(sw.bad)), "bad-urls")
+	}
+}
+
+// sampleHeap samples the Go heap in use every 20 ms until the returned
+// function is called, which returns the peak.
+func sampleHeap() func() uint64 {
+	stop := make(chan struct{})
+	peak := make(chan uint64)
+	go func() {
+		var m runtime.MemStats
+		var most uint64
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			runtime.ReadMemStats(&m)
+			most = max(most, m.HeapInuse)
+			select {
+			case <-t.C:
+			case <-stop:
+				peak <- most
+				return
+			}
+		}
+	}()
+	return func() uint64 { close(stop); return <-peak }
+}
+
+// BenchmarkCheckSlowBigHost: where one big host dominates. A CDN host of
+// 1,755 links at 40 requests per second (bound 44 s), 4 in flight, 3% of
+// its links hanging, 1% dripping, 3% slow, beside 400 single-link hosts
+// of the same mix. Goal: ≤ 1.15× the bound, 0 live links not ok.
+func BenchmarkCheckSlowBigHost(b *testing.B) {
+	big := map[string]benchHost{"cdn.example": {rate: 40, burst: 4, conc: 4, latency: 20 * time.Millisecond}}
+	sw := newSlowWeb(1, big, map[string]int{"cdn.example": 1755}, 400, 0.03, 0.01, 0.03)
+	runSlowWeb(b, sw, DefaultConcurrency)
+}
+
+// BenchmarkCheckSlowLongTail: where the long tail dominates. 8,000
+// single-link hosts and 4 hosts of 90 links at the shipped 2 requests per
+// second (bound 45 s), 3% of all links hanging, 1% dripping, 3% slow.
+// Goal: ≤ 2× the bound, 0 live links not ok.
+func BenchmarkCheckSlowLongTail(b *testing.B) {
+	big := map[string]benchHost{}
+	links := map[string]int{}
+	for i := range 4 {
+		h := fmt.Sprintf("big%d.example", i)
+		big[h] = benchHost{rate: DefaultRate, burst: DefaultBurst, conc: DefaultHostConcurrency, latency: latencyOf(h)}
+		links[h] = 90
+	}
+	sw := newSlowWeb(2, big, links, 8000, 0.03, 0.01, 0.03)
+	runSlowWeb(b, sw, DefaultConcurrency)
+}
+
+// BenchmarkCheckMemory checks many links over many hosts, all answering at
+// once, and reports the peak memory: per-host state must be small and
+// released when the host is done. Goals: ≤ 150 MB for 40k links over 8k
+// hosts, ≤ 250 MB for 100k links over 20k hosts (peak RSS of the process,
+// the fake web's side included).
+func BenchmarkCheckMemory(b *testing.B) {
+	for _, size := range []struct{ links, hosts int }{{40000, 8000}, {100000, 20000}} {
+		b.Run(fmt.Sprintf("%dk-over-%dk-hosts", size.links/1000, size.hosts/1000), func(b *testing.B) {
+			sw := &slowWeb{hosts: map[string]benchHost{}, bad: map[string]bool{}}
+			for i := range size.hosts {
+				h := fmt.Sprintf("m%05d.example", i)
+				sw.hosts[h] = benchHost{rate: 1000, burst: 10, conc: DefaultHostConcurrency, latency: time.Millisecond}
+			}
+			for i := range size.links {
+				sw.targets = append(sw.targets, Target{URL: fmt.Sprintf("http://m%05d.example/p/%d", i%size.hosts, i)})
+			}
+			runSlowWeb(b, sw, DefaultConcurrency)
+		})
 	}
 }
