@@ -61,10 +61,11 @@ type Options struct {
 	// SlowAfter is how long a request counts against HostConcurrency and
 	// Concurrency (default HeaderTimeout/10, 2s with the defaults). A
 	// request still running after it (hanging, dripping, a large
-	// download) moves to a pool of slow requests of slowPool times each
-	// limit: a host has at most 9×HostConcurrency requests in flight, the
-	// run 9×Concurrency, and slow answers do not starve the links behind
-	// them. The rate limit applies to every request.
+	// download) moves to a pool of slow requests, of Concurrency requests
+	// and 8×HostConcurrency per host: a host has at most 9×HostConcurrency
+	// requests in flight, the run 2×Concurrency, and slow answers do not
+	// starve the links behind them. The rate limit applies to every
+	// request.
 	SlowAfter time.Duration
 
 	MaxBody          int64  // bytes of a page body read at most (default 10 MB); longer bodies set Result.Truncated

@@ -402,9 +402,10 @@ func TestSlowRequestsGiveBackSlots(t *testing.T) {
 	}
 }
 
-// TestSlowPoolBounded checks the bound of the pool of slow requests: with
-// one request per host, a host that hangs has at most 1+slowPool
-// requests in flight; the one beyond the pool keeps its slot.
+// TestSlowPoolBounded checks the bounds of the pool of slow requests:
+// with one request per host, a host that hangs has at most 1+slowPool
+// requests in flight (the one beyond its share keeps its slot); with 2
+// overall, the run has at most 4.
 func TestSlowPoolBounded(t *testing.T) {
 	w := fakeweb.New()
 	defer w.Close()
@@ -425,5 +426,29 @@ func TestSlowPoolBounded(t *testing.T) {
 	}
 	if got := w.Stats("a.test").MaxInFlight; got != 1+slowPool {
 		t.Errorf("max in flight = %d, want %d (1 slot and %d slow)", got, 1+slowPool, slowPool)
+	}
+
+	// Two per host, two overall: each host's share of the pool (16) is
+	// larger than the pool (2).
+	opts.Concurrency, opts.HostConcurrency = 2, 2
+	var mu sync.Mutex
+	inflight, most := 0, 0
+	w.Host("b.test").Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inflight++
+		most = max(most, inflight)
+		mu.Unlock()
+		fakeweb.Hang().ServeHTTP(rw, r)
+		mu.Lock()
+		inflight--
+		mu.Unlock()
+	})
+	targets = nil
+	for i := range 8 {
+		targets = append(targets, Target{URL: fmt.Sprintf("http://b.test/hang/%d", i)})
+	}
+	checkAll(t, opts, targets...)
+	if most != 4 {
+		t.Errorf("max in flight = %d, want 4 (2 slots and a pool of 2)", most)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -371,6 +372,12 @@ func runSlowWeb(b *testing.B, sw *slowWeb, concurrency int) {
 			}
 			if n := len(sw.targets) / 2; counts[linkvault.StatusOK]+counts[linkvault.StatusUnreachable] == n {
 				half = time.Since(start)
+				if name := os.Getenv("BENCH_HEAPPROFILE"); name != "" {
+					if f, err := os.Create(name); err == nil {
+						pprof.WriteHeapProfile(f)
+						f.Close()
+					}
+				}
 			}
 			if !sw.bad[r.URL] && r.Status != linkvault.StatusOK {
 				liveBad++
