@@ -627,7 +627,9 @@ func (x *exchange) readBody(body io.Reader, cancel context.CancelFunc) {
 // read reads up to limit bytes, keeping the first keep bytes. When flag is
 // set, a body longer than limit is recorded as truncated.
 func (x *exchange) read(r io.Reader, limit, keep int64, flag bool) {
-	buf := make([]byte, 32<<10)
+	bp := readBufs.Get().(*[]byte)
+	defer readBufs.Put(bp)
+	buf := *bp
 	for x.bytesRead < limit {
 		n, err := r.Read(buf[:min(int64(len(buf)), limit-x.bytesRead)])
 		if n > 0 {
@@ -648,6 +650,10 @@ func (x *exchange) read(r io.Reader, limit, keep int64, flag bool) {
 		x.truncated = moreData(r)
 	}
 }
+
+// readBufs are the buffers of exchange.read: one per request in flight,
+// not one per request made (32 KB each, the bulk of a check's garbage).
+var readBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // moreData reports whether r has at least one more byte.
 func moreData(r io.Reader) bool {
