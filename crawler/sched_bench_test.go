@@ -14,6 +14,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -361,6 +362,7 @@ func runSlowWeb(b *testing.B, sw *slowWeb, concurrency int) {
 			b.Fatal(err)
 		}
 		heap := sampleHeap()
+		cpu0 := cpuTime()
 		counts := map[linkvault.Status]int{}
 		liveBad := 0
 		start := time.Now()
@@ -387,6 +389,7 @@ func runSlowWeb(b *testing.B, sw *slowWeb, concurrency int) {
 			}
 		})
 		wall := time.Since(start).Seconds()
+		cpu := (cpuTime() - cpu0).Seconds()
 		peakHeap := heap()
 		if err != nil {
 			b.Fatal(err)
@@ -400,8 +403,8 @@ func runSlowWeb(b *testing.B, sw *slowWeb, concurrency int) {
 		}
 		c.Close()
 		w.Close()
-		b.Logf("%.3f× the bound of %.1f s (half the links done after %.1f s, the last live one after %.1f s); results %v; %d × 429; peak RSS %.0f MB, heap %.0f MB",
-			wall/bound, bound, half.Seconds(), lastLive.Seconds(), counts, w.Throttled(), float64(peakRSS())/(1<<20), float64(peakHeap)/(1<<20))
+		b.Logf("%.3f× the bound of %.1f s (half the links done after %.1f s, the last live one after %.1f s, CPU %.1f s); results %v; %d × 429; peak RSS %.0f MB, heap %.0f MB",
+			wall/bound, bound, half.Seconds(), lastLive.Seconds(), cpu, counts, w.Throttled(), float64(peakRSS())/(1<<20), float64(peakHeap)/(1<<20))
 		if liveBad > 0 {
 			b.Errorf("%d live links not reported ok", liveBad)
 		}
@@ -413,7 +416,17 @@ func runSlowWeb(b *testing.B, sw *slowWeb, concurrency int) {
 		b.ReportMetric(float64(peakHeap)/(1<<20), "peakHeap-MB")
 		b.ReportMetric(float64(len(sw.targets)), "urls")
 		b.ReportMetric(float64(len(sw.bad)), "bad-urls")
+		b.ReportMetric(cpu, "cpu-s")
 	}
+}
+
+// cpuTime is the CPU time (user and system) of the process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // sampleHeap samples the Go heap in use every 20 ms until the returned
