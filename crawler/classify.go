@@ -40,7 +40,12 @@ type failure struct {
 	// or not at all (header, read or total timeouts) says nothing about
 	// the host's other links.
 	hostDown bool
-	retry    bool // worth another attempt
+	// retryOnce marks a timeout of the URL itself (no headers in time, a
+	// body not done in Options.Timeout): each try costs the whole
+	// timeout, and a URL that did not answer twice rarely answers a
+	// third time, so it is retried once at most.
+	retryOnce bool
+	retry     bool // worth another attempt
 }
 
 // classifyError classifies an error that left no HTTP response.
@@ -58,7 +63,7 @@ func classifyError(err error, o *Options) failure {
 	var total *timeoutError
 	switch {
 	case errors.As(err, &total):
-		return failure{status: linkvault.StatusUnreachable, reason: total.Error(), retry: true}
+		return failure{status: linkvault.StatusUnreachable, reason: total.Error(), retry: true, retryOnce: true}
 	case errors.Is(err, errPrivate):
 		return failure{status: linkvault.StatusSkipped, reason: reasonPrivate}
 	case errors.As(err, &dnsErr):
@@ -78,13 +83,13 @@ func classifyError(err error, o *Options) failure {
 	case strings.Contains(err.Error(), "TLS handshake timeout"):
 		return failure{status: linkvault.StatusUnreachable, reason: "timeout after " + o.TLSTimeout.String() + " in TLS handshake", hostDown: true, retry: true}
 	case strings.Contains(err.Error(), "timeout awaiting response headers"):
-		return failure{status: linkvault.StatusUnreachable, reason: "timeout after " + o.HeaderTimeout.String() + " awaiting headers", retry: true}
+		return failure{status: linkvault.StatusUnreachable, reason: "timeout after " + o.HeaderTimeout.String() + " awaiting headers", retry: true, retryOnce: true}
 	case errors.As(err, &netErr) && netErr.Timeout(), errors.Is(err, context.DeadlineExceeded):
 		var op *net.OpError
 		if errors.As(err, &op) && op.Op == "dial" {
 			return failure{status: linkvault.StatusUnreachable, reason: "timeout after " + o.DialTimeout.String() + " connecting", hostDown: true, retry: true}
 		}
-		return failure{status: linkvault.StatusUnreachable, reason: "timeout", retry: true}
+		return failure{status: linkvault.StatusUnreachable, reason: "timeout", retry: true, retryOnce: true}
 	case strings.Contains(err.Error(), "server response headers exceeded"):
 		return failure{status: linkvault.StatusBroken, reason: fmt.Sprintf("response headers larger than %d KB", maxHeaderBytes>>10)}
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),

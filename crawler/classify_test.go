@@ -24,30 +24,31 @@ func TestClassifyError(t *testing.T) {
 		reason   string
 		hostDown bool
 		retry    bool
+		once     bool
 	}{
 		{"dns", wrap(&net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", IsNotFound: true}}),
-			linkvault.StatusUnreachable, "DNS: no such host", true, false},
+			linkvault.StatusUnreachable, "DNS: no such host", true, false, false},
 		{"refused", wrap(&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}),
-			linkvault.StatusUnreachable, "connection refused", true, false},
+			linkvault.StatusUnreachable, "connection refused", true, false, false},
 		{"reset", wrap(&net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)}),
-			linkvault.StatusUnreachable, "connection reset", false, true},
+			linkvault.StatusUnreachable, "connection reset", false, true, false},
 		{"header timeout", wrap(errors.New("net/http: timeout awaiting response headers")),
-			linkvault.StatusUnreachable, "timeout after 3s awaiting headers", false, true},
+			linkvault.StatusUnreachable, "timeout after 3s awaiting headers", false, true, true},
 		{"read timeout", wrap(&net.OpError{Op: "read", Err: os.ErrDeadlineExceeded}),
-			linkvault.StatusUnreachable, "timeout", false, true},
+			linkvault.StatusUnreachable, "timeout", false, true, true},
 		{"total timeout", wrap(&timeoutError{d: time.Minute}),
-			linkvault.StatusUnreachable, "timeout after 1m0s in total", false, true},
+			linkvault.StatusUnreachable, "timeout after 1m0s in total", false, true, true},
 		{"TLS handshake timeout", wrap(errors.New("net/http: TLS handshake timeout")),
-			linkvault.StatusUnreachable, "timeout after 10s in TLS handshake", true, true},
+			linkvault.StatusUnreachable, "timeout after 10s in TLS handshake", true, true, false},
 		{"dial timeout", wrap(&net.OpError{Op: "dial", Err: context.DeadlineExceeded}),
-			linkvault.StatusUnreachable, "timeout after 10s connecting", true, true},
+			linkvault.StatusUnreachable, "timeout after 10s connecting", true, true, false},
 		{"private", wrap(&net.OpError{Op: "dial", Err: errPrivate}),
-			linkvault.StatusSkipped, "private address (allow with --allow-private)", false, false},
+			linkvault.StatusSkipped, "private address (allow with --allow-private)", false, false, false},
 	}
 	for _, tt := range tests {
 		f := classifyError(tt.err, &o)
-		if f.status != tt.status || f.reason != tt.reason || f.hostDown != tt.hostDown || f.retry != tt.retry {
-			t.Errorf("%s: got %+v, want {%s %q hostDown=%v retry=%v}", tt.name, f, tt.status, tt.reason, tt.hostDown, tt.retry)
+		if f.status != tt.status || f.reason != tt.reason || f.hostDown != tt.hostDown || f.retry != tt.retry || f.retryOnce != tt.once {
+			t.Errorf("%s: got %+v, want {%s %q hostDown=%v retry=%v once=%v}", tt.name, f, tt.status, tt.reason, tt.hostDown, tt.retry, tt.once)
 		}
 	}
 }

@@ -44,7 +44,7 @@ type Options struct {
 	Rate            float64                // requests per second per host (default 2)
 	Burst           int                    // per host token bucket, as the server allows (default 2); one token is kept in reserve against network jitter
 	Hosts           map[string]HostOptions // per-host overrides: exact host ("example.com", "example.com:8080") or "*.example.com"
-	Retries         int                    // retries for 429, 5xx, timeouts and resets (default 2; negative: none)
+	Retries         int                    // retries for 429, 5xx, timeouts and resets (default 2; negative: none); a URL-level timeout is retried once at most
 	RetryWait       time.Duration          // base of the exponential backoff between retries (default 1s)
 	RetryWaitMax    time.Duration          // cap on the backoff before one retry (default 30s)
 	RetryAfterMax   time.Duration          // cap on Retry-After pauses (default 60s)
@@ -180,8 +180,10 @@ type Target struct {
 //     dripping a byte at a time is a timeout, whatever it had sent.
 //   - Retries (Options.Retries) with exponential backoff and jitter
 //     (capped by RetryWaitMax) for 429, 5xx, timeouts and connection
-//     resets, never for other 4xx. A retry waits holding no slot, then
-//     joins the back of its host's queue. 429, and 503 with Retry-After,
+//     resets, never for other 4xx; a URL that does not answer (header,
+//     read or total timeout) is retried once at most, since each try
+//     costs the whole timeout. A retry waits holding no slot, then joins
+//     the back of its host's queue. 429, and 503 with Retry-After,
 //     halve the host's rate and pause it for the Retry-After time
 //     (capped); the rate creeps back on success.
 //   - Circuit breaker: BreakerThreshold host-down failures (DNS, refused,

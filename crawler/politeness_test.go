@@ -452,3 +452,25 @@ func TestSlowPoolBounded(t *testing.T) {
 		t.Errorf("max in flight = %d, want 4 (2 slots and a pool of 2)", most)
 	}
 }
+
+// TestURLTimeoutRetriedOnce checks that a URL that never answers is
+// retried once, not Retries times (each try costs the whole timeout),
+// while a 503 still gets every retry.
+func TestURLTimeoutRetriedOnce(t *testing.T) {
+	w := fakeweb.New()
+	defer w.Close()
+	mux := http.NewServeMux()
+	mux.Handle("/hang", fakeweb.Hang())
+	mux.Handle("/busy", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { rw.WriteHeader(http.StatusServiceUnavailable) }))
+	w.Host("site.test").Handler = mux
+	opts := webOptions(w)
+	opts.HeaderTimeout = 100 * time.Millisecond
+	opts.Retries = 3
+	rs := checkAll(t, opts, Target{URL: "http://site.test/hang"}, Target{URL: "http://site.test/busy"})
+	for _, r := range rs {
+		want := map[string]int{"http://site.test/hang": 2, "http://site.test/busy": 4}[r.URL]
+		if r.Requests != want {
+			t.Errorf("%s: %s after %d requests, want %d", r.URL, r, r.Requests, want)
+		}
+	}
+}

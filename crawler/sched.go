@@ -601,7 +601,11 @@ func (r *run) handle(d *done) {
 		if f.hostDown {
 			h.failed(d.f.seq, f.reason, o.BreakerThreshold)
 		}
-		if f.retry && j.tries < o.Retries && h.open == "" {
+		retries := o.Retries
+		if f.retryOnce {
+			retries = min(retries, 1)
+		}
+		if f.retry && j.tries < retries && h.open == "" {
 			j.tries++
 			j.fail, j.failErr = &f, shortError(x.err)
 			r.later(j, r.backoff(j.tries))
