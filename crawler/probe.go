@@ -95,7 +95,7 @@ func (r *run) startProbe(key string, link *url.URL) {
 		t:        Target{URL: u.String()},
 		probe:    true,
 		probeKey: key,
-		res:      linkvault.Result{URL: u.String(), ContentLength: -1},
+		res:      &linkvault.Result{URL: u.String(), ContentLength: -1},
 		seen:     map[string]int{u.String(): 1},
 		cur:      u,
 		method:   http.MethodGet,

@@ -77,7 +77,7 @@ func (c *Checker) Check(ctx context.Context, targets []Target, emit func(linkvau
 			j.copies++
 			continue
 		}
-		j := &job{t: t, copies: 1, res: linkvault.Result{URL: t.URL, ContentLength: -1}}
+		j := &job{t: t, copies: 1}
 		jobs[t.URL] = j
 		order = append(order, j)
 	}
@@ -106,7 +106,7 @@ func (c *Checker) HostStats() map[string]*linkvault.HostStats {
 type job struct {
 	t      Target
 	copies int // targets sharing this URL
-	res    linkvault.Result
+	res    *linkvault.Result // made when the job starts or ends: a queued job stays small
 
 	link   string // host key of the link, for statistics
 	cur    *url.URL
@@ -504,6 +504,7 @@ func (h *host) recover(now time.Time) {
 // start launches the next request of j.
 func (r *run) start(j *job) {
 	c := r.c
+	j.result()
 	if j.start.IsZero() {
 		j.start = time.Now()
 	}
@@ -724,7 +725,7 @@ func (r *run) retryWait(n int, ra time.Duration, hasRA bool) time.Duration {
 // result.
 func (r *run) record(j *job, x *exchange) {
 	resp := x.resp
-	res := &j.res
+	res := j.res
 	res.HTTPStatus = resp.StatusCode
 	res.FinalURL = x.req.url
 	res.ContentType = resp.Header.Get("Content-Type")
@@ -864,6 +865,7 @@ func (r *run) finish(j *job, st linkvault.Status, reason string) {
 // retry keeps the failure it had; one never tried is not checked
 // (skipped), never bad: the host's failures are not its own.
 func (r *run) circuitOpen(j *job, h *host) {
+	j.result()
 	if j.fail != nil {
 		j.res.Error = j.failErr
 		r.failed(j, *j.fail)
@@ -876,8 +878,17 @@ func (r *run) circuitOpen(j *job, h *host) {
 	r.finish(j, linkvault.StatusSkipped, "not checked: "+h.open)
 }
 
+// result returns the result of j, making it on first use.
+func (j *job) result() *linkvault.Result {
+	if j.res == nil {
+		j.res = &linkvault.Result{URL: j.t.URL, ContentLength: -1}
+	}
+	return j.res
+}
+
 // finishNow ends a job that needs no request.
 func (r *run) finishNow(j *job, st linkvault.Status, reason string) {
+	j.result()
 	j.res.Status = st
 	j.res.Reason = reason
 	r.complete(j)
@@ -887,7 +898,7 @@ func (r *run) finishNow(j *job, st linkvault.Status, reason string) {
 // result that redirected to another path is held until the end of the run
 // (see flushHeld).
 func (r *run) complete(j *job) {
-	res := j.res
+	res := *j.res
 	res.DurationMS = res.Duration.Milliseconds()
 	res.CheckedAt = r.c.opts.Now()
 	if r.hold(j, res) {
