@@ -105,7 +105,7 @@ func (c *Checker) HostStats() map[string]*linkvault.HostStats {
 // job is the check of one unique URL.
 type job struct {
 	t      Target
-	copies int // targets sharing this URL
+	copies int               // targets sharing this URL
 	res    *linkvault.Result // made when the job starts or ends: a queued job stays small
 
 	link   string // host key of the link, for statistics
