@@ -188,7 +188,9 @@
 // documentation) and classifies each one. Slow answers do not starve a
 // run: every request has a total timeout, a request running longer than
 // Options.SlowAfter gives its slot back (within a bounded pool of slow
-// requests), retries wait outside the slots at the back of their host's
+// requests, and only while its host's last answer came quickly: a host
+// whose answers are all slow is overloaded and keeps its concurrency
+// limit), retries wait outside the slots at the back of their host's
 // queue, and a host's breaker opens only when the host is down, never
 // because some of its URLs are slow. A 2xx answer is not believed
 // blindly: soft 404s (a deleted WeChat article, a dead page sent to the

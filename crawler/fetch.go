@@ -64,8 +64,10 @@ type Options struct {
 	// download) moves to a pool of slow requests, of Concurrency requests
 	// and 8×HostConcurrency per host: a host has at most 9×HostConcurrency
 	// requests in flight, the run 2×Concurrency, and slow answers do not
-	// starve the links behind them. The rate limit applies to every
-	// request.
+	// starve the links behind them. Only a host whose last answer came
+	// within SlowAfter lends slots so: one whose answers are all slow is
+	// overloaded, and keeps HostConcurrency. The rate limit applies to
+	// every request.
 	SlowAfter time.Duration
 
 	MaxBody          int64  // bytes of a page body read at most (default 10 MB); longer bodies set Result.Truncated

@@ -386,12 +386,14 @@ func TestSlowRequestsGiveBackSlots(t *testing.T) {
 	opts.HeaderTimeout = time.Second
 	opts.SlowAfter = 50 * time.Millisecond
 	opts.Retries = -1
-	targets := []Target{{URL: "http://a.test/hang/1"}}
+	// The host answers its first link at once: the hanging URL is its
+	// own trouble, not the host's.
+	targets := []Target{{URL: "http://a.test/first"}, {URL: "http://a.test/hang/1"}}
 	for i := range 3 {
 		targets = append(targets, Target{URL: fmt.Sprintf("http://a.test/p%d", i)}, Target{URL: fmt.Sprintf("http://b.test/p%d", i)})
 	}
 	checkAll(t, opts, targets...)
-	hangStart := w.Stats("a.test").Times[0]
+	hangStart := w.Stats("a.test").Times[1]
 	for _, name := range []string{"a.test", "b.test"} {
 		st := w.Stats(name)
 		for i, p := range st.Paths {
@@ -403,43 +405,58 @@ func TestSlowRequestsGiveBackSlots(t *testing.T) {
 }
 
 // TestSlowPoolBounded checks the bounds of the pool of slow requests:
-// with one request per host, a host that hangs gets at most 1+slowPool
-// requests before the first one times out (the one beyond its share keeps
-// its slot); with 2 per host and 2 overall, 4.
+// with one request per host, a host whose first answer came quickly and
+// whose other URLs hang gets at most 1+slowPool requests before the first
+// one times out (the one beyond its share keeps its slot); with 2 per host
+// and 2 overall, 4. A host whose every answer is slow is overloaded: it
+// keeps its concurrency limit.
 func TestSlowPoolBounded(t *testing.T) {
 	for _, tt := range []struct {
 		name              string
 		conc, hostConc    int
 		want, hangingURLs int
+		allSlow           bool
 	}{
-		{"host share", 64, 1, 1 + slowPool, 2 * (1 + slowPool)},
-		{"run pool", 2, 2, 4, 8},
+		{"host share", 64, 1, 1 + slowPool, 2 * (1 + slowPool), false},
+		{"run pool", 2, 2, 4, 8, false},
+		{"overloaded host", 64, 2, 2, 8, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := fakeweb.New()
 			defer w.Close()
-			w.Host("a.test").Handler = fakeweb.Hang()
+			mux := http.NewServeMux()
+			mux.Handle("/hang/", fakeweb.Hang())
+			mux.Handle("/", htmlPage("ok", ""))
+			w.Host("a.test").Handler = mux
 			opts := webOptions(w)
 			opts.Concurrency, opts.HostConcurrency = tt.conc, tt.hostConc
 			opts.HeaderTimeout = 500 * time.Millisecond
 			opts.SlowAfter = 20 * time.Millisecond
 			opts.Retries = -1
 			var targets []Target
+			if !tt.allSlow {
+				targets = append(targets, Target{URL: "http://a.test/quick"})
+			}
 			for i := range tt.hangingURLs {
 				targets = append(targets, Target{URL: fmt.Sprintf("http://a.test/hang/%d", i)})
 			}
 			for _, r := range checkAll(t, opts, targets...) {
-				if r.Status != linkvault.StatusUnreachable {
+				if want := linkvault.StatusUnreachable; r.URL != "http://a.test/quick" && r.Status != want {
 					t.Errorf("%s: got %s, want unreachable", r.URL, r)
 				}
 			}
 			// Requests in flight at once: those asked before the
-			// first one timed out (the server sees a timed-out
-			// request end a little after the client gave up).
+			// first hanging one timed out (the server sees a
+			// timed-out request end a little after the client gave
+			// up).
 			st := w.Stats("a.test")
+			first := 0
+			if !tt.allSlow {
+				first = 1
+			}
 			early := 0
-			for _, at := range st.Times {
-				if at.Sub(st.Times[0]) < opts.HeaderTimeout*9/10 {
+			for _, at := range st.Times[first:] {
+				if at.Sub(st.Times[first]) < opts.HeaderTimeout*9/10 {
 					early++
 				}
 			}

@@ -31,9 +31,11 @@ import (
 //
 // A request still running after Options.SlowAfter (a URL that hangs or
 // drips its body) gives its slot back and moves to a pool of slow
-// requests, at most slowPool×N per host and M overall: the host's other
-// links and the rest of the run go on beside it (a request that does not
-// answer costs the server little), a host never has more than
+// requests, at most slowPool×N per host and M overall, as long as the
+// host's last answer came quickly: the host's other links and the rest of
+// the run go on beside it (a request that does not answer costs the server
+// little). A host whose answers are all slow is overloaded: its requests
+// keep their slots, and its concurrency limit holds. A host never has more than
 // (1+slowPool)×N requests in flight, and the run never more than 2M. A retry waits in the delay heap, holding no slot,
 // then joins the back of its host's queue, behind the links not yet tried.
 //
@@ -143,6 +145,10 @@ type host struct {
 	pause    time.Time
 	active   bool // listed in run.active
 	slow     int  // requests in the pool of slow requests
+	// quick: the host's last answer came within SlowAfter. Only then is a
+	// slow request the URL's own trouble; a host whose answers are all
+	// slow is overloaded, and keeps its concurrency limit.
+	quick bool
 
 	started  uint64 // requests started on the host
 	fails    int    // host-down failures in sequence
@@ -339,7 +345,7 @@ func (r *run) loop() error {
 		}
 		select {
 		case d := <-r.results:
-			r.landed(d.f)
+			r.landed(d.f, now)
 			r.handle(d)
 		case <-timerC:
 		case <-ctxDone:
@@ -379,7 +385,7 @@ func (r *run) release(now time.Time) time.Time {
 			continue
 		case due.After(now):
 			wake = earliest(wake, due)
-		case r.slow < r.c.opts.Concurrency && f.h.slow < slowPool*f.h.limit:
+		case f.h.quick && r.slow < r.c.opts.Concurrency && f.h.slow < slowPool*f.h.limit:
 			f.slow = true
 			r.inflight--
 			f.h.inflight--
@@ -395,8 +401,9 @@ func (r *run) release(now time.Time) time.Time {
 }
 
 // landed frees what the finished request f held.
-func (r *run) landed(f *flight) {
+func (r *run) landed(f *flight, now time.Time) {
 	f.done = true
+	f.h.quick = now.Sub(f.start) < r.c.opts.SlowAfter
 	if f.slow {
 		r.slow--
 		f.h.slow--
