@@ -14,7 +14,13 @@ type Run struct {
 	// Partial: some of the run's inputs (notes) could not be read, so the
 	// run does not know every URL the notes reference and marked none
 	// gone.
-	Partial   bool                  `json:"partial,omitempty"`
+	Partial bool `json:"partial,omitempty"`
+	// A budgeted run (check.budget) checks the most urgent due links its
+	// hosts' rates allow within Budget; Left is how many due links it did
+	// not reach: they keep their state and are due the next run.
+	BudgetSeconds float64 `json:"budget_seconds,omitempty"`
+	Due           int     `json:"due,omitempty"`
+	Left          int     `json:"left,omitempty"`
 	Counts    map[Status]int        `json:"counts,omitempty"`
 	States    map[State]int         `json:"states,omitempty"`
 	Hosts     map[string]*HostStats `json:"hosts,omitempty"`

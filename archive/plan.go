@@ -1,6 +1,9 @@
 package archive
 
 import (
+	"encoding/binary"
+	"time"
+
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/linkvault/linkvault"
@@ -19,6 +22,21 @@ func (db *DB) Records(urls []string) (map[string]*linkvault.URLRecord, error) {
 			}
 			if rec != nil {
 				out[u] = rec
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// LatestCaptures returns the time of the latest capture of each of urls
+// that has one, in one read transaction.
+func (db *DB) LatestCaptures(urls []string) (map[string]time.Time, error) {
+	out := make(map[string]time.Time)
+	err := db.ViewBucket(bucketCaptures, func(b *Bucket) error {
+		for _, u := range urls {
+			if k, _ := b.Last(urlPrefix(u)); len(k) == len(u)+1+8 {
+				out[u] = time.Unix(0, int64(binary.BigEndian.Uint64(k[len(u)+1:])^(1<<63))).UTC()
 			}
 		}
 		return nil

@@ -232,6 +232,14 @@ func markInterrupted(runs *bolt.Bucket) error {
 // Run returns the run being recorded, with its ID.
 func (r *Recorder) Run() linkvault.Run { return r.run }
 
+// SetLeft records, before Finish, how many due links a budgeted run did
+// not reach.
+func (r *Recorder) SetLeft(n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.run.Left = n
+}
+
 // Record queues res for the writer goroutine, blocking while the queue is
 // full. res.URL is the canonical URL; res.CheckedAt, when set, is the time
 // of the check (the database's clock at the call otherwise). Results

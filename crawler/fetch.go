@@ -58,6 +58,11 @@ type Options struct {
 	// timeout (unreachable), whatever it had received: a server dripping
 	// its body a byte at a time never outlasts it.
 	Timeout time.Duration
+	// Deadline, when set, ends a budgeted run: no request starts at or
+	// after it; targets not started by then, and retries still waiting,
+	// get no result (they keep their state and are due the next run).
+	// Requests in flight finish, bounded by Timeout.
+	Deadline time.Time
 	// SlowAfter is how long a request counts against HostConcurrency and
 	// Concurrency (default HeaderTimeout/10, 2s with the defaults). A
 	// request still running after it (hanging, dripping, a large

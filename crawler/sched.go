@@ -56,11 +56,17 @@ import (
 //
 // When ctx is cancelled Check starts no new request, aborts the requests
 // in flight, and returns ctx.Err() after emitting the results that were
-// complete.
+// complete. At Options.Deadline it starts no new request either, lets
+// those in flight finish, and returns nil: the targets it did not reach
+// get no result.
+//
+// With a GitHub token, links to repository main pages are first answered
+// in batches by GitHub's GraphQL API (see githubBatch).
 func (c *Checker) Check(ctx context.Context, targets []Target, emit func(linkvault.Result)) error {
 	c.statsMu.Lock()
 	c.stats = map[string]*linkvault.HostStats{}
 	c.statsMu.Unlock()
+	targets = c.githubBatch(ctx, targets, emit)
 	r := &run{
 		c:       c,
 		ctx:     ctx,
@@ -327,8 +333,15 @@ func (r *run) loop() error {
 		}
 		r.release(now)
 		var wake time.Time
+		if dl := r.c.opts.Deadline; !dl.IsZero() {
+			if now.Before(dl) {
+				wake = dl
+			} else {
+				r.dropQueued()
+			}
+		}
 		if r.ctx.Err() == nil {
-			wake = r.dispatch(now)
+			wake = earliest(wake, r.dispatch(now))
 		}
 		// Again, for the requests just started: when they are due.
 		wake = earliest(wake, r.release(now))
@@ -411,6 +424,18 @@ func (r *run) landed(f *flight, now time.Time) {
 	}
 	r.inflight--
 	f.h.inflight--
+}
+
+// dropQueued ends a budgeted run at Options.Deadline: the links not yet
+// started, and the retries still waiting, get no result (they keep their
+// state, due again the next run); the requests in flight finish.
+func (r *run) dropQueued() {
+	for _, h := range r.active {
+		clear(h.queue)
+		h.queue = nil
+	}
+	r.active = r.active[:0]
+	r.delayed = r.delayed[:0]
 }
 
 func earliest(a, b time.Time) time.Time {

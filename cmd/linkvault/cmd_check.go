@@ -26,6 +26,7 @@ type CheckOptions struct {
 	NoArchive    bool
 	IncludeCode  bool
 	All          bool
+	Budget       time.Duration // -1: not given
 	ExcludePaths []string
 }
 
@@ -95,6 +96,7 @@ in the run and the reports; its state is left as it was.`,
 	f.BoolVar(&opts.NoArchive, "no-archive", false, "do not snapshot pages into the WARC archive")
 	f.BoolVar(&opts.IncludeCode, "include-code", false, "also check URLs inside code spans and code blocks")
 	f.BoolVar(&opts.All, "all", false, "check every link, ignoring check.recheck_after")
+	f.DurationVar(&opts.Budget, "budget", -1, "wall time of the run, e.g. 30m: the most urgent links first, the rest the next runs (check.budget; 0: every due link)")
 	addExcludePathFlag(cmd, &opts.ExcludePaths)
 	return cmd
 }
@@ -159,11 +161,22 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 	}
 
 	start := time.Now()
-	targets, local, err := planChecks(db, cfg, links, opts.All, archiver != nil, start)
+	cp, err := planChecks(db, cfg, links, opts.All, archiver != nil, start)
 	if err != nil {
 		return err
 	}
+	targets, local := cp.targets, cp.local
+	if cp.plan != nil && !g.Quiet {
+		if line, tooSlow := planVerdict(*cp.plan, cfg); tooSlow {
+			fmt.Fprintf(g.stderr, "linkvault: warning: %s (linkvault plan shows the hosts)\n", line)
+		}
+	}
 	copts := checkerOptions(g, cfg, archiver)
+	if cp.plan != nil {
+		// Requests end within the budget: none starts later than one
+		// request's longest time before its end.
+		copts.Deadline = start.Add(time.Duration(cfg.Check.Budget) - requestTail(cfg))
+	}
 	if copts.KnownLandings, err = knownLandings(db, targets); err != nil {
 		return err
 	}
@@ -173,7 +186,12 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 	}
 	defer checker.Close()
 
-	rec, err := db.BeginRun(linkvault.Run{Start: start, Version: version, ConfigDigest: cfg.digest, Partial: partial}, links)
+	runInfo := linkvault.Run{Start: start, Version: version, ConfigDigest: cfg.digest, Partial: partial}
+	if cp.plan != nil {
+		runInfo.BudgetSeconds = time.Duration(cfg.Check.Budget).Seconds()
+		runInfo.Due = cp.plan.Due
+	}
+	rec, err := db.BeginRun(runInfo, links)
 	if err != nil {
 		return err
 	}
@@ -188,6 +206,9 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 	})
 	prog.done()
 	interrupted := ctx.Err() != nil
+	if cp.plan != nil {
+		rec.SetLeft(cp.plan.Due - prog.n)
+	}
 	if err := closeArchiver(archiver, g); err != nil && checkErr == nil {
 		checkErr = err
 	}
@@ -203,6 +224,10 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 		return checkErr
 	}
 
+	if cp.plan != nil && !g.Quiet {
+		fmt.Fprintf(g.stderr, "linkvault: budget %s: checked %s of %s due links; %s left for the next runs, keeping their state\n",
+			humanDuration(time.Duration(cfg.Check.Budget)), comma(prog.n), comma(cp.plan.Due), comma(run.Left))
+	}
 	if n := prog.counts[linkvault.StatusUnreachable]; n > 0 && n == prog.n && !g.Quiet {
 		fmt.Fprintf(g.stderr, "linkvault: warning: all %d links were unreachable: is this machine offline or behind a proxy (HTTPS_PROXY)? One bad run makes links failing, never dead.\n", n)
 	}
@@ -243,6 +268,13 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 func applyCheckFlags(cfg *Config, opts CheckOptions) error {
 	if err := applyFailOn(cfg, opts.FailOn); err != nil {
 		return err
+	}
+	switch {
+	case opts.Budget == -1:
+	case opts.Budget < 0 || opts.Budget > 24*time.Hour:
+		return linkvault.Errorf(linkvault.EInvalid, "--budget: must be between 0 and 24h, got %s", opts.Budget)
+	default:
+		cfg.Check.Budget = Duration(opts.Budget)
 	}
 	if opts.AllowPrivate {
 		cfg.Check.AllowPrivate = true
@@ -354,44 +386,55 @@ func checkable(links []linkvault.Link) []linkvault.Link {
 	return out
 }
 
-// planChecks splits the links into network targets and local files, and
-// drops web links checked ok within recheck_after.
-func planChecks(db *archive.DB, cfg *Config, links []linkvault.Link, all, capture bool, now time.Time) ([]crawler.Target, []linkvault.Link, error) {
-	recheck := time.Duration(cfg.Check.RecheckAfter)
-	if all {
-		recheck = 0
-	}
+// checkPlan is what a run checks: the network targets in the order to
+// check them, the local files, and, under a budget, the plan.
+type checkPlan struct {
+	targets []crawler.Target
+	local   []linkvault.Link
+	plan    *linkvault.Plan // nil without check.budget
+}
+
+// planChecks splits the links into network targets and local files. It
+// drops web links checked ok within recheck_after; under check.budget it
+// keeps, in order, the most urgent due links each host's rate allows
+// (linkvault.MakePlan). The history is read in one transaction.
+func planChecks(db *archive.DB, cfg *Config, links []linkvault.Link, all, capture bool, now time.Time) (checkPlan, error) {
+	var cp checkPlan
 	var web []string
 	for _, l := range links {
-		if l.Kind != linkvault.KindLocal {
+		if l.Kind == linkvault.KindLocal {
+			cp.local = append(cp.local, l)
+		} else {
 			web = append(web, l.URL)
 		}
 	}
-	skip, err := db.NotDue(web, recheck, now)
+	pl, po, err := planInputs(db, cfg, links, now)
 	if err != nil {
-		return nil, nil, err
+		return cp, err
 	}
-	var targets []crawler.Target
-	var local []linkvault.Link
-	for _, l := range links {
-		switch {
-		case l.Kind == linkvault.KindLocal:
-			local = append(local, l)
-			continue
-		case skip[l.URL]:
-			continue
-		}
-		t := crawler.Target{URL: l.URL, Capture: capture}
-		r, err := db.URL(l.URL)
-		switch {
-		case err == nil:
+	if all {
+		po.RecheckAfter = 0
+	}
+	p := linkvault.MakePlan(pl, po)
+	if po.Budget > 0 {
+		cp.plan = &p
+	}
+	recs, err := db.Records(p.Links)
+	if err != nil {
+		return cp, err
+	}
+	captured, err := db.LatestCaptures(p.Links)
+	if err != nil {
+		return cp, err
+	}
+	for _, u := range p.Links {
+		t := crawler.Target{URL: u, Capture: capture, Captured: captured[u]}
+		if r := recs[u]; r != nil {
 			t.ETag, t.LastModified = r.ETag, r.LastModified
-		case linkvault.ErrorCode(err) != linkvault.ENotFound:
-			return nil, nil, err
 		}
-		targets = append(targets, t)
+		cp.targets = append(cp.targets, t)
 	}
-	return targets, local, nil
+	return cp, nil
 }
 
 // knownLandings maps the web links of the database that are not checked in

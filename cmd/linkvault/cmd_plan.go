@@ -144,9 +144,14 @@ func planInputs(db *archive.DB, cfg *Config, links []linkvault.Link, now time.Ti
 }
 
 // requestTail is the longest a request sent at the end of a budget may
-// take before its answer is in.
+// take before its answer is in: check.timeout, capped at a tenth of the
+// budget so that a short budget still checks something.
 func requestTail(cfg *Config) time.Duration {
-	return time.Duration(cfg.Check.ConnectTimeout + cfg.Check.HeaderTimeout)
+	tail := time.Duration(cfg.Check.Timeout)
+	if b := time.Duration(cfg.Check.Budget); b > 0 {
+		tail = min(tail, b/10)
+	}
+	return tail
 }
 
 // runThroughput is the requests per second a run can sustain over all
