@@ -18,14 +18,14 @@ type Run struct {
 	// A budgeted run (check.budget) checks the most urgent due links its
 	// hosts' rates allow within Budget; Left is how many due links it did
 	// not reach: they keep their state and are due the next run.
-	BudgetSeconds float64 `json:"budget_seconds,omitempty"`
-	Due           int     `json:"due,omitempty"`
-	Left          int     `json:"left,omitempty"`
-	Counts    map[Status]int        `json:"counts,omitempty"`
-	States    map[State]int         `json:"states,omitempty"`
-	Hosts     map[string]*HostStats `json:"hosts,omitempty"`
-	NewlyDead int                   `json:"newly_dead,omitempty"`
-	Recovered int                   `json:"recovered,omitempty"`
+	BudgetSeconds float64               `json:"budget_seconds,omitempty"`
+	Due           int                   `json:"due,omitempty"`
+	Left          int                   `json:"left,omitempty"`
+	Counts        map[Status]int        `json:"counts,omitempty"`
+	States        map[State]int         `json:"states,omitempty"`
+	Hosts         map[string]*HostStats `json:"hosts,omitempty"`
+	NewlyDead     int                   `json:"newly_dead,omitempty"`
+	Recovered     int                   `json:"recovered,omitempty"`
 }
 
 // HostStats is what one run did on one host.

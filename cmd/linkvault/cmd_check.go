@@ -400,12 +400,9 @@ type checkPlan struct {
 // (linkvault.MakePlan). The history is read in one transaction.
 func planChecks(db *archive.DB, cfg *Config, links []linkvault.Link, all, capture bool, now time.Time) (checkPlan, error) {
 	var cp checkPlan
-	var web []string
 	for _, l := range links {
 		if l.Kind == linkvault.KindLocal {
 			cp.local = append(cp.local, l)
-		} else {
-			web = append(web, l.URL)
 		}
 	}
 	pl, po, err := planInputs(db, cfg, links, now)
