@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/linkvault/linkvault/internal/fakegithub"
 )
 
 // fakeWeb is the web of the end-to-end tests: one HTTP and one HTTPS
@@ -159,6 +161,15 @@ func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(rw, "<!doctype html><html><head><title>%s</title></head><body><h1>%s</h1><a href=\"https://github.com/tkestack/tapp\">tapp</a></body></html>", title, title)
 	}
 	switch host + r.URL.Path {
+	case "api.github.com/graphql": // GitHub's GraphQL API, for GITHUB_TOKEN runs
+		repos := map[string]fakegithub.Repo{
+			"tkestack/kstone": {PushedAt: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), Commit: "5e3a1c0ffee"},
+			"tkestack/tapp":   {PushedAt: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), Archived: true},
+		}
+		if day < 2 || day >= 5 {
+			repos["Tencent/Caelus"] = fakegithub.Repo{PushedAt: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)}
+		}
+		fakegithub.New(repos).ServeHTTP(rw, r)
 	case "github.com/tkestack/kstone": // always alive
 		page("tkestack/kstone: etcd cluster management")
 	case "github.com/tkestack/tapp":
