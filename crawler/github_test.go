@@ -233,6 +233,9 @@ func TestGitHubTokenHTTPSOnly(t *testing.T) {
 		"https://api.github.com/repos/owner/ok?via=away": false, // the API redirect left its host
 		"http://github.com/owner/plain2":                 false, // cleartext
 		"https://api.github.com/repos/owner/plain2":      true,  // the lookup itself is HTTPS
+		// The GraphQL batch of the repository pages (its answer here is
+		// not GraphQL: every page is then fetched as above).
+		"https://api.github.com/graphql": true,
 	}
 	mu.Lock()
 	defer mu.Unlock()
