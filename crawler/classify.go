@@ -20,11 +20,12 @@ import (
 
 // Reasons shared by several paths.
 const (
-	reasonPrivate  = "private address (allow with --allow-private)"
-	reasonExcluded = "excluded"
-	reasonScheme   = "unsupported scheme"
-	reasonLoop     = "redirect loop"
-	reasonTooMany  = "too many redirects"
+	reasonPrivate     = "private address (allow with --allow-private)"
+	reasonExcluded    = "excluded"
+	reasonNotIncluded = "not included"
+	reasonScheme      = "unsupported scheme"
+	reasonLoop        = "redirect loop"
+	reasonTooMany     = "too many redirects"
 )
 
 // maxRedirects is the number of redirect hops followed at most.

@@ -34,6 +34,7 @@ type HostOptions struct {
 	Burst       int               // token bucket size
 	Concurrency int               // requests in flight at once
 	Headers     map[string]string // extra request headers for this host
+	Accept      []int             // status codes counted as ok for this host, instead of Options.Accept
 }
 
 // Options configures a Checker. The zero value of every field means its
@@ -107,7 +108,15 @@ type Options struct {
 	GitHubToken string
 	GitHubAPI   string // default "https://api.github.com"
 
-	Exclude []*regexp.Regexp // URLs matching any of these are skipped
+	Exclude []*regexp.Regexp // URLs matching any of these are skipped …
+	Include []*regexp.Regexp // … unless they match one of these; when set, URLs matching none are skipped
+
+	// Accept lists the final status codes (redirects followed) counted
+	// as ok; empty means 2xx and 3xx. A 2xx not listed is broken.
+	Accept []int
+	// Headers are extra request headers sent to every host; the headers
+	// of HostOptions win.
+	Headers map[string]string
 
 	// Soft404 configures soft 404 detection (see Soft404Options).
 	Soft404 Soft404Options
@@ -206,7 +215,9 @@ type Target struct {
 //     timeout), blocked (401, 403, 999, bot challenges), throttled (429
 //     after retries), skipped (excluded, unsupported scheme, private
 //     address). A file link (HEAD) answering 2xx with an HTML page is
-//     fetched with GET to look at that page.
+//     fetched with GET to look at that page. Options.Accept (and
+//     HostOptions.Accept) replace "2xx and 3xx" by a list of codes: a
+//     listed 403 or 429 is ok, an unlisted 2xx broken.
 type Checker struct {
 	opts      Options
 	collector *colly.Collector
@@ -704,6 +715,9 @@ func (c *Checker) requestHeader(u *url.URL, method string, t *Target, conditiona
 		h.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
 	}
 	h.Set("Accept-Language", "en-US,en;q=0.9,zh-CN;q=0.8,zh;q=0.7")
+	for k, v := range c.opts.Headers {
+		h.Set(k, v)
+	}
 	if ho, ok := c.hostOptions(u.Host); ok {
 		for k, v := range ho.Headers {
 			h.Set(k, v)

@@ -239,11 +239,9 @@ func (r *run) admit(j *job) {
 		r.finishNow(j, linkvault.StatusSkipped, "invalid URL")
 		return
 	}
-	for _, re := range o.Exclude {
-		if re.MatchString(j.t.URL) {
-			r.finishNow(j, linkvault.StatusSkipped, reasonExcluded)
-			return
-		}
+	if why := o.skipReason(j.t.URL); why != "" {
+		r.finishNow(j, linkvault.StatusSkipped, why)
+		return
 	}
 	if ip := net.ParseIP(strings.Trim(u.Hostname(), "[]")); ip != nil && privateIP(ip) && !o.AllowPrivate {
 		r.finishNow(j, linkvault.StatusSkipped, reasonPrivate)
@@ -678,7 +676,7 @@ func (r *run) handle(d *done) {
 		j.method = http.MethodGet
 		j.tries = 0
 		r.enqueue(j, true)
-	case code >= 200 && code < 400:
+	case code >= 200 && code < 400 && r.c.okStatus(h.key, code):
 		j.res.Title = pg.title
 		if d.page != nil && driftTracked(j.t.URL) {
 			j.res.TextHash = linkvault.Fingerprint(d.page.textHash)
@@ -693,6 +691,8 @@ func (r *run) handle(d *done) {
 			return
 		}
 		r.finish(j, linkvault.StatusOK, statusReason(code))
+	case r.c.okStatus(h.key, code): // listed in check.accept
+		r.finish(j, linkvault.StatusOK, statusReason(code)+" (accepted)")
 	case challenge(resp.Header, pg):
 		r.finish(j, linkvault.StatusBlocked, "bot challenge ("+statusReason(code)+")")
 	case code == http.StatusTooManyRequests:
