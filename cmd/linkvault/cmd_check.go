@@ -28,6 +28,7 @@ type CheckOptions struct {
 	All          bool
 	Budget       time.Duration // -1: not given
 	ExcludePaths []string
+	Config       configFlags // --exclude, --accept, --timeout … (flags.go)
 }
 
 func newCheckCommand(g *globalOptions) *cobra.Command {
@@ -98,6 +99,7 @@ in the run and the reports; its state is left as it was.`,
 	f.BoolVar(&opts.All, "all", false, "check every link, ignoring check.recheck_after")
 	f.DurationVar(&opts.Budget, "budget", -1, "wall time of the run, e.g. 30m: the most urgent links first, the rest the next runs (check.budget; 0: every due link)")
 	addExcludePathFlag(cmd, &opts.ExcludePaths)
+	opts.Config.addFlags(f)
 	return cmd
 }
 
@@ -115,6 +117,9 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 		return err
 	}
 	if err := applyCheckFlags(cfg, opts); err != nil {
+		return err
+	}
+	if err := opts.Config.apply(cfg); err != nil {
 		return err
 	}
 	if err := validFormat(opts.Format); err != nil {
@@ -334,6 +339,9 @@ func checkerOptions(g *globalOptions, cfg *Config, archiver *archive.Archiver) c
 		GitHubToken:      os.Getenv("GITHUB_TOKEN"),
 		GitHubAPI:        c.GitHubAPI,
 		Exclude:          cfg.exclude,
+		Include:          cfg.include,
+		Accept:           c.Accept,
+		Headers:          c.Headers,
 		CaptureMax:       int64(cfg.Archive.MaxSize),
 		CaptureTypes:     cfg.Archive.Types,
 		Soft404: crawler.Soft404Options{
@@ -349,7 +357,7 @@ func checkerOptions(g *globalOptions, cfg *Config, archiver *archive.Archiver) c
 	if len(cfg.Hosts) > 0 {
 		o.Hosts = make(map[string]crawler.HostOptions, len(cfg.Hosts))
 		for h, hc := range cfg.Hosts {
-			o.Hosts[h] = crawler.HostOptions{Rate: hc.Rate, Burst: hc.Burst, Concurrency: hc.Concurrency, Headers: hc.Headers}
+			o.Hosts[h] = crawler.HostOptions{Rate: hc.Rate, Burst: hc.Burst, Concurrency: hc.Concurrency, Headers: hc.Headers, Accept: hc.Accept}
 		}
 	}
 	if archiver != nil {

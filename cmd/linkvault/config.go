@@ -30,6 +30,7 @@ type Config struct {
 	Notes       []string              `yaml:"notes"`
 	IncludeCode bool                  `yaml:"include_code"`
 	Exclude     []string              `yaml:"exclude"`
+	Include     []string              `yaml:"include"`
 	DB          string                `yaml:"db"`
 	Check       CheckConfig           `yaml:"check"`
 	Hosts       map[string]HostConfig `yaml:"hosts"`
@@ -49,6 +50,10 @@ type Config struct {
 	lines   map[string]int   // line of each dotted key in the file ("check.rate", "exclude[0]")
 
 	excludePaths []*regexp.Regexp // compiled ExcludePaths, then --exclude-path
+	include []*regexp.Regexp // compiled Include
+	// origin names where a key's value came from when not from the
+	// file: "LINKVAULT_CHECK_RATE", "--max-retries" (see env.go).
+	origin map[string]string
 }
 
 // CheckConfig holds the keys under check:.
@@ -75,6 +80,8 @@ type CheckConfig struct {
 	Resolve         map[string]string `yaml:"resolve"`
 	GitHubAPI       string            `yaml:"github_api"`
 	Budget          Duration          `yaml:"budget"`
+	Accept          StatusSet         `yaml:"accept"`
+	Headers         map[string]string `yaml:"headers"`
 }
 
 // HostConfig holds the per-host overrides under hosts:.
@@ -83,6 +90,7 @@ type HostConfig struct {
 	Burst       int               `yaml:"burst"`
 	Concurrency int               `yaml:"concurrency"`
 	Headers     map[string]string `yaml:"headers"`
+	Accept      StatusSet         `yaml:"accept"`
 }
 
 // PolicyConfig holds the keys under policy:.
@@ -203,6 +211,19 @@ func LoadConfig(path string) (*Config, error) {
 
 // ParseConfig parses config bytes read from path.
 func ParseConfig(path string, data []byte) (*Config, error) {
+	cfg, err := decodeConfig(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// decodeConfig parses config bytes read from path without validating
+// the values, so that the environment can override them first.
+func decodeConfig(path string, data []byte) (*Config, error) {
 	cfg := DefaultConfig()
 	cfg.path = path
 	abs, err := filepath.Abs(path)
@@ -231,9 +252,6 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 			return nil, configError(path, err)
 		}
 	}
-	if err := cfg.validate(); err != nil {
-		return nil, err
-	}
 	return cfg, nil
 }
 
@@ -253,7 +271,7 @@ func checkKeys(path string, n *yaml.Node, cfg *Config) error {
 // by the decoder), a map lists the subkeys; hosts: has one hostKeys
 // mapping per host name.
 var knownKeys = map[string]any{
-	"notes": nil, "include_code": nil, "exclude": nil, "exclude_paths": nil, "db": nil,
+	"notes": nil, "include_code": nil, "exclude": nil, "exclude_paths": nil, "include": nil, "db": nil,
 	"check": map[string]any{
 		"concurrency": nil, "host_concurrency": nil, "rate": nil, "burst": nil,
 		"retries": nil, "retry_wait": nil, "retry_wait_max": nil, "retry_after_max": nil,
@@ -261,6 +279,7 @@ var knownKeys = map[string]any{
 		"max_body": nil, "breaker": nil, "user_agent": nil, "ca_file": nil,
 		"allow_private": nil, "recheck_after": nil, "resolve": nil, "github_api": nil,
 		"budget": nil,
+		"accept": nil, "headers": nil,
 	},
 	"hosts":   nil,
 	"policy":  map[string]any{"dead_after": nil, "dead_min_age": nil, "fail_on": nil, "drift_distance": nil, "max_age": nil},
@@ -270,7 +289,7 @@ var knownKeys = map[string]any{
 	"report":  map[string]any{"dir": nil, "repo_url": nil, "show_gone": nil},
 }
 
-var hostKeys = map[string]any{"rate": nil, "burst": nil, "concurrency": nil, "headers": nil}
+var hostKeys = map[string]any{"rate": nil, "burst": nil, "concurrency": nil, "headers": nil, "accept": nil}
 
 func walkKeys(path, prefix string, n *yaml.Node, known map[string]any) error {
 	if n.Kind != yaml.MappingNode {
@@ -464,6 +483,15 @@ func (c *Config) validate() error {
 			continue
 		}
 		c.excludePaths = append(c.excludePaths, re)
+	}
+	c.include = c.include[:0]
+	for i, p := range c.Include {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			v.fail(fmt.Sprintf("include[%d]", i), "invalid pattern %q: %v", p, err)
+			continue
+		}
+		c.include = append(c.include, re)
 	}
 	return v.err
 }

@@ -140,6 +140,9 @@ func (v *valueCheck) fail(key, format string, args ...any) {
 	if line := v.c.line(key); line > 0 {
 		where += ":" + strconv.Itoa(line)
 	}
+	if o := v.c.originOf(key); o != "" { // set by LINKVAULT_… or a flag (env.go)
+		where = o
+	}
 	v.err = linkvault.Errorf(linkvault.EInvalid, "%s: %s: %s", where, key, fmt.Sprintf(format, args...))
 }
 

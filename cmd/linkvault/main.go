@@ -190,19 +190,40 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 }
 
 // loadConfig returns the config of --config, or the defaults when the
-// default ./config.yaml does not exist.
+// default ./config.yaml does not exist, with the LINKVAULT_ environment
+// variables applied over it (env.go).
 func (g *globalOptions) loadConfig() (*Config, error) {
-	if g.ConfigFile != "" {
-		return LoadConfig(g.ConfigFile)
+	cfg, err := g.readConfig()
+	if err != nil {
+		return nil, err
 	}
-	if _, err := os.Stat("config.yaml"); errors.Is(err, os.ErrNotExist) {
-		cfg := DefaultConfig()
-		if wd, err := os.Getwd(); err == nil {
-			cfg.dir = wd
+	if err := cfg.applyEnv(os.Environ()); err != nil {
+		return nil, err
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// readConfig decodes the config file without validating it.
+func (g *globalOptions) readConfig() (*Config, error) {
+	name := g.ConfigFile
+	if name == "" {
+		name = "config.yaml"
+		if _, err := os.Stat(name); errors.Is(err, os.ErrNotExist) {
+			cfg := DefaultConfig()
+			if wd, err := os.Getwd(); err == nil {
+				cfg.dir = wd
+			}
+			return cfg, nil
 		}
-		return cfg, nil
 	}
-	return LoadConfig("config.yaml")
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, linkvault.Errorf(linkvault.EInvalid, "config: %v", pathError(err))
+	}
+	return decodeConfig(name, data)
 }
 
 // dbPath returns the database file: --db, else the config's db:.
