@@ -7,13 +7,18 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// versionLine is what `linkvault version` and `linkvault --version` print.
+func versionLine() string {
+	return fmt.Sprintf("linkvault %s %s/%s %s", version, runtime.GOOS, runtime.GOARCH, runtime.Version())
+}
+
 func newVersionCommand(g *globalOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version of linkvault",
+		Short: "Print the version of linkvault (also --version, -v)",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, err := fmt.Fprintf(g.stdout, "linkvault %s %s/%s %s\n", version, runtime.GOOS, runtime.GOARCH, runtime.Version())
+			_, err := fmt.Fprintln(g.stdout, versionLine())
 			return err
 		},
 	}

@@ -145,7 +145,10 @@ config.yaml.`,
   linkvault serve                        # report and archived copies on 127.0.0.1:8080`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// --version and -v print the line of `linkvault version`.
+		Version: version,
 	}
+	root.SetVersionTemplate(versionLine() + "\n")
 	root.Args = usageArgs(cobra.NoArgs) // an unknown command is a usage error
 	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 	root.SetHelpTemplate(root.HelpTemplate() + exitStatusHelp)
@@ -171,6 +174,8 @@ config.yaml.`,
 		newGCCommand(g),
 		newExportCommand(g),
 		newVersionCommand(g),
+		newInitCommand(g),
+		newGenDocsCommand(g),
 	)
 	for _, c := range root.Commands() {
 		c.SetHelpTemplate(root.HelpTemplate())
