@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -91,7 +92,11 @@ func docsRoot() *cobra.Command {
 	root := newRootCommand(&globalOptions{})
 	root.InitDefaultCompletionCmd()
 	root.InitDefaultVersionFlag()
-	root.Long = strings.TrimRight(root.Long, "\n") + "\n" + exitStatusHelp
+	// The exit statuses as a preformatted block (Markdown's indented code).
+	status := strings.TrimSpace(exitStatusHelp)
+	title, table, _ := strings.Cut(status, "\n")
+	root.Long = strings.TrimRight(root.Long, "\n") + "\n\n" + title + ":\n\n" +
+		strings.TrimRight(regexp.MustCompile(`(?m)^`).ReplaceAllString(table, "    "), " ") + "\n"
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		c.DisableAutoGenTag = true

@@ -160,6 +160,7 @@ config.yaml.`,
 	f.StringVar(&g.DBFile, "db", "", "BoltDB file (default: db: in the config, linkvault.db)")
 	f.BoolVarP(&g.Quiet, "quiet", "q", false, "print only errors and the final result")
 	f.BoolVar(&g.NoColor, "no-color", false, "disable colours (also NO_COLOR=1)")
+	root.Flags().BoolP("version", "v", false, "print the version (the line of 'linkvault version')")
 
 	root.AddCommand(
 		newLinksCommand(g),
