@@ -108,7 +108,7 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "linkvault: interrupted")
 		return exitInterrupted
 	}
-	fmt.Fprintf(stderr, "linkvault: %v\n", err)
+	fmt.Fprintf(stderr, "linkvault: %v%s\n", err, permissionHint(err))
 	switch linkvault.ErrorCode(err) {
 	case linkvault.EInvalid:
 		return exitUsage
