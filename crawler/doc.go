@@ -202,6 +202,13 @@
 // text is read with go-readability and fingerprinted (Result.TextHash)
 // for content drift.
 //
+// Which answers count as ok is configurable, like lychee's --accept:
+// Options.Accept (and HostOptions.Accept per host) list the final status
+// codes counted as ok instead of 2xx and 3xx. Which URLs are checked at
+// all: Options.Exclude skips matching URLs, Options.Include checks only
+// matching ones and wins over Exclude; skipped URLs are reported as
+// linkvault.StatusSkipped, "excluded" or "not included".
+//
 // # Network safety
 //
 // Unless Options.AllowPrivate is set, no request reaches a special-purpose
