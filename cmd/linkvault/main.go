@@ -136,8 +136,12 @@ SARIF, GitHub annotations).
 
 Configuration is read from --config, or ./config.yaml when it exists; paths in
 it are relative to the config file. Every key is documented in the shipped
-config.yaml.`,
-		Example: `  linkvault links notes/                 # list every URL with file:line
+config.yaml; 'linkvault init' writes one for your notes. Every key can also
+be set in the environment as LINKVAULT_ and the key in upper case, dots as
+underscores (LINKVAULT_CHECK_RATE=5, LINKVAULT_POLICY_FAIL_ON=new).
+Precedence: flag > environment > config file > default.`,
+		Example: `  linkvault init                         # a config.yaml for the notes found here
+  linkvault links notes/                 # list every URL with file:line
   linkvault check                        # check the notes of ./config.yaml
   linkvault check --format json > out.json
   linkvault history https://github.com/tkestack/kstone
