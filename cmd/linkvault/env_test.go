@@ -212,3 +212,33 @@ func TestStatusSetYAML(t *testing.T) {
 		t.Errorf("error = %v, want prefix %q", err, want)
 	}
 }
+
+// Each lychee flag sets its key (--timeout as soon as check.timeout
+// exists); a flag whose key this build lacks is not offered.
+func TestKeyFlagsSetTheirKeys(t *testing.T) {
+	sample := map[string]string{"timeout": "5s", "max-retries": "3", "max-concurrency": "7", "user-agent": "lv/1", "accept": "200,403"}
+	for _, kf := range keyFlags {
+		cfg := DefaultConfig()
+		var f configFlags
+		fs := pflag.NewFlagSet("check", pflag.ContinueOnError)
+		f.addFlags(fs)
+		before := cfg.field(kf.key)
+		if !before.IsValid() {
+			if fs.Lookup(kf.flag) != nil {
+				t.Errorf("--%s offered without its key %s", kf.flag, kf.key)
+			}
+			continue
+		}
+		old := before.Interface()
+		if err := fs.Parse([]string{"--" + kf.flag, sample[kf.flag]}); err != nil {
+			t.Fatalf("--%s: %v", kf.flag, err)
+		}
+		if err := f.apply(cfg); err != nil {
+			t.Fatalf("--%s %s: %v", kf.flag, sample[kf.flag], err)
+		}
+		if got := cfg.field(kf.key).Interface(); reflect.DeepEqual(got, old) {
+			t.Errorf("--%s %s left %s at %v", kf.flag, sample[kf.flag], kf.key, got)
+		}
+		t.Logf("--%s %s: %s = %v", kf.flag, sample[kf.flag], kf.key, cfg.field(kf.key).Interface())
+	}
+}
