@@ -19,6 +19,15 @@ func (c *Checker) okStatus(host string, code int) bool {
 	return slices.Contains(accept, code)
 }
 
+// notAccepted is the reason of a broken status: a 2xx or 3xx is broken
+// only when an accept list leaves it out, which the reason says.
+func notAccepted(code int) string {
+	if code >= 200 && code < 400 {
+		return statusReason(code) + " (not in accept)"
+	}
+	return statusReason(code)
+}
+
 // skipReason returns why a URL is not checked under Options.Include and
 // Options.Exclude, or "" when it is checked. A URL matching an Include
 // pattern is always checked; when there are Include patterns, a URL

@@ -3,6 +3,7 @@ package crawler
 import (
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/linkvault/linkvault"
@@ -68,6 +69,9 @@ func TestAccept(t *testing.T) {
 			r := checkAll(t, opts, Target{URL: tt.url})[0]
 			if r.Status != tt.want {
 				t.Errorf("got %s (%s), want %s", r.Status, r.Reason, tt.want)
+			}
+			if r.HTTPStatus >= 200 && r.HTTPStatus < 300 && r.Status == linkvault.StatusBroken && !strings.HasSuffix(r.Reason, " (not in accept)") {
+				t.Errorf("reason of a 2xx left out of accept: %q, want it to say (not in accept)", r.Reason)
 			}
 		})
 	}

@@ -715,7 +715,7 @@ func (r *run) handle(d *done) {
 		j.tries++
 		r.later(j, r.retryWait(j.tries, ra, hasRA))
 	default:
-		r.finish(j, linkvault.StatusBroken, statusReason(code))
+		r.finish(j, linkvault.StatusBroken, notAccepted(code))
 	}
 }
 
