@@ -111,6 +111,9 @@ func (c *Config) applyEnv(environ []string) error {
 		if sec, _, ok := strings.Cut(k, "."); ok {
 			sections[envName(sec)+"_"] = true
 		}
+		if c.field(k).Kind() == reflect.Map { // LINKVAULT_HOSTS_GITHUB_COM_RATE
+			sections[envName(k)+"_"] = true
+		}
 	}
 	names := slices.Sorted(func(yield func(string) bool) {
 		for n := range env {
@@ -125,7 +128,7 @@ func (c *Config) applyEnv(environ []string) error {
 		}
 		for sec := range sections {
 			if strings.HasPrefix(name, sec) {
-				return linkvault.Errorf(linkvault.EInvalid, "environment: %s: no such config key (see config.yaml for the keys; the variable of check.rate is %s)", name, envName("check.rate"))
+				return linkvault.Errorf(linkvault.EInvalid, "environment: %s: no such config key (the variables are LINKVAULT_ and a key of config.yaml, like LINKVAULT_CHECK_RATE=5; a mapping takes YAML: LINKVAULT_HOSTS='{github.com: {rate: 1}}')", name)
 			}
 		}
 	}

@@ -106,6 +106,7 @@ func TestEnvErrors(t *testing.T) {
 		{"LINKVAULT_POLICY_FAIL_ON=sometimes", `LINKVAULT_POLICY_FAIL_ON: policy.fail_on: must be one of dead, new, broken, never; got "sometimes"`},
 		{"LINKVAULT_POLICY_DEAD_MIN_AGE=soon", `LINKVAULT_POLICY_DEAD_MIN_AGE: policy.dead_min_age: cannot unmarshal "soon" into a duration`},
 		{"LINKVAULT_CHECK_RTAE=1", "environment: LINKVAULT_CHECK_RTAE: no such config key"},
+		{"LINKVAULT_HOSTS_GITHUB_COM_RATE=1", "environment: LINKVAULT_HOSTS_GITHUB_COM_RATE: no such config key (the variables are LINKVAULT_ and a key of config.yaml, like LINKVAULT_CHECK_RATE=5; a mapping takes YAML: LINKVAULT_HOSTS='{github.com: {rate: 1}}')"},
 		{"LINKVAULT_CHECK_ACCEPT=2xx", `LINKVAULT_CHECK_ACCEPT: check.accept: invalid status code or range "2xx"`},
 		{"LINKVAULT_HOSTS={a.test: {rate: -1}}", "LINKVAULT_HOSTS: hosts.a.test: rate, burst and concurrency must not be negative"},
 	}
