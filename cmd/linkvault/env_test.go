@@ -208,6 +208,10 @@ func TestStatusSetYAML(t *testing.T) {
 	if !slices.Equal(cfg.Check.Accept, StatusSet{200, 201, 403}) || !slices.Equal(cfg.Hosts["a.test"].Accept, StatusSet{200, 429}) {
 		t.Errorf("accept = %v, hosts %v", cfg.Check.Accept, cfg.Hosts)
 	}
+	o := checkerOptions(&globalOptions{}, cfg, nil)
+	if !slices.Equal(o.Accept, []int{200, 201, 403}) || !slices.Equal(o.Hosts["a.test"].Accept, []int{200, 429}) {
+		t.Errorf("crawler options: accept %v, hosts %+v", o.Accept, o.Hosts)
+	}
 	_, err = ParseConfig("cfg.yaml", []byte("check:\n  rate: 1\n  accept: 299..200\n"))
 	if want := `cfg.yaml:3: invalid status code or range "299..200"`; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error = %v, want prefix %q", err, want)
