@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"runtime"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -22,4 +23,15 @@ func newVersionCommand(g *globalOptions) *cobra.Command {
 			return err
 		},
 	}
+}
+
+// moduleVersion returns the module version the binary was built from by
+// `go install …@VERSION`, else dev (a build from a checkout says
+// "(devel)").
+func moduleVersion(dev string, read func() (*debug.BuildInfo, bool)) string {
+	bi, ok := read()
+	if !ok || bi.Main.Version == "" || bi.Main.Version == "(devel)" {
+		return dev
+	}
+	return bi.Main.Version
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"testing"
 )
@@ -77,5 +78,26 @@ func TestInitPlan(t *testing.T) {
 	}
 	if len(cfg.Notes) != 0 || cfg.Archive.Dir != "archive" {
 		t.Errorf("empty folder: notes %q, archive %q", cfg.Notes, cfg.Archive.Dir)
+	}
+}
+
+func TestModuleVersion(t *testing.T) {
+	info := func(v string, ok bool) func() (*debug.BuildInfo, bool) {
+		return func() (*debug.BuildInfo, bool) { return &debug.BuildInfo{Main: debug.Module{Version: v}}, ok }
+	}
+	tests := []struct {
+		read func() (*debug.BuildInfo, bool)
+		want string
+	}{
+		{info("v1.2.3", true), "v1.2.3"},
+		{info("v0.0.0-20261202134500-9cd7cc7abcde", true), "v0.0.0-20261202134500-9cd7cc7abcde"},
+		{info("(devel)", true), "dev"},
+		{info("", true), "dev"},
+		{info("v1.2.3", false), "dev"},
+	}
+	for _, tt := range tests {
+		if got := moduleVersion("dev", tt.read); got != tt.want {
+			t.Errorf("moduleVersion = %q, want %q", got, tt.want)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -18,8 +19,16 @@ import (
 	"github.com/linkvault/linkvault"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
+// version is set at build time with -ldflags "-X main.version=…"
+// (which needs a constant here); otherwise a binary built by
+// `go install …@v1.2.3` takes its module version.
 var version = "0.1.0-dev"
+
+func init() {
+	if version == "0.1.0-dev" {
+		version = moduleVersion(version, debug.ReadBuildInfo)
+	}
+}
 
 // Exit statuses. They are part of the CLI contract.
 const (
