@@ -167,6 +167,10 @@ func TestConfigPrecedence(t *testing.T) {
 	if want := map[string]string{"X-Team": "docs", "X-Token": "a=b"}; !reflect.DeepEqual(o.Headers, want) {
 		t.Errorf("--header: %v, want %v", o.Headers, want)
 	}
+	// Headers given for every host are kept out of the archive too.
+	if got, want := secretHeaders(cfg), []string{"X-Team", "X-Token"}; !slices.Equal(got, want) {
+		t.Errorf("secretHeaders = %v, want %v", got, want)
+	}
 	if len(o.Accept) != 101 || o.Accept[100] != 403 {
 		t.Errorf("--accept: %v", o.Accept)
 	}
