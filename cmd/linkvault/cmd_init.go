@@ -89,7 +89,7 @@ func runInit(g *globalOptions, opts InitOptions, dir string) error {
 		return fmt.Errorf("init: internal error: the config written would not load: %w", err)
 	}
 	if opts.Force {
-		err = writeFileAtomic(path, func(w io.Writer) error { _, err := io.WriteString(w, text); return err })
+		err = writeOutput(path, func(w io.Writer) error { _, err := io.WriteString(w, text); return err })
 	} else {
 		err = writeNew(path, text)
 	}

@@ -108,7 +108,7 @@ func TestEnvErrors(t *testing.T) {
 		{"LINKVAULT_CHECK_RTAE=1", "environment: LINKVAULT_CHECK_RTAE: no such config key"},
 		{"LINKVAULT_HOSTS_GITHUB_COM_RATE=1", "environment: LINKVAULT_HOSTS_GITHUB_COM_RATE: no such config key (the variables are LINKVAULT_ and a key of config.yaml, like LINKVAULT_CHECK_RATE=5; a mapping takes YAML: LINKVAULT_HOSTS='{github.com: {rate: 1}}')"},
 		{"LINKVAULT_CHECK_ACCEPT=2xx", `LINKVAULT_CHECK_ACCEPT: check.accept: invalid status code or range "2xx"`},
-		{"LINKVAULT_HOSTS={a.test: {rate: -1}}", "LINKVAULT_HOSTS: hosts.a.test: rate, burst and concurrency must not be negative"},
+		{"LINKVAULT_HOSTS={a.test: {rate: -1}}", "LINKVAULT_HOSTS: hosts.a.test.rate: must be above 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env, func(t *testing.T) {
@@ -182,9 +182,9 @@ func TestFlagErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--accept", "ok"}, `--accept: check.accept: invalid status code or range "ok"`},
-		{[]string{"--max-concurrency", "0"}, "--max-concurrency: check.concurrency: must be at least 1, got 0"},
+		{[]string{"--max-concurrency", "0"}, "--max-concurrency: check.concurrency: must be between 1 and"},
 		{[]string{"--header", "no colon"}, `--header "no colon": want "NAME: VALUE"`},
-		{[]string{"--exclude", "("}, `--exclude: exclude: invalid pattern "("`},
+		{[]string{"--exclude", "("}, `--exclude: exclude[0]: invalid pattern "("`},
 	}
 	for _, tt := range tests {
 		cfg, err := decodeConfig("config.yaml", nil)
@@ -217,7 +217,7 @@ func TestStatusSetYAML(t *testing.T) {
 		t.Errorf("crawler options: accept %v, hosts %+v", o.Accept, o.Hosts)
 	}
 	_, err = ParseConfig("cfg.yaml", []byte("check:\n  rate: 1\n  accept: 299..200\n"))
-	if want := `cfg.yaml:3: invalid status code or range "299..200"`; err == nil || !strings.HasPrefix(err.Error(), want) {
+	if want := `cfg.yaml:3: check.accept: invalid status code or range "299..200"`; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error = %v, want prefix %q", err, want)
 	}
 }
