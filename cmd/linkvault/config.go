@@ -50,7 +50,7 @@ type Config struct {
 	lines   map[string]int   // line of each dotted key in the file ("check.rate", "exclude[0]")
 
 	excludePaths []*regexp.Regexp // compiled ExcludePaths, then --exclude-path
-	include []*regexp.Regexp // compiled Include
+	include      []*regexp.Regexp // compiled Include
 	// origin names where a key's value came from when not from the
 	// file: "LINKVAULT_CHECK_RATE", "--max-retries" (see env.go).
 	origin map[string]string

@@ -150,7 +150,7 @@ func TestConfigPrecedence(t *testing.T) {
 	var f configFlags
 	fs := pflag.NewFlagSet("check", pflag.ContinueOnError)
 	f.addFlags(fs)
-	if err := fs.Parse([]string{"--max-retries", "0", "--user-agent", "flag", "--exclude", `^https://flag\.test/`,
+	if err := fs.Parse([]string{"--max-retries", "0", "--timeout", "5s", "--user-agent", "flag", "--exclude", `^https://flag\.test/`,
 		"--include", `^https://file\.test/keep`, "--header", "X-Team: docs", "--header", "x-token=a=b", "--accept", "200..299,403"}); err != nil {
 		t.Fatal(err)
 	}
@@ -158,8 +158,8 @@ func TestConfigPrecedence(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := checkerOptions(g, cfg, nil)
-	if o.Retries != 0 || o.Concurrency != 9 || o.UserAgent != "flag" || o.Rate != 3 {
-		t.Errorf("flags over env: retries %d concurrency %d user agent %q rate %v", o.Retries, o.Concurrency, o.UserAgent, o.Rate)
+	if cfg.Check.Retries != 0 || o.Retries > 0 || o.Concurrency != 9 || o.UserAgent != "flag" || o.Rate != 3 || o.Timeout != 5*time.Second {
+		t.Errorf("flags over env: retries %d (crawler %d) concurrency %d user agent %q rate %v timeout %v", cfg.Check.Retries, o.Retries, o.Concurrency, o.UserAgent, o.Rate, o.Timeout)
 	}
 	if len(o.Exclude) != 2 || !o.Exclude[1].MatchString("https://flag.test/x") || len(o.Include) != 1 {
 		t.Errorf("--exclude/--include: exclude %v include %v", o.Exclude, o.Include)
