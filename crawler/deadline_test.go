@@ -56,3 +56,33 @@ func TestDeadline(t *testing.T) {
 		t.Errorf("Check took %v after a 1.5 s deadline", took)
 	}
 }
+
+// TestHostStatsRate: a host's statistics keep the rate it ended the run
+// at — below the configured one after a 429 — for the next runs to plan
+// with.
+func TestHostStatsRate(t *testing.T) {
+	w := fakeweb.New()
+	defer w.Close()
+	w.Host("throttling.test").Handler = counting(
+		func(rw http.ResponseWriter, r *http.Request) { rw.WriteHeader(http.StatusTooManyRequests) },
+		htmlPage("ok", ""),
+	)
+	w.Host("calm.test").Handler = htmlPage("ok", "")
+	opts := webOptions(w)
+	opts.Rate = 100
+	c, err := NewChecker(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Check(context.Background(), []Target{{URL: "http://throttling.test/b"}, {URL: "http://calm.test/b"}}, func(linkvault.Result) {}); err != nil {
+		t.Fatal(err)
+	}
+	st := c.HostStats()
+	if r := st["throttling.test"].Rate; r <= 0 || r >= 100 {
+		t.Errorf("throttling.test ended at %g req/s, want below the configured 100 after its 429", r)
+	}
+	if r := st["calm.test"].Rate; r != 100 {
+		t.Errorf("calm.test ended at %g req/s, want the configured 100", r)
+	}
+}

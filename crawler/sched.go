@@ -94,7 +94,21 @@ func (c *Checker) Check(ctx context.Context, targets []Target, emit func(linkvau
 	}
 	err := r.loop()
 	r.flushHeld()
+	r.recordRates()
 	return err
+}
+
+// recordRates keeps in each host's statistics the rate it ended at, lower
+// than configured when it asked for less (429, Retry-After): the next runs
+// plan with it (HostStats.Rate).
+func (r *run) recordRates() {
+	r.c.statsMu.Lock()
+	defer r.c.statsMu.Unlock()
+	for _, h := range r.hosts {
+		if s := r.c.stats[h.key]; s != nil {
+			s.Rate = h.rate
+		}
+	}
 }
 
 // HostStats returns what the last (or current) Check did per host, keyed
