@@ -23,3 +23,16 @@ func TestHumanDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestHostRate: a host is planned at its configured rate, or at the lower
+// one it taught in earlier runs; a rate learned above the configured one
+// (the config was lowered since) does not raise it.
+func TestHostRate(t *testing.T) {
+	cfg := DefaultConfig()
+	learned := map[string]float64{"slow.example": 0.5, "github.com": 5}
+	for host, want := range map[string]float64{"slow.example": 0.5, "github.com": 1, "other.example": 2} {
+		if got := hostRate(cfg, host, learned); got != want {
+			t.Errorf("hostRate(%s) = %g, want %g", host, got, want)
+		}
+	}
+}
