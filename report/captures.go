@@ -46,7 +46,7 @@ func CaptureList(w io.Writer, url, message string, caps []linkvault.Capture) err
 		d.Captures = append(d.Captures, row{
 			Href: "/web/" + ts + "/" + c.URL, Raw: "/web/" + ts + "id_/" + c.URL,
 			Time: c.Time.UTC().Format(time.DateTime), Type: mediaType(c.ContentType), ContentType: c.ContentType,
-			Size: byteSize(c.Size), Note: note, Status: c.HTTPStatus,
+			Size: Bytes(c.Size), Note: note, Status: c.HTTPStatus,
 		})
 	}
 	return capturesTemplate.Execute(w, d)
@@ -60,9 +60,10 @@ func mediaType(ctype string) string {
 	return ctype
 }
 
-// byteSize writes n bytes for a reader: 512 B, 68.7 kB, 1.2 MB.
-func byteSize(n int64) string {
-	const unit = 1000
+// Bytes writes a size in binary units, as every report and the CLI print
+// sizes: 512 B, 67.1 KiB, 12.0 MiB.
+func Bytes(n int64) string {
+	const unit = 1024
 	if n < unit {
 		return fmt.Sprintf("%d B", n)
 	}
@@ -71,5 +72,5 @@ func byteSize(n int64) string {
 		div *= unit
 		exp++
 	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -36,7 +36,7 @@ func TestCaptureList(t *testing.T) {
 		`<p class="url">` + strings.ReplaceAll(url, "&", "&amp;") + `</p>`,
 		`href="/web/20261130020000/` + strings.ReplaceAll(url, "&", "&amp;") + `"`,
 		`href="/web/20261130020000id_/`,
-		"2026-11-30 02:00:00", "68.7 kB", "12.6 MB",
+		"2026-11-30 02:00:00", "67.1 KiB", "12.0 MiB",
 		"unchanged since 2026-11-30 02:00:00", "truncated at the size cap",
 		"default-src 'none'",
 	} {

@@ -23,7 +23,7 @@ var (
 
 	htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 		"safeURL": safeURL,
-		"comma":   comma,
+		"comma":   Count,
 	}).Parse(htmlSource))
 )
 
@@ -388,7 +388,7 @@ func buildTrend(d *Data) *htmlTrend {
 	if maxTotal == 0 {
 		return nil
 	}
-	t.Max = comma(maxTotal)
+	t.Max = Count(maxTotal)
 	t.Label = fmt.Sprintf("States of the links in the last %d runs, from run #%d (%s UTC) to run #%d (%s UTC); at most %s links",
 		len(runs), first.ID, from.Format("2006-01-02 15:04"), last.ID, to.Format("2006-01-02 15:04"), t.Max)
 	bw := float64(width) / float64(len(runs))
@@ -557,10 +557,12 @@ func pct(n, total int) string {
 func f2(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
 
 // comma formats n with thousands separators.
-func comma(n int) string {
+// Count writes n with thousands separators (39,459), as every report and
+// the CLI print counts.
+func Count(n int) string {
 	s := strconv.Itoa(n)
 	if n < 0 {
-		return "-" + comma(-n)
+		return "-" + Count(-n)
 	}
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]

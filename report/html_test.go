@@ -94,7 +94,7 @@ func TestHTMLCounts(t *testing.T) {
 					continue
 				}
 				total += s.States[st]
-				if got, want := strings.TrimSpace(card.Text()), comma(s.States[st]); got != want {
+				if got, want := strings.TrimSpace(card.Text()), Count(s.States[st]); got != want {
 					t.Errorf("card %s shows %q, want %q", st, got, want)
 				}
 				if got, _ := card.Attr("data-count"); got != fmt.Sprint(s.States[st]) {

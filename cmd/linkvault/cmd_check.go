@@ -13,6 +13,7 @@ import (
 	"github.com/linkvault/linkvault"
 	"github.com/linkvault/linkvault/archive"
 	"github.com/linkvault/linkvault/crawler"
+	"github.com/linkvault/linkvault/report"
 )
 
 // CheckOptions are the flags of `linkvault check`.
@@ -231,7 +232,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 
 	if cp.plan != nil && !g.Quiet {
 		fmt.Fprintf(g.stderr, "linkvault: budget %s: checked %s of %s due links; %s left for the next runs, keeping their state\n",
-			humanDuration(time.Duration(cfg.Check.Budget)), comma(prog.n), comma(cp.plan.Due), comma(run.Left))
+			humanDuration(time.Duration(cfg.Check.Budget)), report.Count(prog.n), report.Count(cp.plan.Due), report.Count(run.Left))
 	}
 	if n := prog.counts[linkvault.StatusUnreachable]; n > 0 && n == prog.n && !g.Quiet {
 		fmt.Fprintf(g.stderr, "linkvault: warning: all %d links were unreachable: is this machine offline or behind a proxy (HTTPS_PROXY)? One bad run makes links failing, never dead.\n", n)

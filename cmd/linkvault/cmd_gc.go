@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/report"
 )
 
 // GCOptions are the flags of `linkvault gc`.
@@ -49,7 +50,7 @@ func runGC(ctx context.Context, g *globalOptions, opts GCOptions) error {
 	}
 	if !g.Quiet {
 		fmt.Fprintf(g.stdout, "deleted %s older than %s; %s → %s on disk\n", count(res.Deleted, "check record"),
-			opts.Keep, humanBytes(res.DiskBefore), humanBytes(res.DiskAfter))
+			opts.Keep, report.Bytes(res.DiskBefore), report.Bytes(res.DiskAfter))
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/linkvault/linkvault"
 	"github.com/linkvault/linkvault/archive"
 	"github.com/linkvault/linkvault/crawler"
+	"github.com/linkvault/linkvault/report"
 )
 
 // GetOptions are the flags of `linkvault get`.
@@ -122,7 +123,7 @@ func runGet(g *globalOptions, opts GetOptions, rawURL string) error {
 		return err
 	}
 	if !g.Quiet {
-		fmt.Fprintf(g.stderr, "linkvault: wrote %s (%s, captured %s)\n", opts.Output, humanBytes(c.Size), c.Time.UTC().Format(time.RFC3339))
+		fmt.Fprintf(g.stderr, "linkvault: wrote %s (%s, captured %s)\n", opts.Output, report.Bytes(c.Size), c.Time.UTC().Format(time.RFC3339))
 	}
 	return nil
 }

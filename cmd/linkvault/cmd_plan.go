@@ -15,6 +15,7 @@ import (
 
 	"github.com/linkvault/linkvault"
 	"github.com/linkvault/linkvault/archive"
+	"github.com/linkvault/linkvault/report"
 )
 
 // PlanOptions are the flags of `linkvault plan`.
@@ -203,11 +204,11 @@ func planVerdict(p linkvault.Plan, cfg *Config) (line string, tooSlow bool) {
 	if p.Due == 1 {
 		verb = "needs"
 	}
-	need := fmt.Sprintf("%s link%s %s %s at the configured rates", comma(p.Due), plural(p.Due), verb, humanDuration(p.Need))
+	need := fmt.Sprintf("%s link%s %s %s at the configured rates", report.Count(p.Due), plural(p.Due), verb, humanDuration(p.Need))
 	if budget <= 0 {
 		return need + "; no check.budget: every due link is checked", false
 	}
-	line = fmt.Sprintf("%s; with a budget of %s, each of the %s is re-verified within %d night%s", need, humanDuration(budget), comma(total), p.Nights, plural(p.Nights))
+	line = fmt.Sprintf("%s; with a budget of %s, each of the %s is re-verified within %d night%s", need, humanDuration(budget), report.Count(total), p.Nights, plural(p.Nights))
 	if maxAge > 0 && time.Duration(p.Nights)*24*time.Hour > maxAge {
 		return line + ", longer than policy.max_age " + humanAge(maxAge), true
 	}
@@ -217,10 +218,10 @@ func planVerdict(p linkvault.Plan, cfg *Config) (line string, tooSlow bool) {
 func writePlanText(w io.Writer, p linkvault.Plan, cfg *Config, all bool) error {
 	bw := bufio.NewWriter(w)
 	verdict, _ := planVerdict(p, cfg)
-	fmt.Fprintf(bw, "%s links over %s %s, %s due.\n", comma(totalLinks(p)), comma(len(p.Hosts)), "host"+plural(len(p.Hosts)), comma(p.Due))
+	fmt.Fprintf(bw, "%s links over %s %s, %s due.\n", report.Count(totalLinks(p)), report.Count(len(p.Hosts)), "host"+plural(len(p.Hosts)), report.Count(p.Due))
 	fmt.Fprintln(bw, verdict+".")
 	if cfg.Check.Budget > 0 {
-		fmt.Fprintf(bw, "Tonight: %s checked, %s left for the next runs.\n", comma(len(p.Links)), comma(p.Left))
+		fmt.Fprintf(bw, "Tonight: %s checked, %s left for the next runs.\n", report.Count(len(p.Links)), report.Count(p.Left))
 	}
 	switch {
 	case p.Oldest.IsZero() && p.Due > 0:
@@ -240,7 +241,7 @@ func writePlanText(w io.Writer, p linkvault.Plan, cfg *Config, all bool) error {
 	}
 	tw.Flush()
 	if len(shown) < len(p.Hosts) {
-		fmt.Fprintf(bw, "… and %s more %s (--all-hosts lists them).\n", comma(len(p.Hosts)-len(shown)), "host"+plural(len(p.Hosts)-len(shown)))
+		fmt.Fprintf(bw, "… and %s more %s (--all-hosts lists them).\n", report.Count(len(p.Hosts)-len(shown)), "host"+plural(len(p.Hosts)-len(shown)))
 	}
 	return bw.Flush()
 }
@@ -317,16 +318,4 @@ func humanAge(d time.Duration) string {
 		return fmt.Sprintf("%dd", int(d.Round(time.Hour)/(24*time.Hour)))
 	}
 	return humanDuration(d)
-}
-
-// comma writes n with thousands separators: 39,459.
-func comma(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + comma(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/linkvault/linkvault"
 	"github.com/linkvault/linkvault/archive"
+	"github.com/linkvault/linkvault/report"
 )
 
 // StatusOptions are the flags of `linkvault status`.
@@ -83,7 +84,7 @@ func printStatus(g *globalOptions, db *archive.DB, st archive.Stats, runs []link
 			st.URLs, st.States, st.Checks, st.Runs, runs})
 	}
 	fmt.Fprintf(w, "%s: %s, %s in %s, %s on disk (%s in use)\n", db.Path(), count(st.URLs, "URL"),
-		count(st.Checks, "check"), count(st.Runs, "run"), humanBytes(st.DiskSize), humanBytes(st.UsedSize))
+		count(st.Checks, "check"), count(st.Runs, "run"), report.Bytes(st.DiskSize), report.Bytes(st.UsedSize))
 	for _, s := range linkvault.States {
 		if n := st.States[s]; n > 0 {
 			fmt.Fprintf(w, "  %-8s %6d\n", s, n)
@@ -125,17 +126,4 @@ func printStatus(g *globalOptions, db *archive.DB, st archive.Stats, runs []link
 // count returns "1 run", "2 runs".
 func count(n int, noun string) string {
 	return fmt.Sprintf("%d %s%s", n, noun, plural(n))
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

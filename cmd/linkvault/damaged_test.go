@@ -13,6 +13,7 @@ import (
 
 	"github.com/linkvault/linkvault"
 	"github.com/linkvault/linkvault/archive"
+	"github.com/linkvault/linkvault/report"
 )
 
 // TestDamagedDatabase runs every command that opens the database on
@@ -120,10 +121,10 @@ func TestStatusAndGCSizes(t *testing.T) {
 	}
 	first, _, _ := strings.Cut(stdout.String(), "\n")
 	t.Log(first)
-	if !strings.Contains(first, ": 1 URL, 1 check in 1 run, ") || strings.Contains(first, humanBytes(fi.Size())) ||
+	if !strings.Contains(first, ": 1 URL, 1 check in 1 run, ") || strings.Contains(first, report.Bytes(fi.Size())) ||
 		!strings.Contains(first, " KiB on disk (") || !strings.HasSuffix(first, " KiB in use)") {
 		t.Errorf("status says %q; want 1 URL, 1 check in 1 run and the KiB on disk and in use of a file of length %s",
-			first, humanBytes(fi.Size()))
+			first, report.Bytes(fi.Size()))
 	}
 	stdout.Reset()
 	if code := run(context.Background(), []string{"--db", path, "gc"}, strings.NewReader(""), &stdout, &stderr); code != 0 {

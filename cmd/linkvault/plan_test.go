@@ -3,6 +3,8 @@ package main
 import (
 	"testing"
 	"time"
+
+	"github.com/linkvault/linkvault/report"
 )
 
 func TestHumanDuration(t *testing.T) {
@@ -18,8 +20,8 @@ func TestHumanDuration(t *testing.T) {
 		}
 	}
 	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 39459: "39,459", 1234567: "1,234,567", -4200: "-4,200"} {
-		if got := comma(n); got != want {
-			t.Errorf("comma(%d) = %q, want %q", n, got, want)
+		if got := report.Count(n); got != want {
+			t.Errorf("report.Count(%d) = %q, want %q", n, got, want)
 		}
 	}
 }
