@@ -22,7 +22,7 @@ const (
 
 // Link is one unique target and every place it occurs.
 //
-// For web links URL is the canonical form (see crawler.Canonical): lowercase
+// For web links URL is the canonical form (see extract.Canonical in crawler/extract): lowercase
 // scheme and host, default port dropped, IDN host in punycode, non-ASCII and
 // spaces percent-encoded once, fragment removed (kept per Source). For local
 // links URL is the slash-separated path of the target file.

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/crawler/extract"
 )
 
 // Scheduling
@@ -845,7 +846,7 @@ func nextURL(cur *url.URL, location string) (*url.URL, error) {
 		return nil, errors.New("redirect to unsupported scheme")
 	}
 	next.Fragment, next.RawFragment = "", ""
-	if canon, _, err := Canonical(next.String()); err == nil {
+	if canon, _, err := extract.Canonical(next.String()); err == nil {
 		if u, err := url.Parse(canon); err == nil {
 			next = u
 		}

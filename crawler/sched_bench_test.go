@@ -19,7 +19,9 @@ import (
 	"time"
 
 	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/crawler/extract"
 	"github.com/linkvault/linkvault/internal/fakeweb"
+	"github.com/linkvault/linkvault/internal/sharedtest"
 )
 
 // benchHost is the politeness of one fake host, the same on both sides:
@@ -140,14 +142,14 @@ var benchURL = regexp.MustCompile(`https?://[^\s)>\]"'<]+`)
 // BenchmarkCheckSkewed checks the links of the awesome-go list (9 in 10 on
 // github.com) against a fake web with the same host mix.
 func BenchmarkCheckSkewed(b *testing.B) {
-	data, err := os.ReadFile(sharedFile(b, "corpora/awesome-go.md"))
+	data, err := os.ReadFile(sharedtest.File(b, "corpora/awesome-go.md"))
 	if err != nil {
 		b.Fatalf("corpus: %v", err)
 	}
 	seen := map[string]bool{}
 	var targets []Target
 	for _, raw := range benchURL.FindAllString(string(data), -1) {
-		canon, _, err := Canonical(strings.Replace(raw, "https://", "http://", 1))
+		canon, _, err := extract.Canonical(strings.Replace(raw, "https://", "http://", 1))
 		if err != nil || seen[canon] {
 			continue
 		}

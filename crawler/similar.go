@@ -10,6 +10,8 @@ import (
 
 	"github.com/pmezard/go-difflib/difflib"
 
+	"github.com/linkvault/linkvault/crawler/extract"
+
 	"github.com/linkvault/linkvault"
 )
 
@@ -24,9 +26,9 @@ const (
 )
 
 // unspaced reports whether r belongs to a script written without spaces
-// between words: isCJK, or the Katakana prolonged sound mark (a Common
+// between words: [extract.IsCJK], or the Katakana prolonged sound mark (a Common
 // character that appears inside Katakana words).
-func unspaced(r rune) bool { return r >= 0x1100 && (isCJK(r) || r == 'ー') }
+func unspaced(r rune) bool { return r >= 0x1100 && (extract.IsCJK(r) || r == 'ー') }
 
 // isWord reports whether r is part of a word of a spaced script.
 func isWord(r rune) bool {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/linkvault/linkvault"
 	"github.com/linkvault/linkvault/archive"
-	"github.com/linkvault/linkvault/crawler"
+	"github.com/linkvault/linkvault/crawler/extract"
 	"github.com/linkvault/linkvault/report"
 )
 
@@ -204,7 +204,7 @@ const listTime = "20060102150405"
 // canonicalOr returns the canonical form of a URL typed by the user, so
 // that it finds its record; anything else is looked up as typed.
 func canonicalOr(raw string) string {
-	if c, _, err := crawler.Canonical(raw); err == nil {
+	if c, _, err := extract.Canonical(raw); err == nil {
 		return c
 	}
 	return raw

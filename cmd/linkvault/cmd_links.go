@@ -22,7 +22,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/linkvault/linkvault"
-	"github.com/linkvault/linkvault/crawler"
+	"github.com/linkvault/linkvault/crawler/extract"
 )
 
 // LinksOptions are the flags of `linkvault links`.
@@ -133,8 +133,8 @@ func runLinks(ctx context.Context, g *globalOptions, opts LinksOptions, args []s
 	return nil
 }
 
-// extract is crawler.Extract; a variable for tests.
-var extract = crawler.Extract
+// extractFiles is extract.Files; a variable for tests.
+var extractFiles = extract.Files
 
 // errUnread is returned by extractLinks when some inputs could not be
 // read; each of them was reported on stderr.
@@ -160,7 +160,7 @@ func extractLinks(ctx context.Context, g *globalOptions, cfg *Config, args []str
 			return nil, linkvault.Errorf(linkvault.EInvalid, "no notes to read: give PATHs or set notes: in %s", cfg.name())
 		}
 		var err error
-		paths, err = crawler.ExpandNotes(cfg.dir, cfg.Notes)
+		paths, err = extract.ExpandNotes(cfg.dir, cfg.Notes)
 		if err != nil {
 			return nil, linkvault.Errorf(linkvault.EInvalid, "%s: notes: %v", cfg.name(), err)
 		}
@@ -178,9 +178,9 @@ func extractLinks(ctx context.Context, g *globalOptions, cfg *Config, args []str
 		err   error
 	}
 	done := make(chan result, 1)
-	extract := extract
+	extractFiles := extractFiles
 	go func() {
-		links, err := extract(ctx, paths, crawler.ExtractOptions{
+		links, err := extractFiles(ctx, paths, extract.Options{
 			IncludeCode:  includeCode,
 			ExcludePaths: cfg.excludePaths,
 			Warn: func(path, msg string) {

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/linkvault/linkvault"
-	"github.com/linkvault/linkvault/crawler"
+	"github.com/linkvault/linkvault/crawler/extract"
 )
 
 // A signal while the notes are being read ("-" waiting on a terminal or a
@@ -84,10 +84,10 @@ func TestInterruptWhileExtractBlocks(t *testing.T) {
 	}
 	block := make(chan struct{})
 	defer close(block)
-	defer func(old func(context.Context, []string, crawler.ExtractOptions) ([]linkvault.Link, error)) {
-		extract = old
-	}(extract)
-	extract = func(context.Context, []string, crawler.ExtractOptions) ([]linkvault.Link, error) {
+	defer func(old func(context.Context, []string, extract.Options) ([]linkvault.Link, error)) {
+		extractFiles = old
+	}(extractFiles)
+	extractFiles = func(context.Context, []string, extract.Options) ([]linkvault.Link, error) {
 		<-block
 		return nil, nil
 	}

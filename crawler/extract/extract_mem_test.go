@@ -1,4 +1,4 @@
-package crawler
+package extract
 
 import (
 	"bytes"
@@ -49,7 +49,7 @@ func init() {
 			}
 		}
 	}()
-	links, err := Extract(context.Background(), []string{dir}, ExtractOptions{})
+	links, err := Files(context.Background(), []string{dir}, Options{})
 	runtime.GC() // the links themselves are live
 	close(done)
 	sources := 0

@@ -1,6 +1,6 @@
 //go:build unix
 
-package crawler
+package extract
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 
 // extractOrHang runs Extract and fails the test if it has not returned
 // after a long time: the bugs tested here made it block forever.
-func extractOrHang(t *testing.T, ctx context.Context, paths []string, opts ExtractOptions) ([]linkvault.Link, error) {
+func extractOrHang(t *testing.T, ctx context.Context, paths []string, opts Options) ([]linkvault.Link, error) {
 	t.Helper()
 	type result struct {
 		links []linkvault.Link
@@ -28,7 +28,7 @@ func extractOrHang(t *testing.T, ctx context.Context, paths []string, opts Extra
 	}
 	done := make(chan result, 1)
 	go func() {
-		links, err := Extract(ctx, paths, opts)
+		links, err := Files(ctx, paths, opts)
 		done <- result{links, err}
 	}()
 	select {
@@ -70,7 +70,7 @@ func TestExtractSkipsNamedPipes(t *testing.T) {
 	defer ln.Close()
 
 	var warns []string
-	links, err := extractOrHang(t, context.Background(), []string{filepath.Join(dir, "outside.fifo"), notes}, ExtractOptions{
+	links, err := extractOrHang(t, context.Background(), []string{filepath.Join(dir, "outside.fifo"), notes}, Options{
 		Warn: func(path, msg string) {
 			warns = append(warns, strings.TrimPrefix(path, filepath.ToSlash(dir)+"/")+": "+msg)
 		},
@@ -101,7 +101,7 @@ func TestReadNoteNamedPipe(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		c := newCollector()
-		err := c.readFile(name, &ExtractOptions{Warn: func(_, msg string) { warns = append(warns, msg) }})
+		err := c.readFile(name, &Options{Warn: func(_, msg string) { warns = append(warns, msg) }})
 		if err == nil && len(c.links()) != 0 {
 			err = errors.New("links from a pipe")
 		}
@@ -138,7 +138,7 @@ func TestExtractSymlinkedFolders(t *testing.T) {
 	os.Remove(filepath.Join(notes, "sub", "loop", "x.md"))
 	symlink(t, ".", filepath.Join(notes, "sub", "loop", "self"))
 
-	links, err := extractOrHang(t, context.Background(), []string{notes}, ExtractOptions{})
+	links, err := extractOrHang(t, context.Background(), []string{notes}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestExtractCancelled(t *testing.T) {
 	dir := writeFiles(t, files)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	links, err := extractOrHang(t, ctx, []string{filepath.Join(dir, "notes")}, ExtractOptions{})
+	links, err := extractOrHang(t, ctx, []string{filepath.Join(dir, "notes")}, Options{})
 	if !errors.Is(err, context.Canceled) || links != nil {
 		t.Fatalf("Extract with a cancelled context = %d links, %v; want none and context.Canceled", len(links), err)
 	}
@@ -176,7 +176,7 @@ func TestExtractCancelled(t *testing.T) {
 	ctx, cancel = context.WithCancel(context.Background())
 	defer cancel()
 	mkfifo(t, filepath.Join(dir, "notes", "a", "p"))
-	links, err = extractOrHang(t, ctx, []string{filepath.Join(dir, "notes")}, ExtractOptions{Warn: func(string, string) { cancel() }})
+	links, err = extractOrHang(t, ctx, []string{filepath.Join(dir, "notes")}, Options{Warn: func(string, string) { cancel() }})
 	if !errors.Is(err, context.Canceled) || links != nil {
 		t.Fatalf("Extract cancelled mid-walk = %d links, %v; want none and context.Canceled", len(links), err)
 	}
@@ -192,7 +192,7 @@ func TestExtractExcludePaths(t *testing.T) {
 		"notes/mydrafts/e.md": "https://a.example/mydraft",
 		"other/o.md":          "https://a.example/other",
 	})
-	opts := ExtractOptions{ExcludePaths: []*regexp.Regexp{
+	opts := Options{ExcludePaths: []*regexp.Regexp{
 		regexp.MustCompile(`\.tmp$`),
 		regexp.MustCompile(`(^|/)drafts/`),
 		regexp.MustCompile(`^` + regexp.QuoteMeta(filepath.ToSlash(dir)) + `/other/`),

@@ -1,4 +1,4 @@
-package crawler
+package extract
 
 import (
 	"bytes"
@@ -18,9 +18,9 @@ import (
 	"github.com/linkvault/linkvault"
 )
 
-// ExtractOptions tunes [Extract] and [ExtractBytes]. The zero value is the
+// Options tunes [Files] and [Bytes]. The zero value is the
 // default.
-type ExtractOptions struct {
+type Options struct {
 	// IncludeCode also takes URLs inside code spans and code blocks.
 	IncludeCode bool
 	// Warn, when not nil, is told about non-fatal problems: a binary file
@@ -29,13 +29,13 @@ type ExtractOptions struct {
 	Warn func(path, msg string)
 	// ExcludePaths are the files and directories not read: a file or
 	// directory is skipped when one of these expressions matches its
-	// slash-separated path as Extract names it (the path given, joined
+	// slash-separated path as Files names it (the path given, joined
 	// with the names below it), a directory's path ending in "/". The
-	// paths given to Extract are matched too.
+	// paths given to Files are matched too.
 	ExcludePaths []*regexp.Regexp
 }
 
-func (o *ExtractOptions) warn(path, msg string) {
+func (o *Options) warn(path, msg string) {
 	if o.Warn != nil {
 		o.Warn(path, msg)
 	}
@@ -49,22 +49,22 @@ const (
 // maxFileSize caps how much of one file is read; a variable for tests.
 var maxFileSize int64 = 64 << 20
 
-// Extract reads every path — a file, or a directory walked recursively,
+// Files reads every path — a file, or a directory walked recursively,
 // skipping hidden files and directories, node_modules and vendor, and
 // following symbolic links (each real directory once) — and returns each
 // unique link once, in order of first appearance (files in the order
 // given or walked, then by position in the file), with every Source
 // sorted by file then position. Only regular files are read: a named
-// pipe, socket or device is skipped with a warning (ExtractOptions.Warn).
+// pipe, socket or device is skipped with a warning (Options.Warn).
 //
 // A path that cannot be read does not stop the others: the returned error
 // joins one *fs.PathError per such path, whose message names it
 // ("crawler: read notes/x.md: permission denied"). The links found
 // elsewhere are returned with it.
 //
-// When ctx ends, Extract stops between two files or directory entries
+// When ctx ends, Files stops between two files or directory entries
 // and returns nil and ctx.Err().
-func Extract(ctx context.Context, paths []string, opts ExtractOptions) ([]linkvault.Link, error) {
+func Files(ctx context.Context, paths []string, opts Options) ([]linkvault.Link, error) {
 	var (
 		w    = newWalker(ctx, &opts)
 		c    = newCollector()
@@ -91,11 +91,11 @@ func Extract(ctx context.Context, paths []string, opts ExtractOptions) ([]linkva
 	return c.links(), errors.Join(w.errs...)
 }
 
-// ExtractBytes extracts the links of one in-memory file named name; the
+// Bytes extracts the links of one in-memory file named name; the
 // format is chosen by name's extension, and name is the File of every
 // Source and the directory local links are joined with. A binary file
 // gives no links (and a warning).
-func ExtractBytes(name string, data []byte, opts ExtractOptions) []linkvault.Link {
+func Bytes(name string, data []byte, opts Options) []linkvault.Link {
 	c := newCollector()
 	name = filepath.ToSlash(name)
 	if len(data) <= chunkSize {
@@ -115,7 +115,7 @@ func ExtractBytes(name string, data []byte, opts ExtractOptions) []linkvault.Lin
 // readFile extracts the links of one note, up to maxFileSize bytes. A
 // file that is not a regular file (any more) gives no links and a warning
 // through opts.Warn.
-func (c *collector) readFile(name string, opts *ExtractOptions) error {
+func (c *collector) readFile(name string, opts *Options) error {
 	f, err := openNote(name)
 	var nr *notRegularError
 	if errors.As(err, &nr) {
@@ -141,7 +141,7 @@ func (c *collector) readFile(name string, opts *ExtractOptions) error {
 // plain text are read in pieces of about chunkSize bytes cut where no
 // link can span (see nextCut), so that a large note takes bounded memory;
 // HTML is read whole.
-func (c *collector) read(name string, r io.Reader, size, limit int64, opts *ExtractOptions) error {
+func (c *collector) read(name string, r io.Reader, size, limit int64, opts *Options) error {
 	format := formatOf(name)
 	if limit >= 0 {
 		r = io.LimitReader(r, limit+1)
@@ -303,7 +303,7 @@ func newCollector() *collector {
 
 // file extracts the links of one file, or of one piece of it that starts
 // on line st.line, and adds them.
-func (c *collector) file(name string, data []byte, st *fileState, opts *ExtractOptions) {
+func (c *collector) file(name string, data []byte, st *fileState, opts *Options) {
 	// Most links have a scheme; Markdown links ("](") often do not (local
 	// and #anchor links).
 	hint := bytes.Count(data, schemeSep)

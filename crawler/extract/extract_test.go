@@ -1,4 +1,4 @@
-package crawler
+package extract
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/internal/sharedtest"
 	"github.com/yuin/goldmark/text"
 )
 
@@ -48,7 +49,7 @@ func runExtractCases(t *testing.T, file string, tests []extractCase) {
 	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			links := ExtractBytes(file, []byte(tt.src), ExtractOptions{IncludeCode: tt.code})
+			links := Bytes(file, []byte(tt.src), Options{IncludeCode: tt.code})
 			got := flat(links)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("ExtractBytes(%q, %q)\n got: %q\nwant: %q", file, tt.src, got, tt.want)
@@ -138,7 +139,7 @@ func TestExtractMarkdown(t *testing.T) {
 
 func TestExtractMarkdownInvalidHostWarns(t *testing.T) {
 	var warns []string
-	links := ExtractBytes("a.md", []byte("[x](https://)\n[y](https://a..b/)"), ExtractOptions{
+	links := Bytes("a.md", []byte("[x](https://)\n[y](https://a..b/)"), Options{
 		Warn: func(path, msg string) { warns = append(warns, path+": "+msg) },
 	})
 	if len(links) != 0 {
@@ -209,7 +210,7 @@ func TestExtractFormatByExtension(t *testing.T) {
 		{"a", "web https://a.example/x 1:5"},
 	}
 	for _, tt := range tests {
-		got := flat(ExtractBytes(tt.name, src, ExtractOptions{}))
+		got := flat(Bytes(tt.name, src, Options{}))
 		if !slices.Equal(got, []string{tt.want}) {
 			t.Errorf("ExtractBytes(%q) = %q, want %q", tt.name, got, tt.want)
 		}
@@ -220,7 +221,7 @@ func TestExtractBinarySkipped(t *testing.T) {
 	var warns []string
 	warn := func(path, msg string) { warns = append(warns, path+": "+msg) }
 	data := []byte("https://a.example/x\x00\x01")
-	if got := ExtractBytes("img.png", data, ExtractOptions{Warn: warn}); len(got) != 0 {
+	if got := Bytes("img.png", data, Options{Warn: warn}); len(got) != 0 {
 		t.Errorf("links = %q, want none", flat(got))
 	}
 	if want := []string{"img.png: binary file skipped"}; !slices.Equal(warns, want) {
@@ -229,7 +230,7 @@ func TestExtractBinarySkipped(t *testing.T) {
 	// A NUL byte after the first 8 KB does not make a file binary.
 	data = append([]byte("https://a.example/x "), make([]byte, 9000)...)
 	copy(data[20:], strings.Repeat("a", 8200))
-	if got := flat(ExtractBytes("late.txt", data, ExtractOptions{})); len(got) != 1 {
+	if got := flat(Bytes("late.txt", data, Options{})); len(got) != 1 {
 		t.Errorf("late NUL: links = %q, want one", got)
 	}
 }
@@ -262,7 +263,7 @@ func TestExtractPaths(t *testing.T) {
 	})
 	var warns []string
 	missing := filepath.Join(dir, "missing.md")
-	links, err := Extract(context.Background(), []string{filepath.Join(dir, "sub", "c.txt"), dir, missing}, ExtractOptions{
+	links, err := Files(context.Background(), []string{filepath.Join(dir, "sub", "c.txt"), dir, missing}, Options{
 		Warn: func(path, msg string) { warns = append(warns, msg) },
 	})
 	// The missing path is reported, the rest is extracted.
@@ -302,7 +303,7 @@ func TestExtractSizeCap(t *testing.T) {
 	maxFileSize = 30
 	dir := writeFiles(t, map[string]string{"big.txt": "https://a.example/first\n" + strings.Repeat("x", 40) + " https://a.example/late\n"})
 	var warns []string
-	links, err := Extract(context.Background(), []string{dir}, ExtractOptions{Warn: func(_, msg string) { warns = append(warns, msg) }})
+	links, err := Files(context.Background(), []string{dir}, Options{Warn: func(_, msg string) { warns = append(warns, msg) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,52 +352,11 @@ func TestExpandNotes(t *testing.T) {
 	}
 }
 
-func TestCheckLocal(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"notes/a.md": "x"})
-	d := filepath.ToSlash(dir)
-	tests := []struct {
-		name   string
-		link   linkvault.Link
-		status linkvault.Status
-		reason string
-	}{
-		{"file exists", linkvault.Link{URL: d + "/notes/a.md", Kind: linkvault.KindLocal}, linkvault.StatusOK, ""},
-		{"directory exists", linkvault.Link{URL: d + "/notes", Kind: linkvault.KindLocal}, linkvault.StatusOK, ""},
-		{"missing", linkvault.Link{URL: d + "/notes/说明.md", Kind: linkvault.KindLocal}, linkvault.StatusBroken, "file not found"},
-		{"not local", linkvault.Link{URL: "https://a.example/", Kind: linkvault.KindWeb}, linkvault.StatusSkipped, "not a local link"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := CheckLocal(tt.link)
-			if r.Status != tt.status || r.Reason != tt.reason || r.URL != tt.link.URL {
-				t.Errorf("CheckLocal(%s) = %s %q (url %q), want %s %q", tt.link.URL, r.Status, r.Reason, r.URL, tt.status, tt.reason)
-			}
-		})
-	}
-}
-
-// TestExtractLocalRoundTrip checks that a local link found by Extract
-// names the file CheckLocal then finds.
-func TestExtractLocalRoundTrip(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"notes/a.md": "[b](b.txt) [gone](gone.md)", "notes/b.txt": ""})
-	links, err := Extract(context.Background(), []string{filepath.Join(dir, "notes", "a.md")}, ExtractOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, l := range links {
-		got = append(got, filepath.Base(l.URL)+" "+string(CheckLocal(l).Status))
-	}
-	if want := []string{"b.txt ok", "gone.md broken"}; !slices.Equal(got, want) {
-		t.Errorf("got %q, want %q", got, want)
-	}
-}
-
 // TestExtractKubeconNote is the golden test on the first real notes file:
 // Chinese prose whose URLs are glued to Chinese text and punctuation.
 func TestExtractKubeconNote(t *testing.T) {
-	name := sharedFile(t, "notes/kubecon-china-2021.txt")
-	links, err := Extract(context.Background(), []string{name}, ExtractOptions{})
+	name := sharedtest.File(t, "notes/kubecon-china-2021.txt")
+	links, err := Files(context.Background(), []string{name}, Options{})
 	if err != nil {
 		t.Fatalf("Extract(%s): %v", name, err)
 	}
@@ -430,8 +390,8 @@ func TestExtractKubeconNote(t *testing.T) {
 // project (examples/notes): a Chinese plain-text note and an English
 // Markdown note that links to it.
 func TestExtractExampleNotes(t *testing.T) {
-	const dir = "../examples/notes"
-	links, err := Extract(context.Background(), []string{dir}, ExtractOptions{})
+	const dir = "../../examples/notes"
+	links, err := Files(context.Background(), []string{dir}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,7 +409,7 @@ func TestExtractExampleNotes(t *testing.T) {
 		`web https://go.dev/doc/effective_go 5:30 text="Effective Go"`,
 		`web https://go.dev/images/gophers/ladder.svg 8:25 text="A gopher on a ladder"`,
 		`web https://pkg.go.dev/golang.org/x/net/html 10:22`,
-		`local ../examples/notes/kubecon-notes.zh.txt 12:48 text="my KubeCon notes" frag="L3"`,
+		`local ../../examples/notes/kubecon-notes.zh.txt 12:48 text="my KubeCon notes" frag="L3"`,
 		`web https://www.cncf.io/projects/ 13:52 text="CNCF project list"`,
 		`web https://go.dev/blog/ 15:12 text="blog"`,
 		// The URL in the fenced code block (line 20) is not a link.
@@ -462,7 +422,7 @@ func TestExtractExampleNotes(t *testing.T) {
 }
 
 func BenchmarkExtractAwesomeGo(b *testing.B) {
-	name := sharedFile(b, "corpora/awesome-go.md")
+	name := sharedtest.File(b, "corpora/awesome-go.md")
 	data, err := os.ReadFile(name)
 	if err != nil {
 		b.Fatal(err)
@@ -470,14 +430,14 @@ func BenchmarkExtractAwesomeGo(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		ExtractBytes(name, data, ExtractOptions{})
+		Bytes(name, data, Options{})
 	}
 }
 
 // BenchmarkGoldmarkParseAwesomeGo is the baseline of the benchmark above:
 // goldmark's parsing alone, the floor of Markdown extraction.
 func BenchmarkGoldmarkParseAwesomeGo(b *testing.B) {
-	data, err := os.ReadFile(sharedFile(b, "corpora/awesome-go.md"))
+	data, err := os.ReadFile(sharedtest.File(b, "corpora/awesome-go.md"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package crawler
+package extract
 
 import (
 	"slices"
@@ -64,7 +64,7 @@ func TestInlineIgnore(t *testing.T) {
 					defer func(old int) { chunkSize = old }(chunkSize)
 					chunkSize = size
 					got := []string{}
-					for _, l := range ExtractBytes(tt.file, []byte(tt.src), ExtractOptions{}) {
+					for _, l := range Bytes(tt.file, []byte(tt.src), Options{}) {
 						got = append(got, l.URL)
 					}
 					if !slices.Equal(got, tt.want) {

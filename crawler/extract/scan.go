@@ -1,4 +1,4 @@
-package crawler
+package extract
 
 import (
 	"net/netip"
@@ -260,7 +260,7 @@ func cutAuthority(s string, p, end int) int {
 			// A CJK character or a symbol glued to an ASCII top-level
 			// label ends the URL: "https://a.example中文" is
 			// https://a.example.
-			if dot && asciiLabel && i > hp && s[i-1] != '.' && (symbol || isCJK(r)) {
+			if dot && asciiLabel && i > hp && s[i-1] != '.' && (symbol || IsCJK(r)) {
 				return i
 			}
 			asciiLabel = false
@@ -288,8 +288,11 @@ func isHostByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_'
 }
 
-// isCJK reports whether r is a Han, Hiragana, Katakana or Hangul character.
-func isCJK(r rune) bool {
+// IsCJK reports whether r is a Han, Hiragana, Katakana or Hangul character:
+// the scripts written without spaces, where a URL may be glued to the text
+// around it. The scanner cuts hosts on it; the checker's page similarity
+// (package crawler) uses it to split such text into shingles.
+func IsCJK(r rune) bool {
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
 }
 

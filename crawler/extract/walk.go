@@ -1,4 +1,4 @@
-package crawler
+package extract
 
 import (
 	"context"
@@ -20,21 +20,21 @@ func skipDir(name string) bool {
 	return strings.HasPrefix(name, ".") && name != "." && name != ".." || name == "node_modules" || name == "vendor"
 }
 
-// walker lists the notes of one Extract call. Each real directory is
+// walker lists the notes of one Files call. Each real directory is
 // visited once, however many paths or symbolic links lead to it, so that
 // a symlink loop ends and a folder linked twice is read once.
 type walker struct {
 	ctx     context.Context
-	opts    *ExtractOptions
+	opts    *Options
 	visited map[string]bool // real (symlink-free) paths of the directories walked
 	errs    []error
 }
 
-func newWalker(ctx context.Context, opts *ExtractOptions) *walker {
+func newWalker(ctx context.Context, opts *Options) *walker {
 	return &walker{ctx: ctx, opts: opts, visited: make(map[string]bool)}
 }
 
-// excluded reports whether ExtractOptions.ExcludePaths rules name out: a
+// excluded reports whether Options.ExcludePaths rules name out: a
 // slash-separated path, with a trailing slash for a directory.
 func (w *walker) excluded(name string, dir bool) bool {
 	if len(w.opts.ExcludePaths) == 0 {
@@ -53,7 +53,7 @@ func (w *walker) excluded(name string, dir bool) bool {
 // skipped (p itself is taken as given), symbolic links are followed, and
 // anything that is neither a regular file nor a directory (a named pipe,
 // a socket, a device) is skipped with a warning: reading it could block
-// forever. Paths matching ExtractOptions.ExcludePaths are skipped
+// forever. Paths matching Options.ExcludePaths are skipped
 // silently. Errors are collected in w.errs; list stops early, returning
 // what it found, when w.ctx ends.
 func (w *walker) list(p string) []string {
@@ -194,7 +194,7 @@ func openNote(name string) (*os.File, error) {
 // glob uses path.Match syntax per path element, and "**" as a whole
 // element matches any number of directories (hidden directories,
 // node_modules and vendor excepted). Plain paths are returned as they are,
-// whether they exist or not (Extract reports missing ones); a glob that
+// whether they exist or not (Files reports missing ones); a glob that
 // matches nothing, or a malformed glob, is an error. The result keeps the
 // order of the entries, each glob's matches sorted, without duplicates.
 func ExpandNotes(baseDir string, patterns []string) ([]string, error) {

@@ -1,4 +1,4 @@
-package crawler
+package extract
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/linkvault/linkvault/internal/sharedtest"
 )
 
 func TestMarkdownCut(t *testing.T) {
@@ -63,14 +65,14 @@ func TestExtractInPieces(t *testing.T) {
 		"edge.md":  []byte(edge),
 		"edge.txt": []byte(edge),
 	}
-	for _, name := range []string{"../examples/notes/reading-list.md", "../examples/notes/kubecon-notes.zh.txt"} {
+	for _, name := range []string{"../../examples/notes/reading-list.md", "../../examples/notes/kubecon-notes.zh.txt"} {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		inputs[filepath.Base(name)] = data
 	}
-	if name, ok := sharedLookup(t, "corpora/awesome-go.md"); ok {
+	if name, ok := sharedtest.Lookup(t, "corpora/awesome-go.md"); ok {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
@@ -86,7 +88,7 @@ func TestExtractInPieces(t *testing.T) {
 		return withoutText(links)
 	}
 	for name, data := range inputs {
-		want := noText(name, flat(ExtractBytes(name, data, ExtractOptions{})))
+		want := noText(name, flat(Bytes(name, data, Options{})))
 		if len(want) == 0 {
 			t.Fatalf("%s: no links", name)
 		}
@@ -94,7 +96,7 @@ func TestExtractInPieces(t *testing.T) {
 			func() {
 				defer func(old int) { chunkSize = old }(chunkSize)
 				chunkSize = size
-				if got := noText(name, flat(ExtractBytes(name, data, ExtractOptions{}))); !slices.Equal(got, want) {
+				if got := noText(name, flat(Bytes(name, data, Options{}))); !slices.Equal(got, want) {
 					t.Errorf("%s in pieces of %d:\n got: %q\nwant: %q", name, size, got, want)
 				}
 			}()
@@ -112,7 +114,7 @@ func TestExtractFileInPieces(t *testing.T) {
 		b.WriteString(strings.Repeat("x", i%7) + " https://a.example/" + strings.Repeat("p", i) + "\n\n")
 	}
 	dir := writeFiles(t, map[string]string{"a.md": b.String(), "a.txt": b.String()})
-	links, err := Extract(context.Background(), []string{dir}, ExtractOptions{})
+	links, err := Files(context.Background(), []string{dir}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +135,7 @@ func TestExtractFileInPieces(t *testing.T) {
 	defer func(old int64) { maxFileSize = old }(maxFileSize)
 	maxFileSize = 200
 	var warns []string
-	links, err = Extract(context.Background(), []string{filepath.Join(dir, "a.txt")}, ExtractOptions{Warn: func(_, msg string) { warns = append(warns, msg) }})
+	links, err = Files(context.Background(), []string{filepath.Join(dir, "a.txt")}, Options{Warn: func(_, msg string) { warns = append(warns, msg) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +160,7 @@ func TestExtractManyLinks(t *testing.T) {
 			b.WriteString("\n")
 		}
 	}
-	links := ExtractBytes("many.txt", []byte(b.String()), ExtractOptions{})
+	links := Bytes("many.txt", []byte(b.String()), Options{})
 	if len(links) != n {
 		t.Fatalf("%d links, want %d", len(links), n)
 	}
@@ -181,10 +183,10 @@ func FuzzExtractInPieces(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		want := withoutText(flat(ExtractBytes("a.md", []byte(s), ExtractOptions{})))
+		want := withoutText(flat(Bytes("a.md", []byte(s), Options{})))
 		defer func(old int) { chunkSize = old }(chunkSize)
 		chunkSize = 16
-		if got := withoutText(flat(ExtractBytes("a.md", []byte(s), ExtractOptions{}))); !slices.Equal(got, want) {
+		if got := withoutText(flat(Bytes("a.md", []byte(s), Options{}))); !slices.Equal(got, want) {
 			t.Errorf("in pieces:\n got: %q\nwant: %q", got, want)
 		}
 	})

@@ -1,4 +1,4 @@
-package crawler
+package extract
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/internal/sharedtest"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
@@ -106,12 +107,12 @@ func collectPlain(n ast.Node, src []byte, b *strings.Builder) {
 // TestExtractAwesomeGo compares the web links found in the awesome-go
 // README with what an independent walk of goldmark's syntax tree yields.
 func TestExtractAwesomeGo(t *testing.T) {
-	name := sharedFile(t, "corpora/awesome-go.md")
+	name := sharedtest.File(t, "corpora/awesome-go.md")
 	src, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	links, err := Extract(context.Background(), []string{name}, ExtractOptions{})
+	links, err := Files(context.Background(), []string{name}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,13 +155,13 @@ func TestExtractAwesomeGo(t *testing.T) {
 // TestExtractAwesomeGoPositions checks that every source points at its
 // URL as written in the file.
 func TestExtractAwesomeGoPositions(t *testing.T) {
-	name := sharedFile(t, "corpora/awesome-go.md")
+	name := sharedtest.File(t, "corpora/awesome-go.md")
 	src, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(string(src), "\n")
-	for _, l := range ExtractBytes(name, src, ExtractOptions{}) {
+	for _, l := range Bytes(name, src, Options{}) {
 		for _, s := range l.Sources {
 			line := []rune(lines[s.Line-1])
 			rest := string(line[s.Column-1:])
@@ -197,7 +198,7 @@ func TestMergeSpans(t *testing.T) {
 // every goroutine must get the same links.
 func TestExtractConcurrent(t *testing.T) {
 	src := []byte("# 标题\n\n见https://a.example/x，[y](https://a.example/y) <https://a.example/z>\n\n<a href=\"https://a.example/h\">h</a>\n")
-	want := flat(ExtractBytes("a.md", src, ExtractOptions{}))
+	want := flat(Bytes("a.md", src, Options{}))
 	if len(want) != 4 {
 		t.Fatalf("links = %q, want 4", want)
 	}
@@ -206,7 +207,7 @@ func TestExtractConcurrent(t *testing.T) {
 		go func() {
 			var bad string
 			for range 50 {
-				if got := flat(ExtractBytes("a.md", src, ExtractOptions{})); !slices.Equal(got, want) {
+				if got := flat(Bytes("a.md", src, Options{})); !slices.Equal(got, want) {
 					bad = strings.Join(got, "; ")
 				}
 			}
@@ -298,8 +299,8 @@ func TestMDParserMatchesGoldmark(t *testing.T) {
 	inputs := slices.Clone(mdParserCases)
 	// The shared corpus is the large input; the example notes alone still
 	// exercise the parser on a clone with nothing beside it.
-	names := []string{"../examples/notes/reading-list.md"}
-	if name, ok := sharedLookup(t, "corpora/awesome-go.md"); ok {
+	names := []string{"../../examples/notes/reading-list.md"}
+	if name, ok := sharedtest.Lookup(t, "corpora/awesome-go.md"); ok {
 		names = append(names, name)
 	}
 	for _, name := range names {

@@ -1,4 +1,4 @@
-package crawler
+package extract
 
 import (
 	"context"
@@ -36,7 +36,7 @@ func BenchmarkWalk(b *testing.B) {
 	dir := notesTree(b)
 	b.Run("walker", func(b *testing.B) {
 		for b.Loop() {
-			w := newWalker(context.Background(), &ExtractOptions{})
+			w := newWalker(context.Background(), &Options{})
 			if n := len(w.list(dir)); n != 10000 || len(w.errs) > 0 {
 				b.Fatalf("%d files, %v", n, w.errs)
 			}

@@ -1,0 +1,60 @@
+// Package sharedtest finds the project's own notes and corpora for tests
+// and benchmarks: shared/, beside the repository in the developers'
+// workspace. A user's clone has nothing beside it, so a test that needs a
+// shared file skips with one line saying why; .ci/run sets
+// LINKVAULT_SHARED, which makes those tests required there.
+package sharedtest
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// Env names the folder of the shared notes and corpora. Set, it makes the
+// tests that read them required.
+const Env = "LINKVAULT_SHARED"
+
+// File returns the path of a file under shared/, e.g.
+// "corpora/awesome-go.md". Without LINKVAULT_SHARED the test is skipped
+// with one line saying why when the file is absent; with it, a missing
+// file fails the test.
+func File(tb testing.TB, rel string) string {
+	tb.Helper()
+	name, ok := Lookup(tb, rel)
+	if !ok {
+		tb.Skipf("skipped: shared/%s is not beside this checkout (set %s to require it)", rel, Env)
+	}
+	return name
+}
+
+// Lookup is File for a test that has other inputs too: it reports false,
+// instead of skipping, when the file is absent and not required.
+func Lookup(tb testing.TB, rel string) (string, bool) {
+	tb.Helper()
+	dir, required := os.LookupEnv(Env)
+	if !required {
+		dir = filepath.Join(repoRoot(), "..", "shared")
+	}
+	name := filepath.Join(dir, filepath.FromSlash(rel))
+	_, err := os.Stat(name)
+	switch {
+	case err == nil:
+		return name, true
+	case required:
+		tb.Fatalf("%s: %v (%s is set, so the shared notes and corpora are required)", rel, err, Env)
+	case !errors.Is(err, fs.ErrNotExist):
+		tb.Fatalf("%s: %v", name, err)
+	}
+	return "", false
+}
+
+// repoRoot is the repository's root folder, found from this file's place
+// in it (internal/sharedtest), so that packages at any depth agree.
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
