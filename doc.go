@@ -5,8 +5,9 @@
 // imports only the standard library. The work is done by the packages named
 // after what they wrap:
 //
-//   - crawler: notes → links (extraction, normalisation), scheduling,
-//     fetching and classification of one check.
+//   - crawler/extract: notes → links (extraction, normalisation); no
+//     network code.
+//   - crawler: scheduling, fetching and classification of one check.
 //   - archive: the BoltDB store of runs, URL states and check history, and
 //     the WARC snapshots with their index.
 //   - report: pure rendering of what the archive holds.
