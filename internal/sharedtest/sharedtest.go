@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 )
 
@@ -37,7 +36,7 @@ func Lookup(tb testing.TB, rel string) (string, bool) {
 	tb.Helper()
 	dir, required := os.LookupEnv(Env)
 	if !required {
-		dir = filepath.Join(repoRoot(), "..", "shared")
+		dir = filepath.Join(repoRoot(tb), "..", "shared")
 	}
 	name := filepath.Join(dir, filepath.FromSlash(rel))
 	_, err := os.Stat(name)
@@ -52,9 +51,23 @@ func Lookup(tb testing.TB, rel string) (string, bool) {
 	return "", false
 }
 
-// repoRoot is the repository's root folder, found from this file's place
-// in it (internal/sharedtest), so that packages at any depth agree.
-func repoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
+// repoRoot is the repository's root folder: the nearest folder above the
+// test's working directory (its package's folder) that holds go.mod, so
+// that packages at any depth agree.
+func repoRoot(tb testing.TB) string {
+	tb.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			tb.Fatal("no go.mod above the test's working directory")
+		}
+		dir = parent
+	}
 }

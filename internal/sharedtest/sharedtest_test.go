@@ -12,7 +12,7 @@ import (
 // clone with nothing beside it: no test names a path into shared/ except
 // through File, which skips when the file is absent.
 func TestTestsStayInTheRepository(t *testing.T) {
-	err := filepath.WalkDir(repoRoot(), func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(repoRoot(t), func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
