@@ -340,7 +340,7 @@ func (c *collector) file(name string, data []byte, st *fileState, opts *Options)
 	dir := path.Dir(name)
 	pos := newPositioner(data, st.line)
 	for _, o := range occ {
-		kind, u, frag, ok := classify(o.dest, dir)
+		kind, u, frag, ok := kindOf(o.dest, dir)
 		if !ok {
 			if kind == linkvault.KindWeb {
 				line, _ := pos.at(o.off)
@@ -436,12 +436,12 @@ func (c *collector) links() []linkvault.Link {
 	return out
 }
 
-// classify tells what a destination is. Web links get their canonical
+// kindOf tells what kind of link a destination is. Web links get their canonical
 // URL; local links the cleaned slash path joined with dir; other schemes
 // the destination as written. ok is false for what is not a link at all
 // (empty, a pure #anchor, javascript: or data:), and for a web URL that
 // Canonical rejects (kind is then KindWeb).
-func classify(dest, dir string) (kind linkvault.Kind, u, fragment string, ok bool) {
+func kindOf(dest, dir string) (kind linkvault.Kind, u, fragment string, ok bool) {
 	dest = strings.TrimSpace(dest)
 	if dest == "" || dest[0] == '#' {
 		return "", "", "", false
