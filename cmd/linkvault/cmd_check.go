@@ -424,6 +424,21 @@ func planChecks(db *archive.DB, cfg *Config, links []linkvault.Link, all, captur
 	p := linkvault.MakePlan(pl, po)
 	if po.Budget > 0 {
 		cp.plan = &p
+	} else {
+		// Without a budget every due link is checked in the notes' order
+		// (the soft-404 probe of a host asks under its first deep link,
+		// the same path every run).
+		due := make(map[string]bool, len(p.Links))
+		for _, u := range p.Links {
+			due[u] = true
+		}
+		p.Links = p.Links[:0]
+		for _, l := range pl {
+			if due[l.URL] {
+				p.Links = append(p.Links, l.URL)
+				delete(due, l.URL)
+			}
+		}
 	}
 	recs, err := db.Records(p.Links)
 	if err != nil {
