@@ -21,15 +21,52 @@ const (
 var States = []State{StateDead, StateFailing, StateChanged, StateBlocked, StateMoved, StateAlive, StateNew, StateGone}
 
 // Policy decides when a URL is dead and when a run fails.
+//
+// A zero field means "the default" (see WithDefaults), so that the zero
+// Policy is DefaultPolicy and a caller sets only what it overrides. That
+// holds for DriftDistance too: 0 is DefaultDriftDistance, and drift is
+// turned off by a negative distance (DriftOff). The config key
+// policy.drift_distance, where 0 means off, is the CLI's spelling: the
+// config maps its 0 to DriftOff.
 type Policy struct {
-	DeadAfter  int           // consecutive bad runs before dead (default 2)
-	DeadMinAge time.Duration // the bad runs must span at least this long (default 20h)
-	FailOn     FailOn        // which outcome makes a run exit 1
+	DeadAfter  int           // consecutive bad runs before dead (default 2; < 1 means the default)
+	DeadMinAge time.Duration // the bad runs must span at least this long (used as given, 0: no minimum, negative: 0)
+	FailOn     FailOn        // which outcome makes a run exit 1 (empty: FailOnDead)
 	// DriftDistance is the Hamming distance between the fingerprint of
 	// the cited main text and the current one from which a page counts as
-	// changed (default DefaultDriftDistance; negative: drift is not
-	// tracked).
+	// changed (0: DefaultDriftDistance; negative, e.g. DriftOff: drift is
+	// not tracked).
 	DriftDistance int
+}
+
+// DriftOff as Policy.DriftDistance turns content drift off: no page
+// becomes changed.
+const DriftOff = -1
+
+// WithDefaults returns p with every zero field set to its default: the
+// zero Policy is DefaultPolicy(); otherwise DeadAfter < 1, an empty FailOn
+// and a zero DriftDistance take the default values, a negative DeadMinAge
+// becomes 0, and a zero DeadMinAge is kept (no minimum age). It is the one
+// place that applies policy defaults: the archive, the state machine
+// ([Advance]) and the reports all go through it.
+func (p Policy) WithDefaults() Policy {
+	def := DefaultPolicy()
+	if p == (Policy{}) {
+		return def
+	}
+	if p.DeadAfter < 1 {
+		p.DeadAfter = def.DeadAfter
+	}
+	if p.DeadMinAge < 0 {
+		p.DeadMinAge = 0
+	}
+	if p.FailOn == "" {
+		p.FailOn = def.FailOn
+	}
+	if p.DriftDistance == 0 {
+		p.DriftDistance = def.DriftDistance
+	}
+	return p
 }
 
 // DefaultDriftDistance is the fingerprint distance from which a page's main

@@ -76,10 +76,9 @@ type Options struct {
 	// database of either).
 	NoCreate bool
 
-	// Policy decides when a URL is dead. The zero Policy means
-	// linkvault.DefaultPolicy(). Otherwise DeadAfter < 1, an empty FailOn
-	// and a zero DriftDistance take the default values, while DeadMinAge is used as given (0 means
-	// no minimum age): start from DefaultPolicy and override.
+	// Policy decides when a URL is dead. Zero fields take the defaults
+	// (linkvault.Policy.WithDefaults: the zero Policy means
+	// linkvault.DefaultPolicy(), DeadMinAge is used as given).
 	Policy linkvault.Policy
 
 	// Now returns the current time (time.Now when nil). Tests inject it.
@@ -152,29 +151,8 @@ func normalize(opts *Options) Options {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	o.Policy = normalizePolicy(o.Policy)
+	o.Policy = o.Policy.WithDefaults()
 	return o
-}
-
-// normalizePolicy fills in defaults as documented on Options.Policy.
-func normalizePolicy(p linkvault.Policy) linkvault.Policy {
-	def := linkvault.DefaultPolicy()
-	if p == (linkvault.Policy{}) {
-		return def
-	}
-	if p.DeadAfter < 1 {
-		p.DeadAfter = def.DeadAfter
-	}
-	if p.DeadMinAge < 0 {
-		p.DeadMinAge = 0
-	}
-	if p.FailOn == "" {
-		p.FailOn = def.FailOn
-	}
-	if p.DriftDistance == 0 {
-		p.DriftDistance = def.DriftDistance
-	}
-	return p
 }
 
 // ErrDamaged is matched (errors.Is) by the error Open and the other

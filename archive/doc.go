@@ -5,7 +5,7 @@
 // Open returns a *DB. A run is recorded through a *Recorder: BeginRun
 // stores the run and the links the notes reference, Record queues each
 // check's linkvault.Result, and Finish stores the totals. Results are folded
-// into linkvault.URLRecord values by Advance, the pure state machine that
+// into linkvault.URLRecord values by linkvault.Advance, the pure state machine that
 // decides when a URL is alive, failing, dead, blocked, moved, changed or
 // gone, and
 // each check is appended to the URL's history as a linkvault.Check. The
@@ -18,23 +18,13 @@
 //
 // # States
 //
-// A URL is new until its first check. An ok check makes it alive (moved
-// when the check followed a permanent redirect), resetting its bad streak;
-// changed when its main text has drifted Policy.DriftDistance bits or more
-// from the fingerprint of the first text seen, what the notes cited (see
-// linkvault.URLRecord: Cited, LastMatch, ChangedSince). A broken, soft404
-// or unreachable check makes it failing, and dead once
-// Policy.DeadAfter consecutive bad checks span at least Policy.DeadMinAge
-// since the first of them; a 404 or 410 counts as one bad check like any
-// other. Blocked and throttled checks cannot tell alive from dead: they turn
-// only a new URL into blocked, leave every other state as it is, and neither
-// advance nor reset a bad streak. A skipped check (excluded, a private
-// address) becomes the URL's last result but changes neither its state
-// nor its streak. A URL the
-// notes no longer reference becomes gone (its record and history are kept)
-// and gets its previous state back when it is referenced again; a partial
-// run (linkvault.Run.Partial: some notes could not be read) marks nothing
-// gone, since it does not know what the notes reference.
+// The states of a URL and the rules that move it from one to another are
+// the root package's (linkvault.Advance, linkvault package documentation,
+// # States); the archive applies them to every result a run records. A URL
+// the notes no longer reference becomes gone (its record and history are
+// kept) and gets its previous state back when it is referenced again; a
+// partial run (linkvault.Run.Partial: some notes could not be read) marks
+// nothing gone, since it does not know what the notes reference.
 //
 // # Secrets
 //

@@ -319,7 +319,7 @@ func (r *Recorder) commit(batch []linkvault.Result) error {
 			} else {
 				from = rec.State
 			}
-			next, chk := Advance(*rec, res, policy, t)
+			next, chk := linkvault.Advance(*rec, res, policy, t)
 			chk.RunID = r.run.ID
 			if err := putURL(urls, &next); err != nil {
 				return err
@@ -333,7 +333,7 @@ func (r *Recorder) commit(batch []linkvault.Result) error {
 			if chk.Changed && next.State == linkvault.StateDead {
 				newlyDead++
 			}
-			if chk.Changed && Recovered(next.PrevState, next.State) {
+			if chk.Changed && linkvault.Recovered(next.PrevState, next.State) {
 				recovered++
 			}
 		}

@@ -1,16 +1,13 @@
-package archive
+package linkvault
 
-import (
-	"time"
-
-	"github.com/linkvault/linkvault"
-)
+import "time"
 
 // Advance folds the result of one check into the record of its URL and
 // returns the new record and the check to append to the history. It is a
 // pure function: the same inputs always give the same outputs. now is the
-// time of the check; p is the policy (zero fields as documented on
-// Options.Policy). The returned Check has no RunID.
+// time of the check; p is the policy (zero fields take the defaults, see
+// Policy.WithDefaults). The returned Check has no RunID. The archive
+// applies it to every result of a run.
 //
 // The rules (see the package documentation, # States):
 //   - ok: alive, or moved when res.MovedTo is set; the bad streak ends;
@@ -33,15 +30,15 @@ import (
 //
 // A change of state sets Check.Changed, StateSince (to now) and PrevState,
 // so that dead or failing followed by alive reads as a recovery.
-func Advance(rec linkvault.URLRecord, res linkvault.Result, p linkvault.Policy, now time.Time) (linkvault.URLRecord, linkvault.Check) {
-	p = normalizePolicy(p)
+func Advance(rec URLRecord, res Result, p Policy, now time.Time) (URLRecord, Check) {
+	p = p.WithDefaults()
 	if rec.URL == "" {
 		rec.URL = res.URL
 	}
 	if rec.State == "" {
-		rec.State = linkvault.StateNew
+		rec.State = StateNew
 	}
-	chk := linkvault.Check{
+	chk := Check{
 		Time:       now,
 		Status:     res.Status,
 		HTTPStatus: res.HTTPStatus,
@@ -55,7 +52,7 @@ func Advance(rec linkvault.URLRecord, res linkvault.Result, p linkvault.Policy, 
 	if !res.Status.Valid() {
 		return rec, chk
 	}
-	if res.Status == linkvault.StatusSkipped {
+	if res.Status == StatusSkipped {
 		// Not checked (excluded, a private address): the result says so
 		// and why; the state, the streaks and the validators stay.
 		rec.Last = &res
@@ -65,10 +62,10 @@ func Advance(rec linkvault.URLRecord, res linkvault.Result, p linkvault.Policy, 
 
 	next := rec.State
 	switch {
-	case res.Status == linkvault.StatusOK:
+	case res.Status == StatusOK:
 		next = drift(&rec, res, p, now)
 		if res.MovedTo != "" {
-			next = linkvault.StateMoved
+			next = StateMoved
 		}
 		rec.ConsecutiveBad = 0
 		rec.FirstBad = time.Time{}
@@ -93,20 +90,20 @@ func Advance(rec linkvault.URLRecord, res linkvault.Result, p linkvault.Policy, 
 			rec.FirstBad = now
 		}
 		switch {
-		case rec.State == linkvault.StateDead:
+		case rec.State == StateDead:
 		case rec.ConsecutiveBad >= p.DeadAfter && now.Sub(rec.FirstBad) >= p.DeadMinAge:
-			next = linkvault.StateDead
+			next = StateDead
 		default:
-			next = linkvault.StateFailing
+			next = StateFailing
 		}
 	case res.Status.Unverifiable():
-		if rec.State == linkvault.StateNew || rec.State == linkvault.StateGone {
-			next = linkvault.StateBlocked
+		if rec.State == StateNew || rec.State == StateGone {
+			next = StateBlocked
 		}
 	}
 
 	last := res
-	last.Redirects = append([]linkvault.Redirect(nil), res.Redirects...)
+	last.Redirects = append([]Redirect(nil), res.Redirects...)
 	if res.GitHub != nil {
 		gh := *res.GitHub
 		last.GitHub = &gh
@@ -125,34 +122,34 @@ func Advance(rec linkvault.URLRecord, res linkvault.Result, p linkvault.Policy, 
 
 // Recovered reports whether a check that changed the state of a URL from
 // prev to next is a recovery: a failing or dead URL that answers again.
-func Recovered(prev, next linkvault.State) bool {
-	return (prev == linkvault.StateDead || prev == linkvault.StateFailing) &&
-		(next == linkvault.StateAlive || next == linkvault.StateMoved)
+func Recovered(prev, next State) bool {
+	return (prev == StateDead || prev == StateFailing) &&
+		(next == StateAlive || next == StateMoved)
 }
 
 // drift compares the text fingerprint of an ok result with the cited one,
 // updates the drift fields of rec and returns the state the result leads
 // to: alive or changed.
-func drift(rec *linkvault.URLRecord, res linkvault.Result, p linkvault.Policy, now time.Time) linkvault.State {
+func drift(rec *URLRecord, res Result, p Policy, now time.Time) State {
 	switch {
 	case p.DriftDistance < 0:
-		return linkvault.StateAlive
+		return StateAlive
 	case res.TextHash == 0:
 		// Nothing to compare (304, not a page, too little text): a
 		// changed page stays changed until a fetch shows otherwise.
-		if res.NotModified && rec.State == linkvault.StateChanged {
-			return linkvault.StateChanged
+		if res.NotModified && rec.State == StateChanged {
+			return StateChanged
 		}
-		return linkvault.StateAlive
+		return StateAlive
 	case rec.Cited == 0:
 		rec.Cited, rec.LastMatch = res.TextHash, now
-		return linkvault.StateAlive
+		return StateAlive
 	case rec.Cited.Distance(res.TextHash) < p.DriftDistance:
 		rec.LastMatch, rec.ChangedSince = now, time.Time{}
-		return linkvault.StateAlive
+		return StateAlive
 	}
 	if rec.ChangedSince.IsZero() {
 		rec.ChangedSince = now
 	}
-	return linkvault.StateChanged
+	return StateChanged
 }
