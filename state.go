@@ -99,6 +99,42 @@ func (f FailOn) Valid() bool {
 	return false
 }
 
+// Outcome is what the fail_on decision needs to know about one URL the
+// notes reference, after a run.
+type Outcome struct {
+	State     State // its state after the run
+	NewlyDead bool  // the run made it dead
+	BadInRun  bool  // the run checked it, and the check was bad
+}
+
+// Failed reports whether a run fails (exits 1) under the policy f, given
+// the outcomes of the URLs the notes reference (gone ones need not be
+// listed): never never fails; new fails when a URL became dead in the run;
+// broken when any check of the run was bad; dead, and any other value,
+// when any URL is dead. The CLI's check and report commands both decide
+// their exit status with it.
+func (f FailOn) Failed(outcomes []Outcome) bool {
+	for _, o := range outcomes {
+		switch f {
+		case FailOnNever:
+			return false
+		case FailOnNew:
+			if o.NewlyDead {
+				return true
+			}
+		case FailOnBroken:
+			if o.BadInRun {
+				return true
+			}
+		default:
+			if o.State == StateDead {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // DefaultPolicy returns the shipped policy.
 func DefaultPolicy() Policy {
 	return Policy{DeadAfter: 2, DeadMinAge: 20 * time.Hour, FailOn: FailOnDead, DriftDistance: DefaultDriftDistance}

@@ -234,10 +234,7 @@ func buildHTMLView(d *Data) *htmlView {
 			v.RunStatus = "not finished"
 		}
 	}
-	pol := d.Policy
-	if pol.DeadAfter == 0 {
-		pol = linkvault.DefaultPolicy()
-	}
+	pol := d.Policy.WithDefaults()
 	v.Policy = fmt.Sprintf("A link is dead after %s in a row", plural(pol.DeadAfter, "bad check"))
 	if pol.DeadMinAge > 0 {
 		v.Policy += " spanning at least " + fmtDuration(pol.DeadMinAge)

@@ -147,7 +147,7 @@ func Summarize(d *Data) Summary {
 				s.StillDead = append(s.StillDead, e)
 			}
 		case linkvault.StateAlive, linkvault.StateMoved:
-			if changed && (e.PrevState == linkvault.StateFailing || e.PrevState == linkvault.StateDead) {
+			if changed && linkvault.Recovered(e.PrevState, e.State) {
 				s.Recovered = append(s.Recovered, e)
 			}
 			if changed && e.State == linkvault.StateMoved && e.PrevState != linkvault.StateMoved {
@@ -214,6 +214,26 @@ func Summarize(d *Data) Summary {
 
 // Changed reports whether the entry's state changed in run (see Summarize).
 func Changed(e *Entry, run *linkvault.Run) bool { return changedIn(e, run) }
+
+// Outcomes returns what the fail_on decision (linkvault.FailOn.Failed)
+// needs to know about every entry the notes still reference: its state,
+// whether the reported run made it dead (as Summary.NewlyDead) and whether
+// the run checked it with a bad result. Without a run, nothing is newly
+// dead or bad in it.
+func Outcomes(d *Data) []linkvault.Outcome {
+	out := make([]linkvault.Outcome, 0, len(d.Entries))
+	for i := range d.Entries {
+		e := &d.Entries[i]
+		if e.State == linkvault.StateGone {
+			continue
+		}
+		o := linkvault.Outcome{State: e.State}
+		o.NewlyDead = e.State == linkvault.StateDead && changedIn(e, d.Run)
+		o.BadInRun = d.Run != nil && e.Last != nil && e.Last.Status.Bad() && !e.LastChecked.Before(d.Run.Start)
+		out = append(out, o)
+	}
+	return out
+}
 
 func changedIn(e *Entry, run *linkvault.Run) bool {
 	if run == nil {
@@ -412,11 +432,7 @@ func title(e *Entry, p linkvault.Policy) string {
 // linkvault.URLRecord.Offered): for a soft 404 the copy from before it went
 // bad, for a changed page the last copy that matches what was cited.
 func Offered(e *Entry, p linkvault.Policy) (linkvault.Capture, bool) {
-	drift := p.DriftDistance
-	if drift == 0 {
-		drift = linkvault.DefaultDriftDistance
-	}
-	return e.URLRecord.Offered(e.Captures, drift)
+	return e.URLRecord.Offered(e.Captures, p.WithDefaults().DriftDistance)
 }
 
 // changedNote says since when a changed page no longer matches what was

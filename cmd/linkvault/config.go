@@ -522,11 +522,12 @@ func (c *Config) policy() linkvault.Policy {
 	}
 }
 
-// driftDistance maps policy.drift_distance (0: off) to the Policy field
-// (negative: off).
+// driftDistance maps policy.drift_distance, where 0 means off, to
+// linkvault.Policy.DriftDistance, where 0 means the default and off is
+// linkvault.DriftOff (see linkvault.Policy).
 func (c *Config) driftDistance() int {
 	if c.Policy.DriftDistance == 0 {
-		return -1
+		return linkvault.DriftOff
 	}
 	return c.Policy.DriftDistance
 }

@@ -212,32 +212,8 @@ func writeCopy(archDir string, c linkvault.Capture, dir string) (string, error) 
 	})
 }
 
-// failed applies the fail_on policy to a run's report.
+// failed applies the fail_on policy (linkvault.FailOn.Failed) to a run's
+// report.
 func failed(p linkvault.FailOn, d *report.Data) bool {
-	switch p {
-	case linkvault.FailOnNever:
-		return false
-	case linkvault.FailOnNew:
-		return len(report.Summarize(d).NewlyDead) > 0
-	case linkvault.FailOnBroken:
-		if d.Run == nil {
-			return false
-		}
-		for _, e := range d.Entries {
-			if e.State == linkvault.StateGone || e.Last == nil {
-				continue
-			}
-			if e.Last.Status.Bad() && !e.LastChecked.Before(d.Run.Start) {
-				return true
-			}
-		}
-		return false
-	default:
-		for _, e := range d.Entries {
-			if e.State == linkvault.StateDead {
-				return true
-			}
-		}
-		return false
-	}
+	return p.Failed(report.Outcomes(d))
 }
