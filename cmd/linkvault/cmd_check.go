@@ -112,27 +112,85 @@ func defaultFormat() string {
 	return "text"
 }
 
+// runCheck is `linkvault check`: a short list of phases, each a method of
+// checkRun that tests can call on its own.
 func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []string) error {
-	cfg, err := g.loadConfig()
+	c, err := newCheckRun(g, opts)
 	if err != nil {
 		return err
 	}
-	if err := applyCheckFlags(cfg, opts); err != nil {
+	if err := c.readNotes(ctx, args); err != nil {
 		return err
+	}
+	if err := c.openArchive(); err != nil {
+		return err
+	}
+	defer c.close()
+	if err := c.plan(); err != nil {
+		return err
+	}
+	if err := c.record(ctx, c.check(ctx)); err != nil {
+		return err
+	}
+	if err := c.lookups(ctx); err != nil {
+		return err
+	}
+	if err := c.reports(); err != nil {
+		return err
+	}
+	return c.exitStatus()
+}
+
+// checkRun is one `linkvault check` between its phases: what each phase
+// found, for the next.
+type checkRun struct {
+	g    *globalOptions
+	cfg  *Config
+	opts CheckOptions
+
+	links   []linkvault.Link // the checkable links of the notes
+	partial bool             // some notes could not be read
+
+	db       *archive.DB
+	archiver *archive.Archiver // nil: no snapshots
+
+	start   time.Time
+	cp      checkPlan
+	checker *crawler.Checker
+	rec     *archive.Recorder
+	prog    *progress
+	run     linkvault.Run
+	data    *report.Data
+}
+
+// newCheckRun loads the config and applies the flags to it.
+func newCheckRun(g *globalOptions, opts CheckOptions) (*checkRun, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	if err := applyCheckFlags(cfg, opts); err != nil {
+		return nil, err
 	}
 	if err := opts.Config.apply(cfg); err != nil {
-		return err
+		return nil, err
 	}
 	if err := validFormat(opts.Format); err != nil {
-		return err
+		return nil, err
 	}
 	if err := cfg.addExcludePaths(opts.ExcludePaths); err != nil {
-		return err
+		return nil, err
 	}
-	links, inputErr := extractLinks(ctx, g, cfg, args, opts.IncludeCode || cfg.IncludeCode)
+	return &checkRun{g: g, cfg: cfg, opts: opts}, nil
+}
+
+// readNotes extracts the links of the notes. A note that cannot be read
+// makes the run partial; none read, or an interruption, records no run.
+func (c *checkRun) readNotes(ctx context.Context, args []string) error {
+	links, inputErr := extractLinks(ctx, c.g, c.cfg, args, c.opts.IncludeCode || c.cfg.IncludeCode)
 	switch {
 	case ctx.Err() != nil:
-		fmt.Fprintln(g.stderr, "linkvault: interrupted while reading the notes: no run recorded")
+		fmt.Fprintln(c.g.stderr, "linkvault: interrupted while reading the notes: no run recorded")
 		return &exitError{code: exitInterrupted}
 	case inputErr != nil && inputErr != errUnread:
 		return inputErr
@@ -141,87 +199,123 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 	}
 	// A run that could not read every note does not know which links the
 	// notes reference: it marks none gone.
-	partial := inputErr != nil
+	c.partial = inputErr != nil
+	c.links = checkable(links)
+	return nil
+}
 
-	links = checkable(links)
-
-	db, err := archive.Open(g.dbPath(cfg), &archive.Options{Timeout: time.Second, Policy: cfg.policy()})
+// openArchive opens the database and, unless snapshots are off, the
+// archiver. close releases them.
+func (c *checkRun) openArchive() error {
+	db, err := archive.Open(c.g.dbPath(c.cfg), &archive.Options{Timeout: time.Second, Policy: c.cfg.policy()})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-
-	var archiver *archive.Archiver
-	if cfg.Archive.Enabled && !opts.NoArchive {
-		archiver, err = archive.NewArchiver(db, archive.ArchiverOptions{
-			Dir:         cfg.resolve(cfg.Archive.Dir),
-			MaxFileSize: int64(cfg.Archive.FileSize),
+	c.db = db
+	if c.cfg.Archive.Enabled && !c.opts.NoArchive {
+		c.archiver, err = archive.NewArchiver(db, archive.ArchiverOptions{
+			Dir:         c.cfg.resolve(c.cfg.Archive.Dir),
+			MaxFileSize: int64(c.cfg.Archive.FileSize),
 			Version:     version,
 			// Configured host headers carry credentials.
-			RedactHeaders: secretHeaders(cfg),
+			RedactHeaders: secretHeaders(c.cfg),
 		})
 		if err != nil {
+			db.Close()
 			return err
 		}
-		defer closeArchiver(archiver, g) // a no-op after the close below
 	}
+	return nil
+}
 
-	start := time.Now()
-	cp, err := planChecks(db, cfg, links, opts.All, archiver != nil, start)
+// close releases what the phases opened, in reverse order.
+func (c *checkRun) close() {
+	if c.checker != nil {
+		c.checker.Close()
+	}
+	closeArchiver(c.archiver, c.g) // a no-op after record's close
+	c.db.Close()
+}
+
+// plan decides what the run checks (planChecks), warns when a budget
+// cannot keep verdicts within policy.max_age, and makes the checker.
+func (c *checkRun) plan() error {
+	g, cfg := c.g, c.cfg
+	c.start = time.Now()
+	cp, err := planChecks(c.db, cfg, c.links, c.opts.All, c.archiver != nil, c.start)
 	if err != nil {
 		return err
 	}
-	targets, local := cp.targets, cp.local
+	c.cp = cp
 	if cp.plan != nil && !g.Quiet {
 		if line, tooSlow := planVerdict(*cp.plan, cfg); tooSlow {
 			fmt.Fprintf(g.stderr, "linkvault: warning: %s (linkvault plan shows the hosts)\n", line)
 		}
 	}
-	copts := checkerOptions(g, cfg, archiver)
+	copts := checkerOptions(g, cfg, c.archiver)
 	if cp.plan != nil {
 		// Requests end within the budget: none starts later than one
 		// request's longest time before its end.
-		copts.Deadline = start.Add(time.Duration(cfg.Check.Budget) - requestTail(cfg))
+		copts.Deadline = c.start.Add(time.Duration(cfg.Check.Budget) - requestTail(cfg))
 	}
-	if copts.KnownLandings, err = knownLandings(db, targets); err != nil {
+	if copts.KnownLandings, err = knownLandings(c.db, cp.targets); err != nil {
 		return err
 	}
 	checker, err := crawler.NewChecker(copts)
 	if err != nil {
 		return linkvault.Errorf(linkvault.EInvalid, "%s: %v", cfg.name(), err)
 	}
-	defer checker.Close()
+	c.checker = checker
+	return nil
+}
 
-	runInfo := linkvault.Run{Start: start, Version: version, ConfigDigest: cfg.digest, Partial: partial}
-	if cp.plan != nil {
-		runInfo.BudgetSeconds = time.Duration(cfg.Check.Budget).Seconds()
-		runInfo.Due = cp.plan.Due
+// check begins the run in the database and checks the planned links,
+// recording each result as it comes. It returns the checker's error;
+// an error beginning the run is returned the same way, with no run to
+// record.
+func (c *checkRun) check(ctx context.Context) error {
+	runInfo := linkvault.Run{Start: c.start, Version: version, ConfigDigest: c.cfg.digest, Partial: c.partial}
+	if c.cp.plan != nil {
+		runInfo.BudgetSeconds = time.Duration(c.cfg.Check.Budget).Seconds()
+		runInfo.Due = c.cp.plan.Due
 	}
-	rec, err := db.BeginRun(runInfo, links)
+	rec, err := c.db.BeginRun(runInfo, c.links)
 	if err != nil {
 		return err
 	}
-	for _, l := range local {
+	c.rec = rec
+	for _, l := range c.cp.local {
 		rec.Record(crawler.CheckLocal(l))
 	}
-
-	prog := newProgress(g, len(targets))
-	checkErr := checker.Check(ctx, targets, func(res linkvault.Result) {
+	c.prog = newProgress(c.g, len(c.cp.targets))
+	checkErr := c.checker.Check(ctx, c.cp.targets, func(res linkvault.Result) {
 		rec.Record(res)
-		prog.add(res)
+		c.prog.add(res)
 	})
-	prog.done()
-	interrupted := ctx.Err() != nil
-	if cp.plan != nil {
-		rec.SetLeft(cp.plan.Due - prog.n)
+	c.prog.done()
+	return checkErr
+}
+
+// record closes the archiver and finishes the run in the database, then
+// says what an interruption, a budget or an all-unreachable run means.
+// checkErr is check's error.
+func (c *checkRun) record(ctx context.Context, checkErr error) error {
+	g, cfg := c.g, c.cfg
+	if c.rec == nil {
+		return checkErr // the run could not begin
 	}
-	if err := closeArchiver(archiver, g); err != nil && checkErr == nil {
+	interrupted := ctx.Err() != nil
+	if c.cp.plan != nil {
+		c.rec.SetLeft(c.cp.plan.Due - c.prog.n)
+	}
+	if err := closeArchiver(c.archiver, g); err != nil && checkErr == nil {
 		checkErr = err
 	}
-	run, err := rec.Finish(context.WithoutCancel(ctx), checker.HostStats(), interrupted)
+	run, err := c.rec.Finish(context.WithoutCancel(ctx), c.checker.HostStats(), interrupted)
 	if err != nil {
 		return fmt.Errorf("record run: %w", err)
 	}
+	c.run = run
 	if interrupted {
 		fmt.Fprintf(g.stderr, "linkvault: interrupted: run %d saved with %d checks\n", run.ID, countChecks(run))
 		return &exitError{code: exitInterrupted}
@@ -230,30 +324,43 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 		return checkErr
 	}
 
-	if cp.plan != nil && !g.Quiet {
+	if c.cp.plan != nil && !g.Quiet {
 		fmt.Fprintf(g.stderr, "linkvault: budget %s: checked %s of %s due links; %s left for the next runs, keeping their state\n",
-			humanDuration(time.Duration(cfg.Check.Budget)), report.Count(prog.n), report.Count(cp.plan.Due), report.Count(run.Left))
+			humanDuration(time.Duration(cfg.Check.Budget)), report.Count(c.prog.n), report.Count(c.cp.plan.Due), report.Count(run.Left))
 	}
-	if n := prog.counts[linkvault.StatusUnreachable]; n > 0 && n == prog.n && !g.Quiet {
+	if n := c.prog.counts[linkvault.StatusUnreachable]; n > 0 && n == c.prog.n && !g.Quiet {
 		fmt.Fprintf(g.stderr, "linkvault: warning: all %d links were unreachable: is this machine offline or behind a proxy (HTTPS_PROXY)? One bad run makes links failing, never dead.\n", n)
 	}
-	if cfg.Wayback.Enabled {
-		lookupWayback(ctx, g, db, cfg, checker)
-		if ctx.Err() != nil {
-			fmt.Fprintf(g.stderr, "linkvault: interrupted during Wayback lookups: run %d is saved\n", run.ID)
-			return &exitError{code: exitInterrupted}
-		}
-	}
+	return nil
+}
 
-	data, err := buildReportData(db, cfg, &run)
+// lookups asks the Wayback Machine about the bad links (wayback.enabled).
+func (c *checkRun) lookups(ctx context.Context) error {
+	if !c.cfg.Wayback.Enabled {
+		return nil
+	}
+	lookupWayback(ctx, c.g, c.db, c.cfg, c.checker)
+	if ctx.Err() != nil {
+		fmt.Fprintf(c.g.stderr, "linkvault: interrupted during Wayback lookups: run %d is saved\n", c.run.ID)
+		return &exitError{code: exitInterrupted}
+	}
+	return nil
+}
+
+// reports writes the report of the run (--format, -o) and the HTML report
+// (--report-dir, report.dir).
+func (c *checkRun) reports() error {
+	g, cfg := c.g, c.cfg
+	data, err := buildReportData(c.db, cfg, &c.run)
 	if err != nil {
 		return err
 	}
-	if err := writeReport(g, data, opts.Format, opts.Output); err != nil {
+	c.data = data
+	if err := writeReport(g, data, c.opts.Format, c.opts.Output); err != nil {
 		return err
 	}
-	if dir := firstNonEmpty(opts.ReportDir, cfg.resolve(cfg.Report.Dir)); dir != "" {
-		page, err := writeHTMLReport(db, cfg, data, dir)
+	if dir := firstNonEmpty(c.opts.ReportDir, cfg.resolve(cfg.Report.Dir)); dir != "" {
+		page, err := writeHTMLReport(c.db, cfg, data, dir)
 		if err != nil {
 			return err
 		}
@@ -261,11 +368,17 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 			fmt.Fprintf(g.stderr, "linkvault: HTML report written to %s\n", page)
 		}
 	}
-	if partial {
-		fmt.Fprintf(g.stderr, "linkvault: some notes could not be read (see above): run %d took the %d links it could read and marked no link gone\n", run.ID, len(links))
+	return nil
+}
+
+// exitStatus is the exit status of the run: 2 when some notes could not be
+// read, 1 when policy.fail_on says the run failed.
+func (c *checkRun) exitStatus() error {
+	if c.partial {
+		fmt.Fprintf(c.g.stderr, "linkvault: some notes could not be read (see above): run %d took the %d links it could read and marked no link gone\n", c.run.ID, len(c.links))
 		return &exitError{code: exitUsage}
 	}
-	if failed(cfg.policy().FailOn, data) {
+	if failed(c.cfg.policy().FailOn, c.data) {
 		return &exitError{code: exitFindings}
 	}
 	return nil

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestCheckRunPhases runs the phases of `linkvault check` one by one, as
+// runCheck does, against a server on loopback: each phase leaves what the
+// next one needs, and the exit status follows --fail-on.
+func TestCheckRunPhases(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/gone" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprintln(w, "<html><title>ok</title><body>fine</body></html>")
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	note := filepath.Join(dir, "note.md")
+	if err := os.WriteFile(note, []byte("See "+srv.URL+"/ok and "+srv.URL+"/gone.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfgFile := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfgFile, []byte("check:\n  retries: 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	g := &globalOptions{ConfigFile: cfgFile, DBFile: filepath.Join(dir, "linkvault.db"), Quiet: true, stdout: &bytes.Buffer{}, stderr: &stderr}
+	out := filepath.Join(dir, "report.json")
+	opts := CheckOptions{Format: "json", Output: out, FailOn: "broken", AllowPrivate: true, NoArchive: true, Budget: -1}
+
+	c, err := newCheckRun(g, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	if err := c.readNotes(ctx, []string{note}); err != nil || len(c.links) != 2 || c.partial {
+		t.Fatalf("readNotes: %v, %d links, partial %v; want 2 links", err, len(c.links), c.partial)
+	}
+	if err := c.openArchive(); err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	if err := c.plan(); err != nil || len(c.cp.targets) != 2 || c.checker == nil {
+		t.Fatalf("plan: %v, %d targets", err, len(c.cp.targets))
+	}
+	if err := c.record(ctx, c.check(ctx)); err != nil || c.run.ID == 0 || countChecks(c.run) != 2 {
+		t.Fatalf("check, record: %v, run %d with %d checks; stderr %s", err, c.run.ID, countChecks(c.run), stderr.String())
+	}
+	if err := c.lookups(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.reports(); err != nil || c.data == nil || len(c.data.Entries) != 2 {
+		t.Fatalf("reports: %v", err)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("no report written: %v", err)
+	}
+	var ee *exitError
+	if err := c.exitStatus(); !errors.As(err, &ee) || ee.code != exitFindings {
+		t.Errorf("exitStatus = %v, want exit %d (a 404 under --fail-on broken)", err, exitFindings)
+	}
+	c.opts.FailOn = ""
+	c.cfg.Policy.FailOn = "never"
+	if err := c.exitStatus(); err != nil {
+		t.Errorf("exitStatus under fail_on never = %v, want nil", err)
+	}
+}
