@@ -50,7 +50,7 @@ func waybackSearch(u string) string {
 
 // archiveDownload is the file name under which the report offers the
 // archived copy at p (a path relative to the report) as a download, or ""
-// when the browser may open it. The command writes the copies in the
+// when the browser may open it. WriteHTML writes the copies in the
 // forms of ClassifyCopy: pages inside CopyPage's sandbox, PDFs, images and
 // text as they are, and anything a browser could run as a .bin file, the
 // only kind offered as a download. It mirrors the rule of report.js.

@@ -47,7 +47,7 @@ const maxStripChecks = 30
 // trend labels its runs (numbers, start times) and its count scale. A
 // Content-Security-Policy meta element keeps the page from loading
 // anything. The archived copies the page links to are written beside it by
-// the command, in the forms of [ClassifyCopy] that no browser runs (HTML
+// [WriteHTML], in the forms of [ClassifyCopy] that no browser runs (HTML
 // pages inside [CopyPage]'s sandbox, other types a browser might run as
 // .bin downloads), since the report's folder may be served from a shared
 // origin such as GitHub Pages.

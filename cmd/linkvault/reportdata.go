@@ -2,12 +2,10 @@ package main
 
 import (
 	"bufio"
-	"compress/gzip"
-	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -121,94 +119,20 @@ func htmlReportPaths(out string) (page, filesDir, filesRel string) {
 }
 
 // writeHTMLReport writes the HTML report named out (see htmlReportPaths)
-// and returns the path of its page. Beside the page it copies the archived
-// copy the report offers (report.Offered: for a soft 404 the one from
-// before it went bad, for changed content the last that matches what was
-// cited) of every dead, failing, changed and moved link, so the folder
-// alone lets a reader open what vanished; the copies are written so that
-// a browser cannot run them (see writeCopy).
+// with its archived copies (report.WriteHTML), read from archive.dir and
+// written whole (writeOutput), and returns the path of its page.
 func writeHTMLReport(db *archive.DB, cfg *Config, data *report.Data, out string) (string, error) {
 	page, filesDir, filesRel := htmlReportPaths(out)
 	archDir := cfg.resolve(cfg.Archive.Dir)
-	for i := range data.Entries {
-		e := &data.Entries[i]
-		switch e.State {
-		case linkvault.StateDead, linkvault.StateFailing, linkvault.StateMoved, linkvault.StateChanged:
-		default:
-			continue
-		}
-		c, ok := report.Offered(e, data.Policy)
-		if !ok {
-			continue
-		}
-		stamp := c.Time.UTC().Format("20060102150405")
-		name, err := writeCopy(archDir, c, filepath.Join(filesDir, stamp))
-		if err != nil {
-			return "", fmt.Errorf("report: copy archived copy of %s: %w", e.URL, err)
-		}
-		e.ArchivePath = path.Join(filesRel, stamp, name)
-	}
-	err := writeOutput(page, func(w io.Writer) error { return report.HTML(w, data) })
-	return page, err
-}
-
-// maxCopyPage bounds the bytes of an archived HTML page read into memory to
-// be shown in the report.
-const maxCopyPage = 256 << 20
-
-// maxCopyDecoded bounds the bytes a gzip-encoded capture decodes to.
-const maxCopyDecoded = 1 << 30
-
-// writeCopy writes the archived copy c into dir under the name and in the
-// form report.ClassifyCopy chooses: an HTML page decoded to UTF-8 inside
-// report.CopyPage's sandbox, PDFs, images and plain text as they are,
-// anything else as a .bin download. It returns the file name.
-func writeCopy(archDir string, c linkvault.Capture, dir string) (string, error) {
-	body, hdr, err := archive.OpenPayload(archDir, c)
-	if err != nil {
-		return "", err
-	}
-	defer body.Close()
-	var r io.Reader = body
-	ctype := c.ContentType
-	if ctype == "" {
-		ctype = hdr.Get("Content-Type")
-	}
-	// The payload is stored as sent: decode gzip; another encoding can
-	// only be offered as a download.
-	encoded := false
-	switch ce := strings.ToLower(strings.TrimSpace(hdr.Get("Content-Encoding"))); ce {
-	case "", "identity":
-	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(body)
-		if err != nil {
-			return "", err
-		}
-		defer zr.Close()
-		r = io.LimitReader(zr, maxCopyDecoded) // a gzip bomb stops here
-	default:
-		encoded = true
-	}
-	br := bufio.NewReaderSize(r, 512)
-	head, _ := br.Peek(512)
-	kind, ext := report.ClassifyCopy(ctype, head)
-	if encoded {
-		kind, ext = report.CopyBinary, ".bin"
-	}
-	name := report.CopyName(c.URL, ext)
-	dst := filepath.Join(dir, name)
-	if kind != report.CopyHTML {
-		return name, writeOutput(dst, func(w io.Writer) error {
-			_, err := io.Copy(w, br)
-			return err
-		})
-	}
-	raw, err := io.ReadAll(io.LimitReader(br, maxCopyPage))
-	if err != nil {
-		return "", err
-	}
-	return name, writeOutput(dst, func(w io.Writer) error {
-		return report.CopyPage(w, c, crawler.DecodeHTML(raw, ctype))
+	return page, report.WriteHTML(data, report.HTMLFiles{
+		Page:   page,
+		Dir:    filesDir,
+		DirURL: filesRel,
+		Open: func(c linkvault.Capture) (io.ReadCloser, http.Header, error) {
+			return archive.OpenPayload(archDir, c)
+		},
+		Decode: crawler.DecodeHTML,
+		Write:  writeOutput,
 	})
 }
 
