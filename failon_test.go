@@ -2,6 +2,7 @@ package linkvault_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/linkvault/linkvault"
 )
@@ -33,6 +34,33 @@ func TestFailOnFailed(t *testing.T) {
 			if got := f.Failed(tt.outcomes); got != tt.want[f] {
 				t.Errorf("%s: FailOn(%q).Failed = %v, want %v", tt.name, f, got, tt.want[f])
 			}
+		}
+	}
+}
+
+// TestPolicyWithDefaults is the table of policy defaults: zero fields take
+// the defaults, DeadMinAge 0 and a negative drift (off) are kept.
+func TestPolicyWithDefaults(t *testing.T) {
+	def := linkvault.DefaultPolicy()
+	tests := []struct {
+		name string
+		in   linkvault.Policy
+		want linkvault.Policy
+	}{
+		{"zero is the default", linkvault.Policy{}, def},
+		{"default stays", def, def},
+		{"dead_after only", linkvault.Policy{DeadAfter: 3},
+			linkvault.Policy{DeadAfter: 3, FailOn: linkvault.FailOnDead, DriftDistance: linkvault.DefaultDriftDistance}},
+		{"bad values", linkvault.Policy{DeadAfter: -1, DeadMinAge: -time.Hour, FailOn: linkvault.FailOnNew},
+			linkvault.Policy{DeadAfter: 2, FailOn: linkvault.FailOnNew, DriftDistance: linkvault.DefaultDriftDistance}},
+		{"drift off is kept", linkvault.Policy{DeadAfter: 2, DriftDistance: linkvault.DriftOff},
+			linkvault.Policy{DeadAfter: 2, FailOn: linkvault.FailOnDead, DriftDistance: linkvault.DriftOff}},
+		{"drift given", linkvault.Policy{DeadAfter: 4, DeadMinAge: time.Hour, FailOn: linkvault.FailOnNever, DriftDistance: 7},
+			linkvault.Policy{DeadAfter: 4, DeadMinAge: time.Hour, FailOn: linkvault.FailOnNever, DriftDistance: 7}},
+	}
+	for _, tt := range tests {
+		if got := tt.in.WithDefaults(); got != tt.want {
+			t.Errorf("%s: %+v.WithDefaults() = %+v, want %+v", tt.name, tt.in, got, tt.want)
 		}
 	}
 }
