@@ -200,3 +200,120 @@ func movedTo(link string, hops []linkvault.Redirect, final string) string {
 	}
 	return target
 }
+
+// outcome is what one answered request of a page check observed, reduced
+// to what its meaning depends on. It is the input of judgeOutcome.
+type outcome struct {
+	code       int  // HTTP status
+	location   bool // a Location header is present
+	html       bool // the Content-Type names an HTML document
+	challenged bool // the answer is a bot challenge (see challenge)
+	head       bool // the request was a HEAD
+	tries      int  // retries already spent on this request
+	retries    int  // Options.Retries
+	probe      bool // the request is the random-path probe of a host
+	soft404Off bool // Soft404Options.Disabled
+	accepted   bool // the status counts as ok for the host (see okStatus)
+}
+
+// action is what the scheduler does with a job after one answer.
+type action int
+
+const (
+	actFinish      action = iota // end the page check with verdict.status and reason
+	actRedirect                  // follow the Location
+	actNotModified               // a 304 to a conditional request: ok, unchanged
+	actRefetchGET                // ask again, now with GET
+	actOK                        // ok: record the page and finish
+	actSoft404                   // ok so far: look for a soft 404 before finishing
+	actRetry                     // try the same request again later
+	actFail                      // end with the transport failure
+)
+
+// verdict is the meaning of one outcome: what to do, and for actFinish
+// the status and reason to end with.
+type verdict struct {
+	act    action
+	status linkvault.Status
+	reason string
+}
+
+// judgeOutcome decides what an HTTP answer of a page check means. It is
+// pure: the scheduler's handle only acts on its verdict. The order of the
+// cases is the rule: a redirect wins over everything, a HEAD answered with
+// an HTML page by a file link is fetched to look for an error page, a bot
+// challenge is not "broken", a HEAD answered with an error is asked again
+// with GET (servers answer HEAD wrongly often enough) before any error
+// status counts.
+func judgeOutcome(o outcome) verdict {
+	code := o.code
+	switch {
+	case code >= 300 && code < 400 && code != http.StatusNotModified && o.location:
+		return verdict{act: actRedirect}
+	case code == http.StatusNotModified:
+		return verdict{act: actNotModified, status: linkvault.StatusOK, reason: statusReason(code)}
+	case code >= 200 && code < 300 && o.head && o.html && !o.soft404Off:
+		// A file link answering with an HTML page is likely the site's
+		// error page: fetch it to look.
+		return verdict{act: actRefetchGET}
+	case code >= 200 && code < 400 && o.accepted:
+		if !o.probe && code < 300 && !o.soft404Off {
+			return verdict{act: actSoft404}
+		}
+		return verdict{act: actOK, status: linkvault.StatusOK, reason: statusReason(code)}
+	case o.accepted: // listed in check.accept
+		return verdict{act: actFinish, status: linkvault.StatusOK, reason: statusReason(code) + " (accepted)"}
+	case o.challenged:
+		return verdict{act: actFinish, status: linkvault.StatusBlocked, reason: "bot challenge (" + statusReason(code) + ")"}
+	case code == http.StatusTooManyRequests:
+		if o.tries < o.retries {
+			return verdict{act: actRetry}
+		}
+		return verdict{act: actFinish, status: linkvault.StatusThrottled, reason: statusReason(code)}
+	case o.head:
+		return verdict{act: actRefetchGET}
+	case code == http.StatusUnauthorized || code == http.StatusForbidden || code == 999:
+		return verdict{act: actFinish, status: linkvault.StatusBlocked, reason: statusReason(code)}
+	case code == http.StatusNotFound || code == http.StatusGone:
+		return verdict{act: actFinish, status: linkvault.StatusBroken, reason: statusReason(code)}
+	case code >= 500 && o.tries < o.retries:
+		return verdict{act: actRetry}
+	default:
+		return verdict{act: actFinish, status: linkvault.StatusBroken, reason: notAccepted(code)}
+	}
+}
+
+// judgeFailure decides what a transport failure f means for a request
+// that has spent tries retries: retry it later, or end with f. A URL
+// timeout is retried once at most (failure.retryOnce), and nothing is
+// retried once the host's circuit is open.
+func judgeFailure(f failure, tries, retries int, circuitOpen bool) verdict {
+	if f.retryOnce {
+		retries = min(retries, 1)
+	}
+	if f.retry && tries < retries && !circuitOpen {
+		return verdict{act: actRetry}
+	}
+	return verdict{act: actFail, status: f.status, reason: f.reason}
+}
+
+// hostSignal is what an HTTP answer tells about its host's pace.
+type hostSignal int
+
+const (
+	hostNeutral  hostSignal = iota // a 5xx without Retry-After: says nothing
+	hostThrottle                   // slow down (429, or 503 with Retry-After)
+	hostRecover                    // answered normally: back to the configured pace
+)
+
+// judgeHost decides what an answer with status code (and a Retry-After
+// header when hasRA) tells about the pace of its host.
+func judgeHost(code int, hasRA bool) hostSignal {
+	switch {
+	case code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable && hasRA:
+		return hostThrottle
+	case code < 500:
+		return hostRecover
+	}
+	return hostNeutral
+}

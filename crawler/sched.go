@@ -631,7 +631,9 @@ func (c *Checker) stat(key string) *linkvault.HostStats {
 	return s
 }
 
-// handle advances a job after one of its requests.
+// handle advances a job after one of its requests: the meaning of the
+// answer is decided by judgeFailure, judgeHost and judgeOutcome
+// (classify.go); handle only acts on their verdicts.
 func (r *run) handle(d *done) {
 	j, x, h := d.j, d.x, d.j.host
 	o := &r.c.opts
@@ -643,31 +645,17 @@ func (r *run) handle(d *done) {
 		return // aborted by the caller: not a result
 	}
 	if x.err != nil {
-		f := classifyError(x.err, o)
-		if f.hostDown {
-			h.failed(d.f.seq, f.reason, o.BreakerThreshold)
-		}
-		retries := o.Retries
-		if f.retryOnce {
-			retries = min(retries, 1)
-		}
-		if f.retry && j.tries < retries && h.open == "" {
-			j.tries++
-			j.fail, j.failErr = &f, shortError(x.err)
-			r.later(j, r.backoff(j.tries))
-			return
-		}
-		j.res.Error = shortError(x.err)
-		r.failed(j, f)
+		r.handleFailure(d)
 		return
 	}
 	h.fails = 0
 	resp := x.resp
 	code := resp.StatusCode
 	ra, hasRA := retryAfter(resp.Header.Get("Retry-After"), now)
-	if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable && hasRA {
+	switch judgeHost(code, hasRA) {
+	case hostThrottle:
 		h.throttle(now, ra, hasRA, o.RetryAfterMax)
-	} else if code < 500 {
+	case hostRecover:
 		h.recover(now)
 	}
 	if j.api {
@@ -679,19 +667,29 @@ func (r *run) handle(d *done) {
 	if d.page != nil {
 		pg = *d.page
 	}
-	switch {
-	case code >= 300 && code < 400 && code != http.StatusNotModified && resp.Header.Get("Location") != "":
+	v := judgeOutcome(outcome{
+		code:       code,
+		location:   resp.Header.Get("Location") != "",
+		html:       isHTML(resp.Header.Get("Content-Type")),
+		challenged: challenge(resp.Header, pg),
+		head:       j.method == http.MethodHead,
+		tries:      j.tries,
+		retries:    o.Retries,
+		probe:      j.probe,
+		soft404Off: o.Soft404.Disabled,
+		accepted:   r.c.okStatus(h.key, code),
+	})
+	switch v.act {
+	case actRedirect:
 		r.redirect(j, x)
-	case code == http.StatusNotModified:
+	case actNotModified:
 		j.res.NotModified = true
-		r.finish(j, linkvault.StatusOK, statusReason(code))
-	case code >= 200 && code < 300 && j.method == http.MethodHead && isHTML(resp.Header.Get("Content-Type")) && !o.Soft404.Disabled:
-		// A file link answering with an HTML page is likely the site's
-		// error page: fetch it to look.
+		r.finish(j, v.status, v.reason)
+	case actRefetchGET:
 		j.method = http.MethodGet
 		j.tries = 0
 		r.enqueue(j, true)
-	case code >= 200 && code < 400 && r.c.okStatus(h.key, code):
+	case actOK, actSoft404:
 		j.res.Title = pg.title
 		if d.page != nil && driftTracked(j.t.URL) {
 			j.res.TextHash = linkvault.Fingerprint(d.page.textHash)
@@ -701,37 +699,36 @@ func (r *run) handle(d *done) {
 		}
 		if j.probe {
 			j.probePg = d.page
-		} else if code < 300 && !o.Soft404.Disabled {
+		}
+		if v.act == actSoft404 {
 			r.soft404(j, code, d.page)
 			return
 		}
-		r.finish(j, linkvault.StatusOK, statusReason(code))
-	case r.c.okStatus(h.key, code): // listed in check.accept
-		r.finish(j, linkvault.StatusOK, statusReason(code)+" (accepted)")
-	case challenge(resp.Header, pg):
-		r.finish(j, linkvault.StatusBlocked, "bot challenge ("+statusReason(code)+")")
-	case code == http.StatusTooManyRequests:
-		if j.tries < o.Retries {
-			j.tries++
-			r.later(j, r.retryWait(j.tries, ra, hasRA))
-			return
-		}
-		r.finish(j, linkvault.StatusThrottled, statusReason(code))
-	case j.method == http.MethodHead:
-		// Servers answer HEAD wrongly often enough: ask again with GET.
-		j.method = http.MethodGet
-		j.tries = 0
-		r.enqueue(j, true)
-	case code == http.StatusUnauthorized || code == http.StatusForbidden || code == 999:
-		r.finish(j, linkvault.StatusBlocked, statusReason(code))
-	case code == http.StatusNotFound || code == http.StatusGone:
-		r.finish(j, linkvault.StatusBroken, statusReason(code))
-	case code >= 500 && j.tries < o.Retries:
+		r.finish(j, v.status, v.reason)
+	case actRetry:
 		j.tries++
 		r.later(j, r.retryWait(j.tries, ra, hasRA))
 	default:
-		r.finish(j, linkvault.StatusBroken, notAccepted(code))
+		r.finish(j, v.status, v.reason)
 	}
+}
+
+// handleFailure acts on a request that got no answer.
+func (r *run) handleFailure(d *done) {
+	j, x, h := d.j, d.x, d.j.host
+	o := &r.c.opts
+	f := classifyError(x.err, o)
+	if f.hostDown {
+		h.failed(d.f.seq, f.reason, o.BreakerThreshold)
+	}
+	if v := judgeFailure(f, j.tries, o.Retries, h.open != ""); v.act == actRetry {
+		j.tries++
+		j.fail, j.failErr = &f, shortError(x.err)
+		r.later(j, r.backoff(j.tries))
+		return
+	}
+	j.res.Error = shortError(x.err)
+	r.failed(j, f)
 }
 
 // failed counts a host-down failure of the request started as seq-th on
