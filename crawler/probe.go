@@ -220,3 +220,26 @@ func (r *run) flushHeld() {
 	}
 	r.held = nil
 }
+
+// probeState is the random-path probe of one host in one run.
+type probeState struct {
+	done    bool
+	res     probeResult
+	waiters []*waiting // links whose verdict needs the probe
+}
+
+// waiting is a 2xx link waiting for the probe of its host.
+type waiting struct {
+	j    *job
+	code int
+	link *url.URL
+	s    localSignals
+	page *page // nil when not HTML
+}
+
+// heldResult is an ok result that redirected to another path, held until
+// the end of the run to see whether many links end on the same page.
+type heldResult struct {
+	j   *job
+	res linkvault.Result
+}
