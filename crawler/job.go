@@ -37,9 +37,7 @@ type job struct {
 	failErr string    // and its error
 	index   int       // in the delay heap
 
-	probe    bool   // this job is the random-path probe of a host
-	probeKey string // the host key the probe answers for
-	probePg  *page  // the probe's 2xx page
+	probe *probeJob // set when this job is the random-path probe of a host (probe.go)
 }
 
 // done is a finished request coming back to the loop.
@@ -121,7 +119,7 @@ func (r *run) handle(d *done) {
 		head:       j.method == http.MethodHead,
 		tries:      j.tries,
 		retries:    o.Retries,
-		probe:      j.probe,
+		probe:      j.probe != nil,
 		soft404Off: o.Soft404.Disabled,
 		accepted:   r.c.okStatus(h.key, code),
 	})
@@ -143,8 +141,8 @@ func (r *run) handle(d *done) {
 		if d.capErr != nil {
 			j.res.Error = d.capErr.Error()
 		}
-		if j.probe {
-			j.probePg = d.page
+		if j.probe != nil {
+			j.probe.page = d.page
 		}
 		if v.act == actSoft404 {
 			r.soft404(j, code, d.page)
@@ -231,7 +229,7 @@ func (r *run) redirect(j *job, x *exchange) {
 	resp := x.resp
 	j.res.Redirects = append(j.res.Redirects, linkvault.Redirect{Status: resp.StatusCode, URL: x.req.url})
 	next, err := nextURL(j.cur, resp.Header.Get("Location"))
-	if j.probe {
+	if j.probe != nil {
 		if err == nil {
 			j.cur = next
 		}
@@ -313,7 +311,7 @@ func (r *run) handleAPI(j *job, x *exchange, ra time.Duration, hasRA bool) {
 // finish ends the page check of j with a status, then looks the repository
 // up on the GitHub API if due, or completes j.
 func (r *run) finish(j *job, st linkvault.Status, reason string) {
-	if j.probe {
+	if j.probe != nil {
 		r.probeDone(j, st)
 		return
 	}

@@ -92,13 +92,12 @@ func (r *run) startProbe(key string, link *url.URL) {
 		return
 	}
 	pj := &job{
-		t:        Target{URL: u.String()},
-		probe:    true,
-		probeKey: key,
-		res:      &linkvault.Result{URL: u.String(), ContentLength: -1},
-		seen:     map[string]int{u.String(): 1},
-		cur:      u,
-		method:   http.MethodGet,
+		t:      Target{URL: u.String()},
+		probe:  &probeJob{key: key},
+		res:    &linkvault.Result{URL: u.String(), ContentLength: -1},
+		seen:   map[string]int{u.String(): 1},
+		cur:    u,
+		method: http.MethodGet,
 		// One request: an error answer to a made-up path says the
 		// host behaves, however it was meant.
 		tries: r.c.opts.Retries,
@@ -118,11 +117,11 @@ func (r *run) probeDone(pj *job, st linkvault.Status) {
 	if u, err := url.Parse(pj.t.URL); err == nil {
 		res.paths += " " + u.EscapedPath()
 	}
-	if p := pj.probePg; p != nil && res.soft200() {
+	if p := pj.probe.page; p != nil && res.soft200() {
 		res.page = p
 		res.shell = appShell(*p)
 	}
-	r.probeResolved(pj.probeKey, res)
+	r.probeResolved(pj.probe.key, res)
 }
 
 func (r *run) probeResolved(key string, res probeResult) {
@@ -152,7 +151,7 @@ func landed(link, final string) (string, bool) {
 
 // hold keeps an ok result that ended on another path for flushHeld.
 func (r *run) hold(j *job, res linkvault.Result) bool {
-	if j.probe || res.Status != linkvault.StatusOK || r.c.opts.Soft404.Disabled || len(res.Redirects) == 0 {
+	if j.probe != nil || res.Status != linkvault.StatusOK || r.c.opts.Soft404.Disabled || len(res.Redirects) == 0 {
 		return false
 	}
 	if _, ok := landed(j.t.URL, res.FinalURL); !ok {
@@ -219,6 +218,12 @@ func (r *run) flushHeld() {
 		r.emitJob(h.j, res)
 	}
 	r.held = nil
+}
+
+// probeJob is what a job that is the random-path probe of a host carries.
+type probeJob struct {
+	key  string // the host key the probe answers for
+	page *page  // the probe's 2xx page
 }
 
 // probeState is the random-path probe of one host in one run.
