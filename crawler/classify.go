@@ -246,23 +246,45 @@ type verdict struct {
 // with GET (servers answer HEAD wrongly often enough) before any error
 // status counts.
 func judgeOutcome(o outcome) verdict {
+	if o.code >= 200 && o.code < 400 {
+		if v, ok := judgeAnswer(o); ok {
+			return v
+		}
+	}
+	if o.accepted { // listed in check.accept
+		return verdict{act: actFinish, status: linkvault.StatusOK, reason: statusReason(o.code) + " (accepted)"}
+	}
+	return judgeError(o)
+}
+
+// judgeAnswer is judgeOutcome for a 2xx or 3xx status; false when the
+// status is not accepted and means nothing else either.
+func judgeAnswer(o outcome) (verdict, bool) {
 	code := o.code
 	switch {
-	case code >= 300 && code < 400 && code != http.StatusNotModified && o.location:
-		return verdict{act: actRedirect}
+	case code >= 300 && code != http.StatusNotModified && o.location:
+		return verdict{act: actRedirect}, true
 	case code == http.StatusNotModified:
-		return verdict{act: actNotModified, status: linkvault.StatusOK, reason: statusReason(code)}
-	case code >= 200 && code < 300 && o.head && o.html && !o.soft404Off:
+		return verdict{act: actNotModified, status: linkvault.StatusOK, reason: statusReason(code)}, true
+	case code < 300 && o.head && o.html && !o.soft404Off:
 		// A file link answering with an HTML page is likely the site's
 		// error page: fetch it to look.
-		return verdict{act: actRefetchGET}
-	case code >= 200 && code < 400 && o.accepted:
-		if !o.probe && code < 300 && !o.soft404Off {
-			return verdict{act: actSoft404}
-		}
-		return verdict{act: actOK, status: linkvault.StatusOK, reason: statusReason(code)}
-	case o.accepted: // listed in check.accept
-		return verdict{act: actFinish, status: linkvault.StatusOK, reason: statusReason(code) + " (accepted)"}
+		return verdict{act: actRefetchGET}, true
+	case !o.accepted:
+		return verdict{}, false
+	case !o.probe && code < 300 && !o.soft404Off:
+		return verdict{act: actSoft404}, true
+	default:
+		return verdict{act: actOK, status: linkvault.StatusOK, reason: statusReason(code)}, true
+	}
+}
+
+// judgeError is judgeOutcome for a status that is neither a redirect nor
+// accepted: an error, a 2xx or 3xx an accept list leaves out, or a status
+// the checker does not expect (1xx).
+func judgeError(o outcome) verdict {
+	code := o.code
+	switch {
 	case o.challenged:
 		return verdict{act: actFinish, status: linkvault.StatusBlocked, reason: "bot challenge (" + statusReason(code) + ")"}
 	case code == http.StatusTooManyRequests:
