@@ -230,8 +230,9 @@ const (
 	actFail                      // end with the transport failure
 )
 
-// verdict is the meaning of one outcome: what to do, and for actFinish
-// the status and reason to end with.
+// verdict is the meaning of one outcome: what to do, and, when the action
+// ends the check (actFinish, actOK, actNotModified, actFail), the status
+// and reason to end with.
 type verdict struct {
 	act    action
 	status linkvault.Status
