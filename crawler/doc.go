@@ -29,6 +29,17 @@
 // text is read with go-readability and fingerprinted (Result.TextHash)
 // for content drift.
 //
+// The checking side has one file per concept: options.go (Options and
+// their defaults), checker.go (Checker, NewChecker), transport.go and
+// netguard.go (TLS roots, proxies, dialing, the private-address guard),
+// exchange.go (one request and its body), sched.go (queues, hosts,
+// dispatch, the slow pool, the deadline), job.go (the life of one link:
+// handle, redirect, finish, complete), classify.go (what an answer means:
+// judgeOutcome, a pure function the scheduler only acts on), page.go
+// (analysis of an HTML page), soft404.go, similar.go and maintext.go (the
+// pure half of soft 404 detection: signals, judge, similarity), and
+// probe.go (its scheduling half: the random-path probe of each host).
+//
 // Which answers count as ok is configurable, like lychee's --accept:
 // Options.Accept (and HostOptions.Accept per host) list the final status
 // codes counted as ok instead of 2xx and 3xx. Which URLs are checked at
