@@ -35,10 +35,11 @@
 // exchange.go (one request and its body), sched.go (queues, hosts,
 // dispatch, the slow pool, the deadline), job.go (the life of one link:
 // handle, redirect, finish, complete), classify.go (what an answer means:
-// judgeOutcome, a pure function the scheduler only acts on), page.go
-// (analysis of an HTML page), soft404.go, similar.go and maintext.go (the
-// pure half of soft 404 detection: signals, judge, similarity), and
-// probe.go (its scheduling half: the random-path probe of each host).
+// judgeOutcome, a pure function the scheduler only acts on), page.go and
+// maintext.go (analysis of an HTML page: title, text, main text),
+// soft404.go and similar.go (the pure half of soft 404 detection:
+// signals, judge, similarity), and probe.go (its scheduling half: the
+// random-path probe of each host).
 //
 // Which answers count as ok is configurable, like lychee's --accept:
 // Options.Accept (and HostOptions.Accept per host) list the final status
