@@ -32,14 +32,17 @@
 // The checking side has one file per concept: options.go (Options and
 // their defaults), checker.go (Checker, NewChecker), transport.go and
 // netguard.go (TLS roots, proxies, dialing, the private-address guard),
-// exchange.go (one request and its body), sched.go (queues, hosts,
+// client.go (the HTTP client of side requests), exchange.go (one request
+// and its body), sched.go (queues, hosts,
 // dispatch, the slow pool, the deadline), job.go (the life of one link:
 // handle, redirect, finish, complete), classify.go (what an answer means:
-// judgeOutcome, a pure function the scheduler only acts on), page.go and
-// maintext.go (analysis of an HTML page: title, text, main text),
+// judgeOutcome, a pure function the scheduler only acts on; accept.go,
+// which codes count as ok and which URLs are checked), page.go, decode.go
+// and maintext.go (analysis of an HTML page: encoding, title, text, main
+// text),
 // soft404.go and similar.go (the pure half of soft 404 detection:
 // signals, judge, similarity), and probe.go (its scheduling half: the
-// random-path probe of each host).
+// random-path probe of each host). local.go checks local links on disk.
 //
 // Which answers count as ok is configurable, like lychee's --accept:
 // Options.Accept (and HostOptions.Accept per host) list the final status
