@@ -150,9 +150,17 @@ func (v *valueCheck) fail(key, format string, args ...any) {
 // present (for soft404.signatures[1].text without text:, the entry); 0
 // when the key comes from the defaults.
 func (c *Config) line(key string) int {
+	line, _ := enclosing(c.lines, key)
+	return line
+}
+
+// enclosing looks key up in m, else the closest enclosing key that m has
+// (soft404.signatures[1].text, then soft404.signatures[1], then
+// soft404.signatures, then soft404).
+func enclosing[V any](m map[string]V, key string) (V, bool) {
 	for key != "" {
-		if line, ok := c.lines[key]; ok {
-			return line
+		if v, ok := m[key]; ok {
+			return v, true
 		}
 		i := strings.LastIndexAny(key, ".[")
 		if i < 0 {
@@ -160,7 +168,8 @@ func (c *Config) line(key string) int {
 		}
 		key = key[:i]
 	}
-	return 0
+	var zero V
+	return zero, false
 }
 
 func (v *valueCheck) intIn(key string, n, lo, hi int) {

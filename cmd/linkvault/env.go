@@ -190,15 +190,6 @@ func (c *Config) set(key, value, origin string) error {
 // the closest enclosing key: hosts.a.test.rate from LINKVAULT_HOSTS), or
 // "" when its value comes from the file or the defaults.
 func (c *Config) originOf(key string) string {
-	for key != "" {
-		if o, ok := c.origin[key]; ok {
-			return o
-		}
-		i := strings.LastIndexAny(key, ".[")
-		if i < 0 {
-			break
-		}
-		key = key[:i]
-	}
-	return ""
+	o, _ := enclosing(c.origin, key)
+	return o
 }
