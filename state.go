@@ -37,6 +37,9 @@ type Policy struct {
 	// changed (0: DefaultDriftDistance; negative, e.g. DriftOff: drift is
 	// not tracked).
 	DriftDistance int
+	// MaxAge: a verdict older than this is stale (0: verdicts never go
+	// stale), policy.max_age.
+	MaxAge time.Duration
 }
 
 // DriftOff as Policy.DriftDistance turns content drift off: no page

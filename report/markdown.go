@@ -34,6 +34,9 @@ func Markdown(w io.Writer, d *Data) error {
 	if d.Run != nil {
 		m.printf("%s\n\n", mdEscape(runLine(d)))
 	}
+	if line := freshnessLine(d); line != "" {
+		m.printf("%s\n\n", mdEscape(line))
+	}
 	if d.Run != nil {
 		m.printf("Since the previous run: **%d** newly dead, **%d** recovered, **%d** newly moved, **%d** newly failing.\n\n",
 			len(s.NewlyDead), len(s.Recovered), len(s.NewlyMoved), len(s.NewlyFailing))

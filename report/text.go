@@ -85,6 +85,9 @@ func Text(w io.Writer, d *Data, opts TextOptions) error {
 	if d.Run != nil && len(d.Run.Counts) > 0 {
 		t.printf("%s\n", t.paint(ansiDim, "This run: "+classLine(d.Run.Counts)))
 	}
+	if line := freshnessLine(d); line != "" {
+		t.printf("%s\n", t.paint(ansiDim, line))
+	}
 
 	t.list("Newly dead", "✗", ansiRed, s.NewlyDead, reason, opts.Verbose)
 	t.list("Recovered", "✓", ansiGreen, s.Recovered, nil, opts.Verbose)

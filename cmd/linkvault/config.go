@@ -519,6 +519,7 @@ func (c *Config) policy() linkvault.Policy {
 		FailOn:     linkvault.FailOn(c.Policy.FailOn),
 
 		DriftDistance: c.driftDistance(),
+		MaxAge:        time.Duration(c.Policy.MaxAge),
 	}
 }
 
