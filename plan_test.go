@@ -176,3 +176,38 @@ func TestPlanCoverage(t *testing.T) {
 		t.Errorf("the plan says %d nights to cover, want ≤ 6", p.Nights)
 	}
 }
+
+// BenchmarkMakePlan40k plans a night over 40,000 links shaped like the
+// newsletter (45 % on one host, 16 % on github.com, the rest over 8,000
+// hosts) with 30 nights of verdicts behind them.
+func BenchmarkMakePlan40k(b *testing.B) {
+	var links []PlanLink
+	states := []State{StateAlive, StateAlive, StateAlive, StateFailing, StateDead, StateMoved}
+	for i := range 40000 {
+		host := fmt.Sprintf("site%d.example", i%8000)
+		switch {
+		case i%100 < 45:
+			host = "cdn.example"
+		case i%100 < 61:
+			host = "github.com"
+		}
+		links = append(links, PlanLink{
+			URL: fmt.Sprintf("https://%s/%d", host, i), Host: host, State: states[i%len(states)],
+			LastChecked: ago(time.Duration(i%30) * 24 * time.Hour), FirstSeen: ago(30 * 24 * time.Hour),
+		})
+	}
+	o := PlanOptions{Now: planNow, Budget: 30 * time.Minute, Tail: time.Minute, Reserve: 1, RecheckAfter: 20 * time.Hour,
+		Rate: func(h string) float64 {
+			if h == "github.com" {
+				return 1
+			}
+			return 2
+		}}
+	b.ReportAllocs()
+	for b.Loop() {
+		p := MakePlan(links, o)
+		if len(p.Links) == 0 {
+			b.Fatal("empty plan")
+		}
+	}
+}
