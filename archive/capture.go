@@ -202,7 +202,7 @@ func (a *Archiver) Close() error {
 	active.Unlock()
 	release(a.dir)
 	if err != nil {
-		return fmt.Errorf("archive: close warc: %w", err)
+		return fmt.Errorf("archive: %w", err)
 	}
 	return nil
 }

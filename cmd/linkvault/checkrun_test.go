@@ -74,3 +74,72 @@ func TestCheckRunPhases(t *testing.T) {
 		t.Errorf("exitStatus under fail_on never = %v, want nil", err)
 	}
 }
+
+// TestCheckRunArchiveCloseErrorOnce makes closing the archiver fail (its
+// open WARC file is gone when record closes it): the error is returned or
+// said on stderr, never both, so one failure is reported once.
+func TestCheckRunArchiveCloseErrorOnce(t *testing.T) {
+	for _, checkFailed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("checkFailed=%v", checkFailed), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprintln(w, "<html><title>ok</title><body>fine</body></html>")
+			}))
+			defer srv.Close()
+			dir := t.TempDir()
+			note := filepath.Join(dir, "note.md")
+			if err := os.WriteFile(note, []byte("See "+srv.URL+"/ok.\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfgFile := filepath.Join(dir, "config.yaml")
+			if err := os.WriteFile(cfgFile, []byte("check:\n  retries: 0\narchive:\n  dir: warcs\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var stderr bytes.Buffer
+			g := &globalOptions{ConfigFile: cfgFile, DBFile: filepath.Join(dir, "linkvault.db"), Quiet: true, stdout: &bytes.Buffer{}, stderr: &stderr}
+			opts := CheckOptions{Format: "json", Output: filepath.Join(dir, "report.json"), FailOn: "never", AllowPrivate: true, Budget: -1}
+			c, err := newCheckRun(g, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := t.Context()
+			if err := c.readNotes(ctx, []string{note}); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.openArchive(); err != nil {
+				t.Fatal(err)
+			}
+			defer c.close()
+			if c.archiver == nil {
+				t.Fatal("no archiver")
+			}
+			if err := c.plan(); err != nil {
+				t.Fatal(err)
+			}
+			checkErr := c.check(ctx)
+			if checkErr != nil {
+				t.Fatalf("check: %v", checkErr)
+			}
+			open, _ := filepath.Glob(filepath.Join(dir, "warcs", "*.open"))
+			if len(open) == 0 {
+				t.Fatal("no open WARC file after the check")
+			}
+			for _, f := range open {
+				if err := os.Remove(f); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if checkFailed {
+				checkErr = errors.New("the check failed")
+			}
+			err = c.record(ctx, checkErr)
+			said := bytes.Count(stderr.Bytes(), []byte("close warc"))
+			returned := err != nil && bytes.Contains([]byte(err.Error()), []byte("close warc"))
+			switch {
+			case checkFailed && (err != checkErr || said != 1):
+				t.Errorf("record = %v, archive error said %d times (stderr %q); want the check's error returned and the archive's said once", err, said, stderr.String())
+			case !checkFailed && (!returned || said != 0):
+				t.Errorf("record = %v, archive error said %d times (stderr %q); want it returned and not said", err, said, stderr.String())
+			}
+		})
+	}
+}

@@ -233,7 +233,11 @@ func (c *checkRun) close() {
 	if c.checker != nil {
 		c.checker.Close()
 	}
-	closeArchiver(c.archiver, c.g) // a no-op after record's close
+	// A no-op after record's close; otherwise nothing returns this
+	// error, so it is said here.
+	if err := closeArchiver(c.archiver); err != nil {
+		fmt.Fprintf(c.g.stderr, "linkvault: %v\n", err)
+	}
 	c.db.Close()
 }
 
@@ -308,8 +312,14 @@ func (c *checkRun) record(ctx context.Context, checkErr error) error {
 	if c.cp.plan != nil {
 		c.rec.SetLeft(c.cp.plan.Due - c.prog.n)
 	}
-	if err := closeArchiver(c.archiver, g); err != nil && checkErr == nil {
-		checkErr = err
+	// The archive's error is the run's error unless the check failed
+	// first; then it is said here, once, and the check's error returned.
+	if err := closeArchiver(c.archiver); err != nil {
+		if checkErr == nil {
+			checkErr = err
+		} else {
+			fmt.Fprintf(g.stderr, "linkvault: %v\n", err)
+		}
 	}
 	run, err := c.rec.Finish(context.WithoutCancel(ctx), c.checker.HostStats(), interrupted)
 	if err != nil {
@@ -593,15 +603,13 @@ func knownLandings(db *archive.DB, targets []crawler.Target) (map[string]string,
 	return out, err
 }
 
-func closeArchiver(a *archive.Archiver, g *globalOptions) error {
+// closeArchiver closes a, if any, and returns its error without saying
+// it: the caller either returns the error or says it, never both.
+func closeArchiver(a *archive.Archiver) error {
 	if a == nil {
 		return nil
 	}
-	if err := a.Close(); err != nil {
-		fmt.Fprintf(g.stderr, "linkvault: archive: %v\n", err)
-		return err
-	}
-	return nil
+	return a.Close()
 }
 
 func countChecks(run linkvault.Run) int {
