@@ -19,6 +19,10 @@ type Error struct {
 	Code    string
 	Message string
 	Err     error
+
+	// cause is the error Errorf's format wrapped with %w: it is already
+	// part of Message, and kept so that errors.Is and errors.As see it.
+	cause error
 }
 
 func (e *Error) Error() string {
@@ -31,11 +35,21 @@ func (e *Error) Error() string {
 	return e.Message
 }
 
-func (e *Error) Unwrap() error { return e.Err }
+// Unwrap returns Err, or else the error Errorf wrapped with %w: the
+// command decides on the code, callers may still ask for the cause.
+func (e *Error) Unwrap() error {
+	if e.Err != nil {
+		return e.Err
+	}
+	return e.cause
+}
 
-// Errorf returns an *Error with the given code and formatted message.
+// Errorf returns an *Error with the given code and formatted message. As
+// in fmt.Errorf, a %w verb keeps its error in the chain (the message
+// reads as with %v).
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	err := fmt.Errorf(format, args...)
+	return &Error{Code: code, Message: err.Error(), cause: errors.Unwrap(err)}
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EInternal

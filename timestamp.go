@@ -110,7 +110,7 @@ func parseDigits(s string) (Moment, error) {
 	}
 	t, err := time.Parse(f.layout, s)
 	if err != nil {
-		return Moment{}, fmt.Errorf("invalid timestamp %q: %v", s, err)
+		return Moment{}, fmt.Errorf("invalid timestamp %q: %w", s, err)
 	}
 	return Moment{t, f.next(t)}, nil
 }
