@@ -547,7 +547,7 @@ func (w *warcWriter) undo(start int64, abandon bool, cause error) error {
 	_ = w.f.Close() // NAME.open: the next NewArchiver cuts off a torn tail
 	w.f = nil
 	if err != nil {
-		return fmt.Errorf("%w (and cutting %s back failed: %v)", cause, w.name, err)
+		return fmt.Errorf("%w (and cutting %s back failed: %w)", cause, w.name, err)
 	}
 	return cause
 }

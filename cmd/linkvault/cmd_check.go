@@ -267,7 +267,7 @@ func (c *checkRun) plan() error {
 	}
 	checker, err := crawler.NewChecker(copts)
 	if err != nil {
-		return linkvault.Errorf(linkvault.EInvalid, "%s: %v", cfg.name(), err)
+		return linkvault.Errorf(linkvault.EInvalid, "%s: %w", cfg.name(), err)
 	}
 	c.checker = checker
 	return nil
@@ -414,7 +414,7 @@ func applyCheckFlags(cfg *Config, opts CheckOptions) error {
 			return linkvault.Errorf(linkvault.EInvalid, "--resolve %q: want HOST[:PORT]=ADDR:PORT", r)
 		}
 		if err := resolveEntry(host, addr); err != nil {
-			return linkvault.Errorf(linkvault.EInvalid, "--resolve %q: %v", r, err)
+			return linkvault.Errorf(linkvault.EInvalid, "--resolve %q: %w", r, err)
 		}
 		if cfg.Check.Resolve == nil {
 			cfg.Check.Resolve = map[string]string{}

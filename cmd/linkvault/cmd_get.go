@@ -71,7 +71,7 @@ func runGet(g *globalOptions, opts GetOptions, rawURL string) error {
 	if opts.At != "" {
 		var err error
 		if at, err = linkvault.ParseMoment(opts.At); err != nil {
-			return linkvault.Errorf(linkvault.EInvalid, "--at: %v", err)
+			return linkvault.Errorf(linkvault.EInvalid, "--at: %w", err)
 		}
 	}
 	if opts.Output != "" && !opts.Force && fileExists(opts.Output) {

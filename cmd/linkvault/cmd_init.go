@@ -144,7 +144,7 @@ func planInit(root, configName string) (initPlan, error) {
 	}
 	entries, err := os.ReadDir(root)
 	if err != nil {
-		return p, linkvault.Errorf(linkvault.EInvalid, "init: %v", pathError(err))
+		return p, linkvault.Errorf(linkvault.EInvalid, "init: %w", pathError(err))
 	}
 	var topExts []string
 	for _, e := range entries {

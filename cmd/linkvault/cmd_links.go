@@ -162,7 +162,7 @@ func extractLinks(ctx context.Context, g *globalOptions, cfg *Config, args []str
 		var err error
 		paths, err = extract.ExpandNotes(cfg.dir, cfg.Notes)
 		if err != nil {
-			return nil, linkvault.Errorf(linkvault.EInvalid, "%s: notes: %v", cfg.name(), err)
+			return nil, linkvault.Errorf(linkvault.EInvalid, "%s: notes: %w", cfg.name(), err)
 		}
 		paths = relativeToWD(paths)
 	}

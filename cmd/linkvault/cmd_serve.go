@@ -69,7 +69,7 @@ func runServe(ctx context.Context, g *globalOptions, opts ServeOptions) error {
 
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
-		return linkvault.Errorf(linkvault.EInvalid, "serve: %v", err)
+		return linkvault.Errorf(linkvault.EInvalid, "serve: %w", err)
 	}
 	handler := checkHost(newServeMux(db, cfg), opts.AllowHosts)
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}

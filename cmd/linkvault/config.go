@@ -200,7 +200,7 @@ func DefaultConfig() *Config {
 func LoadConfig(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, linkvault.Errorf(linkvault.EInvalid, "config: %v", pathError(err))
+		return nil, linkvault.Errorf(linkvault.EInvalid, "config: %w", pathError(err))
 	}
 	cfg, err := ParseConfig(path, data)
 	if err != nil {
@@ -661,7 +661,7 @@ func (w *WaybackConfig) UnmarshalYAML(n *yaml.Node) error {
 func pathError(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %v", pe.Path, pe.Err)
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
 	}
 	return err
 }

@@ -240,7 +240,7 @@ func (g *globalOptions) readConfig() (*Config, error) {
 	}
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, linkvault.Errorf(linkvault.EInvalid, "config: %v", pathError(err))
+		return nil, linkvault.Errorf(linkvault.EInvalid, "config: %w", pathError(err))
 	}
 	return decodeConfig(name, data)
 }

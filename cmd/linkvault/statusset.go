@@ -37,7 +37,7 @@ func (s *StatusSet) UnmarshalYAML(n *yaml.Node) error {
 	}
 	set, err := parseStatusSet(strings.Join(parts, ","))
 	if err != nil {
-		return fmt.Errorf("line %d: %v", n.Line, err)
+		return fmt.Errorf("line %d: %w", n.Line, err)
 	}
 	*s = set
 	return nil
