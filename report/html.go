@@ -553,7 +553,6 @@ func pct(n, total int) string {
 
 func f2(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
 
-// comma formats n with thousands separators.
 // Count writes n with thousands separators (39,459), as every report and
 // the CLI print counts.
 func Count(n int) string {

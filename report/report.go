@@ -353,7 +353,6 @@ func occurrences(entries []*Entry) []occurrence {
 	return out
 }
 
-// reason is a short human explanation of an entry's last check.
 // repoNote flags a GitHub repository that the API says is archived
 // (read-only, unmaintained) or renamed; "" for anything else.
 func repoNote(e *Entry) string {
@@ -390,6 +389,8 @@ func skipReason(e *Entry) string {
 	return string(linkvault.StatusSkipped)
 }
 
+// reason is a short human explanation of an entry's last check: its
+// reason, else its HTTP status, error or status, the first one set.
 func reason(e *Entry) string {
 	if e.Last == nil {
 		return ""
