@@ -182,8 +182,8 @@ func TestExtractCancelled(t *testing.T) {
 	}
 }
 
-// ExtractOptions.ExcludePaths skips files and whole folders, given or
-// walked.
+// TestExtractExcludePaths: Options.ExcludePaths skips files and whole
+// folders, given or walked.
 func TestExtractExcludePaths(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
 		"notes/a.md":          "https://a.example/a",
