@@ -362,7 +362,7 @@ func TestNotModified(t *testing.T) {
 		ex.RequestHeader.Set("If-None-Match", `"v1"`)
 		return ex
 	}
-	_, err := env.a.NotModified(context.Background(), ex304(day1))
+	_, err := env.a.notModified(context.Background(), ex304(day1))
 	if linkvault.ErrorCode(err) != linkvault.ENotFound {
 		t.Fatalf("NotModified without a capture = %v, want ENotFound", err)
 	}
@@ -371,7 +371,7 @@ func TestNotModified(t *testing.T) {
 	}
 	c1 := mustCapture(t, env.a, newExchange(u, day1, "text/html", body))
 	before := dirSize(t, env.dir)
-	c2, err := env.a.NotModified(context.Background(), ex304(day1.Add(time.Hour)))
+	c2, err := env.a.notModified(context.Background(), ex304(day1.Add(time.Hour)))
 	if err != nil {
 		t.Fatal(err)
 	}

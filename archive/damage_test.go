@@ -22,7 +22,7 @@ func damageSource(t testing.TB, path string) boltMeta {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.UpdateBucket("damage", func(b *Bucket) error {
+	err = db.updateBucket("damage", func(b *bucket) error {
 		for i := range 3000 {
 			if err := b.Put(fmt.Appendf(nil, "key-%05d", i), bytes.Repeat([]byte{byte(i)}, 200)); err != nil {
 				return err
@@ -47,7 +47,7 @@ func damageSource(t testing.TB, path string) boltMeta {
 		t.Fatal(err)
 	}
 	// A second commit frees pages, so that the freelist is not empty.
-	err = db.UpdateBucket("damage", func(b *Bucket) error {
+	err = db.updateBucket("damage", func(b *bucket) error {
 		for i := 0; i < 3000; i += 7 {
 			if err := b.Delete(fmt.Appendf(nil, "key-%05d", i)); err != nil {
 				return err
@@ -186,7 +186,7 @@ func TestFaultWhileOpenIsAnError(t *testing.T) {
 	if err := os.Truncate(path, 2*int64(m.pageSize)); err != nil {
 		t.Fatal(err)
 	}
-	err = db.ViewBucket("damage", func(b *Bucket) error {
+	err = db.viewBucket("damage", func(b *bucket) error {
 		return b.ForEach(func(k, v []byte) error { return nil })
 	})
 	if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), path+" is damaged") {
@@ -202,9 +202,9 @@ func TestPanicInTransactionIsAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.UpdateBucket("damage", func(b *Bucket) error { panic("page 7: already freed") })
+	err = db.updateBucket("damage", func(b *bucket) error { panic("page 7: already freed") })
 	if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "page 7: already freed") {
-		t.Fatalf("UpdateBucket with a panic = %v, want an ErrDamaged error", err)
+		t.Fatalf("updateBucket with a panic = %v, want an ErrDamaged error", err)
 	}
 	if _, err2 := db.Stats(); err2 == nil || err2.Error() != err.Error() {
 		t.Errorf("Stats after the panic = %v, want %v", err2, err)

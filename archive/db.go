@@ -18,7 +18,7 @@ import (
 )
 
 // Names of the top-level buckets owned by this file's code. Other code in
-// the package (and callers of UpdateBucket) must use other names.
+// the package (and callers of updateBucket) must use other names.
 var (
 	bucketMeta    = []byte("meta")
 	bucketRuns    = []byte("runs")

@@ -151,7 +151,7 @@ func TestOpenNewerSchemaWritesNothing(t *testing.T) {
 func TestOpenReadOnly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "linkvault.db")
 	db := mustOpenPath(t, path, nil)
-	if err := db.UpdateBucket("captures", func(b *Bucket) error { return b.Put([]byte("k"), []byte("v")) }); err != nil {
+	if err := db.updateBucket("captures", func(b *bucket) error { return b.Put([]byte("k"), []byte("v")) }); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -161,15 +161,15 @@ func TestOpenReadOnly(t *testing.T) {
 	}
 	defer ro.Close()
 	var got []byte
-	if err := ro.ViewBucket("captures", func(b *Bucket) error { got = b.Get([]byte("k")); return nil }); err != nil {
+	if err := ro.viewBucket("captures", func(b *bucket) error { got = b.Get([]byte("k")); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if string(got) != "v" {
 		t.Errorf("Get(k) = %q, want v", got)
 	}
-	err = ro.UpdateBucket("captures", func(b *Bucket) error { return nil })
+	err = ro.updateBucket("captures", func(b *bucket) error { return nil })
 	if linkvault.ErrorCode(err) != linkvault.EInvalid {
-		t.Errorf("UpdateBucket on read-only = %v, want EInvalid", err)
+		t.Errorf("updateBucket on read-only = %v, want EInvalid", err)
 	}
 }
 
@@ -225,7 +225,7 @@ func TestOpenLocked(t *testing.T) {
 func TestBucket(t *testing.T) {
 	db := MustOpenDB(t)
 	keys := []string{"a", "b/1", "b/2", "b/3", "c", "\xff\xff", "\xff\xff1"}
-	err := db.UpdateBucket("captures", func(b *Bucket) error {
+	err := db.updateBucket("captures", func(b *bucket) error {
 		for _, k := range keys {
 			if err := b.Put([]byte(k), []byte("v"+k)); err != nil {
 				return err
@@ -241,13 +241,13 @@ func TestBucket(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"", "meta", "runs", "urls", "history"} {
-		if err := db.UpdateBucket(name, func(*Bucket) error { return nil }); linkvault.ErrorCode(err) != linkvault.EInvalid {
-			t.Errorf("UpdateBucket(%q) = %v, want EInvalid", name, err)
+		if err := db.updateBucket(name, func(*bucket) error { return nil }); linkvault.ErrorCode(err) != linkvault.EInvalid {
+			t.Errorf("updateBucket(%q) = %v, want EInvalid", name, err)
 		}
 	}
 	called := false
-	if err := db.ViewBucket("absent", func(*Bucket) error { called = true; return nil }); err != nil || called {
-		t.Errorf("ViewBucket(absent) = %v, called %v; want nil, false", err, called)
+	if err := db.viewBucket("absent", func(*bucket) error { called = true; return nil }); err != nil || called {
+		t.Errorf("viewBucket(absent) = %v, called %v; want nil, false", err, called)
 	}
 
 	tests := []struct {
@@ -262,7 +262,7 @@ func TestBucket(t *testing.T) {
 		{"", append(append([]string(nil), keys[:5]...), "nested", "\xff\xff", "\xff\xff1"), "\xff\xff1"},
 	}
 	var kept []byte
-	err = db.ViewBucket("captures", func(b *Bucket) error {
+	err = db.viewBucket("captures", func(b *bucket) error {
 		for _, tt := range tests {
 			var got []string
 			err := b.Scan([]byte(tt.prefix), func(k, v []byte) error {
@@ -290,7 +290,7 @@ func TestBucket(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Overwrite the page the value came from; the copy must not change.
-	err = db.UpdateBucket("captures", func(b *Bucket) error {
+	err = db.updateBucket("captures", func(b *bucket) error {
 		for i := range 2000 {
 			if err := b.Put([]byte(fmt.Sprintf("z%05d", i)), bytes.Repeat([]byte{'x'}, 100)); err != nil {
 				return err

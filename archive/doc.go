@@ -12,9 +12,11 @@
 // queries (URL, URLs, History, Runs, LastRun, Stats, Due) never touch the
 // network. GC prunes old checks and compacts the file.
 //
-// Other parts of the package keep their own top-level buckets through
-// UpdateBucket and ViewBucket, which hand out a *Bucket valid for one
-// transaction.
+// The capture index, Wayback lookups and plans keep their own top-level
+// buckets through one small wrapper of bbolt inside the package (a bucket
+// valid for one transaction, which copies out every byte slice and refuses
+// the run history's names); the run history uses bbolt's transactions
+// directly. No bbolt type leaves the package.
 //
 // # States
 //
@@ -72,9 +74,9 @@
 // synced. Exports finish open WARC files first (see ExportCDXJ).
 //
 // Nothing returned by this package refers to memory inside the database:
-// every byte slice a *Bucket hands out is a copy. A *Bucket is valid only
-// during the UpdateBucket or ViewBucket call that provided it; keep those
-// calls short, since an open read transaction holds back a write that has to
+// every byte slice the bucket wrapper hands out is a copy, and a bucket is
+// valid only during the transaction that provided it; transactions are kept
+// short, since an open read transaction holds back a write that has to
 // grow the file.
 //
 // A *Recorder owns one writer goroutine that commits results in batches

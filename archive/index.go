@@ -76,7 +76,7 @@ func decodeEntry(v []byte) (indexEntry, error) {
 
 // lastEntry returns the latest capture indexed under u.
 func (db *DB) lastEntry(u string) (e indexEntry, ok bool, err error) {
-	err = db.ViewBucket(bucketCaptures, func(b *Bucket) error {
+	err = db.viewBucket(bucketCaptures, func(b *bucket) error {
 		_, v := b.Last(urlPrefix(u))
 		if v == nil {
 			return nil
@@ -91,7 +91,7 @@ func (db *DB) lastEntry(u string) (e indexEntry, ok bool, err error) {
 // entries returns every capture indexed under u, oldest first.
 func (db *DB) entries(u string) ([]indexEntry, error) {
 	var out []indexEntry
-	err := db.ViewBucket(bucketCaptures, func(b *Bucket) error {
+	err := db.viewBucket(bucketCaptures, func(b *bucket) error {
 		return b.Scan(urlPrefix(u), func(_, v []byte) error {
 			e, err := decodeEntry(v)
 			if err != nil {
@@ -108,7 +108,7 @@ func (db *DB) entries(u string) ([]indexEntry, error) {
 // possibly moved forward by nanoseconds so that it does not overwrite an
 // existing capture of the same instant.
 func (db *DB) putEntry(e indexEntry, urls ...string) (indexEntry, error) {
-	err := db.UpdateBucket(bucketCaptures, func(b *Bucket) error {
+	err := db.updateBucket(bucketCaptures, func(b *bucket) error {
 		for free := false; !free; {
 			free = true
 			for _, u := range urls {
@@ -136,7 +136,7 @@ func (db *DB) putEntry(e indexEntry, urls ...string) (indexEntry, error) {
 // forEachEntry calls fn for every index entry in key order; alias reports
 // whether the key is an alias (a link URL that redirected to e.URL).
 func (db *DB) forEachEntry(fn func(key string, e indexEntry) error) error {
-	return db.ViewBucket(bucketCaptures, func(b *Bucket) error {
+	return db.viewBucket(bucketCaptures, func(b *bucket) error {
 		return b.ForEach(func(k, v []byte) error {
 			e, err := decodeEntry(v)
 			if err != nil {
@@ -176,7 +176,7 @@ func (db *DB) entryAt(url string, at time.Time) (indexEntry, error) {
 		found bool
 		e     indexEntry
 	)
-	err := db.ViewBucket(bucketCaptures, func(b *Bucket) error {
+	err := db.viewBucket(bucketCaptures, func(b *bucket) error {
 		if at.IsZero() {
 			_, v := b.Last(urlPrefix(url))
 			if v == nil {
@@ -241,7 +241,7 @@ func (db *DB) entryNear(url string, m linkvault.Moment) (indexEntry, error) {
 // HasCapture reports whether url has at least one capture.
 func (db *DB) HasCapture(url string) (bool, error) {
 	var ok bool
-	err := db.ViewBucket(bucketCaptures, func(b *Bucket) error {
+	err := db.viewBucket(bucketCaptures, func(b *bucket) error {
 		k, _ := b.Last(urlPrefix(url))
 		ok = k != nil
 		return nil
@@ -254,7 +254,7 @@ func (db *DB) HasCapture(url string) (bool, error) {
 func (db *DB) nearestEntry(url string, at time.Time) (e indexEntry, ok bool, err error) {
 	limit := captureKey(url, at)
 	var before, after []byte
-	err = db.ViewBucket(bucketCaptures, func(b *Bucket) error {
+	err = db.viewBucket(bucketCaptures, func(b *bucket) error {
 		err := b.Scan(urlPrefix(url), func(k, v []byte) error {
 			if bytes.Compare(k, limit) > 0 {
 				after = v

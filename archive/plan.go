@@ -33,7 +33,7 @@ func (db *DB) Records(urls []string) (map[string]*linkvault.URLRecord, error) {
 // that has one, in one read transaction.
 func (db *DB) LatestCaptures(urls []string) (map[string]time.Time, error) {
 	out := make(map[string]time.Time)
-	err := db.ViewBucket(bucketCaptures, func(b *Bucket) error {
+	err := db.viewBucket(bucketCaptures, func(b *bucket) error {
 		for _, u := range urls {
 			if k, _ := b.Last(urlPrefix(u)); len(k) == len(u)+1+8 {
 				out[u] = time.Unix(0, int64(binary.BigEndian.Uint64(k[len(u)+1:])^(1<<63))).UTC()

@@ -31,7 +31,7 @@ func TestCaptureRedactsSecrets(t *testing.T) {
 	ex304.StatusCode, ex304.Status = 304, "304 Not Modified"
 	ex304.ResponseHeader.Set("Set-Cookie", "sid="+secrets[6])
 	ex304.RequestHeader.Set("Private-Token", secrets[0])
-	if _, err := env.a.NotModified(context.Background(), ex304); err != nil {
+	if _, err := env.a.notModified(context.Background(), ex304); err != nil {
 		t.Fatal(err)
 	}
 	if got := ex.RequestHeader.Get("Private-Token"); got != secrets[0] {

@@ -11,21 +11,21 @@ import (
 	"github.com/linkvault/linkvault"
 )
 
-// Bucket is a bucket of the database inside one transaction of UpdateBucket
-// or ViewBucket. It is valid only during that call. Every byte slice it
+// bucket is a bucket of the database inside one transaction of updateBucket
+// or viewBucket. It is valid only during that call. Every byte slice it
 // returns or passes to a callback is a copy the caller may keep.
-type Bucket struct {
+type bucket struct {
 	b *bolt.Bucket
 }
 
 // Get returns a copy of the value of key, nil when there is none (or when
 // key names a nested bucket).
-func (b *Bucket) Get(key []byte) []byte { return clone(b.b.Get(key)) }
+func (b *bucket) Get(key []byte) []byte { return clone(b.b.Get(key)) }
 
 // Put sets the value of key. It fails in a read-only transaction. Put
 // copies key and value, so the caller may reuse them at once (bbolt itself
 // would keep them until the commit).
-func (b *Bucket) Put(key, value []byte) error {
+func (b *bucket) Put(key, value []byte) error {
 	if err := b.b.Put(clone(key), clone(value)); err != nil {
 		return fmt.Errorf("archive: put: %w", err)
 	}
@@ -33,7 +33,7 @@ func (b *Bucket) Put(key, value []byte) error {
 }
 
 // Delete removes key; a missing key is not an error.
-func (b *Bucket) Delete(key []byte) error {
+func (b *bucket) Delete(key []byte) error {
 	if err := b.b.Delete(key); err != nil {
 		return fmt.Errorf("archive: delete: %w", err)
 	}
@@ -42,7 +42,7 @@ func (b *Bucket) Delete(key []byte) error {
 
 // NextSequence returns the next value of the bucket's monotonic sequence
 // (1, 2, …). It fails in a read-only transaction.
-func (b *Bucket) NextSequence() (uint64, error) {
+func (b *bucket) NextSequence() (uint64, error) {
 	n, err := b.b.NextSequence()
 	if err != nil {
 		return 0, fmt.Errorf("archive: next sequence: %w", err)
@@ -51,18 +51,18 @@ func (b *Bucket) NextSequence() (uint64, error) {
 }
 
 // Writable reports whether the bucket belongs to a read-write transaction.
-func (b *Bucket) Writable() bool { return b.b.Writable() }
+func (b *bucket) Writable() bool { return b.b.Writable() }
 
 // ForEach calls fn for every key in order, with v nil for nested buckets.
 // k and v are copies. The bucket must not be modified during ForEach.
-func (b *Bucket) ForEach(fn func(k, v []byte) error) error {
+func (b *bucket) ForEach(fn func(k, v []byte) error) error {
 	return b.b.ForEach(func(k, v []byte) error { return fn(clone(k), clone(v)) })
 }
 
 // Scan calls fn, in key order, for every key that starts with prefix (all
 // keys for an empty prefix). k and v are copies. Returning a non-nil error
 // from fn stops the scan and returns that error.
-func (b *Bucket) Scan(prefix []byte, fn func(k, v []byte) error) error {
+func (b *bucket) Scan(prefix []byte, fn func(k, v []byte) error) error {
 	c := b.b.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if err := fn(clone(k), clone(v)); err != nil {
@@ -74,7 +74,7 @@ func (b *Bucket) Scan(prefix []byte, fn func(k, v []byte) error) error {
 
 // Last returns copies of the greatest key starting with prefix and of its
 // value; nil, nil when no key has that prefix.
-func (b *Bucket) Last(prefix []byte) (k, v []byte) {
+func (b *bucket) Last(prefix []byte) (k, v []byte) {
 	k, v = lastWithPrefix(b.b.Cursor(), prefix)
 	return clone(k), clone(v)
 }
@@ -114,37 +114,37 @@ func prefixEnd(prefix []byte) []byte {
 }
 
 // Bucket returns the nested bucket name, nil when it does not exist.
-func (b *Bucket) Bucket(name []byte) *Bucket {
+func (b *bucket) Bucket(name []byte) *bucket {
 	nb := b.b.Bucket(name)
 	if nb == nil {
 		return nil
 	}
-	return &Bucket{b: nb}
+	return &bucket{b: nb}
 }
 
 // CreateBucketIfNotExists returns the nested bucket name, creating it when
 // needed (read-write transactions only).
-func (b *Bucket) CreateBucketIfNotExists(name []byte) (*Bucket, error) {
+func (b *bucket) CreateBucketIfNotExists(name []byte) (*bucket, error) {
 	nb, err := b.b.CreateBucketIfNotExists(name)
 	if err != nil {
 		return nil, fmt.Errorf("archive: create bucket %q: %w", name, err)
 	}
-	return &Bucket{b: nb}, nil
+	return &bucket{b: nb}, nil
 }
 
 // DeleteBucket removes the nested bucket name and everything in it.
-func (b *Bucket) DeleteBucket(name []byte) error {
+func (b *bucket) DeleteBucket(name []byte) error {
 	if err := b.b.DeleteBucket(name); err != nil {
 		return fmt.Errorf("archive: delete bucket %q: %w", name, err)
 	}
 	return nil
 }
 
-// UpdateBucket runs fn in a read-write transaction on the top-level bucket
+// updateBucket runs fn in a read-write transaction on the top-level bucket
 // name, created when needed. The transaction commits when fn returns nil
 // and rolls back otherwise. The names of the run history (meta, runs, urls,
 // history) are reserved.
-func (db *DB) UpdateBucket(name string, fn func(b *Bucket) error) error {
+func (db *DB) updateBucket(name string, fn func(b *bucket) error) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
@@ -153,14 +153,14 @@ func (db *DB) UpdateBucket(name string, fn func(b *Bucket) error) error {
 		if err != nil {
 			return fmt.Errorf("archive: create bucket %q: %w", name, err)
 		}
-		return fn(&Bucket{b: b})
+		return fn(&bucket{b: b})
 	})
 }
 
-// ViewBucket runs fn in a read-only transaction on the top-level bucket
-// name. When the bucket does not exist fn is not called and ViewBucket
+// viewBucket runs fn in a read-only transaction on the top-level bucket
+// name. When the bucket does not exist fn is not called and viewBucket
 // returns nil. Keep fn short: it holds back writers that grow the file.
-func (db *DB) ViewBucket(name string, fn func(b *Bucket) error) error {
+func (db *DB) viewBucket(name string, fn func(b *bucket) error) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (db *DB) ViewBucket(name string, fn func(b *Bucket) error) error {
 		if b == nil {
 			return nil
 		}
-		return fn(&Bucket{b: b})
+		return fn(&bucket{b: b})
 	})
 }
 

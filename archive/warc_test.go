@@ -97,7 +97,7 @@ func captureMix(t testing.TB, env *captureEnv) int {
 	capture(moved)
 	nm := newExchange("https://example.com/a.pdf", day1.Add(time.Hour), "", nil)
 	nm.StatusCode, nm.Status, nm.ResponseHeader = 304, "304 Not Modified", http.Header{}
-	if _, err := env.a.NotModified(context.Background(), nm); err != nil {
+	if _, err := env.a.notModified(context.Background(), nm); err != nil {
 		t.Fatal(err)
 	}
 	n++

@@ -72,7 +72,7 @@ func (db *DB) WaybackLookup(ctx context.Context, url string, opts WaybackOptions
 		if err != nil {
 			return nil, fmt.Errorf("archive: wayback cache: %w", err)
 		}
-		if err := db.UpdateBucket(bucketWayback, func(b *Bucket) error {
+		if err := db.updateBucket(bucketWayback, func(b *bucket) error {
 			return b.Put([]byte(url), v)
 		}); err != nil {
 			return nil, err
@@ -84,7 +84,7 @@ func (db *DB) WaybackLookup(ctx context.Context, url string, opts WaybackOptions
 // cachedWayback returns the cached answer for url, if any.
 func (db *DB) cachedWayback(url string) (*linkvault.Wayback, bool, error) {
 	var wb *linkvault.Wayback
-	err := db.ViewBucket(bucketWayback, func(b *Bucket) error {
+	err := db.viewBucket(bucketWayback, func(b *bucket) error {
 		v := b.Get([]byte(url))
 		if v == nil {
 			return nil
