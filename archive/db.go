@@ -299,11 +299,8 @@ func (db *DB) Close() error {
 // Path returns the path of the database file.
 func (db *DB) Path() string { return db.path }
 
-// ReadOnly reports whether the database was opened read-only.
-func (db *DB) ReadOnly() bool { return db.opts.ReadOnly }
-
-// Policy returns the policy the database applies (defaults filled in).
-func (db *DB) Policy() linkvault.Policy { return db.opts.Policy }
+// readOnly reports whether the database was opened read-only.
+func (db *DB) readOnly() bool { return db.opts.ReadOnly }
 
 // errClosed is returned by every method of a closed DB.
 var errClosed = errors.New("archive: database is closed")

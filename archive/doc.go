@@ -9,7 +9,7 @@
 // decides when a URL is alive, failing, dead, blocked, moved, changed or
 // gone, and
 // each check is appended to the URL's history as a linkvault.Check. The
-// queries (URL, URLs, History, Runs, LastRun, Stats, Due) never touch the
+// queries (URL, URLs, Records, History, Runs, LastRun, Stats) never touch the
 // network. GC prunes old checks and compacts the file.
 //
 // The capture index, Wayback lookups and plans keep their own top-level

@@ -211,12 +211,12 @@ func TestRecorderDays(t *testing.T) {
 		{"https://unknown.example/", 48 * time.Hour, true},
 	}
 	for _, tt := range dueTests {
-		got, err := db.Due(tt.url, tt.rech, now)
+		got, err := db.isDue(tt.url, tt.rech, now)
 		if err != nil || got != tt.want {
 			t.Errorf("Due(%s, %v) = %v, %v; want %v", tt.url, tt.rech, got, err, tt.want)
 		}
 	}
-	skip, err := db.NotDue([]string{a, b, cc, g}, 48*time.Hour, now)
+	skip, err := db.notDue([]string{a, b, cc, g}, 48*time.Hour, now)
 	if err != nil || fmt.Sprint(skip) != fmt.Sprint(map[string]bool{a: true, g: true}) {
 		t.Errorf("NotDue = %v, %v; want a and g", skip, err)
 	}

@@ -138,10 +138,10 @@ func (db *DB) URLs(fn func(*linkvault.URLRecord) error) error {
 	}
 }
 
-// Due reports whether url should be checked at now: false only when it is
+// isDue reports whether url should be checked at now: false only when it is
 // alive or moved and its last ok check is more recent than recheckAfter.
 // An unknown URL, or recheckAfter <= 0, is always due.
-func (db *DB) Due(url string, recheckAfter time.Duration, now time.Time) (bool, error) {
+func (db *DB) isDue(url string, recheckAfter time.Duration, now time.Time) (bool, error) {
 	if recheckAfter <= 0 {
 		return true, nil
 	}
@@ -159,9 +159,11 @@ func due(rec *linkvault.URLRecord, recheckAfter time.Duration, now time.Time) bo
 	return rec.LastOK.IsZero() || now.Sub(rec.LastOK) >= recheckAfter
 }
 
-// NotDue returns the URLs among urls that need no check at now (see Due),
-// in one read transaction.
-func (db *DB) NotDue(urls []string, recheckAfter time.Duration, now time.Time) (map[string]bool, error) {
+// notDue returns the URLs among urls that need no check at now (see isDue),
+// in one read transaction. Neither has a caller outside the tests: the
+// command plans from Records; they stay as the package's statement of
+// when a URL is due.
+func (db *DB) notDue(urls []string, recheckAfter time.Duration, now time.Time) (map[string]bool, error) {
 	skip := make(map[string]bool)
 	if recheckAfter <= 0 {
 		return skip, nil

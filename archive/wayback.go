@@ -67,7 +67,7 @@ func (db *DB) WaybackLookup(ctx context.Context, url string, opts WaybackOptions
 		return nil, err
 	}
 	wb.CheckedAt = now.UTC()
-	if !db.ReadOnly() {
+	if !db.readOnly() {
 		v, err := json.Marshal(wb)
 		if err != nil {
 			return nil, fmt.Errorf("archive: wayback cache: %w", err)

@@ -1,0 +1,138 @@
+package linkvault
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// TestArchiveSurface: every exported name of package archive (top-level
+// names and the methods of its exported types) is used by another package
+// of the module, or is listed below with the reason it stays exported. A
+// name only archive itself uses belongs to archive: unexport it.
+func TestArchiveSurface(t *testing.T) {
+	kept := map[string]string{
+		"ErrDamaged":             "documented errors.Is target of Open and GC",
+		"ErrInUse":               "documented errors.Is target of Open",
+		"GCResult":               "returned by DB.GC, which cmd calls",
+		"DefaultArchiveDir":      "a default of ArchiverOptions, part of its contract",
+		"DefaultMaxFileSize":     "a default of ArchiverOptions, part of its contract",
+		"DefaultPrefix":          "a default of ArchiverOptions, part of its contract",
+		"DefaultWaybackEndpoint": "named by WaybackOptions.Endpoint's doc",
+		"DefaultWaybackMaxAge":   "a default of WaybackOptions, part of its contract",
+	}
+	exported, err := exportedNames("archive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	used, err := usedOutside("archive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var unused []string
+	for _, n := range exported {
+		if !used[n] && kept[n] == "" {
+			unused = append(unused, n)
+		}
+	}
+	if len(unused) > 0 {
+		t.Errorf("exported by archive but used by no other package: %s", strings.Join(unused, ", "))
+	}
+}
+
+// exportedNames lists the exported top-level names of the package in dir
+// and the exported methods of its types.
+func exportedNames(dir string) ([]string, error) {
+	fset := token.NewFileSet()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	set := map[string]bool{}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(dir, e.Name()), nil, 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv != nil {
+					recv := d.Recv.List[0].Type
+					if s, ok := recv.(*ast.StarExpr); ok {
+						recv = s.X
+					}
+					if id, ok := recv.(*ast.Ident); !ok || !id.IsExported() {
+						continue
+					}
+				}
+				if d.Name.IsExported() {
+					set[d.Name.Name] = true
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					switch s := s.(type) {
+					case *ast.TypeSpec:
+						if s.Name.IsExported() {
+							set[s.Name.Name] = true
+						}
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							if n.IsExported() {
+								set[n.Name] = true
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	var out []string
+	for n := range set {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// usedOutside returns the names selected (x.Name) in the Go files of the
+// module outside dir, tests included.
+func usedOutside(dir string) (map[string]bool, error) {
+	used := map[string]bool{}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path == dir || (path != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || filepath.Dir(path) == dir {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if s, ok := n.(*ast.SelectorExpr); ok {
+				used[s.Sel.Name] = true
+			}
+			return true
+		})
+		return nil
+	})
+	return used, err
+}
