@@ -6,9 +6,9 @@ import (
 	"github.com/linkvault/linkvault"
 )
 
-// WaybackSearchBase is where a reader looks a URL up in the Wayback
+// waybackSearchBase is where a reader looks a URL up in the Wayback
 // Machine when the archive knows no snapshot of it: the URL is appended.
-const WaybackSearchBase = "https://web.archive.org/web/*/"
+const waybackSearchBase = "https://web.archive.org/web/*/"
 
 // CopyNotes says where a reader finds a copy of e. local describes the
 // archived copy that a report offers (see Offered), with the command that
@@ -45,13 +45,13 @@ func waybackSearch(u string) string {
 	}
 	// A # would end the Wayback URL's path; spaces and quotes are escaped
 	// so the result stays one URL wherever it is pasted.
-	return WaybackSearchBase + strings.NewReplacer("#", "%23", " ", "%20", `"`, "%22", "'", "%27").Replace(u)
+	return waybackSearchBase + strings.NewReplacer("#", "%23", " ", "%20", `"`, "%22", "'", "%27").Replace(u)
 }
 
 // archiveDownload is the file name under which the report offers the
 // archived copy at p (a path relative to the report) as a download, or ""
 // when the browser may open it. WriteHTML writes the copies in the
-// forms of ClassifyCopy: pages inside CopyPage's sandbox, PDFs, images and
+// forms of classifyCopy: pages inside copyPage's sandbox, PDFs, images and
 // text as they are, and anything a browser could run as a .bin file, the
 // only kind offered as a download. It mirrors the rule of report.js.
 func archiveDownload(p string) string {

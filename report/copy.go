@@ -21,7 +21,7 @@ import (
 // a copy is only ever written in a form a browser will not run:
 //
 //   - an HTML page (text/html, application/xhtml+xml) becomes a small
-//     page of ours, written by [CopyPage], that shows the copy in an
+//     page of ours, written by copyPage, that shows the copy in an
 //     <iframe sandbox srcdoc>: no scripts, forms, plugins, popups or
 //     navigation of the report, an opaque origin, and a
 //     Content-Security-Policy (inherited by the frame) that loads nothing
@@ -35,13 +35,13 @@ import (
 // The extension always comes from the content type, never from the URL:
 // https://example.com/x.html answered as text/plain is x.html.txt.
 
-// CopyKind is how an archived copy is written into the report's folder.
-type CopyKind int
+// copyKind is how an archived copy is written into the report's folder.
+type copyKind int
 
 const (
-	CopyBinary CopyKind = iota // as is, as a download (.bin)
-	CopyPlain                  // as is, a type browsers show inertly
-	CopyHTML                   // wrapped by CopyPage
+	copyBinary copyKind = iota // as is, as a download (.bin)
+	copyPlain                  // as is, a type browsers show inertly
+	copyHTML                   // wrapped by copyPage
 )
 
 // inertTypes are the media types written as is, and their extensions.
@@ -54,30 +54,30 @@ var inertTypes = map[string]string{
 	"text/plain":      ".txt",
 }
 
-// ClassifyCopy returns how a capture of contentType is written and the
+// classifyCopy returns how a capture of contentType is written and the
 // extension of its file. head, the first bytes of the body, is sniffed
 // when the content type is missing or says nothing
 // (application/octet-stream).
-func ClassifyCopy(contentType string, head []byte) (CopyKind, string) {
+func classifyCopy(contentType string, head []byte) (copyKind, string) {
 	mt, _, err := mime.ParseMediaType(contentType)
 	if err != nil || mt == "" || mt == "application/octet-stream" {
 		mt, _, _ = mime.ParseMediaType(http.DetectContentType(head))
 	}
 	switch mt {
 	case "text/html", "application/xhtml+xml":
-		return CopyHTML, ".html"
+		return copyHTML, ".html"
 	}
 	if ext, ok := inertTypes[mt]; ok {
-		return CopyPlain, ext
+		return copyPlain, ext
 	}
-	return CopyBinary, ".bin"
+	return copyBinary, ".bin"
 }
 
-// CopyName returns the file name of the copy of u whose file has the
-// extension ext (from ClassifyCopy): the URL without its scheme, every
+// copyName returns the file name of the copy of u whose file has the
+// extension ext (from classifyCopy): the URL without its scheme, every
 // character but ASCII letters, digits, '.', '-' and '_' replaced by '_',
 // cut to 100 bytes, then ext unless it already ends so.
-func CopyName(u, ext string) string {
+func copyName(u, ext string) string {
 	name := u
 	if i := strings.Index(name, "://"); i >= 0 {
 		name = name[i+3:]
@@ -108,11 +108,11 @@ var (
 	copyTemplate = template.Must(template.New("copy").Funcs(template.FuncMap{"safeURL": safeURL}).Parse(copySource))
 )
 
-// CopyPage writes the page of ours that shows an archived HTML page
+// copyPage writes the page of ours that shows an archived HTML page
 // without letting it run: page is the captured document decoded to UTF-8,
 // c the capture it comes from (its URL, time and status are shown above
 // the copy).
-func CopyPage(w io.Writer, c linkvault.Capture, page string) error {
+func copyPage(w io.Writer, c linkvault.Capture, page string) error {
 	v := struct {
 		URL, Title, Time, TimeISO string
 		HTTPStatus                int

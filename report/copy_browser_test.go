@@ -63,16 +63,16 @@ func TestCopyPageDoesNotRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := linkvault.Capture{URL: "https://hostile.example/page", Time: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), HTTPStatus: 200, Title: "hostile"}
-	kind, ext := ClassifyCopy("text/html; charset=utf-8", nil)
-	if kind != CopyHTML || ext != ".html" {
-		t.Fatalf("ClassifyCopy(text/html) = %v, %q; want CopyHTML, .html", kind, ext)
+	kind, ext := classifyCopy("text/html; charset=utf-8", nil)
+	if kind != copyHTML || ext != ".html" {
+		t.Fatalf("classifyCopy(text/html) = %v, %q; want copyHTML, .html", kind, ext)
 	}
-	name := filepath.Join(dir, CopyName(c.URL, ext))
+	name := filepath.Join(dir, copyName(c.URL, ext))
 	f, err := os.Create(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := CopyPage(f, c, hostilePage(srv.URL)); err != nil {
+	if err := copyPage(f, c, hostilePage(srv.URL)); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.Close(); err != nil {

@@ -11,30 +11,30 @@ import (
 func TestClassifyCopy(t *testing.T) {
 	tests := []struct {
 		ctype, head string
-		kind        CopyKind
+		kind        copyKind
 		ext         string
 	}{
-		{"text/html; charset=gbk", "", CopyHTML, ".html"},
-		{"application/xhtml+xml", "", CopyHTML, ".html"},
-		{"", "<!DOCTYPE html><html>", CopyHTML, ".html"},
-		{"application/octet-stream", "<html><script>", CopyHTML, ".html"},
-		{"application/pdf", "%PDF-1.7", CopyPlain, ".pdf"},
-		{"image/png", "", CopyPlain, ".png"},
-		{"image/jpeg", "", CopyPlain, ".jpg"},
-		{"text/plain; charset=utf-8", "", CopyPlain, ".txt"},
+		{"text/html; charset=gbk", "", copyHTML, ".html"},
+		{"application/xhtml+xml", "", copyHTML, ".html"},
+		{"", "<!DOCTYPE html><html>", copyHTML, ".html"},
+		{"application/octet-stream", "<html><script>", copyHTML, ".html"},
+		{"application/pdf", "%PDF-1.7", copyPlain, ".pdf"},
+		{"image/png", "", copyPlain, ".png"},
+		{"image/jpeg", "", copyPlain, ".jpg"},
+		{"text/plain; charset=utf-8", "", copyPlain, ".txt"},
 		// Types a browser may run, and unknown ones, are downloads.
-		{"image/svg+xml", "<svg><script>", CopyBinary, ".bin"},
-		{"text/xml", "<?xml", CopyBinary, ".bin"},
-		{"application/javascript", "", CopyBinary, ".bin"},
-		{"text/javascript", "", CopyBinary, ".bin"},
-		{"application/json", "{}", CopyBinary, ".bin"},
-		{"", "\x00\x01\x02", CopyBinary, ".bin"},
-		{"nonsense", "", CopyBinary, ".bin"},
+		{"image/svg+xml", "<svg><script>", copyBinary, ".bin"},
+		{"text/xml", "<?xml", copyBinary, ".bin"},
+		{"application/javascript", "", copyBinary, ".bin"},
+		{"text/javascript", "", copyBinary, ".bin"},
+		{"application/json", "{}", copyBinary, ".bin"},
+		{"", "\x00\x01\x02", copyBinary, ".bin"},
+		{"nonsense", "", copyBinary, ".bin"},
 	}
 	for _, tt := range tests {
-		kind, ext := ClassifyCopy(tt.ctype, []byte(tt.head))
+		kind, ext := classifyCopy(tt.ctype, []byte(tt.head))
 		if kind != tt.kind || ext != tt.ext {
-			t.Errorf("ClassifyCopy(%q, %q) = %v, %q; want %v, %q", tt.ctype, tt.head, kind, ext, tt.kind, tt.ext)
+			t.Errorf("classifyCopy(%q, %q) = %v, %q; want %v, %q", tt.ctype, tt.head, kind, ext, tt.kind, tt.ext)
 		}
 	}
 }
@@ -53,8 +53,8 @@ func TestCopyName(t *testing.T) {
 		{"https://example.com/" + strings.Repeat("a", 200), ".html", "example.com_" + strings.Repeat("a", 88) + ".html"},
 	}
 	for _, tt := range tests {
-		if got := CopyName(tt.url, tt.ext); got != tt.want {
-			t.Errorf("CopyName(%q, %q) = %q, want %q", tt.url, tt.ext, got, tt.want)
+		if got := copyName(tt.url, tt.ext); got != tt.want {
+			t.Errorf("copyName(%q, %q) = %q, want %q", tt.url, tt.ext, got, tt.want)
 		}
 	}
 }
@@ -62,7 +62,7 @@ func TestCopyName(t *testing.T) {
 func TestCopyPage(t *testing.T) {
 	var b strings.Builder
 	c := linkvault.Capture{URL: `https://example.com/a?x="1"&y=<2>`, Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), HTTPStatus: 200, Title: "</title><script>"}
-	if err := CopyPage(&b, c, `<p class="a">x &amp; y</p><script>alert(1)</script></iframe><script>alert(2)</script>`); err != nil {
+	if err := copyPage(&b, c, `<p class="a">x &amp; y</p><script>alert(1)</script></iframe><script>alert(2)</script>`); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -85,7 +85,7 @@ func TestCopyPage(t *testing.T) {
 }
 
 // Only .bin copies are offered as downloads: every other copy is written
-// in a form the browser may open (ClassifyCopy).
+// in a form the browser may open (classifyCopy).
 func TestArchiveDownload(t *testing.T) {
 	for p, want := range map[string]string{
 		"archive/20260101000000/example.com_x.html":     "",

@@ -57,8 +57,8 @@
 //
 // Archived copies put beside the HTML report ([WriteHTML], through the
 // caller's functions that open a stored payload, decode a page and write a
-// file) are hostile pages too: they are only ever written in a form a browser will not run ([ClassifyCopy]):
-// an HTML page is shown by [CopyPage] in an <iframe sandbox srcdoc> under
+// file) are hostile pages too: they are only ever written in a form a browser will not run (classifyCopy):
+// an HTML page is shown by copyPage in an <iframe sandbox srcdoc> under
 // a Content-Security-Policy that loads nothing (no script runs, no request
 // leaves, the report around it is out of reach; tested in Chromium);
 // PDFs, raster images and plain text are written as they are; anything

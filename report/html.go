@@ -47,8 +47,8 @@ const maxStripChecks = 30
 // trend labels its runs (numbers, start times) and its count scale. A
 // Content-Security-Policy meta element keeps the page from loading
 // anything. The archived copies the page links to are written beside it by
-// [WriteHTML], in the forms of [ClassifyCopy] that no browser runs (HTML
-// pages inside [CopyPage]'s sandbox, other types a browser might run as
+// [WriteHTML], in the forms of classifyCopy that no browser runs (HTML
+// pages inside copyPage's sandbox, other types a browser might run as
 // .bin downloads), since the report's folder may be served from a shared
 // origin such as GitHub Pages.
 func HTML(w io.Writer, d *Data) error {

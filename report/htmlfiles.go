@@ -39,7 +39,7 @@ type HTMLFiles struct {
 // was cited) of every dead, failing, changed and moved link, and sets the
 // entry's ArchivePath to it, so the folder alone lets a reader open what
 // vanished; the copies are written so that a browser cannot run them (see
-// ClassifyCopy and CopyPage).
+// classifyCopy and copyPage).
 func WriteHTML(data *Data, f HTMLFiles) error {
 	for i := range data.Entries {
 		e := &data.Entries[i]
@@ -70,8 +70,8 @@ const maxCopyPage = 256 << 20
 const maxCopyDecoded = 1 << 30
 
 // writeCopy writes the archived copy c into dir under the name and in the
-// form ClassifyCopy chooses: an HTML page decoded to UTF-8 inside
-// CopyPage's sandbox, PDFs, images and plain text as they are, anything
+// form classifyCopy chooses: an HTML page decoded to UTF-8 inside
+// copyPage's sandbox, PDFs, images and plain text as they are, anything
 // else as a .bin download. It returns the file name.
 func writeCopy(f HTMLFiles, c linkvault.Capture, dir string) (string, error) {
 	body, hdr, err := f.Open(c)
@@ -101,13 +101,13 @@ func writeCopy(f HTMLFiles, c linkvault.Capture, dir string) (string, error) {
 	}
 	br := bufio.NewReaderSize(r, 512)
 	head, _ := br.Peek(512)
-	kind, ext := ClassifyCopy(ctype, head)
+	kind, ext := classifyCopy(ctype, head)
 	if encoded {
-		kind, ext = CopyBinary, ".bin"
+		kind, ext = copyBinary, ".bin"
 	}
-	name := CopyName(c.URL, ext)
+	name := copyName(c.URL, ext)
 	dst := filepath.Join(dir, name)
-	if kind != CopyHTML {
+	if kind != copyHTML {
 		return name, f.Write(dst, func(w io.Writer) error {
 			_, err := io.Copy(w, br)
 			return err
@@ -118,6 +118,6 @@ func writeCopy(f HTMLFiles, c linkvault.Capture, dir string) (string, error) {
 		return "", err
 	}
 	return name, f.Write(dst, func(w io.Writer) error {
-		return CopyPage(w, c, f.Decode(raw, ctype))
+		return copyPage(w, c, f.Decode(raw, ctype))
 	})
 }

@@ -27,7 +27,7 @@ type Entry struct {
 	Captures []linkvault.Capture
 	// ArchivePath is the path of the offered archived copy relative to the
 	// HTML report's page ("archive/…", or "NAME.files/…" beside a page
-	// NAME.html), written as ClassifyCopy says; "" when there is none.
+	// NAME.html), written as classifyCopy says; "" when there is none.
 	ArchivePath string
 }
 
