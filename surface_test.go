@@ -164,3 +164,23 @@ func TestReportSurface(t *testing.T) {
 	}
 	surfaceCheck(t, "report", kept)
 }
+
+// TestCrawlerSurface holds package crawler to the same rule as archive.
+func TestCrawlerSurface(t *testing.T) {
+	kept := map[string]string{
+		// The documented defaults of Options: what a zero field means.
+		"DefaultBreakerThreshold": "a default of Options",
+		"DefaultBurst":            "a default of Options",
+		"DefaultCaptureMax":       "a default of Options",
+		"DefaultCaptureTypes":     "a default of Options",
+		"DefaultConcurrency":      "a default of Options",
+		"DefaultGenericMin":       "a default of Options",
+		"DefaultGitHubAPI":        "a default of Options",
+		"DefaultHostConcurrency":  "a default of Options",
+		"DefaultMaxBody":          "a default of Options",
+		"DefaultRate":             "a default of Options",
+		"DefaultRetries":          "a default of Options",
+		"ErrHostHeaders":          "documented errors.Is target of Disclose, with ErrPrivateHost",
+	}
+	surfaceCheck(t, "crawler", kept)
+}
