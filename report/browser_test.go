@@ -229,8 +229,8 @@ func colorScheme(scheme string) chromedp.Action[chromedp.Void] {
 func TestBrowser(t *testing.T) {
 	ctx := startBrowser(t)
 	d := fixture()
-	sum := Summarize(d)
-	vis := Visible(d)
+	sum := summarize(d)
+	vis := visible(d)
 	url := writeReport(t, d)
 	var errs pageErrors
 	errs.listen(ctx)

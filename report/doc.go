@@ -4,13 +4,13 @@
 //
 // The package is pure: renderers read a [Data] value that the command
 // fills from the archive and write to an [io.Writer]; nothing here touches
-// the network or the database. [Summarize] computes the views every
+// the network or the database. summarize computes the views every
 // renderer shares (counts, what changed in the run, per-host rows), so
 // that all formats agree.
 //
 // # Which links a report lists
 //
-// Every renderer lists the entries of [Visible]: gone URLs (no longer in
+// Every renderer lists the entries of visible: gone URLs (no longer in
 // the notes) are left out unless Data.ShowGone is set, and the order is by
 // state severity — dead, failing, blocked, moved, alive, new, gone (the
 // order of linkvault.States) — then by URL, byte-wise. Per-occurrence

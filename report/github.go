@@ -20,7 +20,7 @@ import (
 // expects (%, CR and LF everywhere; also : and , in properties).
 func GitHub(w io.Writer, d *Data) error {
 	bw := bufio.NewWriter(w)
-	s := Summarize(d)
+	s := summarize(d)
 	newly := map[*Entry]bool{}
 	for _, e := range s.NewlyFailing {
 		newly[e] = true
@@ -28,7 +28,7 @@ func GitHub(w io.Writer, d *Data) error {
 	for _, e := range s.NewlyMoved {
 		newly[e] = true
 	}
-	for _, o := range occurrences(Visible(d)) {
+	for _, o := range occurrences(visible(d)) {
 		var cmd, title, msg string
 		switch {
 		case o.e.State == linkvault.StateDead:

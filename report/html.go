@@ -162,7 +162,7 @@ type htmlChangeItem struct {
 }
 
 type htmlHost struct {
-	HostRow
+	hostRow
 	Latency   string
 	LatencyMS int64
 }
@@ -216,7 +216,7 @@ var checkLetter = map[linkvault.Status]string{
 }
 
 func buildHTMLView(d *Data) *htmlView {
-	s := Summarize(d)
+	s := summarize(d)
 	v := &htmlView{
 		Version:      d.Version,
 		Generated:    d.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC"),
@@ -287,7 +287,7 @@ func buildHTMLView(d *Data) *htmlView {
 		}
 	}
 	for _, h := range s.Hosts {
-		v.Hosts = append(v.Hosts, htmlHost{HostRow: h, Latency: fmtLatency(h.MeanLatency), LatencyMS: h.MeanLatency.Milliseconds()})
+		v.Hosts = append(v.Hosts, htmlHost{hostRow: h, Latency: fmtLatency(h.MeanLatency), LatencyMS: h.MeanLatency.Milliseconds()})
 	}
 	v.Payload = buildPayload(d)
 	return v
@@ -432,7 +432,7 @@ func buildPayload(d *Data) *htmlPayload {
 	}
 	files := map[string]int{}
 	hosts := map[string]int{}
-	vis := Visible(d)
+	vis := visible(d)
 	p.Links = make([]htmlLink, 0, len(vis))
 	var tok strings.Builder
 	for _, e := range vis {

@@ -76,13 +76,13 @@ func TestHTMLEscapes(t *testing.T) {
 	}
 }
 
-// TestHTMLCounts checks that the counts the page shows are Summarize's.
+// TestHTMLCounts checks that the counts the page shows are summarize's.
 func TestHTMLCounts(t *testing.T) {
 	for _, showGone := range []bool{false, true} {
 		t.Run(fmt.Sprint("showGone=", showGone), func(t *testing.T) {
 			d := fixture()
 			d.ShowGone = showGone
-			s := Summarize(d)
+			s := summarize(d)
 			_, doc := renderHTML(t, d)
 			total := 0
 			for _, st := range linkvault.States {
@@ -121,8 +121,8 @@ func TestHTMLCounts(t *testing.T) {
 			if err := json.Unmarshal([]byte(doc.Find("#lv-data").Text()), &p); err != nil {
 				t.Fatal(err)
 			}
-			if len(p.Links) != len(Visible(d)) {
-				t.Errorf("%d links in the data, want %d", len(p.Links), len(Visible(d)))
+			if len(p.Links) != len(visible(d)) {
+				t.Errorf("%d links in the data, want %d", len(p.Links), len(visible(d)))
 			}
 		})
 	}

@@ -149,8 +149,8 @@ func sep(cond bool, a, b string) string {
 }
 
 func buildJSON(d *Data) *jsonReport {
-	s := Summarize(d)
-	vis := Visible(d)
+	s := summarize(d)
+	vis := visible(d)
 	r := &jsonReport{
 		SchemaVersion: SchemaVersion,
 		Version:       d.Version,

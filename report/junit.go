@@ -76,7 +76,7 @@ func JUnit(w io.Writer, d *Data) error {
 	suites := junitSuites{Name: "linkvault"}
 	var suiteMS []int64
 	index := map[string]int{}
-	for _, o := range occurrences(Visible(d)) {
+	for _, o := range occurrences(visible(d)) {
 		file := o.src.File
 		if file == "" {
 			file = "(no source)"

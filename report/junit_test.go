@@ -211,7 +211,7 @@ func TestJUnitOutcomes(t *testing.T) {
 				t.Errorf("failures = %d, want %d", got.Failures, tt.wantFailures)
 			}
 			wantTests := 0
-			for _, e := range Visible(d) {
+			for _, e := range visible(d) {
 				wantTests += max(len(e.Sources), 1)
 			}
 			if got.Tests != wantTests {

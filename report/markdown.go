@@ -24,7 +24,7 @@ const maxMarkdownSources = 5
 // and https URLs become links.
 func Markdown(w io.Writer, d *Data) error {
 	bw := bufio.NewWriter(w)
-	s := Summarize(d)
+	s := summarize(d)
 	m := mdWriter{w: bw, d: d}
 
 	m.printf("## linkvault link health\n\n")
@@ -99,7 +99,7 @@ var stateEmoji = map[linkvault.State]string{
 
 // headline joins the counts of the states that a report shows: every state
 // but gone, which appears only when d.ShowGone is set.
-func headline(d *Data, s *Summary, item func(linkvault.State, int) string, sep string) string {
+func headline(d *Data, s *summary, item func(linkvault.State, int) string, sep string) string {
 	var parts []string
 	for _, st := range linkvault.States {
 		if st == linkvault.StateGone && !d.ShowGone {

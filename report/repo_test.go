@@ -23,7 +23,7 @@ func TestGitHubRepoFlagged(t *testing.T) {
 		repo("https://github.com/old/name", &linkvault.GitHubRepo{FullName: "new/name", Exists: true, RenamedTo: "new/name"}),
 		repo("https://github.com/fine/repo", &linkvault.GitHubRepo{FullName: "fine/repo", Exists: true}),
 	)
-	s := Summarize(d)
+	s := summarize(d)
 	var got []string
 	for _, e := range s.Repos {
 		got = append(got, e.URL+": "+repoNote(e))

@@ -56,8 +56,8 @@ type Data struct {
 	Policy   linkvault.Policy
 }
 
-// Summary is the derived view that every renderer shares.
-type Summary struct {
+// summary is the derived view that every renderer shares.
+type summary struct {
 	// States counts every entry by state, gone ones included; every
 	// linkvault.State has a key.
 	States map[linkvault.State]int
@@ -77,11 +77,11 @@ type Summary struct {
 	Skipped      []*Entry // the run's check was skipped (excluded, private address …)
 	Repos        []*Entry // GitHub repositories archived or renamed (alive, but flagged)
 
-	Hosts []HostRow // per host, most dead first
+	Hosts []hostRow // per host, most dead first
 }
 
-// HostRow is what one host looks like in the report.
-type HostRow struct {
+// hostRow is what one host looks like in the report.
+type hostRow struct {
 	Host        string
 	Links       int // referenced web links on the host
 	Dead        int
@@ -91,15 +91,15 @@ type HostRow struct {
 	Requests    int // HTTP requests in the reported run
 }
 
-// Summarize computes the views shared by all renderers. Lists are ordered
+// summarize computes the views shared by all renderers. Lists are ordered
 // by URL; gone entries appear only in States.
 //
 // An entry changed in the reported run when one of its checks of that run
 // (Check.RunID == Run.ID) has Changed set or, when it has no check of that
 // run, when its StateSince lies within the run (Run.Start to Run.End, or
 // after Run.Start when the run has no end).
-func Summarize(d *Data) Summary {
-	s := Summary{
+func summarize(d *Data) summary {
+	s := summary{
 		States:   make(map[linkvault.State]int, len(linkvault.States)),
 		Statuses: make(map[linkvault.Status]int, len(linkvault.Statuses)),
 	}
@@ -110,7 +110,7 @@ func Summarize(d *Data) Summary {
 		s.Statuses[st] = 0
 	}
 	type hostAcc struct {
-		row      HostRow
+		row      hostRow
 		latency  int64
 		measured int
 	}
@@ -118,7 +118,7 @@ func Summarize(d *Data) Summary {
 	hostOf := func(name string) *hostAcc {
 		h := hosts[name]
 		if h == nil {
-			h = &hostAcc{row: HostRow{Host: name}}
+			h = &hostAcc{row: hostRow{Host: name}}
 			hosts[name] = h
 		}
 		return h
@@ -198,7 +198,7 @@ func Summarize(d *Data) Summary {
 		}
 		s.Hosts = append(s.Hosts, h.row)
 	}
-	slices.SortFunc(s.Hosts, func(a, b HostRow) int {
+	slices.SortFunc(s.Hosts, func(a, b hostRow) int {
 		return cmp.Or(
 			cmp.Compare(b.Dead, a.Dead),
 			cmp.Compare(b.Blocked+b.Throttled, a.Blocked+a.Throttled),
@@ -212,12 +212,12 @@ func Summarize(d *Data) Summary {
 	return s
 }
 
-// Changed reports whether the entry's state changed in run (see Summarize).
+// Changed reports whether the entry's state changed in run (see summarize).
 func Changed(e *Entry, run *linkvault.Run) bool { return changedIn(e, run) }
 
 // Outcomes returns what the fail_on decision (linkvault.FailOn.Failed)
 // needs to know about every entry the notes still reference: its state,
-// whether the reported run made it dead (as Summary.NewlyDead) and whether
+// whether the reported run made it dead (as summary.NewlyDead) and whether
 // the run checked it with a bad result. Without a run, nothing is newly
 // dead or bad in it.
 func Outcomes(d *Data) []linkvault.Outcome {
@@ -275,11 +275,11 @@ func severity(s linkvault.State) int {
 	return len(linkvault.States)
 }
 
-// Visible returns the entries a report lists, in report order: by state
+// visible returns the entries a report lists, in report order: by state
 // severity (the order of linkvault.States: dead, failing, changed, blocked,
 // moved, alive, new, gone), then by URL. Gone entries are left out unless
 // d.ShowGone is set.
-func Visible(d *Data) []*Entry {
+func visible(d *Data) []*Entry {
 	out := make([]*Entry, 0, len(d.Entries))
 	for i := range d.Entries {
 		e := &d.Entries[i]

@@ -23,7 +23,7 @@ func urls(es []*Entry) []string {
 }
 
 func TestSummarize(t *testing.T) {
-	s := Summarize(fixture())
+	s := summarize(fixture())
 	wantStates := map[linkvault.State]int{
 		linkvault.StateDead: 2, linkvault.StateFailing: 3, linkvault.StateChanged: 1, linkvault.StateBlocked: 1, linkvault.StateMoved: 2,
 		linkvault.StateAlive: 2, linkvault.StateNew: 2, linkvault.StateGone: 1,
@@ -58,7 +58,7 @@ func TestSummarize(t *testing.T) {
 			t.Errorf("%s = %q, want %q", l.name, got, l.want)
 		}
 	}
-	hosts := map[string]HostRow{}
+	hosts := map[string]hostRow{}
 	for _, h := range s.Hosts {
 		hosts[h.Host] = h
 	}
@@ -68,7 +68,7 @@ func TestSummarize(t *testing.T) {
 	if _, ok := hosts[""]; ok {
 		t.Error("a non-web link gave a host row")
 	}
-	wantHosts := []HostRow{
+	wantHosts := []hostRow{
 		{Host: "example.com", Links: 1, Dead: 1, Requests: 2, MeanLatency: 150 * time.Millisecond},
 		{Host: "flaky.example.net", Links: 1, Throttled: 2, Requests: 3, MeanLatency: 300 * time.Millisecond},
 		{Host: "www.linkedin.com", Links: 1, Blocked: 1, MeanLatency: 90 * time.Millisecond}, // no run stats: from the last check
@@ -114,7 +114,7 @@ func TestChanged(t *testing.T) {
 func TestVisible(t *testing.T) {
 	d := fixture()
 	var got []linkvault.State
-	for _, e := range Visible(d) {
+	for _, e := range visible(d) {
 		got = append(got, e.State)
 	}
 	want := []linkvault.State{"dead", "dead", "failing", "failing", "failing", "changed", "blocked", "moved", "moved", "alive", "alive", "new", "new"}
@@ -122,7 +122,7 @@ func TestVisible(t *testing.T) {
 		t.Errorf("states in report order = %v, want %v", got, want)
 	}
 	d.ShowGone = true
-	vis := Visible(d)
+	vis := visible(d)
 	if last := vis[len(vis)-1]; last.State != linkvault.StateGone {
 		t.Errorf("with ShowGone the last entry is %s, want the gone one", last.State)
 	}
@@ -198,7 +198,7 @@ func TestJSONExtendsLinkJSON(t *testing.T) {
 	if rep.SchemaVersion != SchemaVersion {
 		t.Errorf("schema_version = %d, want %d", rep.SchemaVersion, SchemaVersion)
 	}
-	vis := Visible(d)
+	vis := visible(d)
 	if len(rep.Links) != len(vis) {
 		t.Fatalf("%d links, want %d", len(rep.Links), len(vis))
 	}

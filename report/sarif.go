@@ -162,7 +162,7 @@ func SARIF(w io.Writer, d *Data) error {
 		run.Invocations = []sarifInvocation{inv}
 		run.Properties = map[string]any{"linkvault_run": d.Run.ID}
 	}
-	for _, o := range occurrences(Visible(d)) {
+	for _, o := range occurrences(visible(d)) {
 		var rule string
 		switch o.e.State {
 		case linkvault.StateDead:

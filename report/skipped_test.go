@@ -23,7 +23,7 @@ func TestSkippedListed(t *testing.T) {
 		State:   linkvault.StateNew,
 		Sources: []linkvault.Source{{File: "notes/intranet.md", Line: 9, Column: 2}},
 	}, Checks: []linkvault.Check{{RunID: d.Run.ID - 1, Status: linkvault.StatusSkipped, Reason: "excluded"}}})
-	s := Summarize(d)
+	s := summarize(d)
 	if len(s.Skipped) != 1 || s.Skipped[0].URL != "https://10.0.0.7/wiki" {
 		t.Fatalf("Skipped = %v, want the one entry skipped in this run", s.Skipped)
 	}

@@ -51,7 +51,7 @@ var stateColor = map[linkvault.State]string{
 // terminal.
 func Text(w io.Writer, d *Data, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
-	s := Summarize(d)
+	s := summarize(d)
 	t := textWriter{w: bw, d: d, color: opts.Color}
 
 	head := "linkvault"
@@ -213,8 +213,8 @@ func without(all, some []*Entry) []*Entry {
 }
 
 // hosts prints the hosts that had trouble: dead or blocked links, or 429s.
-func (t *textWriter) hosts(rows []HostRow) {
-	var bad []HostRow
+func (t *textWriter) hosts(rows []hostRow) {
+	var bad []hostRow
 	for _, h := range rows {
 		if h.Dead > 0 || h.Blocked > 0 || h.Throttled > 0 {
 			bad = append(bad, h)
