@@ -39,15 +39,15 @@ func TestGolden(t *testing.T) {
 		render func(*bytes.Buffer, *Data) error
 		modify func(*Data)
 	}{
-		{"report.json", func(b *bytes.Buffer, d *Data) error { return JSON(b, d) }, nil},
-		{"report.md", func(b *bytes.Buffer, d *Data) error { return Markdown(b, d) }, nil},
-		{"junit.xml", func(b *bytes.Buffer, d *Data) error { return JUnit(b, d) }, nil},
-		{"report.sarif", func(b *bytes.Buffer, d *Data) error { return SARIF(b, d) }, nil},
+		{"report.json", func(b *bytes.Buffer, d *Data) error { return writeJSON(b, d) }, nil},
+		{"report.md", func(b *bytes.Buffer, d *Data) error { return writeMarkdown(b, d) }, nil},
+		{"junit.xml", func(b *bytes.Buffer, d *Data) error { return writeJUnit(b, d) }, nil},
+		{"report.sarif", func(b *bytes.Buffer, d *Data) error { return writeSARIF(b, d) }, nil},
 		{"github.txt", func(b *bytes.Buffer, d *Data) error { return GitHub(b, d) }, nil},
 		{"text.txt", func(b *bytes.Buffer, d *Data) error { return Text(b, d, TextOptions{}) }, nil},
 		{"text-verbose-color.txt", func(b *bytes.Buffer, d *Data) error { return Text(b, d, TextOptions{Color: true, Verbose: true}) }, nil},
 		{"text-norun.txt", func(b *bytes.Buffer, d *Data) error { return Text(b, d, TextOptions{}) }, func(d *Data) { d.Run = nil; d.Runs = nil }},
-		{"report-showgone.md", func(b *bytes.Buffer, d *Data) error { return Markdown(b, d) }, func(d *Data) { d.ShowGone = true; d.RepoURL = "" }},
+		{"report-showgone.md", func(b *bytes.Buffer, d *Data) error { return writeMarkdown(b, d) }, func(d *Data) { d.ShowGone = true; d.RepoURL = "" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

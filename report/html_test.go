@@ -214,7 +214,7 @@ func BenchmarkHTML10k(b *testing.B) {
 func BenchmarkJSON10k(b *testing.B) {
 	d := generated(10000)
 	for b.Loop() {
-		if err := JSON(io.Discard, d); err != nil {
+		if err := writeJSON(io.Discard, d); err != nil {
 			b.Fatal(err)
 		}
 	}

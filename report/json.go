@@ -70,11 +70,11 @@ type jsonLink struct {
 	Wayback        *linkvault.Wayback  `json:"wayback,omitempty"`
 }
 
-// JSON writes the report as one JSON document, the contract described in
+// writeJSON writes the report as one JSON document, the contract described in
 // SCHEMA.md. The top-level members are on lines of their own, and so is
 // each element of "hosts" and "links": the output stays readable, greps
 // and diffs line by line, and is a third of the size of indented JSON.
-func JSON(w io.Writer, d *Data) error {
+func writeJSON(w io.Writer, d *Data) error {
 	r := buildJSON(d)
 	bw := bufio.NewWriterSize(w, 64<<10)
 	j := jsonWriter{w: bw}

@@ -62,7 +62,7 @@ type junitMessage struct {
 	Text    string `xml:",chardata"`
 }
 
-// JUnit writes a JUnit XML report: one testsuite per note file, one test
+// writeJUnit writes a JUnit XML report: one testsuite per note file, one test
 // case per occurrence of a link (classname = file, name = "file:line URL"),
 // with the link's state in the case's properties.
 //
@@ -71,7 +71,7 @@ type junitMessage struct {
 // failure of type "failing"; blocked, new and gone links are skipped (they
 // cannot be or were not verified); alive and moved links pass. No case is
 // an error: errors are reserved for linkvault itself failing.
-func JUnit(w io.Writer, d *Data) error {
+func writeJUnit(w io.Writer, d *Data) error {
 	var totalMS int64
 	suites := junitSuites{Name: "linkvault"}
 	var suiteMS []int64

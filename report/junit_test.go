@@ -107,7 +107,7 @@ func TestJUnitSchema(t *testing.T) {
 			d.Policy.FailOn = policy
 			d.Entries[1].Sources[0].File = "bad\x00\x1bname <&>.md" // characters XML 1.0 cannot carry
 			var b bytes.Buffer
-			if err := JUnit(&b, d); err != nil {
+			if err := writeJUnit(&b, d); err != nil {
 				t.Fatal(err)
 			}
 			var root xsdNode
@@ -200,7 +200,7 @@ func TestJUnitOutcomes(t *testing.T) {
 			d := fixture()
 			d.Policy.FailOn = tt.failOn
 			var b bytes.Buffer
-			if err := JUnit(&b, d); err != nil {
+			if err := writeJUnit(&b, d); err != nil {
 				t.Fatal(err)
 			}
 			var got suites

@@ -16,13 +16,13 @@ const maxMarkdownRows = 200
 // maxMarkdownSources caps the occurrences listed in one cell.
 const maxMarkdownSources = 5
 
-// Markdown writes a GitHub-flavoured Markdown report fit for a job summary
+// writeMarkdown writes a GitHub-flavoured Markdown report fit for a job summary
 // or an issue body: a headline with health counts, then tables of newly
 // dead, dead, recovered and newly moved links, with failing and blocked
 // links collapsed in <details>. Everything from the notes or the web is
 // escaped so that it can neither break a table nor inject HTML; only http
 // and https URLs become links.
-func Markdown(w io.Writer, d *Data) error {
+func writeMarkdown(w io.Writer, d *Data) error {
 	bw := bufio.NewWriter(w)
 	s := summarize(d)
 	m := mdWriter{w: bw, d: d}

@@ -26,7 +26,7 @@ func TestSARIFPathsOutsideRepo(t *testing.T) {
 	d := fixture()
 	outside(d)
 	var b bytes.Buffer
-	if err := SARIF(&b, d); err != nil {
+	if err := writeSARIF(&b, d); err != nil {
 		t.Fatal(err)
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b.Bytes()))

@@ -306,13 +306,13 @@ func Render(w io.Writer, format string, d *Data) error {
 	case "text":
 		return Text(w, d, TextOptions{})
 	case "json":
-		return JSON(w, d)
+		return writeJSON(w, d)
 	case "markdown":
-		return Markdown(w, d)
+		return writeMarkdown(w, d)
 	case "junit":
-		return JUnit(w, d)
+		return writeJUnit(w, d)
 	case "sarif":
-		return SARIF(w, d)
+		return writeSARIF(w, d)
 	case "github":
 		return GitHub(w, d)
 	case "html":

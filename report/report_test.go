@@ -165,7 +165,7 @@ func TestEmpty(t *testing.T) {
 		})
 	}
 	var b bytes.Buffer
-	if err := JSON(&b, &Data{}); err != nil {
+	if err := writeJSON(&b, &Data{}); err != nil {
 		t.Fatal(err)
 	}
 	var got map[string]any
@@ -185,7 +185,7 @@ func TestEmpty(t *testing.T) {
 func TestJSONExtendsLinkJSON(t *testing.T) {
 	d := fixture()
 	var b bytes.Buffer
-	if err := JSON(&b, d); err != nil {
+	if err := writeJSON(&b, d); err != nil {
 		t.Fatal(err)
 	}
 	var rep struct {
@@ -220,7 +220,7 @@ func TestJSONTimesUTC(t *testing.T) {
 	d.Entries[0].StateSince = d.Entries[0].StateSince.In(zone)
 	d.Entries[0].Checks[0].Time = d.Entries[0].Checks[0].Time.In(zone)
 	var b bytes.Buffer
-	if err := JSON(&b, d); err != nil {
+	if err := writeJSON(&b, d); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(b.Bytes(), []byte("+08:00")) {
@@ -263,7 +263,7 @@ func TestMarkdownEscape(t *testing.T) {
 // column count and never yield raw HTML or a javascript: link.
 func TestMarkdownTable(t *testing.T) {
 	var b bytes.Buffer
-	if err := Markdown(&b, fixture()); err != nil {
+	if err := writeMarkdown(&b, fixture()); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -418,7 +418,7 @@ func TestSchemaDocumented(t *testing.T) {
 	d := fixture()
 	d.ShowGone = true
 	var b bytes.Buffer
-	if err := JSON(&b, d); err != nil {
+	if err := writeJSON(&b, d); err != nil {
 		t.Fatal(err)
 	}
 	var v any

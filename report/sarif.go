@@ -115,14 +115,14 @@ var sarifRules = []struct {
 		"The server refused to let linkvault verify the link (401, 403, bot challenge or rate limit). Check it by hand."},
 }
 
-// SARIF writes a SARIF 2.1.0 log for code scanning: one result per
+// writeSARIF writes a SARIF 2.1.0 log for code scanning: one result per
 // occurrence of a dead (error), failing (warning), moved (warning) or
 // blocked (note) link, located at file:line:column with a URI relative to
 // the repository root (%SRCROOT%, whose file:// URI originalUriBaseIds
 // gives when Data.Root is set); a note outside the repository (an absolute
 // path) is located by its file:// URI, without a base. Columns count
 // Unicode code points.
-func SARIF(w io.Writer, d *Data) error {
+func writeSARIF(w io.Writer, d *Data) error {
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
 			Name:           "linkvault",

@@ -49,7 +49,7 @@ func TestSARIFSchema(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := SARIF(&b, tt.data); err != nil {
+			if err := writeSARIF(&b, tt.data); err != nil {
 				t.Fatal(err)
 			}
 			inst, err := jsonschema.UnmarshalJSON(&b)
@@ -82,7 +82,7 @@ func TestSARIFSchema(t *testing.T) {
 
 func TestSARIFResults(t *testing.T) {
 	var b bytes.Buffer
-	if err := SARIF(&b, fixture()); err != nil {
+	if err := writeSARIF(&b, fixture()); err != nil {
 		t.Fatal(err)
 	}
 	var log struct {

@@ -54,7 +54,7 @@ func TestSkippedNewJUnit(t *testing.T) {
 		Sources: []linkvault.Source{{File: "notes/a.md", Line: 2, Column: 1}},
 	}}}
 	var b strings.Builder
-	if err := JUnit(&b, d); err != nil {
+	if err := writeJUnit(&b, d); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`<skipped message="skipped: excluded">`, `<skipped message="not checked yet">`} {
