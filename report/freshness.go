@@ -7,17 +7,17 @@ import (
 	"github.com/linkvault/linkvault"
 )
 
-// Freshness is how recent the verdicts of the links in the notes are.
-type Freshness struct {
+// freshness is how recent the verdicts of the links in the notes are.
+type freshness struct {
 	Links    int       // links in the notes (web and local, not gone)
 	Verified int       // of them, checked at least once
 	Oldest   time.Time // the oldest verdict (zero: none)
 	Stale    int       // verdicts older than Policy.MaxAge
 }
 
-// FreshnessOf counts the verdicts of d's links as of d.GeneratedAt.
-func FreshnessOf(d *Data) Freshness {
-	var f Freshness
+// freshnessOf counts the verdicts of d's links as of d.GeneratedAt.
+func freshnessOf(d *Data) freshness {
+	var f freshness
 	for i := range d.Entries {
 		e := &d.Entries[i]
 		if e.State == linkvault.StateGone || e.Kind == linkvault.KindOther {
@@ -46,7 +46,7 @@ func freshnessLine(d *Data) string {
 	if !budget && d.Policy.MaxAge <= 0 {
 		return ""
 	}
-	f := FreshnessOf(d)
+	f := freshnessOf(d)
 	line := fmt.Sprintf("Verified: %d of %d links", f.Verified, f.Links)
 	if !f.Oldest.IsZero() {
 		line += ", the oldest verdict " + ago(d.GeneratedAt.Sub(f.Oldest)) + " old"

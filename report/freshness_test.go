@@ -29,15 +29,15 @@ func TestFreshness(t *testing.T) {
 		},
 		Policy: linkvault.Policy{MaxAge: 3 * 24 * time.Hour},
 	}
-	if f := FreshnessOf(d); f.Links != 3 || f.Verified != 2 || f.Stale != 1 || !f.Oldest.Equal(now.Add(-5*24*time.Hour)) {
-		t.Errorf("FreshnessOf = %+v, want 3 links, 2 verified, 1 stale, the oldest 5 days ago", f)
+	if f := freshnessOf(d); f.Links != 3 || f.Verified != 2 || f.Stale != 1 || !f.Oldest.Equal(now.Add(-5*24*time.Hour)) {
+		t.Errorf("freshnessOf = %+v, want 3 links, 2 verified, 1 stale, the oldest 5 days ago", f)
 	}
 	const want = "Verified: 2 of 3 links, the oldest verdict 5 days old; 1 stale (older than 3 days); this run left 7 due links for the next."
 	var text, md bytes.Buffer
 	if err := Text(&text, d, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := Markdown(&md, d); err != nil {
+	if err := writeMarkdown(&md, d); err != nil {
 		t.Fatal(err)
 	}
 	for name, out := range map[string]string{"text": text.String(), "markdown": md.String()} {
