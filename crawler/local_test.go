@@ -2,34 +2,18 @@ package crawler
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/linkvault/linkvault/internal/sharedtest"
 
 	"github.com/linkvault/linkvault"
 	"github.com/linkvault/linkvault/crawler/extract"
 )
 
-// writeFiles writes files (slash paths to contents) under a new
-// temporary folder and returns it.
-func writeFiles(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, body := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 func TestCheckLocal(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"notes/a.md": "x"})
+	dir := sharedtest.WriteFiles(t, map[string]string{"notes/a.md": "x"})
 	d := filepath.ToSlash(dir)
 	tests := []struct {
 		name   string
@@ -55,7 +39,7 @@ func TestCheckLocal(t *testing.T) {
 // TestExtractLocalRoundTrip checks that a local link found by extract.Files
 // names the file CheckLocal then finds.
 func TestExtractLocalRoundTrip(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"notes/a.md": "[b](b.txt) [gone](gone.md)", "notes/b.txt": ""})
+	dir := sharedtest.WriteFiles(t, map[string]string{"notes/a.md": "[b](b.txt) [gone](gone.md)", "notes/b.txt": ""})
 	links, err := extract.Files(context.Background(), []string{filepath.Join(dir, "notes", "a.md")}, extract.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -113,7 +113,7 @@ func TestExtractFileInPieces(t *testing.T) {
 	for i := range 40 {
 		b.WriteString(strings.Repeat("x", i%7) + " https://a.example/" + strings.Repeat("p", i) + "\n\n")
 	}
-	dir := writeFiles(t, map[string]string{"a.md": b.String(), "a.txt": b.String()})
+	dir := sharedtest.WriteFiles(t, map[string]string{"a.md": b.String(), "a.txt": b.String()})
 	links, err := Files(context.Background(), []string{dir}, Options{})
 	if err != nil {
 		t.Fatal(err)

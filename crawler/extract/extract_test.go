@@ -235,23 +235,8 @@ func TestExtractBinarySkipped(t *testing.T) {
 	}
 }
 
-func writeFiles(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, body := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 func TestExtractPaths(t *testing.T) {
-	dir := writeFiles(t, map[string]string{
+	dir := sharedtest.WriteFiles(t, map[string]string{
 		"b.md":                 "[x](https://a.example/x)\n[l](sub/c.txt)\n",
 		"sub/c.txt":            "见https://a.example/c。\nhttps://a.example/x\n",
 		"sub/pic.png":          "\x89PNG\x00\x00https://a.example/png",
@@ -301,7 +286,7 @@ func TestExtractPaths(t *testing.T) {
 func TestExtractSizeCap(t *testing.T) {
 	defer func(old int64) { maxFileSize = old }(maxFileSize)
 	maxFileSize = 30
-	dir := writeFiles(t, map[string]string{"big.txt": "https://a.example/first\n" + strings.Repeat("x", 40) + " https://a.example/late\n"})
+	dir := sharedtest.WriteFiles(t, map[string]string{"big.txt": "https://a.example/first\n" + strings.Repeat("x", 40) + " https://a.example/late\n"})
 	var warns []string
 	links, err := Files(context.Background(), []string{dir}, Options{Warn: func(_, msg string) { warns = append(warns, msg) }})
 	if err != nil {
@@ -316,7 +301,7 @@ func TestExtractSizeCap(t *testing.T) {
 }
 
 func TestExpandNotes(t *testing.T) {
-	dir := writeFiles(t, map[string]string{
+	dir := sharedtest.WriteFiles(t, map[string]string{
 		"a.md":             "",
 		"b.txt":            "",
 		"notes/x.md":       "",

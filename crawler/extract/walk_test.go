@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkvault/linkvault/internal/sharedtest"
+
 	"github.com/linkvault/linkvault"
 )
 
@@ -58,7 +60,7 @@ func symlink(t *testing.T, target, name string) {
 // is skipped with one warning each; nothing blocks and the regular notes
 // are read.
 func TestExtractSkipsNamedPipes(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"notes/a.txt": "https://a.example/a\n"})
+	dir := sharedtest.WriteFiles(t, map[string]string{"notes/a.txt": "https://a.example/a\n"})
 	notes := filepath.Join(dir, "notes")
 	mkfifo(t, filepath.Join(notes, "pipe.md"))
 	mkfifo(t, filepath.Join(dir, "outside.fifo"))
@@ -123,7 +125,7 @@ func TestReadNoteNamedPipe(t *testing.T) {
 // A symbolic link to a folder is searched; a loop of links ends, each
 // real directory being read once.
 func TestExtractSymlinkedFolders(t *testing.T) {
-	dir := writeFiles(t, map[string]string{
+	dir := sharedtest.WriteFiles(t, map[string]string{
 		"notes/a.txt":         "https://a.example/a\n",
 		"shared/s.txt":        "https://a.example/shared\n",
 		"shared/deep/d.txt":   "https://a.example/deep\n",
@@ -164,7 +166,7 @@ func TestExtractCancelled(t *testing.T) {
 	for _, n := range []string{"a", "b", "c"} {
 		files["notes/"+n+"/x.txt"] = "https://a.example/" + n
 	}
-	dir := writeFiles(t, files)
+	dir := sharedtest.WriteFiles(t, files)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	links, err := extractOrHang(t, ctx, []string{filepath.Join(dir, "notes")}, Options{})
@@ -185,7 +187,7 @@ func TestExtractCancelled(t *testing.T) {
 // TestExtractExcludePaths: Options.ExcludePaths skips files and whole
 // folders, given or walked.
 func TestExtractExcludePaths(t *testing.T) {
-	dir := writeFiles(t, map[string]string{
+	dir := sharedtest.WriteFiles(t, map[string]string{
 		"notes/a.md":          "https://a.example/a",
 		"notes/a.tmp":         "https://a.example/tmp",
 		"notes/drafts/d.md":   "https://a.example/draft",

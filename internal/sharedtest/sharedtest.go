@@ -1,6 +1,7 @@
-// Package sharedtest finds the project's own notes and corpora for tests
-// and benchmarks: shared/, beside the repository in the developers'
-// workspace. A user's clone has nothing beside it, so a test that needs a
+// Package sharedtest holds what the tests of several packages share: the
+// project's own notes and corpora (File, Lookup: shared/, beside the
+// repository in the developers' workspace) and notes written for a test
+// (WriteFiles). A user's clone has nothing beside it, so a test that needs a
 // shared file skips with one line saying why; .ci/run sets
 // LINKVAULT_SHARED, which makes those tests required there.
 package sharedtest
@@ -70,4 +71,21 @@ func repoRoot(tb testing.TB) string {
 		}
 		dir = parent
 	}
+}
+
+// WriteFiles writes files (slash paths to contents) under a new temporary
+// folder and returns it.
+func WriteFiles(t testing.TB, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
