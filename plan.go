@@ -14,6 +14,7 @@ type PlanLink struct {
 	Host        string
 	State       State     // StateNew, or no record: never checked
 	LastChecked time.Time // zero: never checked
+	LastOK      time.Time // the last check that was ok (zero: none)
 	FirstSeen   time.Time // when the notes first had it (zero: this run)
 }
 
@@ -109,12 +110,14 @@ func unseen(l PlanLink) time.Time {
 	return l.FirstSeen
 }
 
-// due reports whether l is due under opts.RecheckAfter.
+// due reports whether l is due under opts.RecheckAfter: false only when
+// it is alive or moved and its last ok check is more recent than that (a
+// later skipped check, of an excluded link, does not count).
 func (o PlanOptions) due(l PlanLink) bool {
-	if o.RecheckAfter <= 0 || l.LastChecked.IsZero() || (l.State != StateAlive && l.State != StateMoved) {
+	if o.RecheckAfter <= 0 || l.LastOK.IsZero() || (l.State != StateAlive && l.State != StateMoved) {
 		return true
 	}
-	return o.Now.Sub(l.LastChecked) >= o.RecheckAfter
+	return o.Now.Sub(l.LastOK) >= o.RecheckAfter
 }
 
 // capacity is how many requests a host at rate r can start within the

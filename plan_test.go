@@ -45,17 +45,20 @@ func TestMakePlanOrder(t *testing.T) {
 
 func TestMakePlanRecheckAfter(t *testing.T) {
 	links := []PlanLink{
-		{URL: "ok-recent", Host: "h", State: StateAlive, LastChecked: ago(time.Hour)},
-		{URL: "ok-old", Host: "h", State: StateAlive, LastChecked: ago(48 * time.Hour)},
+		{URL: "ok-recent", Host: "h", State: StateAlive, LastChecked: ago(time.Hour), LastOK: ago(time.Hour)},
+		{URL: "ok-old", Host: "h", State: StateAlive, LastChecked: ago(48 * time.Hour), LastOK: ago(48 * time.Hour)},
 		{URL: "failing-recent", Host: "h", State: StateFailing, LastChecked: ago(time.Hour)},
 		{URL: "new", Host: "h"},
-		{URL: "moved-recent", Host: "h", State: StateMoved, LastChecked: ago(time.Hour)},
+		{URL: "moved-recent", Host: "h", State: StateMoved, LastChecked: ago(time.Hour), LastOK: ago(time.Hour)},
+		// Excluded an hour ago (a skipped check keeps the state), last ok
+		// two days ago: due.
+		{URL: "excluded", Host: "h", State: StateAlive, LastChecked: ago(2 * time.Hour), LastOK: ago(48 * time.Hour)},
 		{URL: "dead-recent", Host: "h", State: StateDead, LastChecked: ago(time.Hour)},
 	}
 	p := MakePlan(links, PlanOptions{Now: planNow, RecheckAfter: 24 * time.Hour, Rate: func(string) float64 { return 2 }})
-	want := []string{"new", "failing-recent", "ok-old", "dead-recent"}
-	if !slices.Equal(p.Links, want) || p.Due != 4 {
-		t.Errorf("links %q (due %d), want %q (due 4): only ok verdicts wait for recheck_after", p.Links, p.Due, want)
+	want := []string{"new", "failing-recent", "ok-old", "excluded", "dead-recent"}
+	if !slices.Equal(p.Links, want) || p.Due != 5 {
+		t.Errorf("links %q (due %d), want %q (due 5): only recent ok checks wait for recheck_after", p.Links, p.Due, want)
 	}
 	if p.Oldest != ago(0) && !p.Oldest.IsZero() {
 		t.Errorf("Oldest = %v, want zero (a link was never checked)", p.Oldest)
@@ -193,7 +196,7 @@ func BenchmarkMakePlan40k(b *testing.B) {
 		}
 		links = append(links, PlanLink{
 			URL: fmt.Sprintf("https://%s/%d", host, i), Host: host, State: states[i%len(states)],
-			LastChecked: ago(time.Duration(i%30) * 24 * time.Hour), FirstSeen: ago(30 * 24 * time.Hour),
+			LastChecked: ago(time.Duration(i%30) * 24 * time.Hour), LastOK: ago(time.Duration(i%30) * 24 * time.Hour), FirstSeen: ago(30 * 24 * time.Hour),
 		})
 	}
 	o := PlanOptions{Now: planNow, Budget: 30 * time.Minute, Tail: time.Minute, Reserve: 1, RecheckAfter: 20 * time.Hour,

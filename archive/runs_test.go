@@ -196,30 +196,6 @@ func TestRecorderDays(t *testing.T) {
 	if err := db.URLs(func(*linkvault.URLRecord) error { n++; return nil }); err != nil || n != 7 {
 		t.Errorf("URLs() visited %d, %v; want 7", n, err)
 	}
-
-	now := c.Now()
-	dueTests := []struct {
-		url  string
-		rech time.Duration
-		want bool
-	}{
-		{a, 48 * time.Hour, false},
-		{a, time.Hour, true},
-		{a, 0, true},
-		{b, 48 * time.Hour, true},  // dead
-		{cc, 48 * time.Hour, true}, // blocked
-		{"https://unknown.example/", 48 * time.Hour, true},
-	}
-	for _, tt := range dueTests {
-		got, err := db.isDue(tt.url, tt.rech, now)
-		if err != nil || got != tt.want {
-			t.Errorf("Due(%s, %v) = %v, %v; want %v", tt.url, tt.rech, got, err, tt.want)
-		}
-	}
-	skip, err := db.notDue([]string{a, b, cc, g}, 48*time.Hour, now)
-	if err != nil || fmt.Sprint(skip) != fmt.Sprint(map[string]bool{a: true, g: true}) {
-		t.Errorf("NotDue = %v, %v; want a and g", skip, err)
-	}
 }
 
 // TestRecorderConcurrent records from many goroutines, more results than

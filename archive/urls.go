@@ -138,52 +138,6 @@ func (db *DB) URLs(fn func(*linkvault.URLRecord) error) error {
 	}
 }
 
-// isDue reports whether url should be checked at now: false only when it is
-// alive or moved and its last ok check is more recent than recheckAfter.
-// An unknown URL, or recheckAfter <= 0, is always due.
-func (db *DB) isDue(url string, recheckAfter time.Duration, now time.Time) (bool, error) {
-	if recheckAfter <= 0 {
-		return true, nil
-	}
-	rec, err := db.lookup(url)
-	if err != nil || rec == nil {
-		return true, err
-	}
-	return due(rec, recheckAfter, now), nil
-}
-
-func due(rec *linkvault.URLRecord, recheckAfter time.Duration, now time.Time) bool {
-	if rec.State != linkvault.StateAlive && rec.State != linkvault.StateMoved {
-		return true
-	}
-	return rec.LastOK.IsZero() || now.Sub(rec.LastOK) >= recheckAfter
-}
-
-// notDue returns the URLs among urls that need no check at now (see isDue),
-// in one read transaction. Neither has a caller outside the tests: the
-// command plans from Records; they stay as the package's statement of
-// when a URL is due.
-func (db *DB) notDue(urls []string, recheckAfter time.Duration, now time.Time) (map[string]bool, error) {
-	skip := make(map[string]bool)
-	if recheckAfter <= 0 {
-		return skip, nil
-	}
-	err := db.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketURLs)
-		for _, u := range urls {
-			rec, err := getURL(b, u)
-			if err != nil {
-				return err
-			}
-			if rec != nil && !due(rec, recheckAfter, now) {
-				skip[u] = true
-			}
-		}
-		return nil
-	})
-	return skip, err
-}
-
 // Accept takes the current main text of a changed URL as what the notes
 // cite: its fingerprint becomes Cited and the URL is alive again (moved
 // when its last check followed a permanent redirect). The change of state

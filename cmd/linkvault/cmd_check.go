@@ -537,7 +537,7 @@ func planChecks(db *archive.DB, cfg *Config, links []linkvault.Link, all, captur
 			cp.local = append(cp.local, l)
 		}
 	}
-	pl, po, err := planInputs(db, cfg, links, now)
+	pl, po, recs, err := planInputs(db, cfg, links, now)
 	if err != nil {
 		return cp, err
 	}
@@ -559,13 +559,8 @@ func planChecks(db *archive.DB, cfg *Config, links []linkvault.Link, all, captur
 		for _, l := range pl {
 			if due[l.URL] {
 				p.Links = append(p.Links, l.URL)
-				delete(due, l.URL)
 			}
 		}
-	}
-	recs, err := db.Records(p.Links)
-	if err != nil {
-		return cp, err
 	}
 	captured, err := db.LatestCaptures(p.Links)
 	if err != nil {

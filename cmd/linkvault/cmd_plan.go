@@ -84,7 +84,7 @@ func runPlan(ctx context.Context, g *globalOptions, opts PlanOptions, args []str
 		}
 		defer db.Close()
 	}
-	pl, po, err := planInputs(db, cfg, links, time.Now())
+	pl, po, _, err := planInputs(db, cfg, links, time.Now())
 	if err != nil {
 		return err
 	}
@@ -97,8 +97,9 @@ func runPlan(ctx context.Context, g *globalOptions, opts PlanOptions, args []str
 
 // planInputs reads what planning a run needs in one pass over the
 // database (db may be nil: no history yet): the web links with their
-// history, and the options from the config and the hosts' learned rates.
-func planInputs(db *archive.DB, cfg *Config, links []linkvault.Link, now time.Time) ([]linkvault.PlanLink, linkvault.PlanOptions, error) {
+// history, the options from the config and the hosts' learned rates, and
+// the records read (the targets' validators come from them).
+func planInputs(db *archive.DB, cfg *Config, links []linkvault.Link, now time.Time) ([]linkvault.PlanLink, linkvault.PlanOptions, map[string]*linkvault.URLRecord, error) {
 	var urls []string
 	for _, l := range links {
 		if l.Kind != linkvault.KindLocal {
@@ -111,10 +112,10 @@ func planInputs(db *archive.DB, cfg *Config, links []linkvault.Link, now time.Ti
 	if db != nil {
 		var err error
 		if recs, err = db.Records(urls); err != nil {
-			return nil, linkvault.PlanOptions{}, err
+			return nil, linkvault.PlanOptions{}, nil, err
 		}
 		if learned, err = db.LearnedRates(30); err != nil {
-			return nil, linkvault.PlanOptions{}, err
+			return nil, linkvault.PlanOptions{}, nil, err
 		}
 		if last, err := db.LastRun(); err == nil {
 			throughput = runThroughput(last, cfg.Check.Concurrency)
@@ -124,24 +125,22 @@ func planInputs(db *archive.DB, cfg *Config, links []linkvault.Link, now time.Ti
 	for _, u := range urls {
 		l := linkvault.PlanLink{URL: u, Host: urlHost(u)}
 		if r := recs[u]; r != nil {
-			l.State, l.LastChecked, l.FirstSeen = r.State, r.LastChecked, r.FirstSeen
+			l.State, l.LastChecked, l.LastOK, l.FirstSeen = r.State, r.LastChecked, r.LastOK, r.FirstSeen
 		}
 		pl = append(pl, l)
 	}
 	po := linkvault.PlanOptions{
-		Budget:     time.Duration(cfg.Check.Budget),
-		Rate:       func(h string) float64 { return hostRate(cfg, h, learned) },
-		Tail:       requestTail(cfg),
-		Throughput: throughput,
-		Now:        now,
+		Budget:       time.Duration(cfg.Check.Budget),
+		Rate:         func(h string) float64 { return hostRate(cfg, h, learned) },
+		Tail:         requestTail(cfg),
+		Throughput:   throughput,
+		RecheckAfter: time.Duration(cfg.Check.RecheckAfter),
+		Now:          now,
 	}
 	if cfg.Soft404.Enabled && cfg.Soft404.Probe {
 		po.Reserve = 1 // the probe
 	}
-	if cfg.Check.RecheckAfter > 0 {
-		po.RecheckAfter = time.Duration(cfg.Check.RecheckAfter)
-	}
-	return pl, po, nil
+	return pl, po, recs, nil
 }
 
 // requestTail is the longest a request sent at the end of a budget may
