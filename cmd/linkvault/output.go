@@ -48,16 +48,21 @@ func writeOutput(name string, write func(io.Writer) error) error {
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriter(f)
-	if err := write(bw); err != nil {
-		f.Close()
-		return err
-	}
-	if err := bw.Flush(); err != nil {
+	if err := writeBuffered(f, write); err != nil {
 		f.Close()
 		return err
 	}
 	return f.Close()
+}
+
+// writeBuffered runs write on f through a buffer and flushes it; the
+// caller closes f.
+func writeBuffered(f *os.File, write func(io.Writer) error) error {
+	bw := bufio.NewWriter(f)
+	if err := write(bw); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 // writeOutputPath is writeOutput for a writer that needs a path and
@@ -137,12 +142,7 @@ func replaceFile(name string, perm fs.FileMode, write func(io.Writer) error) err
 		return err
 	}
 	defer os.Remove(f.Name())
-	bw := bufio.NewWriter(f)
-	if err := write(bw); err != nil {
-		f.Close()
-		return err
-	}
-	if err := bw.Flush(); err != nil {
+	if err := writeBuffered(f, write); err != nil {
 		f.Close()
 		return err
 	}
