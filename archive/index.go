@@ -58,6 +58,15 @@ func captureKey(u string, t time.Time) []byte {
 	return binary.BigEndian.AppendUint64(k, uint64(t.UnixNano())^(1<<63))
 }
 
+// captureKeyTime is the time of the capture key k of u (see captureKey);
+// false when k is not one.
+func captureKeyTime(k []byte, u string) (time.Time, bool) {
+	if len(k) != len(u)+1+8 {
+		return time.Time{}, false
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(k[len(u)+1:])^(1<<63))).UTC(), true
+}
+
 // keyURL returns the URL part of an index key.
 func keyURL(k []byte) string {
 	if i := bytes.IndexByte(k, 0); i >= 0 {

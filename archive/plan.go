@@ -1,7 +1,6 @@
 package archive
 
 import (
-	"encoding/binary"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -35,8 +34,9 @@ func (db *DB) LatestCaptures(urls []string) (map[string]time.Time, error) {
 	out := make(map[string]time.Time)
 	err := db.viewBucket(bucketCaptures, func(b *bucket) error {
 		for _, u := range urls {
-			if k, _ := b.Last(urlPrefix(u)); len(k) == len(u)+1+8 {
-				out[u] = time.Unix(0, int64(binary.BigEndian.Uint64(k[len(u)+1:])^(1<<63))).UTC()
+			k, _ := b.Last(urlPrefix(u))
+			if t, ok := captureKeyTime(k, u); ok {
+				out[u] = t
 			}
 		}
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"testing"
+	"time"
 
 	"github.com/linkvault/linkvault"
 )
@@ -41,5 +42,19 @@ func TestRecordsAndLearnedRates(t *testing.T) {
 	// rate in the newest run keeps the last one it had.
 	if want := map[string]float64{"a.example": 1, "b.example": 2}; !maps.Equal(rates, want) {
 		t.Errorf("LearnedRates = %v, want %v", rates, want)
+	}
+}
+
+func TestLatestCaptures(t *testing.T) {
+	env := newCaptureEnv(t, ArchiverOptions{})
+	mustCapture(t, env.a, newExchange("https://example.com/a", day1, "text/html", []byte("<p>one</p>")))
+	mustCapture(t, env.a, newExchange("https://example.com/a", day1.Add(time.Hour), "text/html", []byte("<p>two</p>")))
+	mustCapture(t, env.a, newExchange("https://example.com/ab", day1.Add(2*time.Hour), "text/html", []byte("<p>ab</p>")))
+	got, err := env.db.LatestCaptures([]string{"https://example.com/a", "https://example.com/never"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || !got["https://example.com/a"].Equal(day1.Add(time.Hour)) {
+		t.Errorf("LatestCaptures = %v, want only /a at %v (not /ab's, which shares its prefix)", got, day1.Add(time.Hour))
 	}
 }
