@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/linkvault/linkvault"
 )
 
@@ -22,7 +24,11 @@ func damageSource(t testing.TB, path string) boltMeta {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.updateBucket("damage", func(b *bucket) error {
+	err = db.update(func(tx *bolt.Tx) error {
+		b, err := createBucket(tx, []byte("damage"))
+		if err != nil {
+			return err
+		}
 		for i := range 3000 {
 			if err := b.Put(fmt.Appendf(nil, "key-%05d", i), bytes.Repeat([]byte{byte(i)}, 200)); err != nil {
 				return err
@@ -47,7 +53,8 @@ func damageSource(t testing.TB, path string) boltMeta {
 		t.Fatal(err)
 	}
 	// A second commit frees pages, so that the freelist is not empty.
-	err = db.updateBucket("damage", func(b *bucket) error {
+	err = db.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("damage"))
 		for i := 0; i < 3000; i += 7 {
 			if err := b.Delete(fmt.Appendf(nil, "key-%05d", i)); err != nil {
 				return err
@@ -186,8 +193,8 @@ func TestFaultWhileOpenIsAnError(t *testing.T) {
 	if err := os.Truncate(path, 2*int64(m.pageSize)); err != nil {
 		t.Fatal(err)
 	}
-	err = db.viewBucket("damage", func(b *bucket) error {
-		return b.ForEach(func(k, v []byte) error { return nil })
+	err = db.view(func(tx *bolt.Tx) error {
+		return scanPrefix(tx.Bucket([]byte("damage")), nil, func(k, v []byte) error { return nil })
 	})
 	if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), path+" is damaged") {
 		t.Fatalf("reading a file cut short = %v, want an ErrDamaged error naming it", err)
@@ -202,9 +209,9 @@ func TestPanicInTransactionIsAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.updateBucket("damage", func(b *bucket) error { panic("page 7: already freed") })
+	err = db.update(func(*bolt.Tx) error { panic("page 7: already freed") })
 	if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "page 7: already freed") {
-		t.Fatalf("updateBucket with a panic = %v, want an ErrDamaged error", err)
+		t.Fatalf("update with a panic = %v, want an ErrDamaged error", err)
 	}
 	if _, err2 := db.Stats(); err2 == nil || err2.Error() != err.Error() {
 		t.Errorf("Stats after the panic = %v, want %v", err2, err)

@@ -17,23 +17,14 @@ import (
 	"github.com/linkvault/linkvault"
 )
 
-// Names of the top-level buckets owned by this file's code. Other code in
-// the package (and callers of updateBucket) must use other names.
+// Names of the top-level buckets of the run history. The capture index
+// (index.go) and the Wayback cache (wayback.go) have their own.
 var (
 	bucketMeta    = []byte("meta")
 	bucketRuns    = []byte("runs")
 	bucketURLs    = []byte("urls")
 	bucketHistory = []byte("history")
 )
-
-// reserved reports whether name is one of the buckets of the run history.
-func reserved(name string) bool {
-	switch name {
-	case string(bucketMeta), string(bucketRuns), string(bucketURLs), string(bucketHistory):
-		return true
-	}
-	return false
-}
 
 // DefaultTimeout is how long Open waits for the file lock when
 // Options.Timeout is zero.

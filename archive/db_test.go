@@ -151,7 +151,14 @@ func TestOpenNewerSchemaWritesNothing(t *testing.T) {
 func TestOpenReadOnly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "linkvault.db")
 	db := mustOpenPath(t, path, nil)
-	if err := db.updateBucket("captures", func(b *bucket) error { return b.Put([]byte("k"), []byte("v")) }); err != nil {
+	err := db.update(func(tx *bolt.Tx) error {
+		b, err := createBucket(tx, bucketCaptures)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("k"), []byte("v"))
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -161,15 +168,15 @@ func TestOpenReadOnly(t *testing.T) {
 	}
 	defer ro.Close()
 	var got []byte
-	if err := ro.viewBucket("captures", func(b *bucket) error { got = b.Get([]byte("k")); return nil }); err != nil {
+	if err := ro.view(func(tx *bolt.Tx) error { got = getCopy(tx.Bucket(bucketCaptures), []byte("k")); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if string(got) != "v" {
 		t.Errorf("Get(k) = %q, want v", got)
 	}
-	err = ro.updateBucket("captures", func(b *bucket) error { return nil })
+	err = ro.update(func(*bolt.Tx) error { return nil })
 	if linkvault.ErrorCode(err) != linkvault.EInvalid {
-		t.Errorf("updateBucket on read-only = %v, want EInvalid", err)
+		t.Errorf("update on read-only = %v, want EInvalid", err)
 	}
 }
 
@@ -222,10 +229,18 @@ func TestOpenLocked(t *testing.T) {
 	mustOpenPath(t, path, &Options{Timeout: 200 * time.Millisecond})
 }
 
-func TestBucket(t *testing.T) {
+// TestBucketHelpers checks the helpers every query uses on a *bolt.Tx:
+// prefix scans and lookups of the last key, on a missing (nil) bucket too,
+// and that getCopy's value outlives its transaction.
+func TestBucketHelpers(t *testing.T) {
 	db := MustOpenDB(t)
 	keys := []string{"a", "b/1", "b/2", "b/3", "c", "\xff\xff", "\xff\xff1"}
-	err := db.updateBucket("captures", func(b *bucket) error {
+	name := []byte("helpers")
+	err := db.update(func(tx *bolt.Tx) error {
+		b, err := createBucket(tx, name)
+		if err != nil {
+			return err
+		}
 		for _, k := range keys {
 			if err := b.Put([]byte(k), []byte("v"+k)); err != nil {
 				return err
@@ -240,14 +255,22 @@ func TestBucket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"", "meta", "runs", "urls", "history"} {
-		if err := db.updateBucket(name, func(*bucket) error { return nil }); linkvault.ErrorCode(err) != linkvault.EInvalid {
-			t.Errorf("updateBucket(%q) = %v, want EInvalid", name, err)
+	err = db.view(func(tx *bolt.Tx) error {
+		absent := tx.Bucket([]byte("absent"))
+		called := false
+		if err := scanPrefix(absent, nil, func(k, v []byte) error { called = true; return nil }); err != nil || called {
+			t.Errorf("scanPrefix(absent) = %v, called %v; want nil, false", err, called)
 		}
-	}
-	called := false
-	if err := db.viewBucket("absent", func(*bucket) error { called = true; return nil }); err != nil || called {
-		t.Errorf("viewBucket(absent) = %v, called %v; want nil, false", err, called)
+		if k, v := lastInBucket(absent, nil); k != nil || v != nil {
+			t.Errorf("lastInBucket(absent) = %q, %q; want nil, nil", k, v)
+		}
+		if v := getCopy(absent, []byte("a")); v != nil {
+			t.Errorf("getCopy(absent) = %q, want nil", v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	tests := []struct {
@@ -262,10 +285,11 @@ func TestBucket(t *testing.T) {
 		{"", append(append([]string(nil), keys[:5]...), "nested", "\xff\xff", "\xff\xff1"), "\xff\xff1"},
 	}
 	var kept []byte
-	err = db.viewBucket("captures", func(b *bucket) error {
+	err = db.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(name)
 		for _, tt := range tests {
 			var got []string
-			err := b.Scan([]byte(tt.prefix), func(k, v []byte) error {
+			err := scanPrefix(b, []byte(tt.prefix), func(k, v []byte) error {
 				got = append(got, string(k))
 				return nil
 			})
@@ -273,24 +297,33 @@ func TestBucket(t *testing.T) {
 				return err
 			}
 			if fmt.Sprint(got) != fmt.Sprint(tt.wantScan) {
-				t.Errorf("Scan(%q) = %q, want %q", tt.prefix, got, tt.wantScan)
+				t.Errorf("scanPrefix(%q) = %q, want %q", tt.prefix, got, tt.wantScan)
 			}
-			k, v := b.Last([]byte(tt.prefix))
+			k, v := lastInBucket(b, []byte(tt.prefix))
 			if string(k) != tt.wantLast || (k != nil && string(v) != "v"+tt.wantLast) {
-				t.Errorf("Last(%q) = %q, %q; want %q", tt.prefix, k, v, tt.wantLast)
+				t.Errorf("lastInBucket(%q) = %q, %q; want %q", tt.prefix, k, v, tt.wantLast)
 			}
 		}
-		kept = b.Get([]byte("b/2"))
-		if nb := b.Bucket([]byte("nested")); nb == nil || string(nb.Get([]byte("x"))) != "y" {
-			t.Errorf("nested bucket lost")
+		var stopped []string
+		err := scanPrefix(b, []byte("b/"), func(k, v []byte) error {
+			stopped = append(stopped, string(k))
+			if len(stopped) == 2 {
+				return errStopScan
+			}
+			return nil
+		})
+		if err != nil || fmt.Sprint(stopped) != "[b/1 b/2]" {
+			t.Errorf("scanPrefix stopped at b/2 = %v, %q; want nil, [b/1 b/2]", err, stopped)
 		}
+		kept = getCopy(b, []byte("b/2"))
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Overwrite the page the value came from; the copy must not change.
-	err = db.updateBucket("captures", func(b *bucket) error {
+	err = db.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(name)
 		for i := range 2000 {
 			if err := b.Put([]byte(fmt.Sprintf("z%05d", i)), bytes.Repeat([]byte{'x'}, 100)); err != nil {
 				return err

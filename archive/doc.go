@@ -12,11 +12,13 @@
 // queries (URL, URLs, Records, History, Runs, LastRun, Stats) never touch the
 // network. GC prunes old checks and compacts the file.
 //
-// The capture index, Wayback lookups and plans keep their own top-level
-// buckets through one small wrapper of bbolt inside the package (a bucket
-// valid for one transaction, which copies out every byte slice and refuses
-// the run history's names); the run history uses bbolt's transactions
-// directly. No bbolt type leaves the package.
+// The run history, the capture index, the Wayback cache and plans touch
+// bbolt one way: every query is a function of a *bolt.Tx run by the DB's
+// view or update, which also turn a fault in a damaged file into
+// ErrDamaged. The capture index ("captures") and the Wayback cache
+// ("wayback") are top-level buckets of their own, created on first write.
+// No bbolt type leaves the package, and no type inside it holds a
+// transaction, bucket or cursor (TestOneWayToBolt).
 //
 // # States
 //
@@ -74,10 +76,10 @@
 // synced. Exports finish open WARC files first (see ExportCDXJ).
 //
 // Nothing returned by this package refers to memory inside the database:
-// every byte slice the bucket wrapper hands out is a copy, and a bucket is
-// valid only during the transaction that provided it; transactions are kept
-// short, since an open read transaction holds back a write that has to
-// grow the file.
+// a byte slice from bbolt is valid only during its transaction, so every
+// query decodes it or copies it (getCopy) before the transaction ends;
+// transactions are kept short, since an open read transaction holds back a
+// write that has to grow the file.
 //
 // A *Recorder owns one writer goroutine that commits results in batches
 // (at most 100 ms or 8192 results each, one transaction and one fsync per

@@ -10,18 +10,16 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/linkvault/linkvault"
 )
 
-// errStopScan ends a Scan early.
-var errStopScan = errors.New("stop scan")
-
 // bucketCaptures is the top-level bucket of the capture index.
-const bucketCaptures = "captures"
+var bucketCaptures = []byte("captures")
 
 // indexEntry is the value of an index key: the public Capture plus what
 // revisits need to find the record holding the payload.
@@ -85,8 +83,8 @@ func decodeEntry(v []byte) (indexEntry, error) {
 
 // lastEntry returns the latest capture indexed under u.
 func (db *DB) lastEntry(u string) (e indexEntry, ok bool, err error) {
-	err = db.viewBucket(bucketCaptures, func(b *bucket) error {
-		_, v := b.Last(urlPrefix(u))
+	err = db.view(func(tx *bolt.Tx) error {
+		_, v := lastInBucket(tx.Bucket(bucketCaptures), urlPrefix(u))
 		if v == nil {
 			return nil
 		}
@@ -100,8 +98,8 @@ func (db *DB) lastEntry(u string) (e indexEntry, ok bool, err error) {
 // entries returns every capture indexed under u, oldest first.
 func (db *DB) entries(u string) ([]indexEntry, error) {
 	var out []indexEntry
-	err := db.viewBucket(bucketCaptures, func(b *bucket) error {
-		return b.Scan(urlPrefix(u), func(_, v []byte) error {
+	err := db.view(func(tx *bolt.Tx) error {
+		return scanPrefix(tx.Bucket(bucketCaptures), urlPrefix(u), func(_, v []byte) error {
 			e, err := decodeEntry(v)
 			if err != nil {
 				return err
@@ -117,7 +115,11 @@ func (db *DB) entries(u string) ([]indexEntry, error) {
 // possibly moved forward by nanoseconds so that it does not overwrite an
 // existing capture of the same instant.
 func (db *DB) putEntry(e indexEntry, urls ...string) (indexEntry, error) {
-	err := db.updateBucket(bucketCaptures, func(b *bucket) error {
+	err := db.update(func(tx *bolt.Tx) error {
+		b, err := createBucket(tx, bucketCaptures)
+		if err != nil {
+			return err
+		}
 		for free := false; !free; {
 			free = true
 			for _, u := range urls {
@@ -134,7 +136,7 @@ func (db *DB) putEntry(e indexEntry, urls ...string) (indexEntry, error) {
 		}
 		for _, u := range urls {
 			if err := b.Put(captureKey(u, e.Time), v); err != nil {
-				return err
+				return fmt.Errorf("archive: put: %w", err)
 			}
 		}
 		return nil
@@ -145,7 +147,11 @@ func (db *DB) putEntry(e indexEntry, urls ...string) (indexEntry, error) {
 // forEachEntry calls fn for every index entry in key order; alias reports
 // whether the key is an alias (a link URL that redirected to e.URL).
 func (db *DB) forEachEntry(fn func(key string, e indexEntry) error) error {
-	return db.viewBucket(bucketCaptures, func(b *bucket) error {
+	return db.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketCaptures)
+		if b == nil {
+			return nil
+		}
 		return b.ForEach(func(k, v []byte) error {
 			e, err := decodeEntry(v)
 			if err != nil {
@@ -185,33 +191,29 @@ func (db *DB) entryAt(url string, at time.Time) (indexEntry, error) {
 		found bool
 		e     indexEntry
 	)
-	err := db.viewBucket(bucketCaptures, func(b *bucket) error {
+	err := db.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketCaptures)
+		var v []byte // valid only in this transaction
 		if at.IsZero() {
-			_, v := b.Last(urlPrefix(url))
-			if v == nil {
+			_, v = lastInBucket(b, urlPrefix(url))
+		} else {
+			limit := captureKey(url, at)
+			err := scanPrefix(b, urlPrefix(url), func(k, val []byte) error {
+				if bytes.Compare(k, limit) > 0 {
+					return errStopScan
+				}
+				v = val
 				return nil
+			})
+			if err != nil {
+				return err
 			}
-			var err error
-			e, err = decodeEntry(v)
-			found = err == nil
-			return err
 		}
-		var last []byte
-		limit := captureKey(url, at)
-		err := b.Scan(urlPrefix(url), func(k, v []byte) error {
-			if bytes.Compare(k, limit) > 0 {
-				return errStopScan
-			}
-			last = v
-			return nil
-		})
-		if err != nil && err != errStopScan {
-			return err
-		}
-		if last == nil {
+		if v == nil {
 			return nil
 		}
-		e, err = decodeEntry(last)
+		var err error
+		e, err = decodeEntry(v)
 		found = err == nil
 		return err
 	})
@@ -250,8 +252,8 @@ func (db *DB) entryNear(url string, m linkvault.Moment) (indexEntry, error) {
 // HasCapture reports whether url has at least one capture.
 func (db *DB) HasCapture(url string) (bool, error) {
 	var ok bool
-	err := db.viewBucket(bucketCaptures, func(b *bucket) error {
-		k, _ := b.Last(urlPrefix(url))
+	err := db.view(func(tx *bolt.Tx) error {
+		k, _ := lastInBucket(tx.Bucket(bucketCaptures), urlPrefix(url))
 		ok = k != nil
 		return nil
 	})
@@ -262,9 +264,9 @@ func (db *DB) HasCapture(url string) (bool, error) {
 // before it, else the earliest after it. ok is false when url has none.
 func (db *DB) nearestEntry(url string, at time.Time) (e indexEntry, ok bool, err error) {
 	limit := captureKey(url, at)
-	var before, after []byte
-	err = db.viewBucket(bucketCaptures, func(b *bucket) error {
-		err := b.Scan(urlPrefix(url), func(k, v []byte) error {
+	err = db.view(func(tx *bolt.Tx) error {
+		var before, after []byte // valid only in this transaction
+		err := scanPrefix(tx.Bucket(bucketCaptures), urlPrefix(url), func(k, v []byte) error {
 			if bytes.Compare(k, limit) > 0 {
 				after = v
 				return errStopScan
@@ -272,21 +274,16 @@ func (db *DB) nearestEntry(url string, at time.Time) (e indexEntry, ok bool, err
 			before = v
 			return nil
 		})
-		if err == errStopScan {
-			return nil
+		v := before
+		if v == nil {
+			v = after
 		}
+		if err != nil || v == nil {
+			return err
+		}
+		e, err = decodeEntry(v)
+		ok = err == nil
 		return err
 	})
-	if err != nil {
-		return e, false, err
-	}
-	v := before
-	if v == nil {
-		v = after
-	}
-	if v == nil {
-		return e, false, nil
-	}
-	e, err = decodeEntry(v)
-	return e, err == nil, err
+	return e, ok, err
 }

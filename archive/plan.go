@@ -32,9 +32,10 @@ func (db *DB) Records(urls []string) (map[string]*linkvault.URLRecord, error) {
 // that has one, in one read transaction.
 func (db *DB) LatestCaptures(urls []string) (map[string]time.Time, error) {
 	out := make(map[string]time.Time)
-	err := db.viewBucket(bucketCaptures, func(b *bucket) error {
+	err := db.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketCaptures)
 		for _, u := range urls {
-			k, _ := b.Last(urlPrefix(u))
+			k, _ := lastInBucket(b, urlPrefix(u))
 			if t, ok := captureKeyTime(k, u); ok {
 				out[u] = t
 			}

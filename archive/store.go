@@ -3,6 +3,7 @@ package archive
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 
@@ -11,72 +12,57 @@ import (
 	"github.com/linkvault/linkvault"
 )
 
-// bucket is a bucket of the database inside one transaction of updateBucket
-// or viewBucket. It is valid only during that call. Every byte slice it
-// returns or passes to a callback is a copy the caller may keep.
-type bucket struct {
-	b *bolt.Bucket
-}
+// One way to touch bbolt: every query of this package runs in db.view or
+// db.update on a *bolt.Tx (the run history and the capture index, Wayback
+// cache and plans alike). The byte slices bbolt hands out (Get, cursors,
+// ForEach) point into the memory map and are valid only until the
+// transaction ends, so a query decodes them (json.Unmarshal and string
+// conversions copy) or clones them before its function returns: nothing a
+// query keeps or returns points into the map, and no type holds a
+// transaction, bucket or cursor (TestOneWayToBolt). The helpers below read
+// a top-level bucket that may be nil: the capture index and the Wayback
+// cache exist only once something was stored in them.
 
-// Get returns a copy of the value of key, nil when there is none (or when
-// key names a nested bucket).
-func (b *bucket) Get(key []byte) []byte { return clone(b.b.Get(key)) }
-
-// Put sets the value of key. It fails in a read-only transaction. Put
-// copies key and value, so the caller may reuse them at once (bbolt itself
-// would keep them until the commit).
-func (b *bucket) Put(key, value []byte) error {
-	if err := b.b.Put(clone(key), clone(value)); err != nil {
-		return fmt.Errorf("archive: put: %w", err)
+// getCopy returns a copy of the value of key in b, nil when b is nil or the
+// key has no value.
+func getCopy(b *bolt.Bucket, key []byte) []byte {
+	if b == nil {
+		return nil
 	}
-	return nil
+	return clone(b.Get(key))
 }
 
-// Delete removes key; a missing key is not an error.
-func (b *bucket) Delete(key []byte) error {
-	if err := b.b.Delete(key); err != nil {
-		return fmt.Errorf("archive: delete: %w", err)
+// scanPrefix calls fn, in key order, for every key of b that starts with
+// prefix (all keys for an empty prefix); b may be nil. k and v are valid
+// only during fn. When fn returns errStopScan the scan stops and
+// scanPrefix returns nil; another error stops it and is returned.
+func scanPrefix(b *bolt.Bucket, prefix []byte, fn func(k, v []byte) error) error {
+	if b == nil {
+		return nil
 	}
-	return nil
-}
-
-// NextSequence returns the next value of the bucket's monotonic sequence
-// (1, 2, …). It fails in a read-only transaction.
-func (b *bucket) NextSequence() (uint64, error) {
-	n, err := b.b.NextSequence()
-	if err != nil {
-		return 0, fmt.Errorf("archive: next sequence: %w", err)
-	}
-	return n, nil
-}
-
-// Writable reports whether the bucket belongs to a read-write transaction.
-func (b *bucket) Writable() bool { return b.b.Writable() }
-
-// ForEach calls fn for every key in order, with v nil for nested buckets.
-// k and v are copies. The bucket must not be modified during ForEach.
-func (b *bucket) ForEach(fn func(k, v []byte) error) error {
-	return b.b.ForEach(func(k, v []byte) error { return fn(clone(k), clone(v)) })
-}
-
-// Scan calls fn, in key order, for every key that starts with prefix (all
-// keys for an empty prefix). k and v are copies. Returning a non-nil error
-// from fn stops the scan and returns that error.
-func (b *bucket) Scan(prefix []byte, fn func(k, v []byte) error) error {
-	c := b.b.Cursor()
+	c := b.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		if err := fn(clone(k), clone(v)); err != nil {
+		if err := fn(k, v); err != nil {
+			if err == errStopScan {
+				return nil
+			}
 			return err
 		}
 	}
 	return nil
 }
 
-// Last returns copies of the greatest key starting with prefix and of its
-// value; nil, nil when no key has that prefix.
-func (b *bucket) Last(prefix []byte) (k, v []byte) {
-	k, v = lastWithPrefix(b.b.Cursor(), prefix)
-	return clone(k), clone(v)
+// errStopScan ends a scanPrefix early.
+var errStopScan = errors.New("stop scan")
+
+// lastInBucket returns the greatest key of b starting with prefix and its
+// value (nil, nil when there is none or b is nil), valid only during the
+// transaction.
+func lastInBucket(b *bolt.Bucket, prefix []byte) (k, v []byte) {
+	if b == nil {
+		return nil, nil
+	}
+	return lastWithPrefix(b.Cursor(), prefix)
 }
 
 // lastWithPrefix positions c on the greatest key with prefix.
@@ -113,72 +99,14 @@ func prefixEnd(prefix []byte) []byte {
 	return nil
 }
 
-// Bucket returns the nested bucket name, nil when it does not exist.
-func (b *bucket) Bucket(name []byte) *bucket {
-	nb := b.b.Bucket(name)
-	if nb == nil {
-		return nil
-	}
-	return &bucket{b: nb}
-}
-
-// CreateBucketIfNotExists returns the nested bucket name, creating it when
-// needed (read-write transactions only).
-func (b *bucket) CreateBucketIfNotExists(name []byte) (*bucket, error) {
-	nb, err := b.b.CreateBucketIfNotExists(name)
+// createBucket returns the top-level bucket name of the read-write
+// transaction tx, creating it when needed.
+func createBucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
+	b, err := tx.CreateBucketIfNotExists(name)
 	if err != nil {
 		return nil, fmt.Errorf("archive: create bucket %q: %w", name, err)
 	}
-	return &bucket{b: nb}, nil
-}
-
-// DeleteBucket removes the nested bucket name and everything in it.
-func (b *bucket) DeleteBucket(name []byte) error {
-	if err := b.b.DeleteBucket(name); err != nil {
-		return fmt.Errorf("archive: delete bucket %q: %w", name, err)
-	}
-	return nil
-}
-
-// updateBucket runs fn in a read-write transaction on the top-level bucket
-// name, created when needed. The transaction commits when fn returns nil
-// and rolls back otherwise. The names of the run history (meta, runs, urls,
-// history) are reserved.
-func (db *DB) updateBucket(name string, fn func(b *bucket) error) error {
-	if err := checkName(name); err != nil {
-		return err
-	}
-	return db.update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists([]byte(name))
-		if err != nil {
-			return fmt.Errorf("archive: create bucket %q: %w", name, err)
-		}
-		return fn(&bucket{b: b})
-	})
-}
-
-// viewBucket runs fn in a read-only transaction on the top-level bucket
-// name. When the bucket does not exist fn is not called and viewBucket
-// returns nil. Keep fn short: it holds back writers that grow the file.
-func (db *DB) viewBucket(name string, fn func(b *bucket) error) error {
-	if err := checkName(name); err != nil {
-		return err
-	}
-	return db.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte(name))
-		if b == nil {
-			return nil
-		}
-		return fn(&bucket{b: b})
-	})
-}
-
-func checkName(name string) error {
-	if name == "" || reserved(name) {
-		return &linkvault.Error{Code: linkvault.EInvalid,
-			Message: fmt.Sprintf("archive: bucket name %q is reserved", name)}
-	}
-	return nil
+	return b, nil
 }
 
 // counts are the counters kept in the meta bucket so that Stats need not

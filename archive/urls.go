@@ -22,20 +22,11 @@ func getURL(b *bolt.Bucket, url string) (*linkvault.URLRecord, error) {
 // attachWayback fills rec.Wayback from the cache of Wayback lookups, so
 // that readers of URL records see the "archived copy elsewhere".
 func attachWayback(tx *bolt.Tx, rec *linkvault.URLRecord) error {
-	b := tx.Bucket([]byte(bucketWayback))
-	if b == nil {
-		return nil
+	wb, err := getWayback(tx.Bucket(bucketWayback), rec.URL)
+	if wb != nil {
+		rec.Wayback = wb
 	}
-	v := b.Get([]byte(rec.URL))
-	if v == nil {
-		return nil
-	}
-	wb := new(linkvault.Wayback)
-	if err := json.Unmarshal(v, wb); err != nil {
-		return fmt.Errorf("archive: wayback cache of %s: %w", rec.URL, err)
-	}
-	rec.Wayback = wb
-	return nil
+	return err
 }
 
 func decodeURL(k, v []byte) (*linkvault.URLRecord, error) {

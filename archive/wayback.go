@@ -9,11 +9,13 @@ import (
 	"strings"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/linkvault/linkvault"
 )
 
 // bucketWayback caches Wayback Machine answers: URL → JSON linkvault.Wayback.
-const bucketWayback = "wayback"
+var bucketWayback = []byte("wayback")
 
 // Defaults of WaybackOptions.
 const (
@@ -72,8 +74,15 @@ func (db *DB) WaybackLookup(ctx context.Context, url string, opts WaybackOptions
 		if err != nil {
 			return nil, fmt.Errorf("archive: wayback cache: %w", err)
 		}
-		if err := db.updateBucket(bucketWayback, func(b *bucket) error {
-			return b.Put([]byte(url), v)
+		if err := db.update(func(tx *bolt.Tx) error {
+			b, err := createBucket(tx, bucketWayback)
+			if err != nil {
+				return err
+			}
+			if err := b.Put([]byte(url), v); err != nil {
+				return fmt.Errorf("archive: put: %w", err)
+			}
+			return nil
 		}); err != nil {
 			return nil, err
 		}
@@ -82,20 +91,29 @@ func (db *DB) WaybackLookup(ctx context.Context, url string, opts WaybackOptions
 }
 
 // cachedWayback returns the cached answer for url, if any.
-func (db *DB) cachedWayback(url string) (*linkvault.Wayback, bool, error) {
-	var wb *linkvault.Wayback
-	err := db.viewBucket(bucketWayback, func(b *bucket) error {
-		v := b.Get([]byte(url))
-		if v == nil {
-			return nil
-		}
-		wb = new(linkvault.Wayback)
-		if err := json.Unmarshal(v, wb); err != nil {
-			return fmt.Errorf("archive: wayback cache of %s: %w", url, err)
-		}
-		return nil
+func (db *DB) cachedWayback(url string) (wb *linkvault.Wayback, ok bool, err error) {
+	err = db.view(func(tx *bolt.Tx) error {
+		wb, err = getWayback(tx.Bucket(bucketWayback), url)
+		return err
 	})
 	return wb, wb != nil, err
+}
+
+// getWayback decodes the cached answer for url in the Wayback cache b (which
+// may be nil); nil when there is none.
+func getWayback(b *bolt.Bucket, url string) (*linkvault.Wayback, error) {
+	if b == nil {
+		return nil, nil
+	}
+	v := b.Get([]byte(url))
+	if v == nil {
+		return nil, nil
+	}
+	wb := new(linkvault.Wayback)
+	if err := json.Unmarshal(v, wb); err != nil {
+		return nil, fmt.Errorf("archive: wayback cache of %s: %w", url, err)
+	}
+	return wb, nil
 }
 
 // queryWayback makes the request of WaybackLookup.
