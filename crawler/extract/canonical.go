@@ -52,28 +52,9 @@ func Canonical(raw string) (canonical, fragment string, err error) {
 	}
 	authority, pathQuery := rest[:ae], rest[ae:]
 
-	userinfo := ""
-	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
-		userinfo, authority = authority[:at+1], authority[at+1:]
-	}
-	host, port := authority, ""
-	if strings.HasPrefix(authority, "[") {
-		if j := strings.IndexByte(authority, ']'); j >= 0 {
-			host, port = authority[:j+1], authority[j+1:]
-		}
-	} else if j := strings.IndexByte(authority, ':'); j >= 0 {
-		host, port = authority[:j], authority[j:]
-	}
-	if port != "" && port[0] != ':' {
-		return "", "", fmt.Errorf("crawler: canonical %q: %w", raw, ErrInvalidHost)
-	}
-	for j := 1; j < len(port); j++ {
-		if port[j] < '0' || port[j] > '9' {
-			return "", "", fmt.Errorf("crawler: canonical %q: invalid port", raw)
-		}
-	}
-	if port == ":" || scheme == "http" && port == ":80" || scheme == "https" && port == ":443" {
-		port = ""
+	userinfo, host, port := splitAuthority(authority)
+	if port, err = canonicalPort(raw, scheme, port); err != nil {
+		return "", "", err
 	}
 	host, err = canonicalHost(host)
 	if err != nil {
@@ -94,6 +75,41 @@ func Canonical(raw string) (canonical, fragment string, err error) {
 	b.WriteString(port)
 	b.WriteString(escapeOnce(pathQuery))
 	return b.String(), fragment, nil
+}
+
+// splitAuthority splits the authority of a URL into its userinfo (with
+// the '@'), its host (an IP literal with its brackets) and its port (with
+// the ':'); each may be empty.
+func splitAuthority(authority string) (userinfo, host, port string) {
+	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+		userinfo, authority = authority[:at+1], authority[at+1:]
+	}
+	host = authority
+	if strings.HasPrefix(authority, "[") {
+		if j := strings.IndexByte(authority, ']'); j >= 0 {
+			host, port = authority[:j+1], authority[j+1:]
+		}
+	} else if j := strings.IndexByte(authority, ':'); j >= 0 {
+		host, port = authority[:j], authority[j:]
+	}
+	return userinfo, host, port
+}
+
+// canonicalPort checks the port of raw (":" and digits, or empty) and
+// drops it when it is empty or the default of scheme.
+func canonicalPort(raw, scheme, port string) (string, error) {
+	if port != "" && port[0] != ':' {
+		return "", fmt.Errorf("crawler: canonical %q: %w", raw, ErrInvalidHost)
+	}
+	for j := 1; j < len(port); j++ {
+		if port[j] < '0' || port[j] > '9' {
+			return "", fmt.Errorf("crawler: canonical %q: invalid port", raw)
+		}
+	}
+	if port == ":" || scheme == "http" && port == ":80" || scheme == "https" && port == ":443" {
+		port = ""
+	}
+	return port, nil
 }
 
 // canonicalHost lowercases an ASCII host and converts an IDN host to

@@ -238,36 +238,11 @@ func cutAuthority(s string, p, end int) int {
 		}
 		i += j + 1
 	} else {
-		dot, asciiLabel := false, true
-		for i < ae {
-			c := s[i]
-			if c < utf8.RuneSelf {
-				switch {
-				case c == '.':
-					dot, asciiLabel = true, true
-				case isHostByte(c):
-				default:
-					goto port
-				}
-				i++
-				continue
-			}
-			r, size := utf8.DecodeRuneInString(s[i:])
-			symbol := unicode.Is(unicode.So, r) // ✪, ➡: IDNA decides
-			if !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r) && !symbol {
-				goto port
-			}
-			// A CJK character or a symbol glued to an ASCII top-level
-			// label ends the URL: "https://a.example中文" is
-			// https://a.example.
-			if dot && asciiLabel && i > hp && s[i-1] != '.' && (symbol || IsCJK(r)) {
-				return i
-			}
-			asciiLabel = false
-			i += size
+		var urlEnds bool
+		if i, urlEnds = hostNameEnd(s, hp, ae); urlEnds {
+			return i
 		}
 	}
-port:
 	if i < ae && s[i] == ':' {
 		i++
 		for i < ae && s[i] >= '0' && s[i] <= '9' {
@@ -281,6 +256,40 @@ port:
 		return i
 	}
 	return end
+}
+
+// hostNameEnd returns where the host name at s[hp:ae] stops: at ae, or at
+// the first byte or rune no host name has (a port's ':' among them). ends
+// reports that the URL itself ends there: a CJK character or a symbol
+// glued to an ASCII top-level label ("https://a.example中文" is
+// https://a.example).
+func hostNameEnd(s string, hp, ae int) (i int, ends bool) {
+	dot, asciiLabel := false, true
+	for i = hp; i < ae; {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '.':
+				dot, asciiLabel = true, true
+			case isHostByte(c):
+			default:
+				return i, false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		symbol := unicode.Is(unicode.So, r) // ✪, ➡: IDNA decides
+		if !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r) && !symbol {
+			return i, false
+		}
+		if dot && asciiLabel && i > hp && s[i-1] != '.' && (symbol || IsCJK(r)) {
+			return i, true
+		}
+		asciiLabel = false
+		i += size
+	}
+	return i, false
 }
 
 // isHostByte reports whether c may appear in an ASCII host label.
