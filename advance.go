@@ -63,39 +63,9 @@ func Advance(rec URLRecord, res Result, p Policy, now time.Time) (URLRecord, Che
 	next := rec.State
 	switch {
 	case res.Status == StatusOK:
-		next = drift(&rec, res, p, now)
-		if res.MovedTo != "" {
-			next = StateMoved
-		}
-		rec.ConsecutiveBad = 0
-		rec.FirstBad = time.Time{}
-		rec.LastOK = now
-		if res.NotModified {
-			// A 304 need not repeat the validators or the title.
-			if res.ETag != "" {
-				rec.ETag = res.ETag
-			}
-			if res.LastModified != "" {
-				rec.LastModified = res.LastModified
-			}
-			if res.Title == "" && rec.Last != nil {
-				res.Title = rec.Last.Title
-			}
-		} else {
-			rec.ETag, rec.LastModified = res.ETag, res.LastModified
-		}
+		next = advanceOK(&rec, &res, p, now)
 	case res.Status.Bad():
-		rec.ConsecutiveBad++
-		if rec.FirstBad.IsZero() {
-			rec.FirstBad = now
-		}
-		switch {
-		case rec.State == StateDead:
-		case rec.ConsecutiveBad >= p.DeadAfter && now.Sub(rec.FirstBad) >= p.DeadMinAge:
-			next = StateDead
-		default:
-			next = StateFailing
-		}
+		next = advanceBad(&rec, p, now)
 	case res.Status.Unverifiable():
 		if rec.State == StateNew || rec.State == StateGone {
 			next = StateBlocked
@@ -118,6 +88,50 @@ func Advance(rec URLRecord, res Result, p Policy, now time.Time) (URLRecord, Che
 	}
 	chk.State = rec.State
 	return rec, chk
+}
+
+// advanceOK applies an ok result to rec (see Advance) and returns the
+// next state; the result of a 304 gets the title of the last one.
+func advanceOK(rec *URLRecord, res *Result, p Policy, now time.Time) State {
+	next := drift(rec, *res, p, now)
+	if res.MovedTo != "" {
+		next = StateMoved
+	}
+	rec.ConsecutiveBad = 0
+	rec.FirstBad = time.Time{}
+	rec.LastOK = now
+	if !res.NotModified {
+		rec.ETag, rec.LastModified = res.ETag, res.LastModified
+		return next
+	}
+	// A 304 need not repeat the validators or the title.
+	if res.ETag != "" {
+		rec.ETag = res.ETag
+	}
+	if res.LastModified != "" {
+		rec.LastModified = res.LastModified
+	}
+	if res.Title == "" && rec.Last != nil {
+		res.Title = rec.Last.Title
+	}
+	return next
+}
+
+// advanceBad applies a bad result to rec (see Advance) and returns the
+// next state.
+func advanceBad(rec *URLRecord, p Policy, now time.Time) State {
+	rec.ConsecutiveBad++
+	if rec.FirstBad.IsZero() {
+		rec.FirstBad = now
+	}
+	switch {
+	case rec.State == StateDead:
+		return StateDead
+	case rec.ConsecutiveBad >= p.DeadAfter && now.Sub(rec.FirstBad) >= p.DeadMinAge:
+		return StateDead
+	default:
+		return StateFailing
+	}
 }
 
 // Recovered reports whether a check that changed the state of a URL from

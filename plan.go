@@ -131,6 +131,34 @@ func (o PlanOptions) capacity(r float64) int {
 	return max(n, 1)
 }
 
+// planHost plans the links all of host h on their own: its due links, most
+// urgent first, and how many of them its rate allows within the budget
+// (HostPlan.Planned).
+func (o PlanOptions) planHost(h string, all []PlanLink) (HostPlan, []PlanLink) {
+	var due []PlanLink
+	for _, l := range all {
+		if o.due(l) {
+			due = append(due, l)
+		}
+	}
+	slices.SortStableFunc(due, byUrgency)
+	r := 0.0
+	if o.Rate != nil {
+		r = o.Rate(h)
+	}
+	hp := HostPlan{Host: h, Links: len(all), Due: len(due), Planned: len(due), Rate: r}
+	if r > 0 && len(due) > 0 {
+		hp.Need = time.Duration(float64(len(due)-1) / r * float64(time.Second))
+	}
+	hp.Nights = 1
+	if o.Budget > 0 && r > 0 {
+		c := o.capacity(r)
+		hp.Planned = min(len(due), c)
+		hp.Nights = (len(all) + c - 1) / c
+	}
+	return hp, due
+}
+
 // MakePlan orders the due links of a run and, under a budget, keeps what
 // each host's rate allows: links never checked first, then failing links,
 // then the oldest verdicts. A host's queue is never cut at random: what is
@@ -162,28 +190,7 @@ func MakePlan(links []PlanLink, o PlanOptions) Plan {
 	}
 	var planned []pick
 	for _, h := range hosts {
-		all := byHost[h]
-		var due []PlanLink
-		for _, l := range all {
-			if o.due(l) {
-				due = append(due, l)
-			}
-		}
-		slices.SortStableFunc(due, byUrgency)
-		r := 0.0
-		if o.Rate != nil {
-			r = o.Rate(h)
-		}
-		hp := HostPlan{Host: h, Links: len(all), Due: len(due), Planned: len(due), Rate: r}
-		if r > 0 && len(due) > 0 {
-			hp.Need = time.Duration(float64(len(due)-1) / r * float64(time.Second))
-		}
-		hp.Nights = 1
-		if o.Budget > 0 && r > 0 {
-			c := o.capacity(r)
-			hp.Planned = min(len(due), c)
-			hp.Nights = (len(all) + c - 1) / c
-		}
+		hp, due := o.planHost(h, byHost[h])
 		for i, l := range due[:hp.Planned] {
 			planned = append(planned, pick{l, i})
 		}

@@ -89,17 +89,7 @@ func (db *DB) BeginRun(run linkvault.Run, links []linkvault.Link) (*Recorder, er
 	run.Finished, run.Interrupted, run.End = false, false, time.Time{}
 	start := run.Start
 
-	byURL := make(map[string]linkvault.Link, len(links))
-	for _, l := range links {
-		if l.URL == "" {
-			continue
-		}
-		if prev, ok := byURL[l.URL]; ok {
-			prev.Sources = append(prev.Sources, l.Sources...)
-			l = prev
-		}
-		byURL[l.URL] = l
-	}
+	byURL := linksByURL(links)
 
 	err := db.update(func(tx *bolt.Tx) error {
 		c, err := getCounts(tx)
@@ -119,59 +109,11 @@ func (db *DB) BeginRun(run linkvault.Run, links []linkvault.Link) (*Recorder, er
 		c.Runs++
 
 		urls := tx.Bucket(bucketURLs)
-		// In key order: bbolt inserts into an unsplit node by shifting it,
-		// which is quadratic for random keys into a new bucket.
-		for _, u := range slices.Sorted(maps.Keys(byURL)) {
-			l := byURL[u]
-			rec, err := getURL(urls, u)
-			if err != nil {
-				return err
-			}
-			var from linkvault.State
-			if rec == nil {
-				rec = &linkvault.URLRecord{URL: u, FirstSeen: start, State: linkvault.StateNew, StateSince: start}
-			} else {
-				from = rec.State
-			}
-			rec.LastSeen = start
-			rec.Sources = l.Sources
-			if l.Kind != "" {
-				rec.Kind = l.Kind
-			}
-			if rec.State == linkvault.StateGone {
-				rec.State, rec.PrevState = rec.PrevState, linkvault.StateGone
-				if rec.State == "" || rec.State == linkvault.StateGone {
-					rec.State = linkvault.StateNew
-				}
-				rec.StateSince = start
-			}
-			if err := putURL(urls, rec); err != nil {
-				return err
-			}
-			c.addState(from, rec.State)
+		if err := seeLinks(urls, byURL, start, &c); err != nil {
+			return err
 		}
-
-		if run.Partial {
-			return putCounts(tx, c)
-		}
-		var gone []*linkvault.URLRecord
-		cur := urls.Cursor()
-		for k, v := cur.First(); k != nil; k, v = cur.Next() {
-			if _, ok := byURL[string(k)]; ok {
-				continue
-			}
-			rec, err := decodeURL(k, v)
-			if err != nil {
-				return err
-			}
-			if rec.State != linkvault.StateGone {
-				gone = append(gone, rec)
-			}
-		}
-		for _, rec := range gone {
-			c.addState(rec.State, linkvault.StateGone)
-			rec.PrevState, rec.State, rec.StateSince = rec.State, linkvault.StateGone, start
-			if err := putURL(urls, rec); err != nil {
+		if !run.Partial {
+			if err := markGone(urls, byURL, start, &c); err != nil {
 				return err
 			}
 		}
@@ -189,6 +131,87 @@ func (db *DB) BeginRun(run linkvault.Run, links []linkvault.Link) (*Recorder, er
 	}
 	go r.write()
 	return r, nil
+}
+
+// linksByURL merges links by URL (the sources of each URL together),
+// skipping links without one.
+func linksByURL(links []linkvault.Link) map[string]linkvault.Link {
+	byURL := make(map[string]linkvault.Link, len(links))
+	for _, l := range links {
+		if l.URL == "" {
+			continue
+		}
+		if prev, ok := byURL[l.URL]; ok {
+			prev.Sources = append(prev.Sources, l.Sources...)
+			l = prev
+		}
+		byURL[l.URL] = l
+	}
+	return byURL
+}
+
+// seeLinks upserts the record of every URL of byURL in urls as seen at
+// start (see BeginRun) and counts the moves between states in c.
+func seeLinks(urls *bolt.Bucket, byURL map[string]linkvault.Link, start time.Time, c *counts) error {
+	// In key order: bbolt inserts into an unsplit node by shifting it,
+	// which is quadratic for random keys into a new bucket.
+	for _, u := range slices.Sorted(maps.Keys(byURL)) {
+		l := byURL[u]
+		rec, err := getURL(urls, u)
+		if err != nil {
+			return err
+		}
+		var from linkvault.State
+		if rec == nil {
+			rec = &linkvault.URLRecord{URL: u, FirstSeen: start, State: linkvault.StateNew, StateSince: start}
+		} else {
+			from = rec.State
+		}
+		rec.LastSeen = start
+		rec.Sources = l.Sources
+		if l.Kind != "" {
+			rec.Kind = l.Kind
+		}
+		if rec.State == linkvault.StateGone {
+			rec.State, rec.PrevState = rec.PrevState, linkvault.StateGone
+			if rec.State == "" || rec.State == linkvault.StateGone {
+				rec.State = linkvault.StateNew
+			}
+			rec.StateSince = start
+		}
+		if err := putURL(urls, rec); err != nil {
+			return err
+		}
+		c.addState(from, rec.State)
+	}
+	return nil
+}
+
+// markGone marks gone, at start, every URL of urls that byURL does not
+// reference and that is not gone yet, and counts the moves in c.
+func markGone(urls *bolt.Bucket, byURL map[string]linkvault.Link, start time.Time, c *counts) error {
+	var gone []*linkvault.URLRecord
+	cur := urls.Cursor()
+	for k, v := cur.First(); k != nil; k, v = cur.Next() {
+		if _, ok := byURL[string(k)]; ok {
+			continue
+		}
+		rec, err := decodeURL(k, v)
+		if err != nil {
+			return err
+		}
+		if rec.State != linkvault.StateGone {
+			gone = append(gone, rec)
+		}
+	}
+	for _, rec := range gone {
+		c.addState(rec.State, linkvault.StateGone)
+		rec.PrevState, rec.State, rec.StateSince = rec.State, linkvault.StateGone, start
+		if err := putURL(urls, rec); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // nextRunID returns the id of a new run: one more than the bucket's
