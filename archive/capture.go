@@ -285,24 +285,9 @@ func (a *Archiver) Capture(ctx context.Context, ex *linkvault.Exchange) (linkvau
 
 	first := resp
 	if hasPrev && digest != "" && prev.Digest == digest {
-		file, off, id, uri, t := prev.original()
-		rev, err := resp.ToRevisitRecord(&gowarc.RevisitRef{
-			Profile:        gowarc.ProfileIdenticalPayloadDigestV1_1,
-			TargetRecordId: id,
-			TargetUri:      uri,
-			TargetDate:     warcDate(t),
-		})
-		if err != nil {
-			return linkvault.Capture{}, fmt.Errorf("archive: capture %s: revisit: %w", ex.URL, err)
+		if first, err = revisitOf(resp, prev, ex, &e); err != nil {
+			return linkvault.Capture{}, err
 		}
-		if !ex.Truncated {
-			rev.WarcHeader().Delete(gowarc.WarcTruncated) // gowarc always sets it
-		}
-		rev.WarcHeader().Set(fieldRefersToFilename, file)
-		rev.WarcHeader().Set(fieldRefersToOffset, strconv.FormatInt(off, 10))
-		first = rev
-		e.Revisit, e.RefersTo = true, t
-		e.RefFile, e.RefOffset, e.RefRecordID, e.RefURL = file, off, id, uri
 	}
 	e.RecordID = resp.RecordId()
 
@@ -324,6 +309,29 @@ func (a *Archiver) Capture(ctx context.Context, ex *linkvault.Exchange) (linkvau
 		return linkvault.Capture{}, fmt.Errorf("archive: capture %s: index: %w", ex.URL, err)
 	}
 	return e.Capture, nil
+}
+
+// revisitOf returns the revisit record that replaces resp, whose payload
+// is that of the capture prev, and marks e as that revisit.
+func revisitOf(resp gowarc.WarcRecord, prev indexEntry, ex *linkvault.Exchange, e *indexEntry) (gowarc.WarcRecord, error) {
+	file, off, id, uri, t := prev.original()
+	rev, err := resp.ToRevisitRecord(&gowarc.RevisitRef{
+		Profile:        gowarc.ProfileIdenticalPayloadDigestV1_1,
+		TargetRecordId: id,
+		TargetUri:      uri,
+		TargetDate:     warcDate(t),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("archive: capture %s: revisit: %w", ex.URL, err)
+	}
+	if !ex.Truncated {
+		rev.WarcHeader().Delete(gowarc.WarcTruncated) // gowarc always sets it
+	}
+	rev.WarcHeader().Set(fieldRefersToFilename, file)
+	rev.WarcHeader().Set(fieldRefersToOffset, strconv.FormatInt(off, 10))
+	e.Revisit, e.RefersTo = true, t
+	e.RefFile, e.RefOffset, e.RefRecordID, e.RefURL = file, off, id, uri
+	return rev, nil
 }
 
 func (a *Archiver) checkExchange(ctx context.Context, ex *linkvault.Exchange) error {

@@ -258,43 +258,21 @@ func ExportWACZ(db *DB, dir string, path string) (err error) {
 	if err := add("indexes/index.cdxj", zip.Deflate, &idx); err != nil {
 		return fmt.Errorf("archive: export wacz: %w", err)
 	}
-	var pj bytes.Buffer
-	pj.WriteString(`{"format":"json-pages-1.0","id":"pages","title":"All Pages"}` + "\n")
-	enc := json.NewEncoder(&pj)
-	for _, e := range pages {
-		id := sha256.Sum256([]byte(e.URL + " " + e.Time.Format(time.RFC3339Nano)))
-		if err := enc.Encode(map[string]string{
-			"id": hex.EncodeToString(id[:8]), "url": e.URL,
-			"ts": e.Time.UTC().Format(time.RFC3339Nano), "title": e.Title,
-		}); err != nil {
-			return fmt.Errorf("archive: export wacz: %w", err)
-		}
-	}
-	if err := add("pages/pages.jsonl", zip.Deflate, &pj); err != nil {
-		return fmt.Errorf("archive: export wacz: %w", err)
-	}
-
-	now := time.Now().UTC().Format(time.RFC3339)
-	dp, err := json.MarshalIndent(map[string]any{
-		"profile":      "data-package",
-		"wacz_version": "1.1.1",
-		"title":        "linkvault archive",
-		"created":      now,
-		"modified":     now,
-		"software":     "linkvault",
-		"resources":    resources,
-	}, "", "  ")
+	pj, err := pagesJSONL(pages)
 	if err != nil {
 		return fmt.Errorf("archive: export wacz: %w", err)
 	}
-	dpSum := sha256.Sum256(dp)
+	if err := add("pages/pages.jsonl", zip.Deflate, pj); err != nil {
+		return fmt.Errorf("archive: export wacz: %w", err)
+	}
+
+	dp, dd, err := dataPackage(resources)
+	if err != nil {
+		return fmt.Errorf("archive: export wacz: %w", err)
+	}
 	if err := add("datapackage.json", zip.Deflate, bytes.NewReader(dp)); err != nil {
 		return fmt.Errorf("archive: export wacz: %w", err)
 	}
-	dd, _ := json.MarshalIndent(map[string]string{
-		"path": "datapackage.json",
-		"hash": "sha256:" + hex.EncodeToString(dpSum[:]),
-	}, "", "  ")
 	if err := add("datapackage-digest.json", zip.Deflate, bytes.NewReader(dd)); err != nil {
 		return fmt.Errorf("archive: export wacz: %w", err)
 	}
@@ -311,6 +289,48 @@ func ExportWACZ(db *DB, dir string, path string) (err error) {
 		return fmt.Errorf("archive: export wacz: %w", err)
 	}
 	return nil
+}
+
+// pagesJSONL is the pages/pages.jsonl of a WACZ: a header line, then one
+// line per page.
+func pagesJSONL(pages []indexEntry) (*bytes.Buffer, error) {
+	var pj bytes.Buffer
+	pj.WriteString(`{"format":"json-pages-1.0","id":"pages","title":"All Pages"}` + "\n")
+	enc := json.NewEncoder(&pj)
+	for _, e := range pages {
+		id := sha256.Sum256([]byte(e.URL + " " + e.Time.Format(time.RFC3339Nano)))
+		if err := enc.Encode(map[string]string{
+			"id": hex.EncodeToString(id[:8]), "url": e.URL,
+			"ts": e.Time.UTC().Format(time.RFC3339Nano), "title": e.Title,
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return &pj, nil
+}
+
+// dataPackage returns the datapackage.json of a WACZ holding resources
+// and its datapackage-digest.json.
+func dataPackage(resources []waczResource) (dp, digest []byte, err error) {
+	now := time.Now().UTC().Format(time.RFC3339)
+	dp, err = json.MarshalIndent(map[string]any{
+		"profile":      "data-package",
+		"wacz_version": "1.1.1",
+		"title":        "linkvault archive",
+		"created":      now,
+		"modified":     now,
+		"software":     "linkvault",
+		"resources":    resources,
+	}, "", "  ")
+	if err != nil {
+		return nil, nil, err
+	}
+	dpSum := sha256.Sum256(dp)
+	digest, _ = json.MarshalIndent(map[string]string{
+		"path": "datapackage.json",
+		"hash": "sha256:" + hex.EncodeToString(dpSum[:]),
+	}, "", "  ")
+	return dp, digest, nil
 }
 
 // addWARC passes the finished WARC file name of dir to fn.
