@@ -455,15 +455,7 @@ func buildPayload(d *Data) *htmlPayload {
 			l.LastOK = e.LastOK.UTC().Format(time.RFC3339)
 		}
 		if e.Last != nil {
-			l.HTTP = e.Last.HTTPStatus
-			l.Status = string(e.Last.Status)
-			l.Reason = e.Last.Reason
-			if l.Reason == "" {
-				l.Reason = e.Last.Error
-			}
-			if webURL(e.Last.MovedTo) {
-				l.Moved = e.Last.MovedTo
-			}
+			l.setLast(e.Last)
 		}
 		if h := Host(e.URL); h != "" {
 			i, ok := hosts[h]
@@ -483,32 +475,7 @@ func buildPayload(d *Data) *htmlPayload {
 			}
 			l.Src = append(l.Src, [3]int{i, s.Line, s.Column})
 		}
-		tok.Reset()
-		checks := e.Checks
-		if len(checks) > maxStripChecks {
-			checks = checks[len(checks)-maxStripChecks:]
-		}
-		consecutive := len(checks) > 0
-		for i, c := range checks {
-			if i > 0 {
-				tok.WriteByte(' ')
-				if c.RunID != checks[i-1].RunID+1 {
-					consecutive = false
-				}
-			}
-			letter := checkLetter[c.Status]
-			if letter == "" {
-				letter = "s"
-			}
-			tok.WriteString(letter)
-			if c.HTTPStatus != 0 && !(c.Status == linkvault.StatusOK && c.HTTPStatus == 200) {
-				tok.WriteString(strconv.Itoa(c.HTTPStatus))
-			}
-		}
-		l.Checks = tok.String()
-		if consecutive {
-			l.CheckR = checks[0].RunID
-		}
+		l.Checks, l.CheckR = checkStrip(&tok, e.Checks)
 		if relativeURL(e.ArchivePath) {
 			l.Archive = e.ArchivePath
 		}
@@ -518,6 +485,50 @@ func buildPayload(d *Data) *htmlPayload {
 		p.Links = append(p.Links, l)
 	}
 	return p
+}
+
+// setLast fills the fields of l that come from the last result.
+func (l *htmlLink) setLast(last *linkvault.Result) {
+	l.HTTP = last.HTTPStatus
+	l.Status = string(last.Status)
+	l.Reason = last.Reason
+	if l.Reason == "" {
+		l.Reason = last.Error
+	}
+	if webURL(last.MovedTo) {
+		l.Moved = last.MovedTo
+	}
+}
+
+// checkStrip is the strip of the last maxStripChecks checks (a letter per
+// status, the HTTP status unless a plain 200), written with tok, and the
+// run id of the first of them when they are of consecutive runs (else 0).
+func checkStrip(tok *strings.Builder, checks []linkvault.Check) (strip string, firstRun uint64) {
+	tok.Reset()
+	if len(checks) > maxStripChecks {
+		checks = checks[len(checks)-maxStripChecks:]
+	}
+	consecutive := len(checks) > 0
+	for i, c := range checks {
+		if i > 0 {
+			tok.WriteByte(' ')
+			if c.RunID != checks[i-1].RunID+1 {
+				consecutive = false
+			}
+		}
+		letter := checkLetter[c.Status]
+		if letter == "" {
+			letter = "s"
+		}
+		tok.WriteString(letter)
+		if c.HTTPStatus != 0 && !(c.Status == linkvault.StatusOK && c.HTTPStatus == 200) {
+			tok.WriteString(strconv.Itoa(c.HTTPStatus))
+		}
+	}
+	if consecutive {
+		firstRun = checks[0].RunID
+	}
+	return tok.String(), firstRun
 }
 
 // waybackLink is the Wayback Machine link of e: its latest snapshot when

@@ -109,96 +109,126 @@ func summarize(d *Data) summary {
 	for _, st := range linkvault.Statuses {
 		s.Statuses[st] = 0
 	}
-	type hostAcc struct {
-		row      hostRow
-		latency  int64
-		measured int
-	}
-	hosts := map[string]*hostAcc{}
-	hostOf := func(name string) *hostAcc {
-		h := hosts[name]
-		if h == nil {
-			h = &hostAcc{row: hostRow{Host: name}}
-			hosts[name] = h
-		}
-		return h
-	}
+	hosts := hostTally{}
 	for i := range d.Entries {
 		e := &d.Entries[i]
 		s.States[e.State]++
 		if e.State == linkvault.StateGone {
 			continue
 		}
-		if e.Last != nil {
-			s.Statuses[e.Last.Status]++
-		}
-		if c := skippedIn(e, d.Run); c != nil {
-			s.Skipped = append(s.Skipped, e)
-		}
-		if repoNote(e) != "" {
-			s.Repos = append(s.Repos, e)
-		}
-		changed := changedIn(e, d.Run)
-		switch e.State {
-		case linkvault.StateDead:
-			if changed {
-				s.NewlyDead = append(s.NewlyDead, e)
-			} else {
-				s.StillDead = append(s.StillDead, e)
-			}
-		case linkvault.StateAlive, linkvault.StateMoved:
-			if changed && linkvault.Recovered(e.PrevState, e.State) {
-				s.Recovered = append(s.Recovered, e)
-			}
-			if changed && e.State == linkvault.StateMoved && e.PrevState != linkvault.StateMoved {
-				s.NewlyMoved = append(s.NewlyMoved, e)
-			}
-		case linkvault.StateFailing:
-			s.Failing = append(s.Failing, e)
-			if changed {
-				s.NewlyFailing = append(s.NewlyFailing, e)
-			}
-		case linkvault.StateBlocked:
-			s.Blocked = append(s.Blocked, e)
-		case linkvault.StateChanged:
-			s.Changed = append(s.Changed, e)
-		}
-		if host := Host(e.URL); host != "" {
-			h := hostOf(host)
-			h.row.Links++
-			switch e.State {
-			case linkvault.StateDead:
-				h.row.Dead++
-			case linkvault.StateBlocked:
-				h.row.Blocked++
-			}
-			if e.Last != nil && e.Last.Status != linkvault.StatusSkipped {
-				h.latency += e.Last.DurationMS
-				h.measured++
-			}
-		}
+		s.add(e, d.Run)
+		hosts.add(e)
 	}
+	s.Hosts = hosts.rows(d.Run)
+	for _, l := range [][]*Entry{s.NewlyDead, s.Recovered, s.NewlyMoved, s.NewlyFailing, s.StillDead, s.Failing, s.Blocked, s.Changed} {
+		slices.SortFunc(l, func(a, b *Entry) int { return strings.Compare(a.URL, b.URL) })
+	}
+	return s
+}
+
+// add files the entry e, not gone, in the lists of s it belongs to.
+func (s *summary) add(e *Entry, run *linkvault.Run) {
+	if e.Last != nil {
+		s.Statuses[e.Last.Status]++
+	}
+	if c := skippedIn(e, run); c != nil {
+		s.Skipped = append(s.Skipped, e)
+	}
+	if repoNote(e) != "" {
+		s.Repos = append(s.Repos, e)
+	}
+	changed := changedIn(e, run)
+	switch e.State {
+	case linkvault.StateDead:
+		if changed {
+			s.NewlyDead = append(s.NewlyDead, e)
+		} else {
+			s.StillDead = append(s.StillDead, e)
+		}
+	case linkvault.StateAlive, linkvault.StateMoved:
+		if changed && linkvault.Recovered(e.PrevState, e.State) {
+			s.Recovered = append(s.Recovered, e)
+		}
+		if changed && e.State == linkvault.StateMoved && e.PrevState != linkvault.StateMoved {
+			s.NewlyMoved = append(s.NewlyMoved, e)
+		}
+	case linkvault.StateFailing:
+		s.Failing = append(s.Failing, e)
+		if changed {
+			s.NewlyFailing = append(s.NewlyFailing, e)
+		}
+	case linkvault.StateBlocked:
+		s.Blocked = append(s.Blocked, e)
+	case linkvault.StateChanged:
+		s.Changed = append(s.Changed, e)
+	}
+}
+
+// hostTally sums the rows of the hosts table by host name.
+type hostTally map[string]*hostAcc
+
+// hostAcc is one host's row and the latencies of its links' last checks.
+type hostAcc struct {
+	row      hostRow
+	latency  int64
+	measured int
+}
+
+// of returns the row of host name, new when needed.
+func (t hostTally) of(name string) *hostAcc {
+	h := t[name]
+	if h == nil {
+		h = &hostAcc{row: hostRow{Host: name}}
+		t[name] = h
+	}
+	return h
+}
+
+// add counts the entry e, not gone, in its host's row.
+func (t hostTally) add(e *Entry) {
+	host := Host(e.URL)
+	if host == "" {
+		return
+	}
+	h := t.of(host)
+	h.row.Links++
+	switch e.State {
+	case linkvault.StateDead:
+		h.row.Dead++
+	case linkvault.StateBlocked:
+		h.row.Blocked++
+	}
+	if e.Last != nil && e.Last.Status != linkvault.StatusSkipped {
+		h.latency += e.Last.DurationMS
+		h.measured++
+	}
+}
+
+// rows adds the host statistics of run (nil for none) and returns the
+// rows, the hosts with the most dead, then blocked or throttled links first.
+func (t hostTally) rows(run *linkvault.Run) []hostRow {
 	fromRun := map[string]bool{}
-	if d.Run != nil {
-		for name, hs := range d.Run.Hosts {
+	if run != nil {
+		for name, hs := range run.Hosts {
 			if hs == nil {
 				continue
 			}
-			h := hostOf(strings.ToLower(name))
+			h := t.of(strings.ToLower(name))
 			h.row.Throttled += hs.Throttled
 			h.row.Requests += hs.Requests
 			h.row.MeanLatency = hs.MeanLatency()
 			fromRun[h.row.Host] = true
 		}
 	}
-	for _, h := range hosts {
+	var rows []hostRow
+	for _, h := range t {
 		if !fromRun[h.row.Host] && h.measured > 0 {
 			// No run statistics: fall back to the last check of each link.
 			h.row.MeanLatency = time.Duration(h.latency/int64(h.measured)) * time.Millisecond
 		}
-		s.Hosts = append(s.Hosts, h.row)
+		rows = append(rows, h.row)
 	}
-	slices.SortFunc(s.Hosts, func(a, b hostRow) int {
+	slices.SortFunc(rows, func(a, b hostRow) int {
 		return cmp.Or(
 			cmp.Compare(b.Dead, a.Dead),
 			cmp.Compare(b.Blocked+b.Throttled, a.Blocked+a.Throttled),
@@ -206,10 +236,7 @@ func summarize(d *Data) summary {
 			strings.Compare(a.Host, b.Host),
 		)
 	})
-	for _, l := range [][]*Entry{s.NewlyDead, s.Recovered, s.NewlyMoved, s.NewlyFailing, s.StillDead, s.Failing, s.Blocked, s.Changed} {
-		slices.SortFunc(l, func(a, b *Entry) int { return strings.Compare(a.URL, b.URL) })
-	}
-	return s
+	return rows
 }
 
 // Changed reports whether the entry's state changed in run (see summarize).

@@ -163,17 +163,8 @@ func writeSARIF(w io.Writer, d *Data) error {
 		run.Properties = map[string]any{"linkvault_run": d.Run.ID}
 	}
 	for _, o := range occurrences(visible(d)) {
-		var rule string
-		switch o.e.State {
-		case linkvault.StateDead:
-			rule = RuleDeadLink
-		case linkvault.StateFailing:
-			rule = RuleFailingLink
-		case linkvault.StateMoved:
-			rule = RuleMovedLink
-		case linkvault.StateBlocked:
-			rule = RuleBlockedLink
-		default:
+		rule := sarifRuleOf(o.e.State)
+		if rule == "" {
 			continue
 		}
 		ri := ruleIndex[rule]
@@ -194,17 +185,7 @@ func writeSARIF(w io.Writer, d *Data) error {
 			res.Properties["moved_to"] = mv
 		}
 		if o.src.File != "" {
-			// A file in the repository is relative to %SRCROOT%; one outside
-			// it (absolute) is a file:// URI, with no base.
-			art := sarifAL{URI: escapePath(o.src.File), URIBaseID: "%SRCROOT%"}
-			if absPath(o.src.File) {
-				art = sarifAL{URI: fileURI(o.src.File)}
-			}
-			loc := sarifLocation{Physical: sarifPhysical{Artifact: art}}
-			if o.src.Line > 0 {
-				loc.Physical.Region = &sarifRegion{StartLine: o.src.Line, StartColumn: max(o.src.Column, 0)}
-			}
-			res.Locations = []sarifLocation{loc}
+			res.Locations = []sarifLocation{sarifLocationOf(o.src)}
 		}
 		run.Results = append(run.Results, res)
 	}
@@ -219,6 +200,36 @@ func writeSARIF(w io.Writer, d *Data) error {
 		return fmt.Errorf("report: sarif: %w", err)
 	}
 	return nil
+}
+
+// sarifRuleOf is the id of the rule a link in state st breaks, "" for none.
+func sarifRuleOf(st linkvault.State) string {
+	switch st {
+	case linkvault.StateDead:
+		return RuleDeadLink
+	case linkvault.StateFailing:
+		return RuleFailingLink
+	case linkvault.StateMoved:
+		return RuleMovedLink
+	case linkvault.StateBlocked:
+		return RuleBlockedLink
+	}
+	return ""
+}
+
+// sarifLocationOf is the location of an occurrence in the note src.File: a
+// file in the repository is relative to %SRCROOT%; one outside it
+// (absolute) is a file:// URI, with no base.
+func sarifLocationOf(src linkvault.Source) sarifLocation {
+	art := sarifAL{URI: escapePath(src.File), URIBaseID: "%SRCROOT%"}
+	if absPath(src.File) {
+		art = sarifAL{URI: fileURI(src.File)}
+	}
+	loc := sarifLocation{Physical: sarifPhysical{Artifact: art}}
+	if src.Line > 0 {
+		loc.Physical.Region = &sarifRegion{StartLine: src.Line, StartColumn: max(src.Column, 0)}
+	}
+	return loc
 }
 
 // sarifText is the one-line message of a result.

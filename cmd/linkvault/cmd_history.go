@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -87,6 +88,13 @@ func runHistory(g *globalOptions, opts HistoryOptions, rawURL string) error {
 		}
 		return enc.Encode(historyJSON{rec, checks})
 	}
+	writeHistoryRecord(w, rec, caps, cfg.policy())
+	return writeHistoryChecks(w, rec, checks)
+}
+
+// writeHistoryRecord writes what history knows of the URL of rec: its
+// state, its copies and where it occurs.
+func writeHistoryRecord(w io.Writer, rec *linkvault.URLRecord, caps []linkvault.Capture, policy linkvault.Policy) {
 	fmt.Fprintf(w, "%s\n", rec.URL)
 	fmt.Fprintf(w, "  state     %s since %s", rec.State, fmtTime(rec.StateSince))
 	if rec.ConsecutiveBad > 0 {
@@ -107,7 +115,7 @@ func runHistory(g *globalOptions, opts HistoryOptions, rawURL string) error {
 	}
 	// Where to read what the link pointed to, the same lines as check's
 	// summary: the copy linkvault get gives back, the Wayback Machine's.
-	local, elsewhere := report.CopyNotes(&report.Entry{URLRecord: *rec, Captures: caps}, cfg.policy())
+	local, elsewhere := report.CopyNotes(&report.Entry{URLRecord: *rec, Captures: caps}, policy)
 	if local != "" {
 		fmt.Fprintf(w, "  copy      %s\n", local)
 	}
@@ -124,6 +132,10 @@ func runHistory(g *globalOptions, opts HistoryOptions, rawURL string) error {
 			fmt.Fprintf(w, "  %s:%d:%d\n", s.File, s.Line, s.Column)
 		}
 	}
+}
+
+// writeHistoryChecks writes the table of the checks of rec's URL.
+func writeHistoryChecks(w io.Writer, rec *linkvault.URLRecord, checks []linkvault.Check) error {
 	fmt.Fprintf(w, "\nChecks (%d):\n", len(checks))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  DATE\tRUN\tCLASS\tHTTP\tTIME\tSTATE")

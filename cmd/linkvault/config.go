@@ -395,6 +395,10 @@ var goTypeName = regexp.MustCompile(`into (\[\])?(main\.\w+|map\[string\]\w+)`)
 
 // validate checks every value against its range, documented in the
 // shipped config.yaml; an invalid one is named with file, line and key.
+//
+// One piece: a flat list of independent checks, one or a few lines per
+// key in the order of config.yaml, read side by side with it; each new key
+// adds its line here.
 func (c *Config) validate() error {
 	v := &valueCheck{c: c}
 	ch := c.Check
