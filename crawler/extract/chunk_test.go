@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linkvault/linkvault"
 	"github.com/linkvault/linkvault/internal/sharedtest"
 )
 
@@ -150,7 +152,7 @@ func TestExtractFileInPieces(t *testing.T) {
 // TestExtractManyLinks crosses the blocks the links are kept in: order of
 // first appearance, and later sources found for links of earlier blocks.
 func TestExtractManyLinks(t *testing.T) {
-	const n = 2*linkBlock + 100
+	const n = 2*blockLen + 100
 	var b strings.Builder
 	for pass := range 2 {
 		for i := range n {
@@ -201,4 +203,40 @@ func withoutText(links []string) []string {
 		links[i] = flatText.ReplaceAllString(l, "")
 	}
 	return links
+}
+
+// TestExtractSourcesExact checks that each link's Sources is exactly as
+// long as its capacity, sliced from shared arrays: a link found 1, 3 or
+// 5 times, in several files and in the order of the files given, holds
+// no spare room (grown by append, 3 sources took the room of 4, and the
+// first one was left behind in a block: 70 MB for the 44 MB of sources of
+// 50 MB of notes), and appending to one link's Sources cannot write into
+// another's.
+func TestExtractSourcesExact(t *testing.T) {
+	dir := sharedtest.WriteFiles(t, map[string]string{
+		"b.md":  "[x](https://a.example/3) and https://a.example/5\n\nhttps://a.example/5 [y](https://a.example/3)\n",
+		"a.md":  "https://a.example/1\n\n[z](https://a.example/5) https://a.example/5\n",
+		"c.txt": "https://a.example/3 https://a.example/5\n",
+	})
+	links, err := Files(context.Background(), []string{filepath.Join(dir, "b.md"), filepath.Join(dir, "a.md"), filepath.Join(dir, "c.txt")}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"https://a.example/3": 3, "https://a.example/5": 5, "https://a.example/1": 1}
+	if len(links) != len(want) {
+		t.Fatalf("links = %+v, want %d", links, len(want))
+	}
+	for _, l := range links {
+		if len(l.Sources) != want[l.URL] || cap(l.Sources) != len(l.Sources) {
+			t.Errorf("%s: %d sources in room for %d, want %d in room for %d", l.URL, len(l.Sources), cap(l.Sources), want[l.URL], want[l.URL])
+		}
+		if !slices.IsSortedFunc(l.Sources, func(a, b linkvault.Source) int {
+			return cmp.Or(strings.Compare(a.File, b.File), a.Line-b.Line, a.Column-b.Column)
+		}) {
+			t.Errorf("%s: sources not sorted by file and position: %+v", l.URL, l.Sources)
+		}
+	}
+	if l := links[0]; l.URL != "https://a.example/3" || l.Sources[0].Text != "x" || !strings.HasSuffix(l.Sources[0].File, "/b.md") {
+		t.Errorf("first link = %+v, want https://a.example/3 first found in b.md with text x", l)
+	}
 }

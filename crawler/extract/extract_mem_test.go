@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -26,6 +27,11 @@ import (
 // of its live heap (what each garbage collection kept; the RSS peaks near
 // twice that under the default GOGC=100).
 const extractMemEnv = "LINKVAULT_EXTRACT_MEM_CHILD"
+
+// extractMemProfileEnv, when set too, names a file the child writes a heap
+// profile to once extraction is done (go tool pprof -sample_index
+// inuse_space): what the links returned hold.
+const extractMemProfileEnv = "LINKVAULT_EXTRACT_MEM_PROFILE"
 
 func init() {
 	dir := os.Getenv(extractMemEnv)
@@ -51,6 +57,13 @@ func init() {
 	}()
 	links, err := Files(context.Background(), []string{dir}, Options{})
 	runtime.GC() // the links themselves are live
+	if name := os.Getenv(extractMemProfileEnv); name != "" {
+		// What the result holds: a heap profile of the live links.
+		if f, err := os.Create(name); err == nil {
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 	close(done)
 	sources := 0
 	for _, l := range links {
