@@ -47,10 +47,12 @@ import (
 //     (capped by RetryWaitMax) for 429, 5xx, timeouts and connection
 //     resets, never for other 4xx; a URL that does not answer (header,
 //     read or total timeout) is retried once at most, since each try
-//     costs the whole timeout. A retry waits holding no slot, then joins
-//     the back of its host's queue. 429, and 503 with Retry-After,
-//     halve the host's rate and pause it for the Retry-After time
-//     (capped); the rate creeps back on success.
+//     costs the whole timeout. A retry waits holding no slot, then goes
+//     ahead of its host's links not yet started (behind redirects and
+//     other retries): at the back, the retries of a big host's hanging
+//     links ran after all its other links, one timeout past its end.
+//     429, and 503 with Retry-After, halve the host's rate and pause it
+//     for the Retry-After time (capped); the rate creeps back on success.
 //   - Circuit breaker: BreakerThreshold host-down failures (DNS, refused,
 //     no route, TLS, connect or handshake timeout) in sequence open it;
 //     requests failing together while in flight at once count once, and

@@ -17,10 +17,11 @@
 // Options.SlowAfter gives its slot back (within a bounded pool of slow
 // requests, and only while its host's last answer came quickly: a host
 // whose answers are all slow is overloaded and keeps its concurrency
-// limit), retries wait outside the slots at the back of their host's
-// queue, and a host's breaker opens only when the host is down, never
-// because some of its URLs are slow. A 2xx answer is not believed
-// blindly: soft 404s (a deleted WeChat article, a dead page sent to the
+// limit), retries wait outside the slots, then go ahead of the host's
+// links not yet started (a retry left for the end of a big host's queue
+// made the run's tail), and a host's breaker opens only when the host is
+// down, never because some of its URLs are slow. A 2xx answer is not
+// believed blindly: soft 404s (a deleted WeChat article, a dead page sent to the
 // home page, a parked domain, a site answering every path with its "not
 // found" template) are reported as linkvault.StatusSoft404 with their
 // evidence, found by platform signatures, redirect targets, one

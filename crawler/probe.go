@@ -40,7 +40,9 @@ func (r *run) soft404(j *job, code int, p *page) {
 		// to answer: the same notes probe the same path every run.
 		base := link
 		if b, ok := r.probeBase[key]; ok {
-			base = b
+			if u, err := url.Parse(b); err == nil {
+				base = u
+			}
 		}
 		r.startProbe(key, base)
 	case ps.done:

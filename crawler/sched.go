@@ -33,35 +33,51 @@ func (c *Checker) Check(ctx context.Context, targets []Target, emit func(linkvau
 	c.stats = map[string]*linkvault.HostStats{}
 	c.statsMu.Unlock()
 	targets = c.githubBatch(ctx, targets, emit)
-	r := &run{
-		c:       c,
-		ctx:     ctx,
-		emit:    emit,
-		total:   len(targets),
-		hosts:   map[string]*host{},
-		results: make(chan *done, c.opts.Concurrency),
-		probes:  map[string]*probeState{},
-
-		probeBase: map[string]*url.URL{},
-	}
-	jobs := map[string]*job{}
-	var order []*job
-	for _, t := range targets {
-		if j, ok := jobs[t.URL]; ok {
-			j.copies++
-			continue
-		}
-		j := &job{t: t, copies: 1}
-		jobs[t.URL] = j
-		order = append(order, j)
-	}
-	for _, j := range order {
-		r.admit(j)
-	}
+	r := c.newRun(ctx, targets, emit)
+	r.admitAll()
 	err := r.loop()
 	r.flushHeld()
 	r.recordRates()
 	return err
+}
+
+// newRun returns the state of a Check of targets.
+func (c *Checker) newRun(ctx context.Context, targets []Target, emit func(linkvault.Result)) *run {
+	return &run{
+		c:       c,
+		ctx:     ctx,
+		emit:    emit,
+		total:   len(targets),
+		targets: targets,
+		hosts:   map[string]*host{},
+		results: make(chan *done, c.opts.Concurrency),
+		probes:  map[string]*probeState{},
+
+		probeBase: map[string]string{},
+	}
+}
+
+// admitAll admits every target; targets sharing a URL share one check:
+// the first of them is checked, and its result emitted once per copy.
+func (r *run) admitAll() {
+	first := make(map[string]int32, len(r.targets))
+	unique := make([]bool, len(r.targets))
+	for i, t := range r.targets {
+		if k, ok := first[t.URL]; ok {
+			if r.copies == nil {
+				r.copies = map[int32]int{}
+			}
+			r.copies[k] = max(r.copies[k], 1) + 1
+			continue
+		}
+		first[t.URL] = int32(i)
+		unique[i] = true
+	}
+	for i, u := range unique {
+		if u {
+			r.admit(int32(i))
+		}
+	}
 }
 
 // recordRates keeps in each host's statistics the rate it ended at, lower
@@ -92,8 +108,13 @@ func (c *Checker) HostStats() map[string]*linkvault.HostStats {
 
 // host is the scheduling state of one host.
 type host struct {
-	key      string
+	key string
+	// queue holds the jobs under way that are to contact the host next
+	// (redirects, retries, GitHub lookups, the probe); waiting, the
+	// targets not yet started (by index in run.targets: 4 bytes a link,
+	// the job is made when its check starts). The queue goes first.
 	queue    []*job
+	waiting  []int32
 	inflight int
 	limit    int // N
 	lim      *rate.Limiter
@@ -129,6 +150,8 @@ type run struct {
 	ctx      context.Context
 	emit     func(linkvault.Result)
 	total    int
+	targets  []Target
+	copies   map[int32]int // by index in targets: targets sharing its URL, when more than one
 	emitted  int
 	hosts    map[string]*host
 	active   []*host // hosts with queued jobs, in round-robin order
@@ -139,51 +162,73 @@ type run struct {
 	results  chan *done
 
 	probes    map[string]*probeState // by host key of the links
-	probeBase map[string]*url.URL    // by host key: the first deep link, whose parent path the probe asks
+	probeBase map[string]string      // by host key: the first deep link, whose parent path the probe asks
 	held      []heldResult           // redirected ok results, for generic-target
 }
 
-// admit screens a new job and queues it.
-func (r *run) admit(j *job) {
+// admit screens targets[i] and puts it in the waiting list of its host.
+// Nothing of it is kept but its index: its job is made when its check
+// starts (see newJob), so that the links waiting take 4 bytes each, not a
+// job and a parsed URL (a run of 100,000 links admits them all at once).
+func (r *run) admit(i int32) {
 	o := &r.c.opts
-	u, err := url.Parse(j.t.URL)
+	t := &r.targets[i]
+	u, err := url.Parse(t.URL)
+	why := ""
 	switch {
 	case err != nil:
-		r.finishNow(j, linkvault.StatusSkipped, "invalid URL")
-		return
+		why = "invalid URL"
 	case u.Scheme != "http" && u.Scheme != "https":
-		r.finishNow(j, linkvault.StatusSkipped, reasonScheme)
-		return
+		why = reasonScheme
 	case u.Host == "":
-		r.finishNow(j, linkvault.StatusSkipped, "invalid URL")
+		why = "invalid URL"
+	default:
+		why = o.skipReason(t.URL)
+	}
+	if why == "" {
+		if ip := net.ParseIP(strings.Trim(u.Hostname(), "[]")); ip != nil && privateIP(ip) && !o.AllowPrivate {
+			why = reasonPrivate
+		}
+	}
+	if why != "" {
+		r.finishNow(&job{t: *t, copies: r.copiesOf(i)}, linkvault.StatusSkipped, why)
 		return
 	}
-	if why := o.skipReason(j.t.URL); why != "" {
-		r.finishNow(j, linkvault.StatusSkipped, why)
-		return
+	key := strings.ToLower(u.Host)
+	if _, ok := r.probeBase[key]; !ok && !rootPath(u) {
+		r.probeBase[key] = t.URL
 	}
-	if ip := net.ParseIP(strings.Trim(u.Hostname(), "[]")); ip != nil && privateIP(ip) && !o.AllowPrivate {
-		r.finishNow(j, linkvault.StatusSkipped, reasonPrivate)
-		return
-	}
-	j.cur = u
-	j.link = strings.ToLower(u.Host)
-	if _, ok := r.probeBase[j.link]; !ok && !rootPath(u) {
-		r.probeBase[j.link] = u
-	}
-	if o.GitHubToken != "" {
-		j.github = githubRepo(j.t.URL)
-	}
-	j.method = http.MethodGet
-	if !j.t.Capture && headFirst(u) {
-		j.method = http.MethodHead
-	}
-	r.enqueue(j, false)
+	h := r.hostFor(key)
+	h.waiting = append(h.waiting, i)
+	r.activate(h)
 }
 
-// hostFor returns the state of the host of u, creating it.
-func (r *run) hostFor(u *url.URL) *host {
-	key := strings.ToLower(u.Host)
+// copiesOf is the number of targets sharing the URL of targets[i].
+func (r *run) copiesOf(i int32) int {
+	if n := r.copies[i]; n > 1 {
+		return n
+	}
+	return 1
+}
+
+// newJob makes the job of targets[i], admitted (see admit) to h.
+func (r *run) newJob(i int32, h *host) *job {
+	t := r.targets[i]
+	u, _ := url.Parse(t.URL) // parsed once already by admit
+	j := &job{t: t, copies: r.copiesOf(i), cur: u, link: h.key, host: h}
+	if r.c.opts.GitHubToken != "" {
+		j.github = githubRepo(t.URL)
+	}
+	j.method = http.MethodGet
+	if !t.Capture && headFirst(u) {
+		j.method = http.MethodHead
+	}
+	return j
+}
+
+// hostFor returns the state of the host key (a URL's host, lowercase),
+// creating it.
+func (r *run) hostFor(key string) *host {
 	if h, ok := r.hosts[key]; ok {
 		return h
 	}
@@ -203,19 +248,46 @@ func (r *run) hostFor(u *url.URL) *host {
 	return h
 }
 
-// enqueue puts j in the queue of the host it is to contact next.
+// enqueue puts j in the queue of the host it is to contact next: at the
+// front, or behind the other jobs under way but ahead of the links not
+// yet started.
 func (r *run) enqueue(j *job, front bool) {
-	h := r.hostFor(j.cur)
+	h := r.hostFor(strings.ToLower(j.cur.Host))
 	j.host = h
 	if front {
 		h.queue = append([]*job{j}, h.queue...)
 	} else {
 		h.queue = append(h.queue, j)
 	}
+	r.activate(h)
+}
+
+// activate lists h among the hosts with something queued.
+func (r *run) activate(h *host) {
 	if !h.active {
 		h.active = true
 		r.active = append(r.active, h)
 	}
+}
+
+// queued is the number of jobs and links waiting for h.
+func (h *host) queued() int { return len(h.queue) + len(h.waiting) }
+
+// next takes the next job of h: the queue's first, else a new one for the
+// first link waiting.
+func (r *run) next(h *host) *job {
+	if len(h.queue) > 0 {
+		j := h.queue[0]
+		h.queue[0] = nil
+		h.queue = h.queue[1:]
+		return j
+	}
+	i := h.waiting[0]
+	h.waiting = h.waiting[1:]
+	if len(h.waiting) == 0 {
+		h.waiting = nil
+	}
+	return r.newJob(i, h)
 }
 
 // later puts j back in its host's queue after d.
@@ -349,7 +421,7 @@ func (r *run) landed(f *flight, now time.Time) {
 func (r *run) dropQueued() {
 	for _, h := range r.active {
 		clear(h.queue)
-		h.queue = nil
+		h.queue, h.waiting = nil, nil
 	}
 	r.active = r.active[:0]
 	r.delayed = r.delayed[:0]
@@ -373,12 +445,11 @@ func (r *run) dispatch(now time.Time) time.Time {
 		for i := 0; i < len(r.active) && r.inflight < m; i++ {
 			h := r.active[i]
 			if h.open != "" {
-				for _, j := range h.queue {
-					r.circuitOpen(j, h)
+				for h.queued() > 0 {
+					r.circuitOpen(r.next(h), h)
 				}
-				h.queue = nil
 			}
-			if len(h.queue) == 0 {
+			if h.queued() == 0 {
 				continue
 			}
 			ok, at := h.ready(now)
@@ -386,17 +457,14 @@ func (r *run) dispatch(now time.Time) time.Time {
 				wake = earliest(wake, at)
 				continue
 			}
-			j := h.queue[0]
-			h.queue[0] = nil
-			h.queue = h.queue[1:]
-			r.start(j)
+			r.start(r.next(h))
 			progress = true
 		}
 		// Drop hosts with nothing queued; rotate so that the next round
 		// starts after the hosts served in this one.
 		kept := r.active[:0]
 		for _, h := range r.active {
-			if len(h.queue) > 0 {
+			if h.queued() > 0 {
 				kept = append(kept, h)
 			} else {
 				h.active = false
