@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"sync/atomic"
 	"testing"
 )
 
@@ -141,5 +143,39 @@ func TestCheckRunArchiveCloseErrorOnce(t *testing.T) {
 				t.Errorf("record = %v, archive error said %d times (stderr %q); want it returned and not said", err, said, stderr.String())
 			}
 		})
+	}
+}
+
+// TestCheckMemoryLimit checks that check.memory_limit is the Go runtime's
+// soft memory limit while `linkvault check` runs (the server, in this
+// process, reads it when the link is fetched) and that the limit before
+// is back afterwards.
+func TestCheckMemoryLimit(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	var during atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		during.Store(debug.SetMemoryLimit(-1))
+		fmt.Fprintln(w, "<html><title>ok</title><body>fine</body></html>")
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	note := filepath.Join(dir, "note.md")
+	if err := os.WriteFile(note, []byte("See "+srv.URL+"/ok.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfgFile := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfgFile, []byte("check:\n  memory_limit: 300MB\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g := &globalOptions{ConfigFile: cfgFile, DBFile: filepath.Join(dir, "linkvault.db"), Quiet: true, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+	opts := CheckOptions{Format: "json", Output: filepath.Join(dir, "report.json"), AllowPrivate: true, NoArchive: true, Budget: -1}
+	if err := runCheck(t.Context(), g, opts, []string{note}); err != nil {
+		t.Fatal(err)
+	}
+	if got := during.Load(); got != 300<<20 {
+		t.Errorf("memory limit during the check = %d, want %d (check.memory_limit: 300MB)", got, 300<<20)
+	}
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Errorf("memory limit after the check = %d, want %d as before", got, before)
 	}
 }

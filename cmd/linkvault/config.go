@@ -82,6 +82,7 @@ type CheckConfig struct {
 	Budget          Duration          `yaml:"budget"`
 	Accept          StatusSet         `yaml:"accept"`
 	Headers         map[string]string `yaml:"headers"`
+	MemoryLimit     Size              `yaml:"memory_limit"` // 0: none (GOMEMLIMIT still applies)
 }
 
 // HostConfig holds the per-host overrides under hosts:.
@@ -280,6 +281,7 @@ var knownKeys = map[string]any{
 		"allow_private": nil, "recheck_after": nil, "resolve": nil, "github_api": nil,
 		"budget": nil,
 		"accept": nil, "headers": nil,
+		"memory_limit": nil,
 	},
 	"hosts":   nil,
 	"policy":  map[string]any{"dead_after": nil, "dead_min_age": nil, "fail_on": nil, "drift_distance": nil, "max_age": nil},
@@ -416,6 +418,9 @@ func (c *Config) validate() error {
 	v.durIn("check.read_timeout", ch.ReadTimeout, 100*time.Millisecond, time.Hour)
 	v.durIn("check.timeout", ch.Timeout, 100*time.Millisecond, time.Hour)
 	v.sizeIn("check.max_body", ch.MaxBody, 1<<10, 1<<30)
+	if ch.MemoryLimit != 0 {
+		v.sizeIn("check.memory_limit", ch.MemoryLimit, 16<<20, 1<<40)
+	}
 	v.intIn("check.breaker", ch.Breaker, 1, cfgMaxCount)
 	if strings.ContainsFunc(ch.UserAgent, unicode.IsControl) {
 		v.fail("check.user_agent", "must not contain control characters, got %q", ch.UserAgent)

@@ -120,6 +120,7 @@ func TestConfigErrors(t *testing.T) {
 		{"breaker", "check:\n  breaker: 0\n", `cfg.yaml:2: check.breaker: must be between 1 and 1000, got 0`},
 		{"max_body zero", "check:\n  max_body: 0\n", `cfg.yaml:2: check.max_body: must be between 1KB and 1GB, got 0B`},
 		{"max_body large", "check:\n  max_body: 2GB\n", `cfg.yaml:2: check.max_body: must be between 1KB and 1GB, got 2GB`},
+		{"memory_limit small", "check:\n  memory_limit: 1MB\n", `cfg.yaml:2: check.memory_limit: must be between 16MB and 1024GB, got 1MB`},
 		{"max_size", "archive:\n  max_size: 20GB\n", `cfg.yaml:2: archive.max_size: must be between 1KB and 16GB, got 20GB`},
 		{"file_size", "archive:\n  file_size: 1KB\n", `cfg.yaml:2: archive.file_size: must be between 1MB and 1024GB, got 1KB`},
 		{"archive type", "archive:\n  types: [application/json,\n    json]\n", `cfg.yaml:3: archive.types[1]: must be a media type like application/json or video/*, got "json"`},
