@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
@@ -33,6 +34,10 @@ const extractMemEnv = "LINKVAULT_EXTRACT_MEM_CHILD"
 // inuse_space): what the links returned hold.
 const extractMemProfileEnv = "LINKVAULT_EXTRACT_MEM_PROFILE"
 
+// extractMemLimitEnv, when set too, is the soft memory limit of the child
+// in MB, as check.memory_limit sets it for the command.
+const extractMemLimitEnv = "LINKVAULT_EXTRACT_MEM_LIMIT"
+
 func init() {
 	dir := os.Getenv(extractMemEnv)
 	if dir == "" {
@@ -55,6 +60,12 @@ func init() {
 			}
 		}
 	}()
+	if limit := os.Getenv(extractMemLimitEnv); limit != "" {
+		// As check.memory_limit does for the command (MB).
+		if mb, err := strconv.Atoi(limit); err == nil {
+			debug.SetMemoryLimit(int64(mb) << 20)
+		}
+	}
 	links, err := Files(context.Background(), []string{dir}, Options{})
 	runtime.GC() // the links themselves are live
 	if name := os.Getenv(extractMemProfileEnv); name != "" {
