@@ -371,6 +371,10 @@ func (r *run) finishNow(j *job, st linkvault.Status, reason string) {
 // result that redirected to another path is held until the end of the run
 // (see flushHeld).
 func (r *run) complete(j *job) {
+	if h := r.hosts[j.link]; h != nil && j.link != "" {
+		h.links--
+		r.noteIdle(h)
+	}
 	res := *j.res
 	res.DurationMS = res.Duration.Milliseconds()
 	res.CheckedAt = r.c.opts.Now()

@@ -128,6 +128,9 @@ func (r *run) probeDone(pj *job, st linkvault.Status) {
 
 func (r *run) probeResolved(key string, res probeResult) {
 	ps := r.probes[key]
+	if ps == nil {
+		return // not expected: a host waiting for its probe is kept (see sweep)
+	}
 	ps.done, ps.res = true, res
 	waiters := ps.waiters
 	ps.waiters = nil
