@@ -20,7 +20,10 @@
 // limit), retries wait outside the slots, then go ahead of the host's
 // links not yet started (a retry left for the end of a big host's queue
 // made the run's tail), and a host's breaker opens only when the host is
-// down, never because some of its URLs are slow. A 2xx answer is not
+// down, never because some of its URLs are slow. Memory follows the work
+// under way, not the run's size: a link waiting in its host's queue is an
+// index (its job is made when its check starts), and a host with nothing
+// left to do is forgotten (see run.sweep). A 2xx answer is not
 // believed blindly: soft 404s (a deleted WeChat article, a dead page sent to the
 // home page, a parked domain, a site answering every path with its "not
 // found" template) are reported as linkvault.StatusSoft404 with their
