@@ -161,6 +161,11 @@ type URLRecord struct {
 	ETag           string    `json:"etag,omitempty"`
 	LastModified   string    `json:"last_modified,omitempty"`
 	Wayback        *Wayback  `json:"wayback,omitempty"`
+	// SourceCode is the latest archived source of a repository link;
+	// SoftwareHeritage, Software Heritage's copy of a dead one (both
+	// attached when read, like Wayback).
+	SourceCode       *SourceCopy       `json:"source_code,omitempty"`
+	SoftwareHeritage *SoftwareHeritage `json:"software_heritage,omitempty"`
 
 	// Content drift. Cited is the fingerprint of the main text when the
 	// URL was first fetched: what the notes cited. LastMatch is the last

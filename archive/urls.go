@@ -22,6 +22,9 @@ func getURL(b *bolt.Bucket, url string) (*linkvault.URLRecord, error) {
 // attachWayback fills rec.Wayback from the cache of Wayback lookups, so
 // that readers of URL records see the "archived copy elsewhere".
 func attachWayback(tx *bolt.Tx, rec *linkvault.URLRecord) error {
+	if err := attachSource(tx, rec); err != nil {
+		return err
+	}
 	wb, err := getWayback(tx.Bucket(bucketWayback), rec.URL)
 	if wb != nil {
 		rec.Wayback = wb

@@ -77,3 +77,29 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// SourceNote describes the archived source of a repository link:
+// "source archived (commit abc1234, 2026-12-01) · linkvault get --source
+// URL", or, when the latest commit was over the cap, "source not archived
+// (commit abc1234 over archive.repo_max_size)"; "" when there is none.
+func SourceNote(e *Entry) string {
+	sc := e.SourceCode
+	if sc == nil || sc.Commit == "" {
+		return ""
+	}
+	if sc.Skipped != "" {
+		return "source not archived (commit " + sc.ShortCommit() + " over archive.repo_max_size, " + Bytes(sc.MaxSize) + ")"
+	}
+	return "source archived (commit " + sc.ShortCommit() + ", " + day(sc.Time) + ") · linkvault get --source " + shellQuote(e.URL)
+}
+
+// SourceElsewhere names Software Heritage's copy of a repository's source:
+// "source archived elsewhere: BROWSE-URL (last visit 2026-11-20)"; "" when
+// it has none or the link was not looked up.
+func SourceElsewhere(e *Entry) string {
+	sw := e.SoftwareHeritage
+	if sw == nil || !webURL(sw.BrowseURL) {
+		return ""
+	}
+	return "source archived elsewhere: " + sw.BrowseURL + " (last visit " + day(sw.LastVisit) + ")"
+}

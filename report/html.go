@@ -446,7 +446,7 @@ func buildPayload(d *Data) *htmlPayload {
 			Host:    -1,
 			Title:   title(e, d.Policy),
 			Copies:  len(e.Captures),
-			Note:    strings.Join(nonEmpty(repoNote(e), changedNote(e)), "; "),
+			Note:    strings.Join(nonEmpty(repoNote(e), changedNote(e), SourceNote(e), SourceElsewhere(e)), "; "),
 		}
 		if !e.StateSince.IsZero() {
 			l.Since = e.StateSince.UTC().Format(time.RFC3339)

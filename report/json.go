@@ -68,6 +68,9 @@ type jsonLink struct {
 	ChangedSince   time.Time           `json:"changed_since,omitzero"`
 	LastMatch      time.Time           `json:"last_match,omitzero"`
 	Wayback        *linkvault.Wayback  `json:"wayback,omitempty"`
+	// The archived source of a repository link, and Software Heritage's.
+	SourceCode       *linkvault.SourceCopy       `json:"source_code,omitempty"`
+	SoftwareHeritage *linkvault.SoftwareHeritage `json:"software_heritage,omitempty"`
 }
 
 // writeJSON writes the report as one JSON document, the contract described in
@@ -235,6 +238,16 @@ func toJSONLink(e *Entry, run *linkvault.Run, p linkvault.Policy) jsonLink {
 		wb := *e.Wayback
 		wb.CheckedAt = utc(wb.CheckedAt)
 		l.Wayback = &wb
+	}
+	if e.SourceCode != nil {
+		sc := *e.SourceCode
+		sc.Time = utc(sc.Time)
+		l.SourceCode = &sc
+	}
+	if e.SoftwareHeritage != nil {
+		sw := *e.SoftwareHeritage
+		sw.CheckedAt, sw.LastVisit = utc(sw.CheckedAt), utc(sw.LastVisit)
+		l.SoftwareHeritage = &sw
 	}
 	return l
 }

@@ -177,6 +177,7 @@ type checkRun struct {
 	prog    *progress
 	run     linkvault.Run
 	data    *report.Data
+	repos   sourceLinks // repository links checked ok: their source is archived
 }
 
 // newCheckRun loads the config and applies the flags to it.
@@ -311,8 +312,12 @@ func (c *checkRun) check(ctx context.Context) error {
 	checkErr := c.checker.Check(ctx, c.cp.targets, func(res linkvault.Result) {
 		rec.Record(res)
 		c.prog.add(res)
+		c.repos.add(res)
 	})
 	c.prog.done()
+	if checkErr == nil && ctx.Err() == nil {
+		captureSources(ctx, c.g, c.cfg, c.db, c.archiver, c.checker, c.repos.results)
+	}
 	return checkErr
 }
 
@@ -360,12 +365,16 @@ func (c *checkRun) record(ctx context.Context, checkErr error) error {
 	return nil
 }
 
-// lookups asks the Wayback Machine about the bad links (wayback.enabled).
+// lookups asks the Wayback Machine about the bad links (wayback.enabled)
+// and Software Heritage about dead repository links
+// (software_heritage.enabled).
 func (c *checkRun) lookups(ctx context.Context) error {
-	if !c.cfg.Wayback.Enabled {
-		return nil
+	if c.cfg.Wayback.Enabled {
+		lookupWayback(ctx, c.g, c.db, c.cfg, c.checker)
 	}
-	lookupWayback(ctx, c.g, c.db, c.cfg, c.checker)
+	if c.cfg.SWH.Enabled && ctx.Err() == nil {
+		lookupSoftwareHeritage(ctx, c.g, c.db, c.cfg, c.checker)
+	}
 	if ctx.Err() != nil {
 		fmt.Fprintf(c.g.stderr, "linkvault: interrupted during Wayback lookups: run %d is saved\n", c.run.ID)
 		return &exitError{code: exitInterrupted}

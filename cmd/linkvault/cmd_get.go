@@ -13,6 +13,7 @@ import (
 
 	"github.com/linkvault/linkvault"
 	"github.com/linkvault/linkvault/archive"
+	"github.com/linkvault/linkvault/crawler"
 	"github.com/linkvault/linkvault/crawler/extract"
 	"github.com/linkvault/linkvault/report"
 )
@@ -23,6 +24,7 @@ type GetOptions struct {
 	Output string
 	Force  bool
 	List   bool
+	Source bool
 }
 
 func newGetCommand(g *globalOptions) *cobra.Command {
@@ -49,10 +51,16 @@ RFC 3339 as in the JSON report (2026-03-01T12:00:00.123Z). It names a whole
 period: the closest capture is the latest within it or before it, else the
 first one after it (said on stderr).
 
+--source writes the source archived for a repository link instead: the
+tarball (.tar.gz) of the latest commit stored, byte for byte as GitHub sent
+it (see archive.repo_max_size); a link to a tree or file in a repository
+that has none of its own gets the repository's.
+
 A URL that is not in the archive exits with status 1.`,
 		Example: `  linkvault get https://files.alicdn.com/tpsservice/cd9626b87ca646a05f05eb1d1c962126.pdf -o talk.pdf
   linkvault get --list https://github.com/tkestack/kstone
-  linkvault get --at 2026-03-01 https://mp.weixin.qq.com/s/U6-wcBsBC-Khffb7kTBtjA > article.html`,
+  linkvault get --at 2026-03-01 https://mp.weixin.qq.com/s/U6-wcBsBC-Khffb7kTBtjA > article.html
+  linkvault get --source https://github.com/tkestack/kstone -o kstone.tar.gz`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runGet(g, opts, args[0])
@@ -63,6 +71,7 @@ A URL that is not in the archive exits with status 1.`,
 	f.StringVarP(&opts.Output, "output", "o", "", "write to FILE instead of stdout")
 	f.BoolVar(&opts.Force, "force", false, "overwrite the -o file if it exists")
 	f.BoolVar(&opts.List, "list", false, "list every capture of URL")
+	f.BoolVar(&opts.Source, "source", false, "write the archived source tarball of a repository link")
 	return cmd
 }
 
@@ -77,12 +86,18 @@ func runGet(g *globalOptions, opts GetOptions, rawURL string) error {
 	if opts.Output != "" && !opts.Force && fileExists(opts.Output) {
 		return linkvault.Errorf(linkvault.EInvalid, "%s exists (use --force to overwrite)", opts.Output)
 	}
+	if opts.Source && (opts.At != "" || opts.List) {
+		return linkvault.Errorf(linkvault.EInvalid, "--source gives the latest source: it takes neither --at nor --list")
+	}
 	cfg, db, err := openConfigDB(g)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	u := canonicalOr(rawURL)
+	if opts.Source {
+		return getSource(g, cfg, db, opts, u)
+	}
 	if opts.List {
 		caps, err := db.Captures(u)
 		if err != nil {
@@ -213,4 +228,38 @@ func canonicalOr(raw string) string {
 func fileExists(name string) bool {
 	_, err := os.Stat(name)
 	return err == nil
+}
+
+// getSource writes the latest source archived for the repository link u
+// (or, when u has none of its own, for its repository's main page).
+func getSource(g *globalOptions, cfg *Config, db *archive.DB, opts GetOptions, u string) error {
+	sc, ok, err := db.LatestStoredSource(u)
+	if err == nil && !ok {
+		if s, isRepo := crawler.SourceOf(u); isRepo && s.Repo != u {
+			sc, ok, err = db.LatestStoredSource(s.Repo)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return linkvault.Errorf(linkvault.ENotFound, "%s: no archived source", u)
+	}
+	body, _, err := archive.OpenPayload(cfg.resolve(cfg.Archive.Dir), sc.Capture)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	if opts.Output == "" {
+		_, err := io.Copy(g.stdout, body)
+		return err
+	}
+	if err := writeOutput(opts.Output, func(w io.Writer) error { _, err := io.Copy(w, body); return err }); err != nil {
+		return err
+	}
+	if !g.Quiet {
+		fmt.Fprintf(g.stderr, "linkvault: wrote %s (%s, source of %s at commit %s, archived %s)\n",
+			opts.Output, report.Bytes(sc.Size), sc.Repo, sc.ShortCommit(), sc.Time.UTC().Format(time.RFC3339))
+	}
+	return nil
 }

@@ -122,6 +122,11 @@ func writeHistoryRecord(w io.Writer, rec *linkvault.URLRecord, caps []linkvault.
 	if elsewhere != "" {
 		fmt.Fprintf(w, "  copy      %s\n", elsewhere)
 	}
+	for _, note := range []string{report.SourceNote(&report.Entry{URLRecord: *rec}), report.SourceElsewhere(&report.Entry{URLRecord: *rec})} {
+		if note != "" {
+			fmt.Fprintf(w, "  code      %s\n", note)
+		}
+	}
 	if !rec.ChangedSince.IsZero() {
 		fmt.Fprintf(w, "  changed   text no longer matches what was cited since %s (last match %s)\n", fmtTime(rec.ChangedSince), fmtTime(rec.LastMatch))
 	}

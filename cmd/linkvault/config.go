@@ -38,6 +38,7 @@ type Config struct {
 	Soft404     Soft404Config         `yaml:"soft404"`
 	Archive     ArchiveConfig         `yaml:"archive"`
 	Wayback     WaybackConfig         `yaml:"wayback"`
+	SWH         SWHConfig             `yaml:"software_heritage"`
 	Report      ReportConfig          `yaml:"report"`
 
 	// ExcludePaths are regular expressions of note paths not read.
@@ -128,6 +129,8 @@ type ArchiveConfig struct {
 	MaxSize  Size     `yaml:"max_size"`
 	Types    []string `yaml:"types"`
 	FileSize Size     `yaml:"file_size"`
+	// RepoMaxSize caps a repository's source tarball (0: no sources).
+	RepoMaxSize Size `yaml:"repo_max_size"`
 }
 
 // WaybackConfig is wayback: — either a boolean or a mapping.
@@ -187,10 +190,17 @@ func DefaultConfig() *Config {
 			Dir:      "archive",
 			MaxSize:  50 << 20,
 			FileSize: 1 << 30,
+
+			RepoMaxSize: 100 << 20,
 		},
 		Wayback: WaybackConfig{
 			Enabled:  true,
 			Endpoint: "https://web.archive.org",
+			MaxAge:   Duration(7 * 24 * time.Hour),
+		},
+		SWH: SWHConfig{
+			Enabled:  true,
+			Endpoint: "https://archive.softwareheritage.org",
 			MaxAge:   Duration(7 * 24 * time.Hour),
 		},
 	}
@@ -286,9 +296,11 @@ var knownKeys = map[string]any{
 	"hosts":   nil,
 	"policy":  map[string]any{"dead_after": nil, "dead_min_age": nil, "fail_on": nil, "drift_distance": nil, "max_age": nil},
 	"soft404": map[string]any{"enabled": nil, "probe": nil, "generic_min": nil, "gone_text": nil, "signatures": nil},
-	"archive": map[string]any{"enabled": nil, "dir": nil, "max_size": nil, "types": nil, "file_size": nil},
+	"archive": map[string]any{"enabled": nil, "dir": nil, "max_size": nil, "types": nil, "file_size": nil, "repo_max_size": nil},
 	"wayback": map[string]any{"enabled": nil, "endpoint": nil, "max_age": nil, "exclude": nil, "public_hosts": nil},
 	"report":  map[string]any{"dir": nil, "repo_url": nil, "show_gone": nil},
+
+	"software_heritage": map[string]any{"enabled": nil, "endpoint": nil, "max_age": nil},
 }
 
 var hostKeys = map[string]any{"rate": nil, "burst": nil, "concurrency": nil, "headers": nil, "accept": nil}
@@ -380,6 +392,7 @@ func cleanYAMLMessage(s string) string {
 		"into main.Duration", "into a duration (like 30s, 20h, 7d)",
 		"into main.Size", "into a size (like 10MB)",
 		"into main.WaybackConfig", "into wayback (true, false or a mapping)",
+		"into main.SWHConfig", "into software_heritage (true, false or a mapping)",
 		"into float64", "into a number", "into int", "into an integer",
 		"into bool", "into true or false", "into []string", "into a list of strings",
 		"into string", "into a string",
@@ -474,6 +487,9 @@ func (c *Config) validate() error {
 	}
 	v.webURL("wayback.endpoint", c.Wayback.Endpoint, !c.Wayback.Enabled)
 	v.durIn("wayback.max_age", c.Wayback.MaxAge, time.Minute, 365*cfgDay)
+	v.sizeIn("archive.repo_max_size", c.Archive.RepoMaxSize, 0, 64<<30)
+	v.webURL("software_heritage.endpoint", c.SWH.Endpoint, !c.SWH.Enabled)
+	v.durIn("software_heritage.max_age", c.SWH.MaxAge, time.Minute, 365*cfgDay)
 	v.webURL("report.repo_url", c.Report.RepoURL, true)
 	c.exclude = c.exclude[:0]
 	for i, p := range c.Exclude {
@@ -673,4 +689,31 @@ func pathError(err error) error {
 		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
 	}
 	return err
+}
+
+// SWHConfig is software_heritage: — either a boolean or a mapping.
+type SWHConfig struct {
+	Enabled  bool     `yaml:"enabled"`
+	Endpoint string   `yaml:"endpoint"`
+	MaxAge   Duration `yaml:"max_age"`
+}
+
+// UnmarshalYAML lets software_heritage: be true, false or a mapping.
+func (w *SWHConfig) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			return fmt.Errorf("line %d: cannot unmarshal %q into software_heritage (true, false or a mapping)", n.Line, n.Value)
+		}
+		w.Enabled = b
+		return nil
+	}
+	type plain SWHConfig
+	p := plain(*w)
+	p.Enabled = true
+	if err := n.Decode(&p); err != nil {
+		return err
+	}
+	*w = SWHConfig(p)
+	return nil
 }

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/linkvault/linkvault/internal/fakegithub"
+	"github.com/linkvault/linkvault/internal/fakeswh"
 )
 
 // fakeWeb is the web of the end-to-end tests: one HTTP and one HTTPS
@@ -34,6 +35,8 @@ type fakeWeb struct {
 	day        atomic.Int32
 	mu         sync.Mutex
 	requests   map[string]int // "HOST/PATH" → requests
+	sources    *fakegithub.Sources
+	swh        *fakeswh.Server
 }
 
 // pdfBody is a small PDF-like body whose bytes the archive must keep.
@@ -59,6 +62,7 @@ var gbkPage = func() []byte {
 
 func newFakeWeb() *fakeWeb {
 	w := &fakeWeb{requests: map[string]int{}}
+	w.sources, w.swh = newSourceFakes()
 	w.day.Store(1)
 	w.plain = httptest.NewServer(http.HandlerFunc(w.serve))
 	w.tls = httptest.NewUnstartedServer(http.HandlerFunc(w.serve))
@@ -122,7 +126,7 @@ func (w *fakeWeb) resolveYAML() string {
 	return b.String()
 }
 
-var fakeHosts = []string{"github.com", "api.github.com", "mp.weixin.qq.com", "files.alicdn.com", "developer.aliyun.com", "blocked.example.com", "flaky.example.com", "web.archive.org", "slow.example.com", "blog.example.com"}
+var fakeHosts = []string{"github.com", "api.github.com", "mp.weixin.qq.com", "files.alicdn.com", "developer.aliyun.com", "blocked.example.com", "flaky.example.com", "web.archive.org", "slow.example.com", "blog.example.com", "codeload.github.com", "archive.softwareheritage.org"}
 
 // probePath matches the random 25-letter segment of a soft 404 probe.
 var probePath = regexp.MustCompile(`/[a-z]{25}$`)
@@ -267,6 +271,9 @@ func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 		}
 		page("slow")
 	default:
+		if w.serveSource(rw, r, host, day) {
+			return
+		}
 		// The Wayback Machine knows one vanished repository.
 		if host+r.URL.Path == "web.archive.org/web/https://github.com/gone/repo" {
 			http.Redirect(rw, r, "https://web.archive.org/web/20200101000000/https://github.com/gone/repo", http.StatusFound)

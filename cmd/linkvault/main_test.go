@@ -59,6 +59,9 @@ func TestScripts(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(env.WorkDir, "want-gbk.html"), gbkPage, 0o644); err != nil {
 				return err
 			}
+			if err := os.WriteFile(filepath.Join(env.WorkDir, "want-src.tar.gz"), vanishTarball, 0o644); err != nil {
+				return err
+			}
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				return err
@@ -86,6 +89,11 @@ hosts:
 policy:
   dead_after: 2
   dead_min_age: 0
+# Repository sources and Software Heritage are off but in the scripts
+# that turn them on (setconfig).
+archive:
+  repo_max_size: 0
+software_heritage: false
 wayback:
   endpoint: https://web.archive.org
   # The fake web is on loopback: its hosts count as public.
@@ -103,6 +111,7 @@ wayback:
 			"httpget":   cmdHTTPGet,
 			"setconfig": cmdSetConfig,
 			"warcgrep":  cmdWARCGrep,
+			"warccount": cmdWARCCount,
 		},
 	})
 }

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/linkvault/linkvault/internal/fakegithub"
+	"github.com/linkvault/linkvault/internal/fakeswh"
+)
+
+// The repository sources of the fake web (see serveSource).
+const (
+	vanishCommit  = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678" // tkestack/vanish, day 1
+	kstoneCommit1 = "0c1d2e3f405162738495a6b7c8d9e0f1a2b3c4d5" // tkestack/kstone, days 1–2
+	kstoneCommit2 = "f0e1d2c3b4a5968778695a4b3c2d1e0f9a8b7c6d" // tkestack/kstone, from day 3
+)
+
+// Tarballs of the fake repositories, the bytes get --source must give back.
+var (
+	vanishTarball  = fakegithub.Tarball("tkestack-vanish-a1b2c3d", map[string]string{"README.md": "# vanish\n", "main.go": "package main\n\nfunc main() {}\n"})
+	kstoneTarball1 = fakegithub.Tarball("tkestack-kstone-0c1d2e3", map[string]string{"README.md": "# kstone\n"})
+	kstoneTarball2 = fakegithub.Tarball("tkestack-kstone-f0e1d2c", map[string]string{"README.md": "# kstone\n\nv2\n"})
+	// bigTarball is over the cap of the scripts (archive.repo_max_size: 16KB).
+	bigTarball = fakegithub.Tarball("tkestack-big-9a9a9a9", map[string]string{"blob.txt": noise(64 << 10)})
+)
+
+// noise returns n hex digits that do not compress much (a SHA-256 chain).
+func noise(n int) string {
+	var b strings.Builder
+	sum := sha256.Sum256([]byte("linkvault"))
+	for b.Len() < n {
+		b.WriteString(hex.EncodeToString(sum[:]))
+		sum = sha256.Sum256(sum[:])
+	}
+	return b.String()[:n]
+}
+
+// swhVisit is when the fake Software Heritage last visited Tencent/Caelus.
+var swhVisit = time.Date(2026, 11, 20, 8, 30, 0, 0, time.UTC)
+
+// serveSource answers the repository pages and source archives of
+// tkestack/vanish (alive on day 1 only), tkestack/big and the commits and
+// tarballs of tkestack/kstone (a new commit from day 3), and the Software
+// Heritage API (it knows Tencent/Caelus). It reports whether it answered.
+func (w *fakeWeb) serveSource(rw http.ResponseWriter, r *http.Request, host string, day int) bool {
+	if host == "archive.softwareheritage.org" {
+		w.swh.ServeHTTP(rw, r)
+		return true
+	}
+	if host == "github.com" && (r.URL.Path == "/tkestack/vanish" || r.URL.Path == "/tkestack/big" || r.URL.Path == "/tkestack/kstone/tree/main/docs") {
+		if day >= 2 && r.URL.Path == "/tkestack/vanish" {
+			http.NotFound(rw, r)
+			return true
+		}
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = rw.Write([]byte("<!doctype html><title>" + r.URL.Path[1:] + "</title><h1>repository</h1>"))
+		return true
+	}
+	if !w.sources.Handles(r) {
+		return false
+	}
+	kstone := &fakegithub.SourceRepo{Branches: map[string]string{"main": kstoneCommit1}, Tarballs: map[string][]byte{kstoneCommit1: kstoneTarball1}}
+	if day >= 3 {
+		kstone = &fakegithub.SourceRepo{Branches: map[string]string{"main": kstoneCommit2}, Tarballs: map[string][]byte{kstoneCommit1: kstoneTarball1, kstoneCommit2: kstoneTarball2}}
+	}
+	w.sources.Set("tkestack/kstone", kstone)
+	w.sources.Set("tkestack/big", &fakegithub.SourceRepo{Branches: map[string]string{"main": strings.Repeat("9a", 20)}, Tarballs: map[string][]byte{strings.Repeat("9a", 20): bigTarball}})
+	if day < 2 {
+		w.sources.Set("tkestack/vanish", &fakegithub.SourceRepo{Branches: map[string]string{"main": vanishCommit}, Tarballs: map[string][]byte{vanishCommit: vanishTarball}})
+	} else {
+		w.sources.Remove("tkestack/vanish")
+	}
+	w.sources.ServeHTTP(rw, r)
+	return true
+}
+
+func newSourceFakes() (*fakegithub.Sources, *fakeswh.Server) {
+	return fakegithub.NewSources(), fakeswh.New(map[string]time.Time{"https://github.com/Tencent/Caelus": swhVisit})
+}
+
+// warccount DIR REGEXP N: the WARC files of DIR hold N matches of REGEXP
+// in all (decompressed).
+func cmdWARCCount(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 || neg {
+		ts.Fatalf("usage: warccount DIR REGEXP N")
+	}
+	re, err := regexp.Compile(args[1])
+	ts.Check(err)
+	want, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	files, err := filepath.Glob(filepath.Join(ts.MkAbs(args[0]), "*.warc.gz*"))
+	ts.Check(err)
+	got := 0
+	for _, f := range files {
+		fh, err := os.Open(f)
+		ts.Check(err)
+		zr, err := gzip.NewReader(fh)
+		ts.Check(err)
+		b, err := io.ReadAll(zr)
+		fh.Close()
+		ts.Check(err)
+		got += len(re.FindAllIndex(b, -1))
+	}
+	if got != want {
+		ts.Fatalf("%d matches of %q in %s, want %d", got, args[1], args[0], want)
+	}
+}

@@ -1,0 +1,152 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/linkvault/linkvault"
+)
+
+// RepoSource is a link to a repository (or to a file or tree in one)
+// whose source can be archived as a tarball. Only GitHub is covered: its
+// source archives have a documented URL,
+// https://github.com/OWNER/REPO/archive/COMMIT.tar.gz.
+type RepoSource struct {
+	Repo  string // https://github.com/OWNER/REPO
+	Owner string
+	Name  string
+	// Ref is the branch, tag or commit the link names (/tree/REF/…,
+	// /blob/REF/…); "" for the default branch. A ref holding a slash is
+	// read up to its first slash.
+	Ref string
+}
+
+// SourceOf returns the repository source of a link to a GitHub
+// repository's main page or to a tree or file in it; false for any other
+// link (an issue, a pull request, a user, another host).
+func SourceOf(link string) (RepoSource, bool) {
+	full := githubRepo(link)
+	if full == "" {
+		return RepoSource{}, false
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		return RepoSource{}, false
+	}
+	owner, name, _ := strings.Cut(full, "/")
+	s := RepoSource{Repo: "https://github.com/" + full, Owner: owner, Name: name}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	switch {
+	case len(parts) == 2:
+	case len(parts) >= 4 && (parts[2] == "tree" || parts[2] == "blob") && parts[3] != "":
+		s.Ref = parts[3]
+	default:
+		return RepoSource{}, false
+	}
+	return s, true
+}
+
+var commitID = regexp.MustCompile(`^[0-9a-f]{40}$`)
+
+// errSourceUnknown is returned when the commit of a ref cannot be known.
+var errSourceUnknown = errors.New("commit unknown")
+
+// SourceCommit returns the commit whose source s names: the linked ref
+// when it is a full commit id; the default branch's head from gh, the
+// GitHub data of the link's check (GitHub's GraphQL answer, when a token
+// is set); otherwise GitHub's REST API is asked, GET
+// {GitHubAPI}/repos/OWNER/REPO/commits/{REF or HEAD} with the
+// application/vnd.github.sha media type (the answer is the bare commit
+// id), through client, with the token over HTTPS only.
+func (c *Checker) SourceCommit(ctx context.Context, client *http.Client, s RepoSource, gh *linkvault.GitHubRepo) (string, error) {
+	if commitID.MatchString(s.Ref) {
+		return s.Ref, nil
+	}
+	if s.Ref == "" && gh != nil && gh.Exists && commitID.MatchString(gh.Commit) {
+		return gh.Commit, nil
+	}
+	ref := s.Ref
+	if ref == "" {
+		ref = "HEAD"
+	}
+	api := strings.TrimRight(c.opts.GitHubAPI, "/")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
+		api+"/repos/"+url.PathEscape(s.Owner)+"/"+url.PathEscape(s.Name)+"/commits/"+url.PathEscape(ref), nil)
+	if err != nil {
+		return "", fmt.Errorf("crawler: commit of %s: %w", s.Repo, err)
+	}
+	req.Header.Set("Accept", "application/vnd.github.sha")
+	if c.opts.GitHubToken != "" && req.URL.Scheme == "https" {
+		req.Header.Set("Authorization", "Bearer "+c.opts.GitHubToken)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("crawler: commit of %s: %w", s.Repo, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	if err != nil {
+		return "", fmt.Errorf("crawler: commit of %s: %w", s.Repo, err)
+	}
+	id := strings.TrimSpace(string(body))
+	if resp.StatusCode != http.StatusOK || !commitID.MatchString(id) {
+		return "", fmt.Errorf("crawler: commit of %s at %s: %w (GitHub API: %s)", s.Repo, ref, errSourceUnknown, resp.Status)
+	}
+	return id, nil
+}
+
+// SourceDownload is the answer to a tarball request: the URL the bytes
+// come from (after redirects), their type and announced length (-1
+// unknown). The caller reads and closes Body.
+type SourceDownload struct {
+	URL         string
+	ContentType string
+	Length      int64
+	Body        io.ReadCloser
+}
+
+// maxSourceHops bounds the redirects of a tarball request (GitHub sends
+// one, to codeload.github.com).
+const maxSourceHops = 5
+
+// OpenSource requests the tarball of s at commit through client (the
+// checker's polite client: every hop waits for its host's token and passes
+// the private-address guard), following at most 5 redirects. The body is
+// the raw archive: it is never decompressed.
+func (c *Checker) OpenSource(ctx context.Context, client *http.Client, s RepoSource, commit string) (*SourceDownload, error) {
+	u := s.Repo + "/archive/" + commit + ".tar.gz"
+	for hop := 0; ; hop++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return nil, fmt.Errorf("crawler: source of %s: %w", s.Repo, err)
+		}
+		// No transparent gzip: the archive is kept as sent.
+		req.Header.Set("Accept-Encoding", "identity")
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("crawler: source of %s: %w", s.Repo, err)
+		}
+		code := resp.StatusCode
+		if code >= 300 && code < 400 && code != http.StatusNotModified {
+			loc, lerr := resp.Location()
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			resp.Body.Close()
+			if lerr != nil || (loc.Scheme != "http" && loc.Scheme != "https") || hop >= maxSourceHops {
+				return nil, fmt.Errorf("crawler: source of %s: bad redirect from %s", s.Repo, u)
+			}
+			u = loc.String()
+			continue
+		}
+		if code != http.StatusOK {
+			resp.Body.Close()
+			return nil, fmt.Errorf("crawler: source of %s: %s answered %s", s.Repo, u, resp.Status)
+		}
+		return &SourceDownload{URL: u, ContentType: resp.Header.Get("Content-Type"), Length: resp.ContentLength, Body: resp.Body}, nil
+	}
+}

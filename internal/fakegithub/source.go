@@ -1,0 +1,179 @@
+package fakegithub
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Sources serves repositories' source archives as GitHub documents them,
+// routing by Host:
+//
+//	GET github.com/OWNER/REPO/archive/REF.tar.gz
+//	    → 302 https://codeload.github.com/OWNER/REPO/tar.gz/REF
+//	GET codeload.github.com/OWNER/REPO/tar.gz/REF → the tarball (application/x-gzip)
+//	GET api.github.com/repos/OWNER/REPO/commits/REF with
+//	    Accept: application/vnd.github.sha → the commit id as text
+//
+// REF is a commit id, a branch or HEAD (the default branch). A repository
+// not held, or a ref it does not know, is 404 (422 for the commits API,
+// as GitHub answers "No commit found for SHA").
+type Sources struct {
+	mu    sync.Mutex
+	repos map[string]*SourceRepo // lower-case "owner/name"
+	// NoLength sends tarballs without Content-Length (chunked), as
+	// codeload often does.
+	NoLength bool
+	// Requests counts the answered requests by "HOST/PATH".
+	Requests map[string]int
+}
+
+// SourceRepo is a repository of Sources: its branches (name → commit id)
+// and the tarball of each commit.
+type SourceRepo struct {
+	DefaultBranch string            // default "main"
+	Branches      map[string]string // branch → commit id
+	Tarballs      map[string][]byte // commit id → tar.gz
+}
+
+// NewSources returns an empty Sources.
+func NewSources() *Sources {
+	return &Sources{repos: map[string]*SourceRepo{}, Requests: map[string]int{}}
+}
+
+// Set adds or replaces a repository ("owner/name").
+func (s *Sources) Set(name string, r *SourceRepo) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.DefaultBranch == "" {
+		r.DefaultBranch = "main"
+	}
+	s.repos[strings.ToLower(name)] = r
+}
+
+// Remove deletes a repository: its archives answer 404 from now on.
+func (s *Sources) Remove(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.repos, strings.ToLower(name))
+}
+
+// Count returns the requests answered for "HOST/PATH".
+func (s *Sources) Count(key string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.Requests[key]
+}
+
+// commit resolves ref in r: a commit id it holds, a branch, or HEAD.
+func (r *SourceRepo) commit(ref string) (string, bool) {
+	if ref == "HEAD" {
+		ref = r.DefaultBranch
+	}
+	if id, ok := r.Branches[ref]; ok {
+		return id, true
+	}
+	_, ok := r.Tarballs[ref]
+	return ref, ok
+}
+
+// Handles reports whether s answers the request (host and path), so that a
+// fake web can hand it over.
+func (s *Sources) Handles(r *http.Request) bool {
+	host := strings.ToLower(strings.Split(r.Host, ":")[0])
+	p := r.URL.Path
+	switch host {
+	case "github.com":
+		return strings.Contains(p, "/archive/") && strings.HasSuffix(p, ".tar.gz")
+	case "codeload.github.com":
+		return true
+	case "api.github.com":
+		return strings.HasPrefix(p, "/repos/") && strings.Contains(p, "/commits/")
+	}
+	return false
+}
+
+func (s *Sources) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	host := strings.ToLower(strings.Split(r.Host, ":")[0])
+	s.mu.Lock()
+	s.Requests[host+r.URL.Path]++
+	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	var repo *SourceRepo
+	var owner, name string
+	switch {
+	case host == "api.github.com" && len(parts) == 5 && parts[0] == "repos" && parts[3] == "commits":
+		owner, name = parts[1], parts[2]
+	case len(parts) == 4:
+		owner, name = parts[0], parts[1]
+	}
+	if owner != "" {
+		repo = s.repos[strings.ToLower(owner+"/"+name)]
+	}
+	noLength := s.NoLength
+	s.mu.Unlock()
+	if repo == nil {
+		http.NotFound(w, r)
+		return
+	}
+	switch {
+	case host == "api.github.com":
+		id, ok := repo.commit(parts[4])
+		if !ok {
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "No commit found for SHA: " + parts[4]})
+			return
+		}
+		if r.Header.Get("Accept") == "application/vnd.github.sha" {
+			w.Header().Set("Content-Type", "application/vnd.github.sha; charset=utf-8")
+			_, _ = w.Write([]byte(id))
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"sha": id})
+	case host == "github.com" && parts[2] == "archive":
+		ref := strings.TrimSuffix(parts[3], ".tar.gz")
+		http.Redirect(w, r, "https://codeload.github.com/"+owner+"/"+name+"/tar.gz/"+ref, http.StatusFound)
+	case host == "codeload.github.com" && parts[2] == "tar.gz":
+		id, ok := repo.commit(parts[3])
+		body := repo.Tarballs[id]
+		if !ok || body == nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-gzip")
+		w.Header().Set("Content-Disposition", "attachment; filename="+name+"-"+id[:min(7, len(id))]+".tar.gz")
+		if noLength {
+			w.WriteHeader(http.StatusOK)
+			w.(http.Flusher).Flush() // chunked: no Content-Length
+		}
+		_, _ = w.Write(body)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// Tarball builds a deterministic tar.gz of files (path → content) under
+// the directory prefix, as GitHub's archives are laid out
+// (OWNER-REPO-SHORTSHA/…).
+func Tarball(prefix string, files map[string]string) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	mod := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: prefix + "/", Mode: 0o755, ModTime: mod})
+	for _, n := range names {
+		_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: prefix + "/" + n, Mode: 0o644, Size: int64(len(files[n])), ModTime: mod})
+		_, _ = tw.Write([]byte(files[n]))
+	}
+	_ = tw.Close()
+	_ = zw.Close()
+	return buf.Bytes()
+}
