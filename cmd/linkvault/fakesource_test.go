@@ -116,3 +116,14 @@ func cmdWARCCount(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("%d matches of %q in %s, want %d", got, args[1], args[0], want)
 	}
 }
+
+// swhlimit N: the fake Software Heritage answers 429 once it answered N
+// requests in all (0: never).
+func cmdSWHLimit(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: swhlimit N")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	fakeWebOf(ts).swh.SetLimit(n)
+}

@@ -112,6 +112,7 @@ wayback:
 			"setconfig": cmdSetConfig,
 			"warcgrep":  cmdWARCGrep,
 			"warccount": cmdWARCCount,
+			"swhlimit":  cmdSWHLimit,
 		},
 	})
 }

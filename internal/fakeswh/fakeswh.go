@@ -43,6 +43,20 @@ func New(origins map[string]time.Time) *Server {
 	return &Server{Origins: origins, Reset: time.Now().Add(time.Hour)}
 }
 
+// SetLimit sets Limit (the requests already answered count).
+func (s *Server) SetLimit(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Limit = n
+}
+
+// SetDelay sets Delay.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Delay = d
+}
+
 // Requests returns how many requests the server received.
 func (s *Server) Requests() int {
 	s.mu.Lock()
