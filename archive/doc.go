@@ -20,6 +20,27 @@
 // No bbolt type leaves the package, and no type inside it holds a
 // transaction, bucket or cursor (TestOneWayToBolt).
 //
+// # Repository sources
+//
+// Archiver.CaptureSource stores the source tarball of a repository at one
+// commit as a WARC resource record (WARC-Target-URI the tarball's URL,
+// the bytes as the forge sent them) and indexes it in its own bucket,
+// "sources", by repository and commit and by link over time (see
+// source.go): the capture index, and so the CDXJ and WACZ exports and the
+// replay, are unchanged by sources. DB.SourceOf says whether a commit was
+// archived (or skipped over the cap: a tarball over the caller's cap is
+// not stored, and the skip is remembered with the cap), DB.NoteSource
+// points another link at a commit already archived, and
+// DB.LatestStoredSource finds what `linkvault get --source` gives back.
+// URL records read through URL and URLs carry the latest source of the
+// link (URLRecord.SourceCode).
+//
+// DB.SoftwareHeritageLookup asks Software Heritage's API for the latest
+// visit of a repository origin, as WaybackLookup asks the Wayback Machine,
+// and caches the answer (found or not) in the database; a 429 is a
+// *RateLimitError (ErrRateLimited) and, like other errors, is not cached.
+// URL records carry the cached answer (URLRecord.SoftwareHeritage).
+//
 // # States
 //
 // The states of a URL and the rules that move it from one to another are

@@ -47,6 +47,11 @@
 // soft404.go and similar.go (the pure half of soft 404 detection:
 // signals, judge, similarity), and probe.go (its scheduling half: the
 // random-path probe of each host). local.go checks local links on disk.
+// source.go finds the repository source of a link (SourceOf: a GitHub
+// repository, or a tree or file in one), the commit it names
+// (Checker.SourceCommit: the GraphQL data of the check, else GitHub's REST
+// API) and requests its tarball (Checker.OpenSource, through the polite
+// client of side requests), for the archive to keep.
 //
 // Which answers count as ok is configurable, like lychee's --accept:
 // Options.Accept (and HostOptions.Accept per host) list the final status

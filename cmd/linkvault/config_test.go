@@ -87,6 +87,7 @@ func TestConfigErrors(t *testing.T) {
 		{"mapping expected", "hosts:\n  x.example: 5\n", "cfg.yaml:2: hosts.x.example: cannot unmarshal !!int `5` into a mapping"},
 		{"header type", "hosts:\n  x.example:\n    headers: {X-A: [1]}\n", "cfg.yaml:3: hosts.x.example.headers.X-A: cannot unmarshal !!seq into a string"},
 		{"bad wayback", "wayback: maybe\n", `cfg.yaml:1: wayback: cannot unmarshal "maybe" into wayback (true, false or a mapping)`},
+		{"bad software_heritage", "\nsoftware_heritage: maybe\n", `cfg.yaml:2: software_heritage: cannot unmarshal "maybe" into software_heritage (true, false or a mapping)`},
 		{"bad duration", "policy:\n  dead_min_age: soon\n", `cfg.yaml:2: policy.dead_min_age: cannot unmarshal "soon" into a duration (like 30s, 20h, 7d)`},
 		{"bad size", "check:\n  max_body: huge\n", `cfg.yaml:2: check.max_body: cannot unmarshal "huge" into a size (like 10MB)`},
 		{"size list", "check:\n  max_body: [1]\n", `cfg.yaml:2: check.max_body: cannot unmarshal a list into a size (like 10MB)`},
@@ -144,6 +145,9 @@ func TestConfigErrors(t *testing.T) {
 		{"bad regexp", "exclude:\n  - ^https://ok\\.example/\n  - '('\n", "cfg.yaml:3: exclude[1]: invalid pattern \"(\": error parsing regexp: missing closing ): `(`"},
 		{"wayback endpoint", "wayback:\n  endpoint: ftp://archive.example\n", `cfg.yaml:2: wayback.endpoint: must be an http or https URL, got "ftp://archive.example"`},
 		{"wayback max_age", "wayback:\n  max_age: 0\n", `cfg.yaml:2: wayback.max_age: must be between 1m and 365d, got 0`},
+		{"repo_max_size", "archive:\n  repo_max_size: 65GB\n", `cfg.yaml:2: archive.repo_max_size: must be between 0B and 64GB, got 65GB`},
+		{"software_heritage endpoint", "software_heritage:\n  endpoint: archive.softwareheritage.org\n", `cfg.yaml:2: software_heritage.endpoint: must be an http or https URL, got "archive.softwareheritage.org"`},
+		{"software_heritage max_age", "software_heritage:\n  max_age: 10s\n", `cfg.yaml:2: software_heritage.max_age: must be between 1m and 365d, got 10s`},
 		{"wayback exclude", "wayback:\n  exclude:\n    - example.com\n    - https://github.com/\n", `cfg.yaml:4: wayback.exclude: invalid host pattern "https://github.com/": want a host name like example.com or *.example.com`},
 		{"wayback public_hosts", "wayback:\n  public_hosts: 5\n", `cfg.yaml:2: wayback.public_hosts: want a list of host names`},
 		{"repo_url", "report:\n  repo_url: javascript:alert(1)\n", `cfg.yaml:2: report.repo_url: must be an http or https URL, got "javascript:alert(1)"`},
@@ -202,6 +206,7 @@ func TestConfigValues(t *testing.T) {
 	cfg, err := ParseConfig("/x/cfg.yaml", []byte(`
 notes: [notes/*.md]
 wayback: false
+software_heritage: false
 policy: {dead_min_age: 0, dead_after: 3}
 check: {recheck_after: 2d, max_body: 512KB}
 archive: {dir: /abs/arch}
@@ -212,6 +217,9 @@ hosts: {example.com: {rate: 0.5, headers: {X-Token: t}}}
 	}
 	if cfg.Wayback.Enabled {
 		t.Error("wayback: false left it enabled")
+	}
+	if cfg.SWH.Enabled || cfg.SWH.Endpoint != "https://archive.softwareheritage.org" || cfg.Archive.RepoMaxSize != 100<<20 {
+		t.Errorf("software_heritage: false = %+v, archive.repo_max_size %d", cfg.SWH, cfg.Archive.RepoMaxSize)
 	}
 	if cfg.policy().DeadMinAge != 0 || cfg.policy().DeadAfter != 3 {
 		t.Errorf("policy = %+v", cfg.policy())

@@ -37,7 +37,7 @@ func TestEnvEveryKeyHasAVariable(t *testing.T) {
 			m, isMap := sub.(map[string]any)
 			if isMap {
 				walk(prefix+k+".", m)
-				if k != "wayback" { // wayback: false is a value too
+				if k != "wayback" && k != "software_heritage" { // wayback: false is a value too
 					continue
 				}
 			}
