@@ -26,6 +26,9 @@ func TestArchiveSurface(t *testing.T) {
 		"DefaultPrefix":          "a default of ArchiverOptions, part of its contract",
 		"DefaultWaybackEndpoint": "named by WaybackOptions.Endpoint's doc",
 		"DefaultWaybackMaxAge":   "a default of WaybackOptions, part of its contract",
+		"DefaultSWHEndpoint":     "named by SWHOptions.Endpoint's doc",
+		"DefaultSWHMaxAge":       "a default of SWHOptions, part of its contract",
+		"RateLimitError":         "documented errors.As target of SoftwareHeritageLookup (its Reset)",
 	}
 	surfaceCheck(t, "archive", kept)
 }
@@ -172,6 +175,9 @@ func TestCrawlerSurface(t *testing.T) {
 		"DefaultRate":             "a default of Options",
 		"DefaultRetries":          "a default of Options",
 		"ErrHostHeaders":          "documented errors.Is target of Disclose, with ErrPrivateHost",
+		// What the source functions return, which cmd calls.
+		"RepoSource":     "returned by SourceOf, taken by SourceCommit and OpenSource",
+		"SourceDownload": "returned by Checker.OpenSource",
 	}
 	surfaceCheck(t, "crawler", kept)
 }

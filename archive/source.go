@@ -73,9 +73,9 @@ func (db *DB) SourceOf(repo, commit string) (linkvault.SourceCopy, bool, error) 
 	return sc, ok, nil
 }
 
-// LatestSource returns the latest source recorded for link; false when
+// latestSource returns the latest source recorded for link; false when
 // there is none.
-func (db *DB) LatestSource(link string) (linkvault.SourceCopy, bool, error) {
+func (db *DB) latestSource(link string) (linkvault.SourceCopy, bool, error) {
 	var sc linkvault.SourceCopy
 	var ok bool
 	err := db.viewBucket(bucketSources, func(b *bucket) error {
@@ -119,7 +119,7 @@ func (db *DB) LatestStoredSource(link string) (linkvault.SourceCopy, bool, error
 // skipped) for another link or an earlier run: nothing is written when
 // the latest source of link is already sc's commit.
 func (db *DB) NoteSource(link string, sc linkvault.SourceCopy) error {
-	last, ok, err := db.LatestSource(link)
+	last, ok, err := db.latestSource(link)
 	if err != nil {
 		return err
 	}
