@@ -57,13 +57,20 @@ var commitID = regexp.MustCompile(`^[0-9a-f]{40}$`)
 // errSourceUnknown is returned when the commit of a ref cannot be known.
 var errSourceUnknown = errors.New("commit unknown")
 
+// ErrGitHubRateLimited is returned by SourceCommit when GitHub's API
+// refuses for its rate limit (403 with x-ratelimit-remaining: 0, or 429):
+// asking again in the same run is in vain (60 requests an hour without a
+// token).
+var ErrGitHubRateLimited = errors.New("GitHub API rate limit exceeded")
+
 // SourceCommit returns the commit whose source s names: the linked ref
 // when it is a full commit id; the default branch's head from gh, the
 // GitHub data of the link's check (GitHub's GraphQL answer, when a token
 // is set); otherwise GitHub's REST API is asked, GET
 // {GitHubAPI}/repos/OWNER/REPO/commits/{REF or HEAD} with the
 // application/vnd.github.sha media type (the answer is the bare commit
-// id), through client, with the token over HTTPS only.
+// id), through client, with the token over HTTPS only. When the API
+// refuses for its rate limit the error wraps ErrGitHubRateLimited.
 func (c *Checker) SourceCommit(ctx context.Context, client *http.Client, s RepoSource, gh *linkvault.GitHubRepo) (string, error) {
 	if commitID.MatchString(s.Ref) {
 		return s.Ref, nil
@@ -95,6 +102,10 @@ func (c *Checker) SourceCommit(ctx context.Context, client *http.Client, s RepoS
 		return "", fmt.Errorf("crawler: commit of %s: %w", s.Repo, err)
 	}
 	id := strings.TrimSpace(string(body))
+	if resp.StatusCode == http.StatusTooManyRequests ||
+		(resp.StatusCode == http.StatusForbidden && resp.Header.Get("X-Ratelimit-Remaining") == "0") {
+		return "", fmt.Errorf("crawler: commit of %s: %w (%s)", s.Repo, ErrGitHubRateLimited, resp.Status)
+	}
 	if resp.StatusCode != http.StatusOK || !commitID.MatchString(id) {
 		return "", fmt.Errorf("crawler: commit of %s at %s: %w (GitHub API: %s)", s.Repo, ref, errSourceUnknown, resp.Status)
 	}

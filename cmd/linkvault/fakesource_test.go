@@ -127,3 +127,24 @@ func cmdSWHLimit(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	fakeWebOf(ts).swh.SetLimit(n)
 }
+
+// ghapi limit N: GitHub's commits API answers N requests in all, then 403
+// for its rate limit (0: no limit). ghapi requests N: it received N.
+func cmdGHAPI(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || neg {
+		ts.Fatalf("usage: ghapi limit|requests N")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	src := fakeWebOf(ts).sources
+	switch args[0] {
+	case "limit":
+		src.SetAPILimit(n)
+	case "requests":
+		if got := src.APIRequests(); got != n {
+			ts.Fatalf("GitHub's commits API received %d requests, want %d", got, n)
+		}
+	default:
+		ts.Fatalf("usage: ghapi limit|requests N")
+	}
+}

@@ -113,6 +113,7 @@ wayback:
 			"warcgrep":  cmdWARCGrep,
 			"warccount": cmdWARCCount,
 			"swhlimit":  cmdSWHLimit,
+			"ghapi":     cmdGHAPI,
 		},
 	})
 }

@@ -51,11 +51,17 @@ func captureSources(ctx context.Context, g *globalOptions, cfg *Config, db *arch
 	var failed int
 	var firstErr error
 	commits := map[string]string{} // "REPO@REF" → commit, asked once per run
-	for _, res := range results {
+	for i, res := range results {
 		if ctx.Err() != nil {
 			return
 		}
 		sc, fresh, err := captureSource(ctx, db, a, checker, client, res, maxSize, commits)
+		if errors.Is(err, crawler.ErrGitHubRateLimited) {
+			if !g.Quiet {
+				fmt.Fprintf(g.stderr, "linkvault: warning: repository sources: GitHub's API rate limit is reached (set GITHUB_TOKEN for a higher one); %d links left for the next run\n", len(results)-i)
+			}
+			break
+		}
 		if err != nil {
 			failed++
 			if firstErr == nil {

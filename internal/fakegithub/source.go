@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +32,25 @@ type Sources struct {
 	NoLength bool
 	// Requests counts the answered requests by "HOST/PATH".
 	Requests map[string]int
+	// APILimit is the requests the commits API answers (0: no limit);
+	// beyond it, 403 with x-ratelimit-remaining: 0, GitHub's primary rate
+	// limit.
+	APILimit int
+	apiUsed  int
+}
+
+// SetAPILimit sets APILimit (the API requests already answered count).
+func (s *Sources) SetAPILimit(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.APILimit = n
+}
+
+// APIRequests returns the requests the commits API received.
+func (s *Sources) APIRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.apiUsed
 }
 
 // SourceRepo is a repository of Sources: its branches (name → commit id)
@@ -108,6 +128,18 @@ func (s *Sources) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case host == "api.github.com" && len(parts) == 5 && parts[0] == "repos" && parts[3] == "commits":
 		owner, name = parts[1], parts[2]
+		s.apiUsed++
+		if s.APILimit > 0 {
+			w.Header().Set("x-ratelimit-limit", strconv.Itoa(s.APILimit))
+			w.Header().Set("x-ratelimit-remaining", strconv.Itoa(max(0, s.APILimit-s.apiUsed)))
+			w.Header().Set("x-ratelimit-reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
+			if s.apiUsed > s.APILimit {
+				w.Header().Set("x-ratelimit-remaining", "0")
+				s.mu.Unlock()
+				writeJSON(w, http.StatusForbidden, map[string]any{"message": "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated requests get a higher rate limit.)"})
+				return
+			}
+		}
 	case len(parts) == 4:
 		owner, name = parts[0], parts[1]
 	}
