@@ -14,33 +14,37 @@ import (
 )
 
 // RepoSource is a link to a repository (or to a file or tree in one)
-// whose source can be archived as a tarball. Only GitHub is covered: its
-// source archives have a documented URL,
-// https://github.com/OWNER/REPO/archive/COMMIT.tar.gz.
+// whose source can be archived as a tarball. GitHub, GitLab (gitlab.com)
+// and Codeberg are covered: their source archives have a documented URL
+// (GitHub's https://github.com/OWNER/REPO/archive/COMMIT.tar.gz; the
+// others in source_forges.go).
 type RepoSource struct {
-	Repo  string // https://github.com/OWNER/REPO
-	Owner string
+	Forge string // "github", "gitlab" or "codeberg"
+	Host  string // github.com, gitlab.com, codeberg.org
+	Repo  string // https://HOST/OWNER/REPO
+	Owner string // GitLab: the namespace, group/subgroup/…
 	Name  string
-	// Ref is the branch, tag or commit the link names (/tree/REF/…,
-	// /blob/REF/…); "" for the default branch. A ref holding a slash is
-	// read up to its first slash.
+	// Ref is the branch, tag or commit the link names (GitHub's and
+	// GitLab's /tree/REF/…, /blob/REF/…; Codeberg's /src/branch/REF/…);
+	// "" for the default branch. A ref holding a slash is read up to its
+	// first slash.
 	Ref string
 }
 
-// SourceOf returns the repository source of a link to a GitHub
-// repository's main page or to a tree or file in it; false for any other
-// link (an issue, a pull request, a user, another host).
+// SourceOf returns the repository source of a link to a repository's main
+// page or to a tree or file in it, on GitHub, GitLab or Codeberg; false
+// for any other link (an issue, a pull request, a user, another host).
 func SourceOf(link string) (RepoSource, bool) {
+	u, err := url.Parse(link)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return RepoSource{}, false
+	}
 	full := githubRepo(link)
 	if full == "" {
-		return RepoSource{}, false
-	}
-	u, err := url.Parse(link)
-	if err != nil {
-		return RepoSource{}, false
+		return forgeSource(u)
 	}
 	owner, name, _ := strings.Cut(full, "/")
-	s := RepoSource{Repo: "https://github.com/" + full, Owner: owner, Name: name}
+	s := RepoSource{Forge: forgeGitHub, Host: "github.com", Repo: "https://github.com/" + full, Owner: owner, Name: name}
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
 	switch {
 	case len(parts) == 2:
@@ -63,7 +67,8 @@ var errSourceUnknown = errors.New("commit unknown")
 // token).
 var ErrGitHubRateLimited = errors.New("GitHub API rate limit exceeded")
 
-// SourceCommit returns the commit whose source s names: the linked ref
+// SourceCommit returns the commit whose source s names. On GitLab and
+// Codeberg it asks their API (see source_forges.go). On GitHub: the linked ref
 // when it is a full commit id; the default branch's head from gh, the
 // GitHub data of the link's check (GitHub's GraphQL answer, when a token
 // is set); otherwise GitHub's REST API is asked, GET
@@ -74,6 +79,9 @@ var ErrGitHubRateLimited = errors.New("GitHub API rate limit exceeded")
 func (c *Checker) SourceCommit(ctx context.Context, client *http.Client, s RepoSource, gh *linkvault.GitHubRepo) (string, error) {
 	if commitID.MatchString(s.Ref) {
 		return s.Ref, nil
+	}
+	if s.Forge != forgeGitHub {
+		return c.forgeCommit(ctx, client, s)
 	}
 	if s.Ref == "" && gh != nil && gh.Exists && commitID.MatchString(gh.Commit) {
 		return gh.Commit, nil
@@ -131,7 +139,7 @@ const maxSourceHops = 5
 // the private-address guard), following at most 5 redirects. The body is
 // the raw archive: it is never decompressed.
 func (c *Checker) OpenSource(ctx context.Context, client *http.Client, s RepoSource, commit string) (*SourceDownload, error) {
-	u := s.Repo + "/archive/" + commit + ".tar.gz"
+	u := s.archiveURL(commit)
 	for hop := 0; ; hop++ {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err != nil {

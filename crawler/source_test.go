@@ -1,7 +1,9 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -27,8 +29,22 @@ func TestSourceOf(t *testing.T) {
 		{"https://github.com/tkestack/kstone/tree", "", ""},
 		{"https://github.com/tkestack", "", ""},
 		{"https://github.com/features/actions", "", ""},
-		{"https://gitlab.com/tkestack/kstone", "", ""},
+		{"https://bitbucket.org/tkestack/kstone", "", ""},
 		{"https://github.com.evil.example/tkestack/kstone", "", ""},
+		{"https://gitlab.com/gitlab-org/gitaly", "https://gitlab.com/gitlab-org/gitaly", ""},
+		{"https://gitlab.com/gitlab-org/cloud/infra.git", "https://gitlab.com/gitlab-org/cloud/infra", ""},
+		{"https://gitlab.com/gitlab-org/gitaly/-/tree/v16.0/doc", "https://gitlab.com/gitlab-org/gitaly", "v16.0"},
+		{"https://gitlab.com/gitlab-org/gitaly/-/blob/master/README.md", "https://gitlab.com/gitlab-org/gitaly", "master"},
+		{"https://gitlab.com/gitlab-org/gitaly/-/issues/1", "", ""},
+		{"https://gitlab.com/gitlab-org/gitaly/issues", "", ""},
+		{"https://gitlab.com/explore/projects", "", ""},
+		{"https://gitlab.com/gitlab-org", "", ""},
+		{"https://codeberg.org/forgejo/forgejo", "https://codeberg.org/forgejo/forgejo", ""},
+		{"https://codeberg.org/forgejo/forgejo/src/branch/forgejo/README.md", "https://codeberg.org/forgejo/forgejo", "forgejo"},
+		{"https://codeberg.org/forgejo/forgejo/src/tag/v9.0.0", "https://codeberg.org/forgejo/forgejo", "v9.0.0"},
+		{"https://codeberg.org/forgejo/forgejo/issues/3", "", ""},
+		{"https://codeberg.org/forgejo", "", ""},
+		{"ftp://codeberg.org/forgejo/forgejo", "", ""},
 	} {
 		s, ok := SourceOf(tc.link)
 		if ok != (tc.repo != "") || s.Repo != tc.repo || s.Ref != tc.ref {
@@ -82,6 +98,70 @@ func TestSourceCommit(t *testing.T) {
 	for _, a := range auth {
 		if strings.Contains(a, "t0k3n") {
 			t.Errorf("the token was sent to an http:// API: %q", a)
+		}
+	}
+}
+
+// TestForgeSources archives the source of a GitLab and a Codeberg
+// repository as their documented archive URLs give it.
+func TestForgeSources(t *testing.T) {
+	const head, tag = "3333333333333333333333333333333333333333", "4444444444444444444444444444444444444444"
+	src := fakegithub.NewSources()
+	tarHead := fakegithub.Tarball("p-333", map[string]string{"a": "head"})
+	tarTag := fakegithub.Tarball("p-444", map[string]string{"a": "tag"})
+	repo := func() *fakegithub.SourceRepo {
+		return &fakegithub.SourceRepo{Branches: map[string]string{"main": head, "v1": tag}, Tarballs: map[string][]byte{head: tarHead, tag: tarTag}}
+	}
+	src.Set("group/sub/proj", repo())
+	src.Set("owner/repo", repo())
+	srv, ca := tlsServerFor(t, src, "gitlab.com", "codeberg.org")
+	resolve := map[string]string{"gitlab.com:443": srv.Listener.Addr().String(), "codeberg.org:443": srv.Listener.Addr().String()}
+	c, err := NewChecker(Options{AllowPrivate: true, CAFile: ca, Resolve: resolve, Rate: 1000, Burst: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	client := c.Client()
+	for _, tc := range []struct {
+		link    string
+		commit  string
+		tarball []byte
+		archive string // requested, "HOST/PATH"
+	}{
+		{"https://gitlab.com/group/sub/proj", head, tarHead, "gitlab.com/group/sub/proj/-/archive/" + head + "/proj-" + head + ".tar.gz"},
+		{"https://gitlab.com/group/sub/proj/-/tree/v1/doc", tag, tarTag, "gitlab.com/group/sub/proj/-/archive/" + tag + "/proj-" + tag + ".tar.gz"},
+		{"https://codeberg.org/owner/repo", head, tarHead, "codeberg.org/owner/repo/archive/" + head + ".tar.gz"},
+		{"https://codeberg.org/owner/repo/src/branch/v1/x.go", tag, tarTag, "codeberg.org/owner/repo/archive/" + tag + ".tar.gz"},
+	} {
+		s, ok := SourceOf(tc.link)
+		if !ok {
+			t.Fatalf("SourceOf(%s) = false", tc.link)
+		}
+		commit, err := c.SourceCommit(ctx, client, s, nil)
+		if err != nil || commit != tc.commit {
+			t.Errorf("%s: SourceCommit = %q, %v; want %s", tc.link, commit, err, tc.commit)
+			continue
+		}
+		dl, err := c.OpenSource(ctx, client, s, commit)
+		if err != nil {
+			t.Errorf("%s: OpenSource: %v", tc.link, err)
+			continue
+		}
+		got, _ := io.ReadAll(dl.Body)
+		dl.Body.Close()
+		if !bytes.Equal(got, tc.tarball) || dl.URL != "https://"+tc.archive {
+			t.Errorf("%s: %d bytes from %s, want %d from https://%s", tc.link, len(got), dl.URL, len(tc.tarball), tc.archive)
+		}
+		if src.Count(tc.archive) != 1 {
+			t.Errorf("%s: %d requests to %s", tc.link, src.Count(tc.archive), tc.archive)
+		}
+	}
+	// A ref the forge does not know: no commit.
+	for _, link := range []string{"https://gitlab.com/group/sub/proj/-/tree/nope", "https://codeberg.org/owner/gone"} {
+		s, _ := SourceOf(link)
+		if commit, err := c.SourceCommit(ctx, client, s, nil); err == nil {
+			t.Errorf("%s: SourceCommit = %q, want an error", link, commit)
 		}
 	}
 }

@@ -12,8 +12,8 @@ import (
 	"time"
 )
 
-// Sources serves repositories' source archives as GitHub documents them,
-// routing by Host:
+// Sources serves repositories' source archives as GitHub documents them
+// (and GitLab and Codeberg theirs, see serveForge), routing by Host:
 //
 //	GET github.com/OWNER/REPO/archive/REF.tar.gz
 //	    → 302 https://codeload.github.com/OWNER/REPO/tar.gz/REF
@@ -114,12 +114,20 @@ func (s *Sources) Handles(r *http.Request) bool {
 		return true
 	case "api.github.com":
 		return strings.HasPrefix(p, "/repos/") && strings.Contains(p, "/commits/")
+	case "gitlab.com":
+		return strings.HasPrefix(p, "/api/v4/projects/") || strings.Contains(p, "/-/archive/")
+	case "codeberg.org":
+		return strings.HasPrefix(p, "/api/v1/repos/") || strings.Contains(p, "/archive/")
 	}
 	return false
 }
 
 func (s *Sources) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	host := strings.ToLower(strings.Split(r.Host, ":")[0])
+	if host == "gitlab.com" || host == "codeberg.org" {
+		s.serveForge(w, r, host)
+		return
+	}
 	s.mu.Lock()
 	s.Requests[host+r.URL.Path]++
 	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
@@ -208,4 +216,74 @@ func Tarball(prefix string, files map[string]string) []byte {
 	_ = tw.Close()
 	_ = zw.Close()
 	return buf.Bytes()
+}
+
+// serveForge answers GitLab's and Codeberg's documented archive URLs and
+// commit lists:
+//
+//	GET gitlab.com/api/v4/projects/PATH/repository/commits?ref_name=REF&per_page=1 → [{"id"}]
+//	GET gitlab.com/PATH/-/archive/REF/NAME-REF.tar.gz → the tarball
+//	GET codeberg.org/api/v1/repos/OWNER/REPO/commits?sha=REF&limit=1 → [{"sha"}]
+//	GET codeberg.org/OWNER/REPO/archive/REF.tar.gz → the tarball
+//
+// PATH is the project path, percent-encoded in the API (group%2Fproject).
+func (s *Sources) serveForge(w http.ResponseWriter, r *http.Request, host string) {
+	s.mu.Lock()
+	s.Requests[host+r.URL.EscapedPath()]++
+	p := r.URL.Path
+	var name, api, archive string // repository, and the ref asked of the API or the archive
+	switch {
+	case host == "gitlab.com" && strings.HasPrefix(r.URL.EscapedPath(), "/api/v4/projects/"):
+		rest := strings.TrimPrefix(r.URL.EscapedPath(), "/api/v4/projects/")
+		if enc, ok := strings.CutSuffix(rest, "/repository/commits"); ok && !strings.Contains(enc, "/") {
+			name = strings.ReplaceAll(enc, "%2F", "/")
+			api = r.URL.Query().Get("ref_name")
+		}
+	case host == "gitlab.com":
+		if proj, rest, ok := strings.Cut(strings.TrimPrefix(p, "/"), "/-/archive/"); ok {
+			if ref, file, ok := strings.Cut(rest, "/"); ok && file == proj[strings.LastIndex(proj, "/")+1:]+"-"+ref+".tar.gz" {
+				name, archive = proj, ref
+			}
+		}
+	case strings.HasPrefix(p, "/api/v1/repos/"):
+		parts := strings.Split(strings.TrimPrefix(p, "/api/v1/repos/"), "/")
+		if len(parts) == 3 && parts[2] == "commits" {
+			name, api = parts[0]+"/"+parts[1], r.URL.Query().Get("sha")
+		}
+	default:
+		parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
+		if len(parts) == 4 && parts[2] == "archive" && strings.HasSuffix(parts[3], ".tar.gz") {
+			name, archive = parts[0]+"/"+parts[1], strings.TrimSuffix(parts[3], ".tar.gz")
+		}
+	}
+	repo := s.repos[strings.ToLower(name)]
+	s.mu.Unlock()
+	if repo == nil || (api == "" && archive == "" && !strings.Contains(p, "/commits")) {
+		writeJSON(w, http.StatusNotFound, map[string]any{"message": "404 Project Not Found"})
+		return
+	}
+	if archive == "" {
+		ref := api
+		if ref == "" {
+			ref = "HEAD"
+		}
+		id, ok := repo.commit(ref)
+		if !ok {
+			writeJSON(w, http.StatusOK, []any{}) // both list nothing for an unknown ref
+			return
+		}
+		key := "sha"
+		if host == "gitlab.com" {
+			key = "id"
+		}
+		writeJSON(w, http.StatusOK, []map[string]any{{key: id, "title": "commit " + id[:7]}})
+		return
+	}
+	id, ok := repo.commit(archive)
+	if !ok || repo.Tarballs[id] == nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	_, _ = w.Write(repo.Tarballs[id])
 }
