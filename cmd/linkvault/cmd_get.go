@@ -51,10 +51,10 @@ RFC 3339 as in the JSON report (2026-03-01T12:00:00.123Z). It names a whole
 period: the closest capture is the latest within it or before it, else the
 first one after it (said on stderr).
 
---source writes the source archived for a repository link instead: the
-tarball (.tar.gz) of the latest commit stored, byte for byte as GitHub sent
-it (see archive.repo_max_size); a link to a tree or file in a repository
-that has none of its own gets the repository's.
+--source writes the source archived for a repository link (GitHub, GitLab.com,
+Codeberg) instead: the tarball (.tar.gz) of the latest commit stored, byte
+for byte as the forge sent it (see archive.repo_max_size); a link to a tree
+or file in a repository that has none of its own gets the repository's.
 
 A URL that is not in the archive exits with status 1.`,
 		Example: `  linkvault get https://files.alicdn.com/tpsservice/cd9626b87ca646a05f05eb1d1c962126.pdf -o talk.pdf

@@ -46,6 +46,12 @@ func noise(n int) string {
 	return b.String()[:n]
 }
 
+// The repository linkvault/forge on GitLab and Codeberg (one fake holds
+// both).
+const forgeCommit = "5555555555555555555555555555555555555555"
+
+var forgeTarball = fakegithub.Tarball("forge-5555555", map[string]string{"README": "forge\n"})
+
 // swhVisit is when the fake Software Heritage last visited Tencent/Caelus.
 var swhVisit = time.Date(2026, 11, 20, 8, 30, 0, 0, time.UTC)
 
@@ -67,8 +73,22 @@ func (w *fakeWeb) serveSource(rw http.ResponseWriter, r *http.Request, host stri
 		_, _ = rw.Write([]byte("<!doctype html><title>" + r.URL.Path[1:] + "</title><h1>repository</h1>"))
 		return true
 	}
+	if page := host + r.URL.Path; page == "gitlab.com/linkvault/forge/-/tree/main/docs" || page == "codeberg.org/linkvault/forge" {
+		if day >= 2 { // both vanish on day 2
+			http.NotFound(rw, r)
+			return true
+		}
+		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = rw.Write([]byte("<!doctype html><title>" + host + r.URL.Path + "</title><h1>repository</h1>"))
+		return true
+	}
 	if !w.sources.Handles(r) {
 		return false
+	}
+	if day < 2 {
+		w.sources.Set("linkvault/forge", &fakegithub.SourceRepo{Branches: map[string]string{"main": forgeCommit}, Tarballs: map[string][]byte{forgeCommit: forgeTarball}})
+	} else {
+		w.sources.Remove("linkvault/forge")
 	}
 	kstone := &fakegithub.SourceRepo{Branches: map[string]string{"main": kstoneCommit1}, Tarballs: map[string][]byte{kstoneCommit1: kstoneTarball1}}
 	if day >= 3 {

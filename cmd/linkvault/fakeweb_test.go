@@ -126,7 +126,7 @@ func (w *fakeWeb) resolveYAML() string {
 	return b.String()
 }
 
-var fakeHosts = []string{"github.com", "api.github.com", "mp.weixin.qq.com", "files.alicdn.com", "developer.aliyun.com", "blocked.example.com", "flaky.example.com", "web.archive.org", "slow.example.com", "blog.example.com", "codeload.github.com", "archive.softwareheritage.org"}
+var fakeHosts = []string{"github.com", "api.github.com", "mp.weixin.qq.com", "files.alicdn.com", "developer.aliyun.com", "blocked.example.com", "flaky.example.com", "web.archive.org", "slow.example.com", "blog.example.com", "codeload.github.com", "archive.softwareheritage.org", "gitlab.com", "codeberg.org"}
 
 // probePath matches the random 25-letter segment of a soft 404 probe.
 var probePath = regexp.MustCompile(`/[a-z]{25}$`)

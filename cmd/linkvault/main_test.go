@@ -62,6 +62,9 @@ func TestScripts(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(env.WorkDir, "want-src.tar.gz"), vanishTarball, 0o644); err != nil {
 				return err
 			}
+			if err := os.WriteFile(filepath.Join(env.WorkDir, "want-forge.tar.gz"), forgeTarball, 0o644); err != nil {
+				return err
+			}
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				return err
