@@ -180,6 +180,12 @@ func (t *textWriter) list(heading, mark, color string, entries []*Entry, why fun
 			if elsewhere != "" && (local == "" || verbose) {
 				t.printf("      %s\n", clean(elsewhere))
 			}
+			// A repository's code: archived here, or by Software Heritage.
+			if note := SourceNote(e); note != "" {
+				t.printf("      %s\n", t.paint(ansiGreen, clean(note)))
+			} else if note := SourceElsewhere(e); note != "" {
+				t.printf("      %s\n", clean(note))
+			}
 		}
 	}
 }
