@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -245,5 +246,31 @@ func TestSoftwareHeritageLookup(t *testing.T) {
 	now = now.Add(DefaultSWHMaxAge + time.Minute)
 	if _, err := db.SoftwareHeritageLookup(ctx, "https://github.com/o/kept/tree/main", "https://github.com/o/kept", opts); err != nil || fake.Requests() != 7 {
 		t.Errorf("stale: %v, %d requests, want a new lookup", err, fake.Requests())
+	}
+}
+
+// BenchmarkCaptureSource stores a 10 MiB tarball (incompressible, as a
+// .tar.gz is) per operation: the cost of one new commit of a repository.
+func BenchmarkCaptureSource(b *testing.B) {
+	db, err := Open(filepath.Join(b.TempDir(), "linkvault.db"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	a, err := NewArchiver(db, ArchiverOptions{Dir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	tarball := make([]byte, 10<<20)
+	rand.Read(tarball)
+	b.SetBytes(int64(len(tarball)))
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		in := linkvault.SourceCopy{Repo: "https://github.com/o/r", Commit: fmt.Sprintf("%040x", i)}
+		in.URL = "https://codeload.github.com/o/r/tar.gz/" + in.Commit
+		if _, err := a.CaptureSource(context.Background(), "https://github.com/o/r", in, bytes.NewReader(tarball), int64(len(tarball)), 1<<30); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
