@@ -159,6 +159,11 @@ type htmlChangeItem struct {
 	LocalNote   string
 	Wayback     string
 	WaybackFind bool
+	// The source of a repository link: archived here (Source, the note
+	// without the command), or Software Heritage's (SWH, visited SWHVisit).
+	Source   string
+	SWH      string
+	SWHVisit string
 }
 
 type htmlHost struct {
@@ -336,6 +341,11 @@ func changeList(d *Data, key, heading string, tone linkvault.State, entries []*E
 				it.LocalNote = "archived " + day(c.Time) + " · linkvault get"
 			}
 			it.Wayback, it.WaybackFind = waybackLink(e)
+			if sc := e.SourceCode; sc != nil && sc.Skipped == "" && sc.Commit != "" {
+				it.Source = "source archived (commit " + sc.ShortCommit() + ", " + day(sc.Time) + ") · linkvault get --source"
+			} else if sw := e.SoftwareHeritage; sw != nil && webURL(sw.BrowseURL) {
+				it.SWH, it.SWHVisit = sw.BrowseURL, day(sw.LastVisit)
+			}
 		}
 		c.Items = append(c.Items, it)
 	}

@@ -46,6 +46,9 @@ func TestSourceNotes(t *testing.T) {
 	if !found {
 		t.Errorf("the HTML table's note of %s lacks the source", e.URL)
 	}
+	if got := doc.Find(".change li .copies").Text(); !strings.Contains(got, "source archived (commit abc1234, 2026-12-01) · linkvault get --source") {
+		t.Errorf("the newly dead card lacks the source: %q", got)
+	}
 	var j bytes.Buffer
 	if err := writeJSON(&j, d); err != nil {
 		t.Fatal(err)
@@ -76,6 +79,10 @@ func TestSourceNotes(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "      "+want+"\n") {
 		t.Errorf("text lacks %q:\n%s", want, b.String())
+	}
+	_, doc = renderHTML(t, d)
+	if a := doc.Find(`.change li .copies a[href^="https://archive.softwareheritage.org/browse/"]`); a.Text() != "source archived elsewhere (Software Heritage, 2026-11-20)" {
+		t.Errorf("the newly dead card's Software Heritage link: %q", a.Text())
 	}
 	// Not found, or not http(s): nothing.
 	e.SoftwareHeritage.BrowseURL = "javascript:alert(1)"
