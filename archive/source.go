@@ -26,7 +26,7 @@ import (
 	"github.com/linkvault/linkvault"
 )
 
-const bucketSources = "sources"
+var bucketSources = []byte("sources")
 
 // sourceKey is the key of the source of repo at commit.
 func sourceKey(repo, commit string) []byte {
@@ -59,8 +59,8 @@ func (c *cappedReader) Read(p []byte) (int, error) {
 func (db *DB) SourceOf(repo, commit string) (linkvault.SourceCopy, bool, error) {
 	var sc linkvault.SourceCopy
 	var ok bool
-	err := db.viewBucket(bucketSources, func(b *bucket) error {
-		v := b.Get(sourceKey(repo, commit))
+	err := db.view(func(tx *bolt.Tx) error {
+		v := getCopy(tx.Bucket(bucketSources), sourceKey(repo, commit))
 		if v == nil {
 			return nil
 		}
@@ -78,8 +78,8 @@ func (db *DB) SourceOf(repo, commit string) (linkvault.SourceCopy, bool, error) 
 func (db *DB) latestSource(link string) (linkvault.SourceCopy, bool, error) {
 	var sc linkvault.SourceCopy
 	var ok bool
-	err := db.viewBucket(bucketSources, func(b *bucket) error {
-		_, v := b.Last(urlPrefix(link))
+	err := db.view(func(tx *bolt.Tx) error {
+		_, v := lastInBucket(tx.Bucket(bucketSources), urlPrefix(link))
 		if v == nil {
 			return nil
 		}
@@ -97,8 +97,8 @@ func (db *DB) latestSource(link string) (linkvault.SourceCopy, bool, error) {
 func (db *DB) LatestStoredSource(link string) (linkvault.SourceCopy, bool, error) {
 	var sc linkvault.SourceCopy
 	var ok bool
-	err := db.viewBucket(bucketSources, func(b *bucket) error {
-		return b.Scan(urlPrefix(link), func(_, v []byte) error {
+	err := db.view(func(tx *bolt.Tx) error {
+		return scanPrefix(tx.Bucket(bucketSources), urlPrefix(link), func(_, v []byte) error {
 			var s linkvault.SourceCopy
 			if err := json.Unmarshal(v, &s); err != nil {
 				return err
@@ -136,17 +136,24 @@ func (db *DB) putSource(link string, sc linkvault.SourceCopy, commit bool) error
 	if err != nil {
 		return fmt.Errorf("archive: source index: %w", err)
 	}
-	return db.updateBucket(bucketSources, func(b *bucket) error {
+	return db.update(func(tx *bolt.Tx) error {
+		b, err := createBucket(tx, bucketSources)
+		if err != nil {
+			return err
+		}
 		if commit {
 			if err := b.Put(sourceKey(sc.Repo, sc.Commit), v); err != nil {
-				return err
+				return fmt.Errorf("archive: put: %w", err)
 			}
 		}
 		at := sc.Time
 		for b.Get(captureKey(link, at)) != nil {
 			at = at.Add(time.Nanosecond)
 		}
-		return b.Put(captureKey(link, at), v)
+		if err := b.Put(captureKey(link, at), v); err != nil {
+			return fmt.Errorf("archive: put: %w", err)
+		}
+		return nil
 	})
 }
 
@@ -225,8 +232,8 @@ func (a *Archiver) skipSource(link string, sc linkvault.SourceCopy) (linkvault.S
 // attachSource fills rec.SourceCode from the source index and
 // rec.SoftwareHeritage from the cache of Software Heritage lookups.
 func attachSource(tx *bolt.Tx, rec *linkvault.URLRecord) error {
-	if b := tx.Bucket([]byte(bucketSources)); b != nil {
-		_, v := (&bucket{b: b}).Last(urlPrefix(rec.URL))
+	if b := tx.Bucket(bucketSources); b != nil {
+		_, v := lastInBucket(b, urlPrefix(rec.URL))
 		if v != nil {
 			sc := new(linkvault.SourceCopy)
 			if err := json.Unmarshal(v, sc); err != nil {
@@ -235,7 +242,7 @@ func attachSource(tx *bolt.Tx, rec *linkvault.URLRecord) error {
 			rec.SourceCode = sc
 		}
 	}
-	if b := tx.Bucket([]byte(bucketSWH)); b != nil {
+	if b := tx.Bucket(bucketSWH); b != nil {
 		if v := b.Get([]byte(rec.URL)); v != nil {
 			sw := new(linkvault.SoftwareHeritage)
 			if err := json.Unmarshal(v, sw); err != nil {

@@ -116,8 +116,8 @@ func TestCaptureSource(t *testing.T) {
 		t.Errorf("noting a known commit wrote %d bytes", n-size)
 	}
 	keys := 0
-	db.viewBucket(bucketSources, func(b *bucket) error {
-		return b.ForEach(func(k, v []byte) error { keys++; return nil })
+	db.view(func(tx *bolt.Tx) error {
+		return scanPrefix(tx.Bucket(bucketSources), nil, func(k, v []byte) error { keys++; return nil })
 	})
 	if keys != 3 { // the commit, the link, the tree link
 		t.Errorf("%d keys in the source index, want 3", keys)

@@ -12,12 +12,14 @@ import (
 	"strings"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/linkvault/linkvault"
 )
 
 // bucketSWH caches Software Heritage answers: link URL → JSON
 // linkvault.SoftwareHeritage.
-const bucketSWH = "software_heritage"
+var bucketSWH = []byte("software_heritage")
 
 // Defaults of SWHOptions.
 const (
@@ -83,8 +85,8 @@ func (db *DB) SoftwareHeritageLookup(ctx context.Context, link, origin string, o
 	}
 	now := opts.Now()
 	var cached *linkvault.SoftwareHeritage
-	err := db.viewBucket(bucketSWH, func(b *bucket) error {
-		v := b.Get([]byte(link))
+	err := db.view(func(tx *bolt.Tx) error {
+		v := getCopy(tx.Bucket(bucketSWH), []byte(link))
 		if v == nil {
 			return nil
 		}
@@ -107,8 +109,15 @@ func (db *DB) SoftwareHeritageLookup(ctx context.Context, link, origin string, o
 		if err != nil {
 			return nil, fmt.Errorf("archive: software heritage cache: %w", err)
 		}
-		if err := db.updateBucket(bucketSWH, func(b *bucket) error {
-			return b.Put([]byte(link), v)
+		if err := db.update(func(tx *bolt.Tx) error {
+			b, err := createBucket(tx, bucketSWH)
+			if err != nil {
+				return err
+			}
+			if err := b.Put([]byte(link), v); err != nil {
+				return fmt.Errorf("archive: put: %w", err)
+			}
+			return nil
 		}); err != nil {
 			return nil, err
 		}
