@@ -138,10 +138,17 @@ func cmdWARCCount(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // swhlimit N: the fake Software Heritage answers 429 once it answered N
-// requests in all (0: never).
+// requests in all (0: never). swhlimit delay D: it waits D before every
+// answer.
 func cmdSWHLimit(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 1 || neg {
-		ts.Fatalf("usage: swhlimit N")
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: swhlimit N | swhlimit delay DURATION")
+	}
+	if args[0] == "delay" && len(args) == 2 {
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		fakeWebOf(ts).swh.SetDelay(d)
+		return
 	}
 	n, err := strconv.Atoi(args[0])
 	ts.Check(err)

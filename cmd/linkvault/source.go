@@ -39,7 +39,7 @@ func (s *sourceLinks) add(res linkvault.Result) {
 // (checked ok): the tarball of the commit each names, once per commit
 // (a commit archived or skipped for one link, or by an earlier run, is
 // only noted for the others), at most archive.repo_max_size bytes. The
-// commit comes from the check's GitHub data, else from GitHub's API (see
+// commit comes from the check's GitHub data, else from the forge's API (see
 // crawler.Checker.SourceCommit); the requests go through the checker's
 // polite client. Failures are warnings, summed up in one line.
 func captureSources(ctx context.Context, g *globalOptions, cfg *Config, db *archive.DB, a *archive.Archiver, checker *crawler.Checker, results []linkvault.Result) {
@@ -58,7 +58,7 @@ func captureSources(ctx context.Context, g *globalOptions, cfg *Config, db *arch
 		sc, fresh, err := captureSource(ctx, db, a, checker, client, res, maxSize, commits)
 		if errors.Is(err, crawler.ErrGitHubRateLimited) {
 			if !g.Quiet {
-				fmt.Fprintf(g.stderr, "linkvault: warning: repository sources: GitHub's API rate limit is reached (set GITHUB_TOKEN for a higher one); %d links left for the next run\n", len(results)-i)
+				fmt.Fprintf(g.stderr, "linkvault: warning: repository sources: GitHub's API rate limit is reached (GITHUB_TOKEN raises it); %d links left for the next run\n", len(results)-i)
 			}
 			break
 		}
