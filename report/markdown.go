@@ -211,7 +211,8 @@ func (m *mdWriter) sources(e *Entry) string {
 	return strings.Join(parts, "<br>")
 }
 
-// copies links the archived copy, the Wayback copy and the new URL.
+// copies links the archived copy, the Wayback copy, the new URL and a
+// repository's source (archived here, or Software Heritage's).
 func (m *mdWriter) copies(e *Entry) string {
 	var parts []string
 	if relativeURL(e.ArchivePath) {
@@ -224,6 +225,11 @@ func (m *mdWriter) copies(e *Entry) string {
 	}
 	if mv := movedTo(e); webURL(mv) {
 		parts = append(parts, "[moved]("+mdDest(mv)+")")
+	}
+	if sc := e.SourceCode; sc != nil && sc.Skipped == "" && sc.Commit != "" {
+		parts = append(parts, mdEscape("source "+sc.ShortCommit()+" "+day(sc.Time)+" (linkvault get --source)"))
+	} else if sw := e.SoftwareHeritage; sw != nil && webURL(sw.BrowseURL) {
+		parts = append(parts, "[Software Heritage]("+mdDest(sw.BrowseURL)+")")
 	}
 	return strings.Join(parts, " · ")
 }

@@ -58,6 +58,14 @@ func TestSourceNotes(t *testing.T) {
 		t.Errorf("JSON lacks source_code:\n%s", j.String())
 	}
 
+	var md strings.Builder
+	if err := writeMarkdown(&md, d); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "source abc1234 2026-12-01 (linkvault get --source)") {
+		t.Errorf("Markdown lacks the source:\n%s", md.String())
+	}
+
 	// Over the cap.
 	sc.Skipped, sc.MaxSize, sc.File = "over the size cap", 100<<20, ""
 	if got, want := SourceNote(e), "source not archived (commit abc1234 over archive.repo_max_size, 100.0 MiB)"; got != want {
@@ -79,6 +87,13 @@ func TestSourceNotes(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "      "+want+"\n") {
 		t.Errorf("text lacks %q:\n%s", want, b.String())
+	}
+	md.Reset()
+	if err := writeMarkdown(&md, d); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "[Software Heritage]("+e.SoftwareHeritage.BrowseURL+")") {
+		t.Errorf("Markdown lacks Software Heritage's link:\n%s", md.String())
 	}
 	_, doc = renderHTML(t, d)
 	if a := doc.Find(`.change li .copies a[href^="https://archive.softwareheritage.org/browse/"]`); a.Text() != "source archived elsewhere (Software Heritage, 2026-11-20)" {
