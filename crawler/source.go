@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -71,11 +72,11 @@ var ErrGitHubRateLimited = errors.New("GitHub API rate limit exceeded")
 // Codeberg it asks their API (see source_forges.go). On GitHub: the linked ref
 // when it is a full commit id; the default branch's head from gh, the
 // GitHub data of the link's check (GitHub's GraphQL answer, when a token
-// is set); otherwise GitHub's REST API is asked, GET
-// {GitHubAPI}/repos/OWNER/REPO/commits/{REF or HEAD} with the
-// application/vnd.github.sha media type (the answer is the bare commit
-// id), through client, with the token over HTTPS only. When the API
-// refuses for its rate limit the error wraps ErrGitHubRateLimited.
+// is set); otherwise GitHub's REST API is asked for the latest commit of
+// the ref (the default branch when none), GET
+// {GitHubAPI}/repos/OWNER/REPO/commits?per_page=1&sha=REF, through client,
+// with the token over HTTPS only. When the API refuses for its rate limit
+// the error wraps ErrGitHubRateLimited.
 func (c *Checker) SourceCommit(ctx context.Context, client *http.Client, s RepoSource, gh *linkvault.GitHubRepo) (string, error) {
 	if commitID.MatchString(s.Ref) {
 		return s.Ref, nil
@@ -86,17 +87,19 @@ func (c *Checker) SourceCommit(ctx context.Context, client *http.Client, s RepoS
 	if s.Ref == "" && gh != nil && gh.Exists && commitID.MatchString(gh.Commit) {
 		return gh.Commit, nil
 	}
-	ref := s.Ref
-	if ref == "" {
-		ref = "HEAD"
+	q := url.Values{"per_page": {"1"}}
+	ref := "the default branch"
+	if s.Ref != "" {
+		q.Set("sha", s.Ref)
+		ref = s.Ref
 	}
 	api := strings.TrimRight(c.opts.GitHubAPI, "/")
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
-		api+"/repos/"+url.PathEscape(s.Owner)+"/"+url.PathEscape(s.Name)+"/commits/"+url.PathEscape(ref), nil)
+		api+"/repos/"+url.PathEscape(s.Owner)+"/"+url.PathEscape(s.Name)+"/commits?"+q.Encode(), nil)
 	if err != nil {
 		return "", fmt.Errorf("crawler: commit of %s: %w", s.Repo, err)
 	}
-	req.Header.Set("Accept", "application/vnd.github.sha")
+	req.Header.Set("Accept", "application/vnd.github+json")
 	if c.opts.GitHubToken != "" && req.URL.Scheme == "https" {
 		req.Header.Set("Authorization", "Bearer "+c.opts.GitHubToken)
 	}
@@ -105,11 +108,17 @@ func (c *Checker) SourceCommit(ctx context.Context, client *http.Client, s RepoS
 		return "", fmt.Errorf("crawler: commit of %s: %w", s.Repo, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return "", fmt.Errorf("crawler: commit of %s: %w", s.Repo, err)
 	}
-	id := strings.TrimSpace(string(body))
+	var commits []struct {
+		SHA string `json:"sha"`
+	}
+	var id string
+	if json.Unmarshal(body, &commits) == nil && len(commits) > 0 {
+		id = commits[0].SHA
+	}
 	if resp.StatusCode == http.StatusTooManyRequests ||
 		(resp.StatusCode == http.StatusForbidden && resp.Header.Get("X-Ratelimit-Remaining") == "0") {
 		return "", fmt.Errorf("crawler: commit of %s: %w (%s)", s.Repo, ErrGitHubRateLimited, resp.Status)

@@ -18,6 +18,7 @@ import (
 //	GET github.com/OWNER/REPO/archive/REF.tar.gz
 //	    → 302 https://codeload.github.com/OWNER/REPO/tar.gz/REF
 //	GET codeload.github.com/OWNER/REPO/tar.gz/REF → the tarball (application/x-gzip)
+//	GET api.github.com/repos/OWNER/REPO/commits?sha=REF&per_page=1 → [{"sha"}]
 //	GET api.github.com/repos/OWNER/REPO/commits/REF with
 //	    Accept: application/vnd.github.sha → the commit id as text
 //
@@ -113,7 +114,7 @@ func (s *Sources) Handles(r *http.Request) bool {
 	case "codeload.github.com":
 		return true
 	case "api.github.com":
-		return strings.HasPrefix(p, "/repos/") && strings.Contains(p, "/commits/")
+		return strings.HasPrefix(p, "/repos/") && (strings.Contains(p, "/commits/") || strings.HasSuffix(p, "/commits"))
 	case "gitlab.com":
 		return strings.HasPrefix(p, "/api/v4/projects/") || strings.Contains(p, "/-/archive/")
 	case "codeberg.org":
@@ -134,7 +135,7 @@ func (s *Sources) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var repo *SourceRepo
 	var owner, name string
 	switch {
-	case host == "api.github.com" && len(parts) == 5 && parts[0] == "repos" && parts[3] == "commits":
+	case host == "api.github.com" && len(parts) >= 4 && len(parts) <= 5 && parts[0] == "repos" && parts[3] == "commits":
 		owner, name = parts[1], parts[2]
 		s.apiUsed++
 		if s.APILimit > 0 {
@@ -161,6 +162,17 @@ func (s *Sources) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case host == "api.github.com" && len(parts) == 4: // the list, latest first
+		ref := r.URL.Query().Get("sha")
+		if ref == "" {
+			ref = "HEAD"
+		}
+		id, ok := repo.commit(ref)
+		if !ok {
+			writeJSON(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
+			return
+		}
+		writeJSON(w, http.StatusOK, []map[string]any{{"sha": id, "commit": map[string]any{"message": "commit " + id[:7]}}})
 	case host == "api.github.com":
 		id, ok := repo.commit(parts[4])
 		if !ok {
