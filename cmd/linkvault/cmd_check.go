@@ -376,7 +376,7 @@ func (c *checkRun) lookups(ctx context.Context) error {
 		lookupSoftwareHeritage(ctx, c.g, c.db, c.cfg, c.checker)
 	}
 	if ctx.Err() != nil {
-		fmt.Fprintf(c.g.stderr, "linkvault: interrupted during Wayback lookups: run %d is saved\n", c.run.ID)
+		fmt.Fprintf(c.g.stderr, "linkvault: interrupted during the lookups of dead links (Wayback Machine, Software Heritage): run %d is saved\n", c.run.ID)
 		return &exitError{code: exitInterrupted}
 	}
 	return nil
