@@ -352,3 +352,8 @@ func findAttrValue(tag []byte, name string) int {
 		return j
 	}
 }
+
+// SrcsetURLs returns the URLs of a srcset attribute as written, split as
+// the HTML standard says (a URL may hold commas; only trailing commas end
+// it). The crawler's page requisites read srcset with it.
+func SrcsetURLs(s string) []string { return parseSrcset(s) }
