@@ -13,6 +13,9 @@ import (
 
 // captureType reports whether the response's media type is one to capture.
 func (x *exchange) captureType() bool {
+	if x.req.requisite != nil {
+		return true
+	}
 	mt := mediaType(x.resp.Header.Get("Content-Type"))
 	if mt == "" {
 		return false
@@ -54,6 +57,10 @@ func (x *exchange) spoolBody(r io.Reader) {
 		keep = min(x.opts.MaxBody, keepBody)
 	}
 	limit := x.opts.CaptureMax
+	if rj := x.req.requisite; rj != nil {
+		// One byte more than the page has left shows it does not fit.
+		limit = min(limit, max(rj.page.left.Load(), 0)+1)
+	}
 	x.read(io.TeeReader(r, spoolWriter{f}), limit, keep, false)
 	x.spoolSize = x.bytesRead
 	if x.bytesRead >= limit {
@@ -84,22 +91,24 @@ func (x *exchange) dropSpool() {
 }
 
 // capture offers a spooled response to Options.Capture and removes the
-// spool. Calls are serialised.
-func (c *Checker) capture(ctx context.Context, x *exchange, linkURL string, p *page) error {
+// spool. Calls are serialised. fresh reports whether the payload was new
+// (see RequisiteOptions.Capture).
+func (c *Checker) capture(ctx context.Context, x *exchange, linkURL string, p *page) (fresh bool, err error) {
 	defer x.dropSpool()
 	if c.opts.Capture == nil || x.spool == nil || x.bodyErr != nil {
-		return nil
+		return false, nil
 	}
 	if _, err := x.spool.Seek(0, io.SeekStart); err != nil {
-		return fmt.Errorf("crawler: capture spool: %w", err)
+		return false, fmt.Errorf("crawler: capture spool: %w", err)
 	}
 	return c.offer(ctx, x, linkURL, p, io.LimitReader(x.spool, x.spoolSize), x.spoolSize, x.spoolTrunc)
 }
 
 // offer hands one response and its body to Options.Capture, with the title
 // and text fingerprint of its page p (nil when not a page). Calls are
-// serialised.
-func (c *Checker) offer(ctx context.Context, x *exchange, linkURL string, p *page, body io.Reader, size int64, truncated bool) error {
+// serialised. fresh reports whether the payload was new: what
+// RequisiteOptions.Capture says, true without it.
+func (c *Checker) offer(ctx context.Context, x *exchange, linkURL string, p *page, body io.Reader, size int64, truncated bool) (fresh bool, err error) {
 	var title string
 	var hash linkvault.Fingerprint
 	if p != nil {
@@ -124,8 +133,14 @@ func (c *Checker) offer(ctx context.Context, x *exchange, linkURL string, p *pag
 	}
 	c.capMu.Lock()
 	defer c.capMu.Unlock()
-	if err := c.opts.Capture(ctx, ex); err != nil {
-		return fmt.Errorf("crawler: capture %s: %w", x.req.url, err)
+	fresh = true
+	if rc := c.opts.Requisites.Capture; rc != nil {
+		fresh, err = rc(ctx, ex)
+	} else {
+		err = c.opts.Capture(ctx, ex)
 	}
-	return nil
+	if err != nil {
+		return false, fmt.Errorf("crawler: capture %s: %w", x.req.url, err)
+	}
+	return fresh, nil
 }

@@ -80,8 +80,9 @@ type Checker struct {
 	// and Options.Soft404.Signatures.
 	signatures []Signature
 
-	statsMu sync.Mutex
-	stats   map[string]*linkvault.HostStats
+	statsMu  sync.Mutex
+	stats    map[string]*linkvault.HostStats
+	reqStats RequisiteStats // page requisites (requisites.go)
 }
 
 // NewChecker returns a Checker for opts.

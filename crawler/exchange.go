@@ -24,6 +24,9 @@ type request struct {
 	// read as readJSON) to Options.Capture: the repository's metadata is
 	// archived beside its page.
 	captureAPI bool
+	// requisite is set when the request fetches a page requisite: any
+	// 2xx type is spooled and captured (requisites.go).
+	requisite *reqJob
 }
 
 // readMode tells the recorder how much of a 2xx body to read.

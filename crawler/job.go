@@ -38,6 +38,7 @@ type job struct {
 	index   int       // in the delay heap
 
 	probe *probeJob // set when this job is the random-path probe of a host (probe.go)
+	req   *reqJob   // set when this job fetches a page requisite (requisites.go)
 }
 
 // done is a finished request coming back to the loop.
@@ -47,6 +48,7 @@ type done struct {
 	x      *exchange
 	page   *page
 	capErr error
+	reqs   []requisite // requisites found in a fresh capture (requisites.go)
 }
 
 // step runs one request and the work that needs its body (analysis,
@@ -54,13 +56,17 @@ type done struct {
 func (c *Checker) step(ctx context.Context, j *job, req request, link string) *done {
 	x := c.do(ctx, req)
 	d := &done{j: j, x: x}
+	var raw []byte // the page, kept for its requisites
 	if x.err == nil && len(x.body) > 0 && req.body == readPage && isHTML(x.resp.Header.Get("Content-Type")) {
 		p := analyzePage(x.body, x.resp.Header.Get("Content-Type"), x.resp.Header.Get("Content-Encoding"))
 		d.page = &p
+		if len(c.opts.Requisites.Kinds) > 0 && req.requisite == nil && x.spool != nil {
+			raw = x.body
+		}
 		x.body = nil
 	}
 	if req.captureAPI && x.err == nil && x.bodyErr == nil && !x.truncated && x.resp.StatusCode == http.StatusOK {
-		d.capErr = c.offer(ctx, x, x.req.url, nil, bytes.NewReader(x.body), int64(len(x.body)), false)
+		_, d.capErr = c.offer(ctx, x, x.req.url, nil, bytes.NewReader(x.body), int64(len(x.body)), false)
 	}
 	if x.spool != nil {
 		code := x.resp.StatusCode
@@ -68,7 +74,7 @@ func (c *Checker) step(ctx context.Context, j *job, req request, link string) *d
 		// 404s are known only later (after the probe) and are captured:
 		// reports offer the copy taken while the link was ok.
 		if code >= 200 && code < 300 && (d.page == nil || c.platformGone(x.req.url, d.page) == "") {
-			d.capErr = c.capture(ctx, x, link, d.page)
+			d.reqs, d.capErr = c.captureWithRequisites(ctx, x, link, d.page, raw)
 		}
 		x.dropSpool()
 	}
@@ -107,6 +113,7 @@ func (r *run) handle(d *done) {
 		return
 	}
 	r.record(j, x)
+	r.queueRequisites(j, d)
 	pg := page{}
 	if d.page != nil {
 		pg = *d.page
@@ -120,7 +127,7 @@ func (r *run) handle(d *done) {
 		tries:      j.tries,
 		retries:    o.Retries,
 		probe:      j.probe != nil,
-		soft404Off: o.Soft404.Disabled,
+		soft404Off: o.Soft404.Disabled || j.req != nil,
 		accepted:   r.c.okStatus(h.key, code),
 	})
 	switch v.act {
@@ -314,6 +321,9 @@ func (r *run) finish(j *job, st linkvault.Status, reason string) {
 	if j.probe != nil {
 		r.probeDone(j, st)
 		return
+	}
+	if j.req != nil {
+		return // a page requisite: no result
 	}
 	j.res.Status = st
 	j.res.Reason = reason

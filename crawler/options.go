@@ -114,6 +114,9 @@ type Options struct {
 	Capture      func(ctx context.Context, ex *linkvault.Exchange) error
 	CaptureMax   int64    // bytes spooled at most per capture (default 50 MB)
 	CaptureTypes []string // media types to capture; "image/*" matches a family
+	// Requisites configures the capture of what captured pages need to
+	// render (see RequisiteOptions); the zero value captures none.
+	Requisites RequisiteOptions
 
 	Progress func(done, total int) // called serially after each emitted result
 	Now      func() time.Time      // clock for CheckedAt (default time.Now)
@@ -189,6 +192,11 @@ func withDefaults(o Options) Options {
 	}
 	if o.CaptureMax <= 0 {
 		o.CaptureMax = DefaultCaptureMax
+	}
+	o.Requisites.withDefaults()
+	if o.Capture == nil && o.Requisites.Capture != nil {
+		rc := o.Requisites.Capture
+		o.Capture = func(ctx context.Context, ex *linkvault.Exchange) error { _, err := rc(ctx, ex); return err }
 	}
 	if len(o.CaptureTypes) == 0 {
 		o.CaptureTypes = DefaultCaptureTypes

@@ -31,6 +31,7 @@ import (
 func (c *Checker) Check(ctx context.Context, targets []Target, emit func(linkvault.Result)) error {
 	c.statsMu.Lock()
 	c.stats = map[string]*linkvault.HostStats{}
+	c.reqStats = RequisiteStats{}
 	c.statsMu.Unlock()
 	targets = c.githubBatch(ctx, targets, emit)
 	r := c.newRun(ctx, targets, emit)
@@ -168,8 +169,9 @@ type run struct {
 	probeBase map[string]string      // by host key: the first deep link, whose parent path the probe asks
 	held      []heldResult           // redirected ok results, for generic-target
 
-	idle  []*host   // hosts with nothing left to do, to drop (see sweep)
-	swept time.Time // when sweep last ran
+	idle    []*host         // hosts with nothing left to do, to drop (see sweep)
+	swept   time.Time       // when sweep last ran
+	reqSeen map[string]bool // page requisites queued in this run (requisites.go)
 }
 
 // admit screens targets[i] and puts it in the waiting list of its host.
@@ -608,6 +610,9 @@ func (r *run) start(j *job) {
 		req.body = readJSON
 		req.header.Set("Accept", "application/vnd.github+json")
 		req.captureAPI = j.t.Capture && c.opts.Capture != nil
+	}
+	if j.req != nil {
+		c.requisiteRequest(&req, j.req)
 	}
 	c.authorize(req.header, j)
 	j.fail, j.failErr = nil, ""
