@@ -197,7 +197,7 @@ func (h *replay) serveCapture(w http.ResponseWriter, r *http.Request, c linkvaul
 	}
 	out := w.Header()
 	out.Set("Content-Type", ctype)
-	out.Set("Content-Security-Policy", "sandbox")
+	out.Set("Content-Security-Policy", replayCSP)
 	out.Set("X-Content-Type-Options", "nosniff")
 	out.Set("Memento-Datetime", c.Time.UTC().Format(http.TimeFormat))
 	out.Set("Link", "<"+c.URL+`>; rel="original"`)
@@ -207,11 +207,17 @@ func (h *replay) serveCapture(w http.ResponseWriter, r *http.Request, c linkvaul
 		out.Set("Content-Encoding", ce) // stored as sent: the browser decodes
 		encoded = true
 	}
+	if isFont(ctype) {
+		// The sandboxed page has an opaque origin: its @font-face loads
+		// are cross-origin requests (Origin: null) that need CORS.
+		out.Set("Access-Control-Allow-Origin", "*")
+	}
 	status := c.HTTPStatus
 	if status < 200 || status > 599 || status == http.StatusNotModified {
 		status = http.StatusOK
 	}
-	if identity || encoded || !isHTML(ctype) {
+	css := mediaTypeOf(ctype) == "text/css"
+	if identity || encoded || !isHTML(ctype) && !css {
 		out.Set("Content-Length", strconv.FormatInt(c.Size, 10))
 		w.WriteHeader(status)
 		if r.Method != http.MethodHead {
@@ -223,6 +229,10 @@ func (h *replay) serveCapture(w http.ResponseWriter, r *http.Request, c linkvaul
 	if r.Method == http.MethodHead {
 		return
 	}
+	if css {
+		_ = h.serveCSS(w, rc, c.URL, &rewriter{db: h.db, base: c.URL, at: c.Time})
+		return
+	}
 	// Links are bytes in the page's charset: decode them to resolve them.
 	br := bufio.NewReaderSize(rc, 4096)
 	head, _ := br.Peek(1024)
@@ -231,6 +241,15 @@ func (h *replay) serveCapture(w http.ResponseWriter, r *http.Request, c linkvaul
 		rw.decode = enc.NewDecoder().String
 	}
 	_ = rw.rewrite(w, br)
+}
+
+// mediaTypeOf returns the lowercase media type of ctype ("" when invalid).
+func mediaTypeOf(ctype string) string {
+	mt, _, err := mime.ParseMediaType(ctype)
+	if err != nil {
+		return ""
+	}
+	return mt
 }
 
 // isHTML reports whether ctype names an HTML document.
@@ -268,6 +287,8 @@ type rewriter struct {
 	base string    // the URL links are resolved against (<base href> changes it)
 	at   time.Time // the page's capture time: links go to the capture nearest to it
 	seen bool      // a <base href> was seen (only the first counts)
+	// inStyle: inside a <style> element, whose text is CSS.
+	inStyle bool
 	// decode turns an attribute value from the page's charset into UTF-8
 	// (nil for UTF-8 pages).
 	decode func(string) (string, error)
@@ -287,10 +308,19 @@ func (rw *rewriter) rewrite(w io.Writer, r io.Reader) error {
 			return nil
 		}
 		raw := z.Raw()
+		if tt == html.TextToken && rw.inStyle {
+			if out, ok := rewriteCSS(raw, rw.cssRef); ok {
+				raw = out
+			}
+		}
+		if tt == html.EndTagToken {
+			rw.inStyle = false
+		}
 		if tt == html.StartTagToken || tt == html.SelfClosingTagToken {
 			// Raw is only valid until the next call: Token copies.
 			rawCopy := append([]byte(nil), raw...)
 			tok := z.Token()
+			rw.inStyle = tok.DataAtom == atom.Style && tt == html.StartTagToken
 			if rw.rewriteTag(&tok) {
 				if _, err := io.WriteString(w, tok.String()); err != nil {
 					return err
@@ -308,11 +338,14 @@ func (rw *rewriter) rewrite(w io.Writer, r io.Reader) error {
 // rewriteTag rewrites the link attributes of tok that point at captured
 // URLs, and reports whether it changed anything.
 func (rw *rewriter) rewriteTag(tok *html.Token) bool {
+	changed := rw.rewriteStyleAttr(tok)
+	if tok.DataAtom == atom.Img || tok.DataAtom == atom.Source {
+		changed = rw.rewriteLazy(tok) || changed
+	}
 	names := linkAttrs[tok.DataAtom]
 	if names == nil {
-		return false
+		return changed
 	}
-	changed := false
 	for i, a := range tok.Attr {
 		if a.Namespace == "" && a.Key == "srcset" && (tok.DataAtom == atom.Img || tok.DataAtom == atom.Source) {
 			if v, ok := rw.rewriteSrcset(a.Val); ok {

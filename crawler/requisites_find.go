@@ -222,7 +222,9 @@ type cssRef struct {
 // order. It is the reading half of the replay's rewriting (archive's
 // rewriteCSS tokenizes the same way).
 func scanCSS(data []byte, fn func(cssRef)) {
-	l := css.NewLexer(parse.NewInputBytes(data))
+	in := parse.NewInputBytes(data)
+	defer in.Restore() // it borrowed the byte past the end of data
+	l := css.NewLexer(in)
 	var (
 		inImport bool // after @import, before its ; or {
 		fontFace int  // brace depth inside @font-face; 0 outside
