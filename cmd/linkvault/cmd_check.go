@@ -519,6 +519,19 @@ func checkerOptions(g *globalOptions, cfg *Config, archiver *archive.Archiver) c
 			}
 			return err
 		}
+		o.Requisites = crawler.RequisiteOptions{
+			Kinds:    cfg.Archive.Requisites,
+			Max:      cfg.Archive.RequisitesMax,
+			MaxBytes: int64(cfg.Archive.RequisitesMaxBytes),
+			// Requisites are fetched for pages whose payload is new.
+			Capture: func(ctx context.Context, ex *linkvault.Exchange) (bool, error) {
+				c, err := archiver.Capture(ctx, ex)
+				if err != nil && ctx.Err() == nil {
+					fmt.Fprintf(g.stderr, "linkvault: warning: snapshot of %s: %v\n", ex.URL, err)
+				}
+				return err == nil && !c.Revisit, err
+			},
+		}
 	}
 	return o
 }

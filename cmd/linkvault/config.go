@@ -131,6 +131,11 @@ type ArchiveConfig struct {
 	FileSize Size     `yaml:"file_size"`
 	// RepoMaxSize caps a repository's source tarball (0: no sources).
 	RepoMaxSize Size `yaml:"repo_max_size"`
+	// Requisites: the kinds of page requisites captured with a page
+	// (crawler.RequisiteKinds); empty: none.
+	Requisites         []string `yaml:"requisites"`
+	RequisitesMax      int      `yaml:"requisites_max"`
+	RequisitesMaxBytes Size     `yaml:"requisites_max_bytes"`
 }
 
 // WaybackConfig is wayback: — either a boolean or a mapping.
@@ -192,6 +197,9 @@ func DefaultConfig() *Config {
 			FileSize: 1 << 30,
 
 			RepoMaxSize: 100 << 20,
+			Requisites:         slices.Clone(crawler.DefaultRequisiteKinds),
+			RequisitesMax:      crawler.DefaultRequisitesMax,
+			RequisitesMaxBytes: crawler.DefaultRequisitesMaxBytes,
 		},
 		Wayback: WaybackConfig{
 			Enabled:  true,
@@ -296,7 +304,8 @@ var knownKeys = map[string]any{
 	"hosts":   nil,
 	"policy":  map[string]any{"dead_after": nil, "dead_min_age": nil, "fail_on": nil, "drift_distance": nil, "max_age": nil},
 	"soft404": map[string]any{"enabled": nil, "probe": nil, "generic_min": nil, "gone_text": nil, "signatures": nil},
-	"archive": map[string]any{"enabled": nil, "dir": nil, "max_size": nil, "types": nil, "file_size": nil, "repo_max_size": nil},
+	"archive": map[string]any{"enabled": nil, "dir": nil, "max_size": nil, "types": nil, "file_size": nil, "repo_max_size": nil,
+		"requisites": nil, "requisites_max": nil, "requisites_max_bytes": nil},
 	"wayback": map[string]any{"enabled": nil, "endpoint": nil, "max_age": nil, "exclude": nil, "public_hosts": nil},
 	"report":  map[string]any{"dir": nil, "repo_url": nil, "show_gone": nil},
 
@@ -485,6 +494,13 @@ func (c *Config) validate() error {
 			v.fail(fmt.Sprintf("archive.types[%d]", i), "must be a media type like application/json or video/*, got %q", t)
 		}
 	}
+	for i, k := range c.Archive.Requisites {
+		if !slices.Contains(crawler.RequisiteKinds, k) {
+			v.fail(fmt.Sprintf("archive.requisites[%d]", i), "must be one of %s, got %q", strings.Join(crawler.RequisiteKinds, ", "), k)
+		}
+	}
+	v.intIn("archive.requisites_max", c.Archive.RequisitesMax, 1, cfgMaxCount)
+	v.sizeIn("archive.requisites_max_bytes", c.Archive.RequisitesMaxBytes, 1<<10, 1<<30)
 	v.webURL("wayback.endpoint", c.Wayback.Endpoint, !c.Wayback.Enabled)
 	v.durIn("wayback.max_age", c.Wayback.MaxAge, time.Minute, 365*cfgDay)
 	v.sizeIn("archive.repo_max_size", c.Archive.RepoMaxSize, 0, 64<<30)
