@@ -89,7 +89,7 @@ func TestRequisitesCaptured(t *testing.T) {
 		}
 	}
 	want := []string{
-		"http://img.test/lazy/1.png", "http://img.test/lazy/2.png",
+		"http://img.test/lazy/1.png", "http://img.test/lazy/2.png", "http://img.test/logo.png",
 		"http://styled.test/articles/one", "http://styled.test/articles/two",
 		"http://styled.test/css/base.css", "http://styled.test/css/site.css",
 		"http://styled.test/favicon.png", "http://styled.test/fonts/lv.ttf",
@@ -110,12 +110,12 @@ func TestRequisitesCaptured(t *testing.T) {
 	if n := count(st.Paths, "/css/site.css"); n != 1 {
 		t.Errorf("shared stylesheet fetched %d times, want once", n)
 	}
-	if n := w.Stats("img.test").Requests; n != 2 {
-		t.Errorf("image host got %d requests, want 2 (no 403 retried)", n)
+	if n := w.Stats("img.test").Requests; n != 3 {
+		t.Errorf("image host got %d requests, want 3 (no 403 retried)", n)
 	}
 	rs := c.RequisiteStats()
-	if rs.Pages != 2 || rs.Fresh != 9 || rs.Requests != 9 || rs.Dropped != 0 {
-		t.Errorf("RequisiteStats = %+v, want 2 pages, 9 requests, 9 fresh", rs)
+	if rs.Pages != 2 || rs.Fresh != 10 || rs.Requests != 10 || rs.Dropped != 0 {
+		t.Errorf("RequisiteStats = %+v, want 2 pages, 10 requests, 10 fresh", rs)
 	}
 
 	// Day 2, nothing changed: the pages come back as they were, so no
@@ -198,7 +198,7 @@ func TestRequisitesPolite(t *testing.T) {
 	if n := w.Throttled(); n != 0 {
 		t.Errorf("%d requests answered 429, want 0", n)
 	}
-	if got := len(sink.urls()); got != 11 {
-		t.Errorf("captured %d, want 11: %v", got, sink.urls())
+	if got := len(sink.urls()); got != 12 {
+		t.Errorf("captured %d, want 12: %v", got, sink.urls())
 	}
 }

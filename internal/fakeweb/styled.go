@@ -15,14 +15,14 @@ import (
 // StyledSite is a styled article site for the page requisite tests: two
 // articles on Site sharing one stylesheet (which @imports another and
 // references a web font and a background image), srcset images on Site,
-// and lazy-loaded images (data-src, swapped in by an inline script, as
-// WeChat does) on Images, a host that refuses hotlinking: it answers 403
+// a logo and lazy-loaded images (data-src, swapped in by an inline
+// script, as WeChat does) on Images, a host that refuses hotlinking: it answers 403
 // unless the Referer names Site.
 //
 //	http://SITE/articles/one, /articles/two   the articles
 //	http://SITE/css/site.css                  shared: @import base.css, @font-face, url(bg.png)
 //	http://SITE/css/base.css, /fonts/lv.ttf, /img/bg.png, /img/photo-1x.png, /img/photo-2x.png, /favicon.png
-//	http://IMAGES/lazy/1.png, /lazy/2.png     403 without Referer from SITE
+//	http://IMAGES/lazy/1.png, /lazy/2.png, /logo.png   403 without Referer from SITE
 type StyledSite struct {
 	Site, Images string
 	// Font is served as /fonts/lv.ttf (a real TrueType font makes the
@@ -62,6 +62,7 @@ const styledArticle = `<!doctype html>
 <p class="note">A styled article: its font, colours, background and pictures come from requisites.</p>
 <img class="photo" src="/img/photo-1x.png" srcset="/img/photo-1x.png 1x, /img/photo-2x.png 2x" width="160" height="100" alt="photo">
 <img class="lazy" src="data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw==" data-src="http://%[2]s/lazy/%[3]s.png" width="160" height="100" alt="lazy">
+<img class="logo" src="http://%[2]s/logo.png" width="48" height="48" alt="logo">
 <div class="banner" style="background-image: url('/img/bg.png')">banner</div>
 </article>
 <script>document.querySelectorAll("img[data-src]").forEach(function (i) { i.src = i.getAttribute("data-src"); });</script>
@@ -124,6 +125,8 @@ func (s *StyledSite) serveImages(rw http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/lazy/1.png":
 		servePNG(rw, checker(160, 100, 25, color.RGBA{0x26, 0x8b, 0xd2, 0xff}))
+	case "/logo.png":
+		servePNG(rw, stripes(48, 48, color.RGBA{0x2a, 0xa1, 0x98, 0xff}, color.RGBA{0xee, 0xe8, 0xd5, 0xff}))
 	case "/lazy/2.png":
 		servePNG(rw, checker(160, 100, 25, color.RGBA{0xdc, 0x32, 0x2f, 0xff}))
 	default:
