@@ -155,36 +155,8 @@ func TestReplayRendersLikeTheLivePage(t *testing.T) {
 
 	live := screenshot(t, startChromium(t, rules), site.ArticleURL("one"), "live")
 
-	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "notes"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	note := "# Reading\n\n- " + site.ArticleURL("one") + "\n- " + site.ArticleURL("two") + "\n"
-	if err := os.WriteFile(filepath.Join(dir, "notes", "n.md"), []byte(note), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfgPath := filepath.Join(dir, "config.yaml")
-	cfgText := fmt.Sprintf(`notes: [notes]
-db: linkvault.db
-check:
-  allow_private: true
-  rate: 20
-  burst: 5
-  resolve:
-    "styled.example.com:80": %[1]q
-    "img.example.net:80": %[1]q
-soft404: {probe: false}
-archive:
-  dir: warc
-wayback: false
-`, web.Addr())
-	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	if code := run(context.Background(), []string{"--config", cfgPath, "-q", "check"}, strings.NewReader(""), io.Discard, &stderr); code != 0 {
-		t.Fatalf("linkvault check exited %d: %s", code, stderr.String())
-	}
+	dir, cfgPath := styledNotes(t, web, site)
+	checkStyled(t, cfgPath)
 
 	// Day 3: the originals are gone.
 	site.Vanish()
@@ -212,5 +184,47 @@ wayback: false
 	if after != before {
 		t.Errorf("the replay made %d requests to the original hosts, want 0: %v %v", after-before,
 			web.Stats("styled.example.com").Paths, web.Stats("img.example.net").Paths)
+	}
+}
+
+// styledNotes writes notes citing the two articles of site and a config
+// mapping its hosts to web; it returns the directory and the config path.
+func styledNotes(t *testing.T, web *fakeweb.Web, site *fakeweb.StyledSite) (dir, cfgPath string) {
+	t.Helper()
+	dir = t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "notes"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	note := "# Reading\n\n- " + site.ArticleURL("one") + "\n- " + site.ArticleURL("two") + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "notes", "n.md"), []byte(note), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfgPath = filepath.Join(dir, "config.yaml")
+	cfgText := fmt.Sprintf(`notes: [notes]
+db: linkvault.db
+check:
+  allow_private: true
+  rate: 20
+  burst: 5
+  resolve:
+    "%[2]s:80": %[1]q
+    "%[3]s:80": %[1]q
+soft404: {probe: false}
+archive:
+  dir: warc
+wayback: false
+`, web.Addr(), site.Site, site.Images)
+	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, cfgPath
+}
+
+// checkStyled runs linkvault check with the config cfgPath; it must exit 0.
+func checkStyled(t *testing.T, cfgPath string) {
+	t.Helper()
+	var stderr bytes.Buffer
+	if code := run(context.Background(), []string{"--config", cfgPath, "-q", "check"}, strings.NewReader(""), io.Discard, &stderr); code != 0 {
+		t.Fatalf("linkvault check exited %d: %s", code, stderr.String())
 	}
 }
