@@ -150,7 +150,7 @@ func BenchmarkCheckRequisites(b *testing.B) {
 		}
 		off, _ := check(nil)
 		t0 := w.Throttled()
-		time.Sleep(2 * time.Second) // let the servers' buckets fill again
+		time.Sleep(2 * time.Second)       // let the servers' buckets fill again
 		sink.last = map[string][32]byte{} // the first run with requisites sees every page new
 		on, st := check(DefaultRequisiteKinds)
 		per, bytes := pageCounts(sink, targets)
