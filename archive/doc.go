@@ -51,6 +51,15 @@
 // partial run (linkvault.Run.Partial: some notes could not be read) marks
 // nothing gone, since it does not know what the notes reference.
 //
+// # Page requisites
+//
+// The stylesheets, images and fonts a page needs (the crawler's page
+// requisites) are captured as ordinary response records, indexed under
+// their URL like any capture, and deduplicated like any capture: an
+// unchanged payload becomes a revisit record. NewReplayHandler serves a
+// page with its requisites (see its documentation for the rewriting and
+// the Content-Security-Policy that keeps the replay off the live web).
+//
 // # Secrets
 //
 // An *Archiver never writes credentials: request records lose

@@ -36,12 +36,24 @@ import (
 //	/web/?url=URL          the list of captures of URL (also /web/*/URL)
 //
 // An archived copy is served with its original status and Content-Type,
-// with "Content-Security-Policy: sandbox" (archived scripts never run with
-// this server's origin) and "X-Content-Type-Options: nosniff". In HTML,
-// links (a, area, link, base, img, script, iframe, frame, embed, source,
-// video, audio, track, input, object) to URLs that have a capture are
-// rewritten to /web/TIMESTAMP/URL; other links and every other byte are
-// left as they are. Other types are served byte-identical.
+// with a Content-Security-Policy (replayCSP) that sandboxes it (archived
+// scripts never run with this server's origin) and lets it load nothing
+// but what this server serves and inline data, and with
+// "X-Content-Type-Options: nosniff". In HTML, links (a, area, link, base,
+// img, script, iframe, frame, embed, source, video, audio, track, input,
+// object, srcset) to URLs that have a capture are rewritten to
+// /web/TIMESTAMP/URL, TIMESTAMP being that of the capture nearest in time
+// to the page's; so are CSS url() and @import references in stylesheets,
+// <style> elements and style attributes, and the lazy-loading attributes
+// of images (data-src, data-original, data-srcset …), whose capture also
+// becomes the image's src when it has none or an inline placeholder
+// (archived scripts, which would have swapped it in, do not run). Other
+// links and every other byte are left as they are: a page requisite
+// without a capture keeps its original URL, which the policy blocks, so
+// the replay never fetches from the live web. Fonts are served with
+// "Access-Control-Allow-Origin: *": the sandboxed page has an opaque
+// origin, and its @font-face loads are cross-origin. Other types are
+// served byte-identical.
 //
 // The URL keeps the query of the request. A scheme collapsed by path
 // cleaning ("https:/host") is repaired, and a URL written with raw UTF-8

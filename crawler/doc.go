@@ -45,8 +45,10 @@
 // and maintext.go (analysis of an HTML page: encoding, title, text, main
 // text),
 // soft404.go and similar.go (the pure half of soft 404 detection:
-// signals, judge, similarity), and probe.go (its scheduling half: the
-// random-path probe of each host). local.go checks local links on disk.
+// signals, judge, similarity), probe.go (its scheduling half: the
+// random-path probe of each host), requisites_find.go (what a page or a
+// stylesheet needs to render: a pure reader) and requisites.go (their
+// fetching). local.go checks local links on disk.
 // source.go finds the repository source of a link (SourceOf: a GitHub
 // repository, or a tree or file in one), the commit it names
 // (Checker.SourceCommit: the GraphQL data of the check, else GitHub's REST
@@ -59,6 +61,26 @@
 // all: Options.Exclude skips matching URLs, Options.Include checks only
 // matching ones and wins over Exclude; skipped URLs are reported as
 // linkvault.StatusSkipped, "excluded" or "not included".
+//
+// # Page requisites
+//
+// With Options.Requisites, a page captured with a new payload (its first
+// capture, or content that changed) brings what it needs to render:
+// stylesheets (and their @import), images (src, srcset, the lazy-loading
+// data-src and data-original of WeChat-like pages, CSS backgrounds,
+// posters), fonts (@font-face), favicons, and scripts when asked. HTML is
+// read with goquery; CSS with tdewolff/parse's CSS Syntax Level 3
+// tokenizer, so comments, strings and escapes never pass for url().
+// Requisites are jobs of the same run: each waits in its host's queue,
+// spends a token of its host's bucket, counts against the concurrency
+// limits, and is retried and slows its host down on 429 like a check (no
+// politeness rule is bypassed). Each is asked with the page as Referer
+// (hosts refusing hotlinks want it) and a browser's Accept, once per run
+// however many pages need it, at most RequisiteOptions.Max per page and
+// MaxBytes of payload; it is captured through the same capture function
+// (the archive stores an unchanged payload as a small revisit). A page
+// whose capture is a revisit brings no requisite: an unchanged rerun
+// costs no requisite request. Requisites never produce a Result.
 //
 // # Network safety
 //

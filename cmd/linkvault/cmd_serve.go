@@ -35,7 +35,12 @@ Wayback-style URLs: /web/TIMESTAMP/URL (the capture closest at or before
 TIMESTAMP) and /web/URL (the latest). Archived pages keep their content type
 and are sandboxed (Content-Security-Policy: sandbox), so their scripts never
 run with this server's origin; links inside them point to archived copies
-where they exist.
+where they exist. A page renders with the requisites captured with it
+(archive.requisites: stylesheets, images, fonts): HTML attributes, CSS url()
+and @import (in stylesheets, <style> and style attributes) and lazy images
+(data-src) point to the captures nearest in time to the page's. The policy
+lets a page load only what serve serves: a requisite without a capture is
+blocked, never fetched from its original host.
 
 It listens on 127.0.0.1:8080 by default. Binding to another address
 (--addr :8080, --addr 0.0.0.0:8080) exposes your archive to the network:
