@@ -133,7 +133,7 @@ func (r *run) queueRequisites(j *job, d *done) {
 			continue
 		}
 		u, err := url.Parse(q.url)
-		if err != nil || r.c.opts.skipReason(q.url) != "" {
+		if err != nil || r.c.opts.requisiteExcluded(q.url) {
 			continue
 		}
 		r.reqSeen[q.url] = true
@@ -222,4 +222,22 @@ func (c *Checker) captureWithRequisites(ctx context.Context, x *exchange, link s
 		return nil, err
 	}
 	return reqs, err
+}
+
+// requisiteExcluded reports whether Options.Exclude keeps the requisite u
+// from being fetched (unless Options.Include names it). Include alone does
+// not: it chooses which links of the notes are checked, not what their
+// pages need.
+func (o *Options) requisiteExcluded(u string) bool {
+	for _, re := range o.Include {
+		if re.MatchString(u) {
+			return false
+		}
+	}
+	for _, re := range o.Exclude {
+		if re.MatchString(u) {
+			return true
+		}
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"io"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -146,7 +147,8 @@ func count(list []string, s string) int {
 
 // TestRequisitesCapped: at most Max requisites per page (its
 // stylesheets' included) and MaxBytes of payload; kinds not asked for
-// are not fetched.
+// are not fetched, nor are excluded URLs (Include, which picks the links
+// to check, does not limit requisites).
 func TestRequisitesCapped(t *testing.T) {
 	w, site := styledWeb(t)
 	for _, tt := range []struct {
@@ -157,12 +159,21 @@ func TestRequisitesCapped(t *testing.T) {
 		{"count", RequisiteOptions{Kinds: DefaultRequisiteKinds, Max: 3}, 3},
 		{"bytes", RequisiteOptions{Kinds: DefaultRequisiteKinds, MaxBytes: 200}, -1}, // see below
 		{"kinds", RequisiteOptions{Kinds: []string{RequisiteCSS}}, 2},
+		{"exclude", RequisiteOptions{Kinds: DefaultRequisiteKinds}, 7}, // not the image host's 2
+		{"include", RequisiteOptions{Kinds: DefaultRequisiteKinds}, 9},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			sink := &requisiteSink{}
 			opts := webOptions(w)
 			tt.ro.Capture = sink.capture
 			opts.Requisites = tt.ro
+			switch tt.name {
+			case "exclude":
+				opts.Exclude = []*regexp.Regexp{regexp.MustCompile(`^http://img\.test/`)}
+			case "include":
+				// Include picks the links checked, not what their pages need.
+				opts.Include = []*regexp.Regexp{regexp.MustCompile(`/articles/`)}
+			}
 			c, err := NewChecker(opts)
 			if err != nil {
 				t.Fatal(err)
