@@ -178,6 +178,10 @@ func TestCrawlerSurface(t *testing.T) {
 		// What the source functions return, which cmd calls.
 		"RepoSource":     "returned by SourceOf, taken by SourceCommit and OpenSource",
 		"SourceDownload": "returned by Checker.OpenSource",
+		// The kinds of RequisiteOptions.Kinds, named together.
+		"RequisiteFavicons": "a kind of RequisiteOptions.Kinds",
+		"RequisiteFonts":    "a kind of RequisiteOptions.Kinds",
+		"RequisiteImages":   "a kind of RequisiteOptions.Kinds",
 	}
 	surfaceCheck(t, "crawler", kept)
 }

@@ -82,7 +82,7 @@ type Checker struct {
 
 	statsMu  sync.Mutex
 	stats    map[string]*linkvault.HostStats
-	reqStats RequisiteStats // page requisites (requisites.go)
+	reqStats requisiteStats // page requisites (requisites.go)
 }
 
 // NewChecker returns a Checker for opts.

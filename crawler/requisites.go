@@ -61,8 +61,8 @@ func (o *RequisiteOptions) withDefaults() {
 // on reports whether requisites of kind are captured.
 func (o *RequisiteOptions) on(kind string) bool { return slices.Contains(o.Kinds, kind) }
 
-// RequisiteStats counts what a Check did for page requisites.
-type RequisiteStats struct {
+// requisiteStats counts what a Check did for page requisites.
+type requisiteStats struct {
 	Pages    int   // pages whose requisites were looked for
 	Requests int   // requisite requests (redirects and retries included)
 	Captured int   // requisites offered to Capture
@@ -71,9 +71,9 @@ type RequisiteStats struct {
 	Dropped  int   // requisites over a page's count or byte cap
 }
 
-// RequisiteStats returns the requisite counters of the last (or current)
+// requisiteStats returns the requisite counters of the last (or current)
 // Check.
-func (c *Checker) RequisiteStats() RequisiteStats {
+func (c *Checker) requisiteStats() requisiteStats {
 	c.statsMu.Lock()
 	defer c.statsMu.Unlock()
 	return c.reqStats
@@ -119,7 +119,7 @@ func (r *run) queueRequisites(j *job, d *done) {
 		p = j.req.page
 	} else {
 		p.left.Store(o.MaxBytes)
-		r.c.countRequisites(func(s *RequisiteStats) { s.Pages++ })
+		r.c.countRequisites(func(s *requisiteStats) { s.Pages++ })
 	}
 	if r.reqSeen == nil {
 		r.reqSeen = map[string]bool{}
@@ -129,7 +129,7 @@ func (r *run) queueRequisites(j *job, d *done) {
 			continue
 		}
 		if p.queued >= o.Max {
-			r.c.countRequisites(func(s *RequisiteStats) { s.Dropped++ })
+			r.c.countRequisites(func(s *requisiteStats) { s.Dropped++ })
 			continue
 		}
 		u, err := url.Parse(q.url)
@@ -146,7 +146,7 @@ func (r *run) queueRequisites(j *job, d *done) {
 
 // requisiteRequest dresses the request of a requisite as a browser's.
 func (c *Checker) requisiteRequest(req *request, rj *reqJob) {
-	c.countRequisites(func(s *RequisiteStats) { s.Requests++ })
+	c.countRequisites(func(s *requisiteStats) { s.Requests++ })
 	req.requisite = rj
 	req.header.Set("Referer", rj.page.referer)
 	switch rj.kind {
@@ -164,7 +164,7 @@ func (c *Checker) requisiteRequest(req *request, rj *reqJob) {
 func (c *Checker) requisiteFits(x *exchange) bool {
 	rj := x.req.requisite
 	if x.spoolTrunc || !rj.page.take(x.spoolSize) {
-		c.countRequisites(func(s *RequisiteStats) { s.Dropped++ })
+		c.countRequisites(func(s *requisiteStats) { s.Dropped++ })
 		return false
 	}
 	return true
@@ -186,7 +186,7 @@ func stylesheetRequisites(x *exchange) []requisite {
 	return findCSSRequisites(data, x.req.url)
 }
 
-func (c *Checker) countRequisites(f func(*RequisiteStats)) {
+func (c *Checker) countRequisites(f func(*requisiteStats)) {
 	c.statsMu.Lock()
 	f(&c.reqStats)
 	c.statsMu.Unlock()
@@ -210,7 +210,7 @@ func (c *Checker) captureWithRequisites(ctx context.Context, x *exchange, link s
 	}
 	fresh, err := c.capture(ctx, x, link, p)
 	if rj != nil && err == nil {
-		c.countRequisites(func(s *RequisiteStats) {
+		c.countRequisites(func(s *requisiteStats) {
 			s.Captured++
 			if fresh {
 				s.Fresh++

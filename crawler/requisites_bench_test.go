@@ -134,7 +134,7 @@ func BenchmarkCheckRequisites(b *testing.B) {
 			fh.Rate, fh.Burst, fh.Latency, fh.Handler = spec.rate, spec.burst, spec.latency, requisiteSite()
 		}
 		sink := newBenchSink()
-		check := func(kinds []string) (time.Duration, RequisiteStats) {
+		check := func(kinds []string) (time.Duration, requisiteStats) {
 			sink.reset()
 			o := opts
 			o.Requisites = RequisiteOptions{Kinds: kinds, Capture: sink.capture}
@@ -146,7 +146,7 @@ func BenchmarkCheckRequisites(b *testing.B) {
 			if err := c.Check(context.Background(), targets, func(linkvault.Result) {}); err != nil {
 				b.Fatal(err)
 			}
-			return time.Since(start), c.RequisiteStats()
+			return time.Since(start), c.requisiteStats()
 		}
 		off, _ := check(nil)
 		t0 := w.Throttled()

@@ -114,9 +114,9 @@ func TestRequisitesCaptured(t *testing.T) {
 	if n := w.Stats("img.test").Requests; n != 3 {
 		t.Errorf("image host got %d requests, want 3 (no 403 retried)", n)
 	}
-	rs := c.RequisiteStats()
+	rs := c.requisiteStats()
 	if rs.Pages != 2 || rs.Fresh != 10 || rs.Requests != 10 || rs.Dropped != 0 {
-		t.Errorf("RequisiteStats = %+v, want 2 pages, 10 requests, 10 fresh", rs)
+		t.Errorf("requisiteStats = %+v, want 2 pages, 10 requests, 10 fresh", rs)
 	}
 
 	// Day 2, nothing changed: the pages come back as they were, so no
@@ -130,8 +130,8 @@ func TestRequisitesCaptured(t *testing.T) {
 	if after-before != 2 || len(results) != 2 {
 		t.Errorf("unchanged rerun made %d requests and %d results, want 2 and 2 (the pages only)", after-before, len(results))
 	}
-	if rs := c.RequisiteStats(); rs.Requests != 0 {
-		t.Errorf("unchanged rerun: RequisiteStats = %+v, want no request", rs)
+	if rs := c.requisiteStats(); rs.Requests != 0 {
+		t.Errorf("unchanged rerun: requisiteStats = %+v, want no request", rs)
 	}
 }
 
@@ -183,8 +183,8 @@ func TestRequisitesCapped(t *testing.T) {
 			}
 			if tt.wantReqs < 0 {
 				// Which fit depends on the order they come back in.
-				if rs := c.RequisiteStats(); rs.Bytes > 200 || rs.Dropped == 0 || rs.Fresh == 0 {
-					t.Errorf("RequisiteStats = %+v, want some stored, some dropped, at most 200 bytes", rs)
+				if rs := c.requisiteStats(); rs.Bytes > 200 || rs.Dropped == 0 || rs.Fresh == 0 {
+					t.Errorf("requisiteStats = %+v, want some stored, some dropped, at most 200 bytes", rs)
 				}
 				return
 			}

@@ -31,7 +31,7 @@ import (
 func (c *Checker) Check(ctx context.Context, targets []Target, emit func(linkvault.Result)) error {
 	c.statsMu.Lock()
 	c.stats = map[string]*linkvault.HostStats{}
-	c.reqStats = RequisiteStats{}
+	c.reqStats = requisiteStats{}
 	c.statsMu.Unlock()
 	targets = c.githubBatch(ctx, targets, emit)
 	r := c.newRun(ctx, targets, emit)

@@ -196,7 +196,7 @@ func DefaultConfig() *Config {
 			MaxSize:  50 << 20,
 			FileSize: 1 << 30,
 
-			RepoMaxSize: 100 << 20,
+			RepoMaxSize:        100 << 20,
 			Requisites:         slices.Clone(crawler.DefaultRequisiteKinds),
 			RequisitesMax:      crawler.DefaultRequisitesMax,
 			RequisitesMaxBytes: crawler.DefaultRequisitesMaxBytes,
