@@ -80,7 +80,9 @@
 // MaxBytes of payload; it is captured through the same capture function
 // (the archive stores an unchanged payload as a small revisit). A page
 // whose capture is a revisit brings no requisite: an unchanged rerun
-// costs no requisite request. Requisites never produce a Result.
+// costs no requisite request (and a page archived before requisites were
+// turned on gets them only when its content next changes). Requisites
+// never produce a Result.
 //
 // # Network safety
 //
