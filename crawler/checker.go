@@ -83,6 +83,11 @@ type Checker struct {
 	statsMu  sync.Mutex
 	stats    map[string]*linkvault.HostStats
 	reqStats requisiteStats // page requisites (requisites.go)
+
+	// ownBuckets are the token buckets of Crawl when Options.Buckets is
+	// not set (buckets.go).
+	bucketsOnce sync.Once
+	ownBuckets  *HostBuckets
 }
 
 // NewChecker returns a Checker for opts.

@@ -91,6 +91,12 @@ type Options struct {
 	GitHubToken string
 	GitHubAPI   string // default "https://api.github.com"
 
+	// Buckets, when set, holds the per-host token buckets shared with
+	// the other Checkers given the same set, and with Crawl: a site
+	// crawled before its links are checked spends one politeness budget
+	// per host. Nil: each Check starts its hosts' buckets afresh.
+	Buckets *HostBuckets
+
 	Exclude []*regexp.Regexp // URLs matching any of these are skipped …
 	Include []*regexp.Regexp // … unless they match one of these; when set, URLs matching none are skipped
 

@@ -253,6 +253,9 @@ func (r *run) hostFor(key string) *host {
 	// host open new connections and arrive late, bunching up with the
 	// ones after them.
 	h.lim.AllowN(time.Now(), h.lim.Burst()-1)
+	if b := r.c.opts.Buckets; b != nil {
+		h.lim = b.share(key, h.lim) // a crawl of this run spent from it (buckets.go)
+	}
 	r.hosts[key] = h
 	return h
 }

@@ -33,6 +33,12 @@ type Options struct {
 	// with the names below it), a directory's path ending in "/". The
 	// paths given to Files are matched too.
 	ExcludePaths []*regexp.Regexp
+	// Page, when set, is the URL of the web page that [Bytes] reads (a
+	// page of a crawled site): the data is read as HTML whatever its name,
+	// and relative references resolve against the page's <base href>
+	// (itself resolved against Page) or else against Page, so that they
+	// are web links, not local files.
+	Page *url.URL
 }
 
 func (o *Options) warn(path, msg string) {
@@ -380,6 +386,9 @@ func (c *collector) file(name string, data []byte, st *fileState, opts *Options)
 	// and #anchor links).
 	hint := bytes.Count(data, schemeSep)
 	format := formatOf(name)
+	if opts.Page != nil {
+		format = formatHTML
+	}
 	if format == formatMarkdown {
 		hint = max(hint, bytes.Count(data, mdLinkSep))
 	}
@@ -392,7 +401,7 @@ func (c *collector) file(name string, data []byte, st *fileState, opts *Options)
 	case formatMarkdown:
 		html = extractMarkdown(data, opts.IncludeCode, hint, marked, emit)
 	case formatHTML:
-		extractHTML(data, []span{{0, len(data)}}, emit)
+		extractHTMLAt(data, []span{{0, len(data)}}, opts.Page, emit)
 	default:
 		// The URLs are slices of one string the size of the piece: a
 		// new link keeps a copy of its own (see add).

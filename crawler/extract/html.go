@@ -32,6 +32,13 @@ var htmlAttrs = map[string][]string{
 // made up or moved (and a URL written with entities in text) is given the
 // position reached so far.
 func extractHTML(src []byte, spans []span, emit func(occurrence)) {
+	extractHTMLAt(src, spans, nil, emit)
+}
+
+// extractHTMLAt is extractHTML for a page at URL page (nil: a file):
+// relative references resolve against its <base href>, itself resolved
+// against page, or against page.
+func extractHTMLAt(src []byte, spans []span, page *url.URL, emit func(occurrence)) {
 	frag := src
 	if len(spans) != 1 || spans[0].start != 0 || spans[0].stop != len(src) {
 		frag = nil
@@ -46,9 +53,11 @@ func extractHTML(src []byte, spans []span, emit func(occurrence)) {
 	if err != nil || len(doc.Nodes) == 0 {
 		return
 	}
-	w := htmlWalker{frag: frag, spans: spans, emit: emit}
+	w := htmlWalker{frag: frag, spans: spans, emit: emit, base: page}
 	if href, ok := doc.FindMatcher(baseHref).First().Attr("href"); ok {
-		if b, err := url.Parse(stripSpace(href)); err == nil && b.IsAbs() {
+		if b, err := url.Parse(stripSpace(href)); err == nil && page != nil {
+			w.base = page.ResolveReference(b)
+		} else if err == nil && b.IsAbs() {
 			w.base = b
 		}
 	}

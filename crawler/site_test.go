@@ -1,0 +1,258 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/crawler/extract"
+	"github.com/linkvault/linkvault/internal/fakesite"
+	"github.com/linkvault/linkvault/internal/fakeweb"
+)
+
+// siteChecker serves site on a fake web as its Host and returns a
+// Checker reaching it.
+func siteChecker(t *testing.T, site *fakesite.Site, o Options) (*Checker, *fakeweb.Web) {
+	t.Helper()
+	w := fakeweb.New()
+	t.Cleanup(w.Close)
+	w.Host(site.Host).Handler = site
+	o.DialContext = w.DialContext
+	o.AllowPrivate = true
+	if o.Rate == 0 {
+		o.Rate, o.Burst = 200, 2
+	}
+	c, err := NewChecker(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, w
+}
+
+func canon(t *testing.T, u string) string {
+	t.Helper()
+	c, _, err := extract.Canonical(u)
+	if err != nil {
+		t.Fatalf("Canonical(%q): %v", u, err)
+	}
+	return c
+}
+
+// TestCrawlSiteTruth crawls the fake site and compares with its ground
+// truth: every page, every link with its page and line, robots.txt
+// honoured, the sitemap read, the calendar trap bounded by MaxDepth,
+// and no 429 from a site limiting its rate to the configured one (with
+// the same burst, as TestNoProvoked429).
+func TestCrawlSiteTruth(t *testing.T) {
+	site := &fakesite.Site{Host: "docs.example.com", Rate: 20, Burst: 2}
+	c, _ := siteChecker(t, site, Options{Rate: 20, Burst: 2})
+	got, err := c.Crawl(context.Background(), site.URL("/"), SiteOptions{MaxDepth: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth := site.Truth()
+
+	var pages, calendar []string
+	for _, p := range got.Pages {
+		u := p.URL
+		if p.Final != "" {
+			u = p.Final
+		}
+		if strings.Contains(u, "/calendar/") {
+			calendar = append(calendar, u)
+			continue
+		}
+		pages = append(pages, u)
+	}
+	var want []string
+	for _, p := range truth.Pages {
+		want = append(want, canon(t, p))
+	}
+	slices.Sort(pages)
+	slices.Sort(want)
+	if !slices.Equal(pages, want) {
+		t.Errorf("pages crawled:\n got %q\nwant %q", pages, want)
+	}
+	// The calendar starts at depth 1: depths 1 to 4, both directions.
+	if len(calendar) == 0 || len(calendar) > 7 {
+		t.Errorf("calendar pages crawled: %d, want 1 to 7 (MaxDepth 4): %q", len(calendar), calendar)
+	}
+
+	found := map[string][]linkvault.Source{}
+	for _, l := range got.Links {
+		found[l.URL] = l.Sources
+	}
+	nLinks := 0
+	for u, refs := range truth.Links {
+		for _, ref := range refs {
+			nLinks++
+			srcs := found[canon(t, u)]
+			if !slices.ContainsFunc(srcs, func(s linkvault.Source) bool {
+				return s.File == canon(t, ref.Page) && s.Line == ref.Line && s.Column == 10
+			}) {
+				t.Errorf("link %s on %s line %d: not found (sources %+v)", u, ref.Page, ref.Line, srcs)
+			}
+		}
+	}
+	if nLinks < 40 {
+		t.Fatalf("ground truth has %d links: the fake site is too small", nLinks)
+	}
+	if _, ok := found["https://github.com/tkestack/private-only"]; ok {
+		t.Error("a link found only under /private/ (disallowed by robots.txt) was found")
+	}
+	if n := site.Requests("/private/"); n != 0 {
+		t.Errorf("/private/ requested %d times, robots.txt disallows it", n)
+	}
+	if n := site.Requests("/orphan/"); n != 1 {
+		t.Errorf("/orphan/ (only in the sitemap) requested %d times, want 1", n)
+	}
+	if n := site.Requests("/loop/a"); n > 2 {
+		t.Errorf("/loop/a requested %d times: the redirect loop was followed", n)
+	}
+	if n := site.Throttled(); n != 0 || got.Throttled != 0 {
+		t.Errorf("429 answers: site %d, crawl %d; want 0", n, got.Throttled)
+	}
+	if !slices.ContainsFunc(got.Warnings, func(w string) bool { return strings.Contains(w, "/calendar/N/N/") }) {
+		t.Errorf("no warning names the calendar pattern: %q", got.Warnings)
+	}
+	// Anchors are kept beside each page for fragment checks.
+	for _, p := range got.Pages {
+		if strings.HasSuffix(p.URL, "/docs/s1/p1/") && !slices.Equal(p.Anchors, []string{"top", "usage", "legacy"}) {
+			t.Errorf("anchors of %s: %q", p.URL, p.Anchors)
+		}
+	}
+}
+
+// TestCrawlMaxPages stops at the page cap and names the pattern that
+// filled it.
+func TestCrawlMaxPages(t *testing.T) {
+	site := &fakesite.Site{Host: "docs.example.com", Articles: 40}
+	c, _ := siteChecker(t, site, Options{})
+	got, err := c.Crawl(context.Background(), site.URL("/"), SiteOptions{MaxPages: 10, NoSitemap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Pages) > 10 {
+		t.Errorf("%d pages crawled, cap 10", len(got.Pages))
+	}
+	if !slices.ContainsFunc(got.Warnings, func(w string) bool {
+		return strings.Contains(w, "stopped at 10 pages (site.max_pages)") && strings.Contains(w, "/docs/sN/pN/")
+	}) {
+		t.Errorf("warnings %q: want the cap and the pattern /docs/sN/pN/", got.Warnings)
+	}
+}
+
+// TestCrawlStart covers the start URLs that cannot be crawled.
+func TestCrawlStart(t *testing.T) {
+	site := &fakesite.Site{Host: "docs.example.com"}
+	c, _ := siteChecker(t, site, Options{})
+	ctx := context.Background()
+
+	var se *SiteError
+	_, err := c.Crawl(ctx, site.URL("/private/"), SiteOptions{})
+	if !errors.As(err, &se) || !se.Robots {
+		t.Errorf("start disallowed by robots.txt: err %v, want a robots SiteError", err)
+	}
+	if got, err := c.Crawl(ctx, site.URL("/private/"), SiteOptions{IgnoreRobots: true, NoSitemap: true}); err != nil || len(got.Pages) != 1 {
+		t.Errorf("IgnoreRobots: err %v, pages %v", err, got)
+	}
+	if _, err := c.Crawl(ctx, site.URL("/missing"), SiteOptions{}); !errors.As(err, &se) || !strings.Contains(err.Error(), "404") {
+		t.Errorf("start answering 404: err %v", err)
+	}
+	got, err := c.Crawl(ctx, site.URL("/files/guide.pdf"), SiteOptions{})
+	if err != nil || got.NotHTML != "application/pdf" || len(got.Links) != 1 || got.Links[0].URL != site.URL("/files/guide.pdf") {
+		t.Errorf("PDF start: err %v, site %+v", err, got)
+	}
+
+	down, err := NewChecker(Options{AllowPrivate: true, DialContext: func(context.Context, string, string) (net.Conn, error) {
+		return nil, errors.New("connection refused")
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer down.Close()
+	if _, err := down.Crawl(ctx, "http://down.example.com/", SiteOptions{}); !errors.As(err, &se) || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("unreachable start: err %v", err)
+	}
+}
+
+// TestCrawlPrivateGuard: the crawl goes through the private-address
+// guard, which refuses before connecting.
+func TestCrawlPrivateGuard(t *testing.T) {
+	dialed := 0
+	c, err := NewChecker(Options{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dialed++
+		return nil, errors.New("dialed")
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, err = c.Crawl(context.Background(), "http://10.1.2.3/", SiteOptions{})
+	var se *SiteError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "private address") || dialed != 0 {
+		t.Errorf("err %v, dialed %d: want the guard's refusal before any dial", err, dialed)
+	}
+}
+
+// TestCrawlSharesBuckets: a Check after a Crawl with the same
+// Options.Buckets keeps spacing its host's requests by the rate, as one
+// budget.
+func TestCrawlSharesBuckets(t *testing.T) {
+	site := &fakesite.Site{Host: "docs.example.com", Articles: 3, Sections: 1}
+	b := NewHostBuckets()
+	c, w := siteChecker(t, site, Options{Rate: 5, Burst: 1, Buckets: b})
+	got, err := c.Crawl(context.Background(), site.URL("/docs/s1/"), SiteOptions{NoSitemap: true, MaxDepth: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	crawled := len(w.Stats(site.Host).Times)
+	c2, err := NewChecker(Options{Rate: 5, Burst: 1, Buckets: b, DialContext: w.DialContext, AllowPrivate: true, Soft404: Soft404Options{NoProbe: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	if err := c2.Check(context.Background(), []Target{{URL: site.URL("/orphan/")}}, func(linkvault.Result) {}); err != nil {
+		t.Fatal(err)
+	}
+	times := w.Stats(site.Host).Times
+	if len(times) != crawled+1 || len(got.Pages) == 0 {
+		t.Fatalf("requests: %d after the crawl, %d in all", crawled, len(times))
+	}
+	if gap := times[crawled].Sub(times[crawled-1]); gap < 150*time.Millisecond {
+		t.Errorf("the check's first request came %v after the crawl's last, want ≥ 1/rate (200ms): two budgets", gap)
+	}
+}
+
+// TestCrawlRetriesThrottled: a 429 is waited out and asked again.
+func TestCrawlRetriesThrottled(t *testing.T) {
+	site := &fakesite.Site{Host: "docs.example.com"}
+	w := fakeweb.New()
+	defer w.Close()
+	first := true
+	w.Host(site.Host).Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/docs/" && first {
+			first = false
+			rw.Header().Set("Retry-After", "0")
+			http.Error(rw, "slow down", http.StatusTooManyRequests)
+			return
+		}
+		site.ServeHTTP(rw, r)
+	})
+	c, err := NewChecker(Options{DialContext: w.DialContext, AllowPrivate: true, Rate: 100, Burst: 2, RetryWait: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	got, err := c.Crawl(context.Background(), site.URL("/docs/"), SiteOptions{NoSitemap: true, MaxDepth: -1})
+	if err != nil || got.Throttled != 1 || len(got.Pages) != 1 {
+		t.Errorf("err %v, site %+v: want the page after one 429", err, got)
+	}
+}
