@@ -95,9 +95,22 @@ func TestCrawlSiteTruth(t *testing.T) {
 			nLinks++
 			srcs := found[canon(t, u)]
 			if !slices.ContainsFunc(srcs, func(s linkvault.Source) bool {
-				return s.File == canon(t, ref.Page) && s.Line == ref.Line && s.Column == 10
+				return s.File == canon(t, ref.Page) && s.Line == ref.Line && s.Column == ref.Column
 			}) {
-				t.Errorf("link %s on %s line %d: not found (sources %+v)", u, ref.Page, ref.Line, srcs)
+				t.Errorf("link %s on %s line %d column %d: not found (sources %+v)", u, ref.Page, ref.Line, ref.Column, srcs)
+			}
+		}
+	}
+	// Nothing else: every source found off the calendar is in the truth.
+	for _, l := range got.Links {
+		for _, src := range l.Sources {
+			if strings.Contains(src.File, "/calendar/") {
+				continue
+			}
+			if !slices.ContainsFunc(truth.Links[l.URL], func(r fakesite.Link) bool {
+				return canon(t, r.Page) == src.File && r.Line == src.Line
+			}) && l.Kind == linkvault.KindWeb {
+				t.Errorf("link %s at %s:%d is not in the ground truth", l.URL, src.File, src.Line)
 			}
 		}
 	}

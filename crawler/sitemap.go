@@ -7,9 +7,11 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 
+	"github.com/linkvault/linkvault"
 	"github.com/linkvault/linkvault/crawler/extract"
 )
 
@@ -22,8 +24,10 @@ const (
 )
 
 // sitemap reads /sitemap.xml of the start URL's origin, following a
-// sitemap index, and returns the page URLs it lists on the allowed hosts,
-// canonical. A missing or unreadable sitemap gives none.
+// sitemap index, adds the pages it lists as links (a sitemap is a note:
+// each <loc> is a source, at its line and column) and returns those on the
+// allowed hosts that are pages to crawl, canonical. A missing or
+// unreadable sitemap gives none.
 func (s *siteCrawl) sitemap() []string {
 	client := &http.Client{Transport: s.tr, Timeout: s.c.opts.Timeout}
 	todo := []string{s.start.Scheme + "://" + s.start.Host + "/sitemap.xml"}
@@ -37,22 +41,34 @@ func (s *siteCrawl) sitemap() []string {
 		}
 		done[u] = true
 		pages, maps := s.readSitemap(client, u)
-		out = append(out, pages...)
+		var links []linkvault.Link
+		for _, p := range pages {
+			links = append(links, linkvault.Link{URL: p.url, Kind: linkvault.KindWeb, Sources: []linkvault.Source{
+				{File: u, Line: p.line, Column: p.col},
+			}})
+			if s.crawlable(p.url) {
+				out = append(out, p.url)
+			}
+		}
+		s.mu.Lock()
+		s.add(links)
+		s.mu.Unlock()
 		todo = append(todo, maps...)
 	}
 	return out
 }
 
-// sitemapDoc is a sitemap (<urlset>) or a sitemap index (<sitemapindex>).
-type sitemapDoc struct {
-	XMLName  xml.Name
-	URLs     []string `xml:"url>loc"`
-	Sitemaps []string `xml:"sitemap>loc"`
+// sitemapLoc is one <loc> of a sitemap: the URL, canonical, and where its
+// text starts.
+type sitemapLoc struct {
+	url       string
+	line, col int
 }
 
-// readSitemap fetches one sitemap: the pages it lists that are crawlable,
-// and the sitemaps a sitemap index lists on the allowed hosts.
-func (s *siteCrawl) readSitemap(client *http.Client, u string) (pages, maps []string) {
+// readSitemap fetches one sitemap: the URLs of its <url><loc> entries,
+// and those of the <sitemap><loc> entries of a sitemap index that are on
+// the allowed hosts.
+func (s *siteCrawl) readSitemap(client *http.Client, u string) (pages []sitemapLoc, maps []string) {
 	req, err := http.NewRequestWithContext(s.ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, nil
@@ -76,21 +92,49 @@ func (s *siteCrawl) readSitemap(client *http.Client, u string) (pages, maps []st
 		}
 		r = io.LimitReader(zr, maxSitemapBytes)
 	}
-	var doc sitemapDoc
-	if err := xml.NewDecoder(r).Decode(&doc); err != nil {
-		return nil, nil
-	}
-	for _, loc := range doc.URLs {
-		if c, _, err := extract.Canonical(strings.TrimSpace(loc)); err == nil && s.crawlable(c) {
-			pages = append(pages, c)
+	d := xml.NewDecoder(r)
+	var parent string // url or sitemap: the element holding the <loc>
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return pages, maps
 		}
-	}
-	for _, loc := range doc.Sitemaps {
-		if c, _, err := extract.Canonical(strings.TrimSpace(loc)); err == nil && s.onSite(c) {
+		st, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		switch st.Name.Local {
+		case "url", "sitemap":
+			parent = st.Name.Local
+			continue
+		case "loc":
+		default:
+			continue
+		}
+		line, col := d.InputPos()
+		var text string
+		if err := d.DecodeElement(&text, &st); err != nil {
+			return pages, maps
+		}
+		// The position is that of the text: skip leading white space.
+		for _, r := range text {
+			if r == '\n' {
+				line, col = line+1, 1
+			} else if unicode.IsSpace(r) {
+				col++
+			} else {
+				break
+			}
+		}
+		c, _, err := extract.Canonical(strings.TrimSpace(text))
+		switch {
+		case err != nil:
+		case parent == "sitemap" && s.onSite(c):
 			maps = append(maps, c)
+		case parent == "url":
+			pages = append(pages, sitemapLoc{url: c, line: line, col: col})
 		}
 	}
-	return pages, maps
 }
 
 // anchors returns the fragment targets of an HTML page (UTF-8): every id

@@ -31,6 +31,7 @@ type CheckOptions struct {
 	Budget       time.Duration // -1: not given
 	ExcludePaths []string
 	Config       configFlags // --exclude, --accept, --timeout … (flags.go)
+	Site         siteFlags   // --max-depth, --allow-domain, --no-robots (site.go)
 }
 
 func newCheckCommand(g *globalOptions) *cobra.Command {
@@ -68,7 +69,15 @@ markdown, junit, sarif, github, html. The JSON schema is in report/SCHEMA.md.
 
 PATHs (default: notes: in the config) are read as by 'linkvault links': "-"
 reads a list of PATHs from standard input, one per line; --exclude-path and
-exclude_paths: leave notes out. The database takes the links read as all the
+exclude_paths: leave notes out. An http or https URL (as PATH, on a line of
+"-" or in notes:) is a website: its pages are crawled (the start URL's host;
+--allow-domain adds hosts; --max-depth, site.max_pages; robots.txt honoured
+unless --no-robots; sitemap.xml read) and each page is a note, its links
+found at their line and column in its HTML; the pages are links too. Every
+request of the crawl waits for its host's token like the checks (check.rate,
+hosts:). A start URL that cannot be crawled (unreachable, an error, robots.txt)
+is one line on stderr and makes the run partial, like an unreadable note; a
+start URL that is not HTML is checked as one link. The database takes the links read as all the
 links of the notes: a URL no longer referenced becomes "gone" (kept, hidden).
 When a note cannot be read (a missing path, a URL given as PATH, permission
 denied), the links of the others are checked, nothing is marked gone, the run
@@ -102,6 +111,7 @@ in the run and the reports; its state is left as it was.`,
 	f.DurationVar(&opts.Budget, "budget", -1, "wall time of the run, e.g. 30m: the most urgent links first, the rest the next runs (check.budget; 0: every due link)")
 	addExcludePathFlag(cmd, &opts.ExcludePaths)
 	opts.Config.addFlags(f)
+	opts.Site.addFlags(f)
 	return cmd
 }
 
@@ -164,8 +174,9 @@ type checkRun struct {
 	cfg  *Config
 	opts CheckOptions
 
-	links   []linkvault.Link // the checkable links of the notes
-	partial bool             // some notes could not be read
+	links   []linkvault.Link     // the checkable links of the notes
+	partial bool                 // some notes could not be read
+	buckets *crawler.HostBuckets // spent by the crawl of the sites given as notes
 
 	db       *archive.DB
 	archiver *archive.Archiver // nil: no snapshots
@@ -192,6 +203,9 @@ func newCheckRun(g *globalOptions, opts CheckOptions) (*checkRun, error) {
 	if err := opts.Config.apply(cfg); err != nil {
 		return nil, err
 	}
+	if err := opts.Site.apply(cfg); err != nil {
+		return nil, err
+	}
 	if err := validFormat(opts.Format); err != nil {
 		return nil, err
 	}
@@ -204,7 +218,18 @@ func newCheckRun(g *globalOptions, opts CheckOptions) (*checkRun, error) {
 // readNotes extracts the links of the notes. A note that cannot be read
 // makes the run partial; none read, or an interruption, records no run.
 func (c *checkRun) readNotes(ctx context.Context, args []string) error {
-	links, inputErr := extractLinks(ctx, c.g, c.cfg, args, c.opts.IncludeCode || c.cfg.IncludeCode)
+	var sites []string
+	links, inputErr := extractInputs(ctx, c.g, c.cfg, args, c.opts.IncludeCode || c.cfg.IncludeCode, &sites)
+	if inputErr == nil || inputErr == errUnread {
+		siteLinks, buckets, failed, err := crawlSites(ctx, c.g, c.cfg, sites)
+		if err != nil && ctx.Err() == nil {
+			return err
+		}
+		links, c.buckets = mergeLinks(links, siteLinks), buckets
+		if failed {
+			inputErr = errUnread
+		}
+	}
 	switch {
 	case ctx.Err() != nil:
 		fmt.Fprintln(c.g.stderr, "linkvault: interrupted while reading the notes: no run recorded")
@@ -274,6 +299,7 @@ func (c *checkRun) plan() error {
 		}
 	}
 	copts := checkerOptions(g, cfg, c.archiver)
+	copts.Buckets = c.buckets
 	if cp.plan != nil {
 		// Requests end within the budget: none starts later than one
 		// request's longest time before its end.

@@ -148,7 +148,14 @@ var errUnread = &linkvault.Error{Code: linkvault.EInvalid, Message: "some notes 
 // configured, a glob of notes: that matches nothing), not yet printed.
 // When ctx ends, extractLinks returns nil and ctx's error.
 func extractLinks(ctx context.Context, g *globalOptions, cfg *Config, args []string, includeCode bool) ([]linkvault.Link, error) {
-	paths, inputErr := inputPaths(ctx, g, args)
+	return extractInputs(ctx, g, cfg, args, includeCode, nil)
+}
+
+// extractInputs is extractLinks; when sites is not nil, the http and https
+// URLs among the inputs (arguments, lines of "-", entries of notes:) are
+// websites, appended to *sites instead of being read as paths.
+func extractInputs(ctx context.Context, g *globalOptions, cfg *Config, args []string, includeCode bool, sites *[]string) ([]linkvault.Link, error) {
+	paths, inputErr := inputPaths(ctx, g, args, sites)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -159,8 +166,19 @@ func extractLinks(ctx context.Context, g *globalOptions, cfg *Config, args []str
 		if len(cfg.Notes) == 0 {
 			return nil, linkvault.Errorf(linkvault.EInvalid, "no notes to read: give PATHs or set notes: in %s", cfg.name())
 		}
+		notes := cfg.Notes
+		if sites != nil {
+			notes = nil
+			for _, n := range cfg.Notes {
+				if isSiteURL(n) {
+					*sites = append(*sites, n)
+				} else {
+					notes = append(notes, n)
+				}
+			}
+		}
 		var err error
-		paths, err = extract.ExpandNotes(cfg.dir, cfg.Notes)
+		paths, err = extract.ExpandNotes(cfg.dir, notes)
 		if err != nil {
 			return nil, linkvault.Errorf(linkvault.EInvalid, "%s: notes: %w", cfg.name(), err)
 		}
@@ -229,8 +247,10 @@ var looksLikeURL = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
 // lines of standard input (empty lines skipped, a final CR dropped), an
 // argument that is a URL rather than an existing path is left out with
 // one line on stderr. The error is non-nil when any argument was left
-// out, or when "-" gave no path.
-func inputPaths(ctx context.Context, g *globalOptions, args []string) ([]string, error) {
+// out, or when "-" gave no path. When sites is not nil, http and https
+// URLs (arguments or lines of "-") that are not existing paths are
+// websites: appended to *sites, not left out.
+func inputPaths(ctx context.Context, g *globalOptions, args []string, sites *[]string) ([]string, error) {
 	var (
 		paths   []string
 		errs    []error
@@ -252,7 +272,15 @@ func inputPaths(ctx context.Context, g *globalOptions, args []string) ([]string,
 				fmt.Fprintf(g.stderr, "linkvault: %v\n", err)
 				errs = append(errs, err)
 			}
-			paths = append(paths, list...)
+			for _, p := range list {
+				if sites != nil && isSiteURL(p) && !exists(p) {
+					*sites = append(*sites, p)
+				} else {
+					paths = append(paths, p)
+				}
+			}
+		case sites != nil && isSiteURL(a) && !exists(a):
+			*sites = append(*sites, a)
 		case looksLikeURL.MatchString(a):
 			if _, err := os.Stat(a); err != nil {
 				err := fmt.Errorf("%s: a URL, not a path: give the files or directories of the notes to read (a URL is checked by putting it in a note)", quoteName(a))
@@ -266,6 +294,11 @@ func inputPaths(ctx context.Context, g *globalOptions, args []string) ([]string,
 		}
 	}
 	return paths, errors.Join(errs...)
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // readPathList reads paths from r, one per line. It returns when r is

@@ -40,6 +40,7 @@ type Config struct {
 	Wayback     WaybackConfig         `yaml:"wayback"`
 	SWH         SWHConfig             `yaml:"software_heritage"`
 	Report      ReportConfig          `yaml:"report"`
+	Site        SiteConfig            `yaml:"site"`
 
 	// ExcludePaths are regular expressions of note paths not read.
 	ExcludePaths []string `yaml:"exclude_paths"`
@@ -52,6 +53,7 @@ type Config struct {
 
 	excludePaths []*regexp.Regexp // compiled ExcludePaths, then --exclude-path
 	include      []*regexp.Regexp // compiled Include
+	siteExclude  []*regexp.Regexp // compiled Site.Exclude
 	// origin names where a key's value came from when not from the
 	// file: "LINKVAULT_CHECK_RATE", "--max-retries" (see env.go).
 	origin map[string]string
@@ -156,6 +158,16 @@ type ReportConfig struct {
 	ShowGone bool   `yaml:"show_gone"`
 }
 
+// SiteConfig holds the keys under site: (websites given as notes).
+type SiteConfig struct {
+	MaxDepth     int      `yaml:"max_depth"`
+	MaxPages     int      `yaml:"max_pages"`
+	AllowDomains []string `yaml:"allow_domains"`
+	Robots       bool     `yaml:"robots"`
+	Sitemap      bool     `yaml:"sitemap"`
+	Exclude      []string `yaml:"exclude"`
+}
+
 // DefaultConfig returns the configuration used for absent keys.
 func DefaultConfig() *Config {
 	return &Config{
@@ -211,6 +223,7 @@ func DefaultConfig() *Config {
 			Endpoint: "https://archive.softwareheritage.org",
 			MaxAge:   Duration(7 * 24 * time.Hour),
 		},
+		Site: SiteConfig{MaxDepth: crawler.DefaultSiteMaxDepth, MaxPages: crawler.DefaultSiteMaxPages, Robots: true, Sitemap: true},
 	}
 }
 
@@ -310,6 +323,7 @@ var knownKeys = map[string]any{
 	"report":  map[string]any{"dir": nil, "repo_url": nil, "show_gone": nil},
 
 	"software_heritage": map[string]any{"enabled": nil, "endpoint": nil, "max_age": nil},
+	"site":              map[string]any{"max_depth": nil, "max_pages": nil, "allow_domains": nil, "robots": nil, "sitemap": nil, "exclude": nil},
 }
 
 var hostKeys = map[string]any{"rate": nil, "burst": nil, "concurrency": nil, "headers": nil, "accept": nil}
@@ -507,6 +521,7 @@ func (c *Config) validate() error {
 	v.webURL("software_heritage.endpoint", c.SWH.Endpoint, !c.SWH.Enabled)
 	v.durIn("software_heritage.max_age", c.SWH.MaxAge, time.Minute, 365*cfgDay)
 	v.webURL("report.repo_url", c.Report.RepoURL, true)
+	c.validateSite(v)
 	c.exclude = c.exclude[:0]
 	for i, p := range c.Exclude {
 		re, err := regexp.Compile(p)

@@ -58,11 +58,11 @@ type Site struct {
 	throttled int
 }
 
-// Link is one link of the ground truth: the page it is on (absolute URL)
-// and its line there.
+// Link is one link of the ground truth: the page (or sitemap) it is on,
+// an absolute URL, and its line and column there.
 type Link struct {
-	Page string
-	Line int
+	Page         string
+	Line, Column int
 }
 
 // Truth is what a crawler honouring robots.txt finds on the site, leaving
@@ -161,7 +161,7 @@ func (s *Site) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Content-Type", "application/xml")
 		var b strings.Builder
 		b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
-		for _, q := range append([]string{"/", "/orphan/"}, s.sectionPaths()...) {
+		for _, q := range s.sitemapPaths() {
 			fmt.Fprintf(&b, "  <url><loc>%s</loc></url>\n", s.URL(q))
 		}
 		b.WriteString("</urlset>\n")
@@ -214,6 +214,11 @@ func (p *pageBuilder) a(href, text string) {
 }
 
 func (p *pageBuilder) String() string { return p.b.String() }
+
+// sitemapPaths are the pages /sitemap-pages.xml lists, from its line 3 on.
+func (s *Site) sitemapPaths() []string {
+	return append([]string{"/", "/orphan/"}, s.sectionPaths()...)
+}
 
 func (s *Site) sectionPaths() []string {
 	var out []string
@@ -341,8 +346,10 @@ func (s *Site) Truth() Truth {
 	s.init()
 	t := Truth{Links: map[string][]Link{}}
 	seen := map[string]bool{}
-	queue := []string{"/", "/orphan/"}
-	queue = append(queue, s.sectionPaths()...)
+	queue := s.sitemapPaths()
+	for i, p := range queue {
+		t.Links[s.URL(p)] = append(t.Links[s.URL(p)], Link{Page: s.URL("/sitemap-pages.xml"), Line: 3 + i, Column: 13})
+	}
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
@@ -357,7 +364,7 @@ func (s *Site) Truth() Truth {
 		page := s.URL(escapePath(p))
 		t.Pages = append(t.Pages, page)
 		for _, l := range b.links {
-			t.Links[l.url] = append(t.Links[l.url], Link{Page: page, Line: l.line})
+			t.Links[l.url] = append(t.Links[l.url], Link{Page: page, Line: l.line, Column: 10})
 			u, err := url.Parse(l.url)
 			if err != nil || u.Host != s.Host || strings.HasPrefix(u.Path, "/private/") || strings.HasPrefix(u.Path, "/calendar/") {
 				continue

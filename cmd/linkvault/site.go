@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/crawler"
+	"github.com/linkvault/linkvault/report"
+)
+
+// Websites as notes: `linkvault check https://blog.example.com/` (or the
+// URL in notes:, or on a line of "-") crawls the site's pages with
+// crawler.Crawl and takes their links as the links of notes, each page
+// being the note its links were found in (site: in the config).
+
+// siteFlags are the flags of check that tune site crawling.
+type siteFlags struct {
+	fs       *pflag.FlagSet
+	maxDepth int
+	allow    []string
+	noRobots bool
+}
+
+func (f *siteFlags) addFlags(fs *pflag.FlagSet) {
+	f.fs = fs
+	fs.IntVar(&f.maxDepth, "max-depth", 0, "links followed from a site's start page; 0: that page only (site.max_depth)")
+	fs.StringArrayVar(&f.allow, "allow-domain", nil, "crawl the pages of HOST too, besides the start URL's host; added to site.allow_domains (repeatable)")
+	fs.BoolVar(&f.noRobots, "no-robots", false, "crawl pages that robots.txt disallows (site.robots: false)")
+}
+
+// apply sets the keys of the flags given, then validates.
+func (f *siteFlags) apply(cfg *Config) error {
+	if f.fs == nil {
+		return nil
+	}
+	if fl := f.fs.Lookup("max-depth"); fl != nil && fl.Changed {
+		if err := cfg.set("site.max_depth", strconv.Itoa(f.maxDepth), "--max-depth"); err != nil {
+			return err
+		}
+	}
+	for _, d := range f.allow {
+		cfg.setOrigin(fmt.Sprintf("site.allow_domains[%d]", len(cfg.Site.AllowDomains)), "--allow-domain")
+		cfg.Site.AllowDomains = append(cfg.Site.AllowDomains, d)
+	}
+	if f.noRobots {
+		cfg.Site.Robots = false
+	}
+	return cfg.validate()
+}
+
+// validateSite checks the keys under site:.
+func (c *Config) validateSite(v *valueCheck) {
+	v.intIn("site.max_depth", c.Site.MaxDepth, 0, 1000)
+	v.intIn("site.max_pages", c.Site.MaxPages, 1, 10_000_000)
+	for i, d := range c.Site.AllowDomains {
+		if !hostName(d) {
+			v.fail(fmt.Sprintf("site.allow_domains[%d]", i), "must be a host name like docs.example.com (no scheme, port or path), got %q", d)
+		}
+	}
+	c.siteExclude = c.siteExclude[:0]
+	for i, p := range c.Site.Exclude {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			v.fail(fmt.Sprintf("site.exclude[%d]", i), "invalid regular expression %q: %v", p, regexpReason(err))
+			continue
+		}
+		c.siteExclude = append(c.siteExclude, re)
+	}
+}
+
+// hostName reports whether s is a plain host name or IP address.
+func hostName(s string) bool {
+	if s == "" || strings.ContainsAny(s, "/:@ \t") && net.ParseIP(strings.Trim(s, "[]")) == nil {
+		return false
+	}
+	return !strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f })
+}
+
+// siteOptions translates site: into crawler options.
+func (c *Config) siteOptions() crawler.SiteOptions {
+	depth := c.Site.MaxDepth
+	if depth == 0 {
+		depth = -1 // the start page only
+	}
+	return crawler.SiteOptions{
+		MaxDepth:     depth,
+		MaxPages:     c.Site.MaxPages,
+		AllowDomains: c.Site.AllowDomains,
+		Exclude:      c.siteExclude,
+		IgnoreRobots: !c.Site.Robots,
+		NoSitemap:    !c.Site.Sitemap,
+	}
+}
+
+// isSiteURL reports whether an input names a website rather than a path.
+func isSiteURL(s string) bool {
+	return looksLikeURL.MatchString(s) && (strings.HasPrefix(strings.ToLower(s), "http://") || strings.HasPrefix(strings.ToLower(s), "https://"))
+}
+
+// crawlSites crawls each site and returns the links of their pages, with
+// the buckets the crawls spent from (the check must spend from them too).
+// A site that cannot be crawled is said in one line on stderr and makes
+// failed true; the others are crawled all the same. The error is ctx's.
+func crawlSites(ctx context.Context, g *globalOptions, cfg *Config, sites []string) (links []linkvault.Link, buckets *crawler.HostBuckets, failed bool, err error) {
+	if len(sites) == 0 {
+		return nil, nil, false, nil
+	}
+	buckets = crawler.NewHostBuckets()
+	o := checkerOptions(g, cfg, nil)
+	o.Buckets = buckets
+	checker, err := crawler.NewChecker(o)
+	if err != nil {
+		return nil, nil, false, linkvault.Errorf(linkvault.EInvalid, "%s: %w", cfg.name(), err)
+	}
+	defer checker.Close()
+	so := cfg.siteOptions()
+	for _, start := range sites {
+		site, err := checker.Crawl(ctx, start, so)
+		if ctx.Err() != nil {
+			return nil, nil, false, ctx.Err()
+		}
+		var se *crawler.SiteError
+		switch {
+		case errors.As(err, &se) && se.Robots:
+			fmt.Fprintf(g.stderr, "linkvault: %s: robots.txt disallows crawling this site: not crawled (--no-robots, or site.robots: false, crawls it anyway)\n", quoteName(start))
+			failed = true
+			continue
+		case err != nil:
+			fmt.Fprintf(g.stderr, "linkvault: %s: cannot crawl the site: %v\n", quoteName(start), siteReason(err))
+			failed = true
+			continue
+		}
+		if !g.Quiet {
+			for _, w := range site.Warnings {
+				fmt.Fprintf(g.stderr, "linkvault: warning: site %s: %s\n", site.Start, w)
+			}
+			if site.NotHTML != "" {
+				fmt.Fprintf(g.stderr, "linkvault: note: %s is not an HTML page (%s): checked as one link, not crawled\n", site.Start, site.NotHTML)
+			} else {
+				fmt.Fprintf(g.stderr, "linkvault: site %s: %s pages crawled, %s links found\n", site.Start, report.Count(len(site.Pages)), report.Count(len(site.Links)))
+			}
+		}
+		links = mergeLinks(links, site.Links)
+	}
+	return links, buckets, failed, nil
+}
+
+// siteReason is the cause of a SiteError, without its "site URL:" prefix.
+func siteReason(err error) error {
+	var se *crawler.SiteError
+	if errors.As(err, &se) && se.Err != nil {
+		return se.Err
+	}
+	return err
+}
+
+// mergeLinks adds the links of b to a: a link in both gets the sources of
+// both.
+func mergeLinks(a, b []linkvault.Link) []linkvault.Link {
+	if len(a) == 0 {
+		return b
+	}
+	index := make(map[string]int, len(a))
+	for i, l := range a {
+		index[string(l.Kind)+" "+l.URL] = i
+	}
+	for _, l := range b {
+		if i, ok := index[string(l.Kind)+" "+l.URL]; ok {
+			a[i].Sources = append(a[i].Sources, l.Sources...)
+			continue
+		}
+		index[string(l.Kind)+" "+l.URL] = len(a)
+		a = append(a, l)
+	}
+	return a
+}
