@@ -526,7 +526,13 @@ func escapePath(p string) string {
 
 // sourceURL links a source into the repository, "" when d.RepoURL is not
 // an http(s) URL or the source has no file.
+//
+// A source on a page of a crawled site (its file is the page's URL) links
+// to that page.
 func sourceURL(d *Data, s linkvault.Source) string {
+	if webURL(s.File) {
+		return s.File
+	}
 	if s.File == "" || !webURL(d.RepoURL) || !inRepo(s.File) {
 		return ""
 	}

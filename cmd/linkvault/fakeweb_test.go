@@ -24,6 +24,7 @@ import (
 
 	"github.com/linkvault/linkvault/internal/fakegithub"
 	"github.com/linkvault/linkvault/internal/fakeswh"
+	"github.com/linkvault/linkvault/internal/fakesite"
 )
 
 // fakeWeb is the web of the end-to-end tests: one HTTP and one HTTPS
@@ -37,6 +38,10 @@ type fakeWeb struct {
 	requests   map[string]int // "HOST/PATH" → requests
 	sources    *fakegithub.Sources
 	swh        *fakeswh.Server
+	// site is docs.example.com, a website crawled as notes, limiting its
+	// rate to 20 requests/s (burst 3: one more than the client's, against arrival jitter under load); "docs.example.com/~429" counts
+	// the requests it refused.
+	site *fakesite.Site
 }
 
 // pdfBody is a small PDF-like body whose bytes the archive must keep.
@@ -61,7 +66,7 @@ var gbkPage = func() []byte {
 }()
 
 func newFakeWeb() *fakeWeb {
-	w := &fakeWeb{requests: map[string]int{}}
+	w := &fakeWeb{requests: map[string]int{}, site: &fakesite.Site{Host: "docs.example.com", Scheme: "https", Rate: 20, Burst: 3}}
 	w.sources, w.swh = newSourceFakes()
 	w.day.Store(1)
 	w.plain = httptest.NewServer(http.HandlerFunc(w.serve))
@@ -126,7 +131,7 @@ func (w *fakeWeb) resolveYAML() string {
 	return b.String()
 }
 
-var fakeHosts = []string{"github.com", "api.github.com", "mp.weixin.qq.com", "files.alicdn.com", "developer.aliyun.com", "blocked.example.com", "flaky.example.com", "web.archive.org", "slow.example.com", "blog.example.com", "codeload.github.com", "archive.softwareheritage.org", "gitlab.com", "codeberg.org"}
+var fakeHosts = []string{"github.com", "api.github.com", "mp.weixin.qq.com", "files.alicdn.com", "developer.aliyun.com", "blocked.example.com", "flaky.example.com", "web.archive.org", "slow.example.com", "blog.example.com", "codeload.github.com", "archive.softwareheritage.org", "gitlab.com", "codeberg.org", "docs.example.com"}
 
 // probePath matches the random 25-letter segment of a soft 404 probe.
 var probePath = regexp.MustCompile(`/[a-z]{25}$`)
@@ -160,6 +165,13 @@ func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 		w.requests[host+"/~probe"]++
 	}
 	w.mu.Unlock()
+	if host == w.site.Host {
+		w.site.ServeHTTP(rw, r)
+		w.mu.Lock()
+		w.requests[host+"/~429"] = w.site.Throttled()
+		w.mu.Unlock()
+		return
+	}
 	page := func(title string) {
 		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(rw, "<!doctype html><html><head><title>%s</title></head><body><h1>%s</h1><a href=\"https://github.com/tkestack/tapp\">tapp</a></body></html>", title, title)

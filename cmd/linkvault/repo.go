@@ -291,7 +291,7 @@ func relativeSources(sources []linkvault.Source, root, wd, cfgDir string) []link
 	out := make([]linkvault.Source, len(sources))
 	for i, s := range sources {
 		out[i] = s
-		if s.File == "" {
+		if s.File == "" || isSiteURL(s.File) { // a page of a crawled site: its URL
 			continue
 		}
 		abs := filepath.FromSlash(s.File)
