@@ -283,7 +283,7 @@ func inputPaths(ctx context.Context, g *globalOptions, args []string, sites *[]s
 			*sites = append(*sites, a)
 		case looksLikeURL.MatchString(a):
 			if _, err := os.Stat(a); err != nil {
-				err := fmt.Errorf("%s: a URL, not a path: give the files or directories of the notes to read (a URL is checked by putting it in a note)", quoteName(a))
+				err := fmt.Errorf("%s: a URL, not a path: give the files or directories of the notes to read (linkvault check crawls a website given as a URL)", quoteName(a))
 				fmt.Fprintf(g.stderr, "linkvault: %v\n", err)
 				errs = append(errs, err)
 				continue

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -153,11 +154,16 @@ func crawlSites(ctx context.Context, g *globalOptions, cfg *Config, sites []stri
 	return links, buckets, failed, nil
 }
 
-// siteReason is the cause of a SiteError, without its "site URL:" prefix.
+// siteReason is the cause of a SiteError, without its "site URL:" prefix
+// nor the request that met it (robots.txt is the first).
 func siteReason(err error) error {
 	var se *crawler.SiteError
 	if errors.As(err, &se) && se.Err != nil {
-		return se.Err
+		err = se.Err
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
 	}
 	return err
 }
