@@ -54,6 +54,8 @@
 // (Checker.SourceCommit: the GraphQL data of the check, else GitHub's REST
 // API) and requests its tarball (Checker.OpenSource, through the polite
 // client of side requests), for the archive to keep.
+// site.go and sitemap.go crawl a website given as notes; buckets.go shares
+// the per-host token buckets between a crawl and a check.
 //
 // Which answers count as ok is configurable, like lychee's --accept:
 // Options.Accept (and HostOptions.Accept per host) list the final status
@@ -83,6 +85,46 @@
 // costs no requisite request (and a page archived before requisites were
 // turned on gets them only when its content next changes). Requisites
 // never produce a Result.
+//
+// # Websites as notes
+//
+// [Checker.Crawl] crawls a website given as notes (`linkvault check
+// https://blog.example.com/`): its pages become notes, each link found at
+// its line and column in the page's HTML ([linkvault.Source] File is the
+// page's URL), and the pages themselves are links (the caller checks
+// [Site.Links] with Check, which archives them like any page). This is
+// where colly is used, for what it is: a crawler. Its collector brings the
+// allowed domains ([SiteOptions].AllowDomains, the start URL's host by
+// default), URL filters (Exclude), robots.txt (honoured unless
+// IgnoreRobots, each host's file fetched once), the cookie jar and the
+// redirects followed within the allowed domains; Crawl owns the rest, as
+// LIBRARIES.md advises: a queue of pages breadth first from the start page
+// and the pages of /sitemap.xml (sitemap indexes and .xml.gz followed; a
+// sitemap is a note too, each <loc> a source at its line), HostConcurrency
+// workers each calling the synchronous collector, de-duplication of
+// canonical URLs (colly's is not atomic, and marks redirect targets
+// visited), MaxDepth and MaxPages (a warning names the URL pattern, digits
+// as N and query values as *, that most pages left out share: a calendar,
+// session ids), redirect loops cut at their first repeated URL, the
+// charset (DecodeHTML, as in Check: colly would convert only when the
+// header names one), and the anchors of each page ([SitePage].Anchors:
+// ids and <a name>, kept for fragment checks, which need no other
+// request). Every request of a crawl — pages, redirects, robots.txt,
+// sitemaps — goes through siteTransport: it takes a token from the host's
+// bucket when the request leaves and then uses the Checker's transport
+// (proxy, CA, resolve overrides, private-address guard), so a site is
+// crawled as politely as links are checked. [Options].Buckets shares
+// those buckets between the crawl and the Check that follows: one
+// politeness budget per host. A start page that cannot be fetched, answers
+// an error or is disallowed by robots.txt is a [*SiteError]; a start URL
+// that is not HTML is returned as one link (Site.NotHTML).
+//
+// Check does not crawl: it fetches one URL at a time, hop by hop, through
+// a synchronous colly collector with every crawling feature turned off,
+// its body read by the recorder below colly. Each site page is fetched
+// twice in a run, once by the crawl (for its links) and once by the check
+// (for its verdict, soft-404 signals and snapshot), both within the same
+// per-host budget.
 //
 // # Network safety
 //
