@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gocolly/colly/v2"
 	"golang.org/x/net/http/httpproxy"
 	"golang.org/x/net/publicsuffix"
 
@@ -17,7 +16,7 @@ import (
 )
 
 // Checker checks URLs politely: per-host queues, rate limits and circuit
-// breakers in front of a synchronous colly collector. Use one Checker per
+// breakers in front of a net/http client. Use one Checker per
 // run; Check must not be called concurrently.
 //
 // How one URL is checked:
@@ -71,7 +70,7 @@ import (
 //     listed 403 or 429 is ok, an unlisted 2xx broken.
 type Checker struct {
 	opts      Options
-	collector *colly.Collector
+	client    *http.Client // one request per call, no redirect followed
 	transport *http.Transport
 	proxyHost map[string]bool // dial addresses of configured proxies
 	private   privateHosts    // names seen resolving to private addresses
@@ -127,23 +126,13 @@ func NewChecker(opts Options) (*Checker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("crawler: cookie jar: %w", err)
 	}
-	// Built by hand rather than with colly.NewCollector so that COLLY_*
-	// environment variables cannot override these settings.
-	col := &colly.Collector{}
-	col.Init()
-	col.AllowURLRevisit = true        // we de-duplicate ourselves
-	col.ParseHTTPErrorResponse = true // we classify every status ourselves
-	col.MaxBodySize = 0               // the recorder below caps and hides bodies
-	col.IgnoreRobotsTxt = true
-	col.UserAgent = o.UserAgent
-	col.SetClient(&http.Client{
+	c.client = &http.Client{
 		Transport: &recorder{next: c.transport},
 		// Redirects are followed by the scheduler, hop by hop, so that
 		// each hop is recorded, rate limited and loop checked.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Jar:           jar,
-	})
-	c.collector = col
+	}
 	return c, nil
 }
 

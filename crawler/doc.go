@@ -119,9 +119,13 @@
 // an error or is disallowed by robots.txt is a [*SiteError]; a start URL
 // that is not HTML is returned as one link (Site.NotHTML).
 //
-// Check does not crawl: it fetches one URL at a time, hop by hop, through
-// a synchronous colly collector with every crawling feature turned off,
-// its body read by the recorder below colly. Each site page is fetched
+// Check does not crawl: it fetches one URL at a time, hop by hop, each
+// hop one request of a plain net/http client whose RoundTripper (the
+// recorder, exchange.go) reads and caps the body. It used colly's
+// collector with every crawling feature turned off, which brought nothing
+// but a request smuggled through a context and colly's URL rewriting on
+// the wire; now that colly crawls sites, the check uses net/http directly.
+// Each site page is fetched
 // twice in a run, once by the crawl (for its links) and once by the check
 // (for its verdict, soft-404 signals and snapshot), both within the same
 // per-host budget.

@@ -68,16 +68,26 @@ type exchange struct {
 
 type exchangeKey struct{}
 
-// do performs one request through colly and returns what was received.
+// do performs one request with net/http and returns what was received.
+// One request, no redirect followed, nothing parsed: a crawler (colly)
+// would bring nothing here (see the package doc).
 func (c *Checker) do(ctx context.Context, r request) *exchange {
 	x := &exchange{req: r, opts: &c.opts, start: time.Now()}
 	tctx, stop := context.WithTimeout(ctx, c.opts.Timeout)
 	defer stop()
 	rctx, cancel := context.WithCancel(tctx)
 	defer cancel()
-	col := c.collector.Clone()
-	col.Context = context.WithValue(rctx, exchangeKey{}, &exchangeCtx{x: x, cancel: cancel})
-	err := col.Request(r.method, r.url, nil, nil, r.header)
+	req, err := http.NewRequestWithContext(context.WithValue(rctx, exchangeKey{}, &exchangeCtx{x: x, cancel: cancel}), r.method, r.url, nil)
+	if err == nil {
+		req.Header = r.header
+		if h := r.header.Get("Host"); h != "" {
+			req.Host = h
+		}
+		var resp *http.Response
+		if resp, err = c.client.Do(req); err == nil {
+			resp.Body.Close() // the recorder read it
+		}
+	}
 	x.duration = time.Since(x.start)
 	if ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
 		// Cut by the total timeout, before or while reading the body
@@ -109,9 +119,9 @@ type exchangeCtx struct {
 	cancel context.CancelFunc
 }
 
-// recorder is the RoundTripper under colly's client: it records the
+// recorder is the RoundTripper under the checker's client: it records the
 // response, reads (and caps) the body itself, spools captures to disk, and
-// hands colly an empty body so colly neither buffers nor decompresses it.
+// hands the client an empty body.
 type recorder struct{ next http.RoundTripper }
 
 func (t *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -135,17 +145,10 @@ func (t *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	x.resp = resp
 	x.readBody(resp.Body, xc.cancel)
 	resp.Body.Close()
-
-	h := resp.Header.Clone()
-	// colly would gunzip these without a size limit.
-	h.Del("Content-Encoding")
-	if strings.Contains(strings.ToLower(h.Get("Content-Type")), "gzip") {
-		h.Set("Content-Type", "application/octet-stream")
-	}
 	return &http.Response{
 		Status: resp.Status, StatusCode: resp.StatusCode,
 		Proto: resp.Proto, ProtoMajor: resp.ProtoMajor, ProtoMinor: resp.ProtoMinor,
-		Header: h, Body: http.NoBody, ContentLength: 0, Request: req, TLS: resp.TLS,
+		Header: resp.Header.Clone(), Body: http.NoBody, ContentLength: 0, Request: req, TLS: resp.TLS,
 	}, nil
 }
 
