@@ -138,12 +138,11 @@ type siteCrawl struct {
 	links map[string]int
 	site  Site
 
-	seen     map[string]bool // URLs queued (canonical), owned by run
-	queued   int
-	capped   map[string]int // pattern → URLs left out by MaxPages
-	deep     map[string]int // pattern → URLs left out by MaxDepth
-	robots   int            // pages robots.txt kept out
-	excluded int
+	seen   map[string]bool // URLs queued (canonical), owned by run
+	queued int
+	capped map[string]int // pattern → URLs left out by MaxPages
+	deep   map[string]int // pattern → URLs left out by MaxDepth
+	robots int            // pages robots.txt kept out
 }
 
 // siteItem is one page to fetch.

@@ -177,6 +177,9 @@ type checkRun struct {
 	links   []linkvault.Link     // the checkable links of the notes
 	partial bool                 // some notes could not be read
 	buckets *crawler.HostBuckets // spent by the crawl of the sites given as notes
+	// sitePages are the pages crawled, with their anchors: the hook of
+	// fragment checks (issue 16 point 2), which need no other request.
+	sitePages []crawler.SitePage
 
 	db       *archive.DB
 	archiver *archive.Archiver // nil: no snapshots
@@ -221,13 +224,13 @@ func (c *checkRun) readNotes(ctx context.Context, args []string) error {
 	var sites []string
 	links, inputErr := extractInputs(ctx, c.g, c.cfg, args, c.opts.IncludeCode || c.cfg.IncludeCode, &sites)
 	if inputErr == nil || inputErr == errUnread {
-		siteLinks, buckets, failed, err := crawlSites(ctx, c.g, c.cfg, sites)
+		crawled, err := crawlSites(ctx, c.g, c.cfg, sites)
 		if err != nil && ctx.Err() == nil {
 			return err
 		}
-		links, c.buckets = mergeLinks(links, siteLinks), buckets
-		if failed {
-			inputErr = errUnread
+		links, c.buckets, c.sitePages = mergeLinks(links, crawled.links), crawled.buckets, crawled.pages
+		if crawled.failed {
+			inputErr = errUnread // a site not crawled is a note not read: a partial run
 		}
 	}
 	switch {

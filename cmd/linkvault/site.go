@@ -106,37 +106,45 @@ func isSiteURL(s string) bool {
 	return looksLikeURL.MatchString(s) && (strings.HasPrefix(strings.ToLower(s), "http://") || strings.HasPrefix(strings.ToLower(s), "https://"))
 }
 
-// crawlSites crawls each site and returns the links of their pages, with
-// the buckets the crawls spent from (the check must spend from them too).
-// A site that cannot be crawled is said in one line on stderr and makes
-// failed true; the others are crawled all the same. The error is ctx's.
-func crawlSites(ctx context.Context, g *globalOptions, cfg *Config, sites []string) (links []linkvault.Link, buckets *crawler.HostBuckets, failed bool, err error) {
+// crawledSites is what crawlSites found.
+type crawledSites struct {
+	links   []linkvault.Link     // the links of every page
+	pages   []crawler.SitePage   // the pages, with their anchors
+	buckets *crawler.HostBuckets // spent by the crawls: the check spends from them too
+	failed  bool                 // a site could not be crawled
+}
+
+// crawlSites crawls each site. A site that cannot be crawled is said in
+// one line on stderr and sets failed; the others are crawled all the
+// same. The error is ctx's, or a checker that cannot be made.
+func crawlSites(ctx context.Context, g *globalOptions, cfg *Config, sites []string) (crawledSites, error) {
+	var out crawledSites
 	if len(sites) == 0 {
-		return nil, nil, false, nil
+		return out, nil
 	}
-	buckets = crawler.NewHostBuckets()
+	out.buckets = crawler.NewHostBuckets()
 	o := checkerOptions(g, cfg, nil)
-	o.Buckets = buckets
+	o.Buckets = out.buckets
 	checker, err := crawler.NewChecker(o)
 	if err != nil {
-		return nil, nil, false, linkvault.Errorf(linkvault.EInvalid, "%s: %w", cfg.name(), err)
+		return out, linkvault.Errorf(linkvault.EInvalid, "%s: %w", cfg.name(), err)
 	}
 	defer checker.Close()
 	so := cfg.siteOptions()
 	for _, start := range sites {
 		site, err := checker.Crawl(ctx, start, so)
 		if ctx.Err() != nil {
-			return nil, nil, false, ctx.Err()
+			return crawledSites{}, ctx.Err()
 		}
 		var se *crawler.SiteError
 		switch {
 		case errors.As(err, &se) && se.Robots:
 			fmt.Fprintf(g.stderr, "linkvault: %s: robots.txt disallows crawling this site: not crawled (--no-robots, or site.robots: false, crawls it anyway)\n", quoteName(start))
-			failed = true
+			out.failed = true
 			continue
 		case err != nil:
 			fmt.Fprintf(g.stderr, "linkvault: %s: cannot crawl the site: %v\n", quoteName(start), siteReason(err))
-			failed = true
+			out.failed = true
 			continue
 		}
 		if !g.Quiet {
@@ -149,9 +157,10 @@ func crawlSites(ctx context.Context, g *globalOptions, cfg *Config, sites []stri
 				fmt.Fprintf(g.stderr, "linkvault: site %s: %s pages crawled, %s links found\n", site.Start, report.Count(len(site.Pages)), report.Count(len(site.Links)))
 			}
 		}
-		links = mergeLinks(links, site.Links)
+		out.links = mergeLinks(out.links, site.Links)
+		out.pages = append(out.pages, site.Pages...)
 	}
-	return links, buckets, failed, nil
+	return out, nil
 }
 
 // siteReason is the cause of a SiteError, without its "site URL:" prefix
