@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"github.com/linkvault/linkvault"
 	"github.com/linkvault/linkvault/crawler/extract"
 	"github.com/linkvault/linkvault/internal/fakesite"
@@ -267,5 +269,61 @@ func TestCrawlRetriesThrottled(t *testing.T) {
 	got, err := c.Crawl(context.Background(), site.URL("/docs/"), SiteOptions{NoSitemap: true, MaxDepth: -1})
 	if err != nil || got.Throttled != 1 || len(got.Pages) != 1 {
 		t.Errorf("err %v, site %+v: want the page after one 429", err, got)
+	}
+}
+
+// TestCrawlCharset: a GBK page, whether its header or only its <meta>
+// names the charset, is decoded once: its links and their text come out
+// right (colly alone would convert the first and garble the second).
+func TestCrawlCharset(t *testing.T) {
+	page := `<html><head><meta charset="gbk"><title>文档</title></head><body>
+<a href="/中文/">中文页面</a>
+</body></html>`
+	gbk, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ct := range []string{"text/html; charset=gbk", "text/html"} {
+		w := fakeweb.New()
+		w.Host("gbk.example.com").Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/" {
+				http.NotFound(rw, r)
+				return
+			}
+			rw.Header().Set("Content-Type", ct)
+			rw.Write(gbk)
+		})
+		c, err := NewChecker(Options{DialContext: w.DialContext, AllowPrivate: true, Rate: 100, Burst: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Crawl(context.Background(), "http://gbk.example.com/", SiteOptions{NoSitemap: true, MaxDepth: -1})
+		c.Close()
+		w.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", ct, err)
+		}
+		var found bool
+		for _, l := range got.Links {
+			if l.URL == "http://gbk.example.com/%E4%B8%AD%E6%96%87/" && l.Sources[0].Text == "中文页面" && l.Sources[0].Line == 2 {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: links %+v, want /中文/ with its text on line 2", ct, got.Links)
+		}
+	}
+}
+
+func TestURLPattern(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://a.example/calendar/2026/12/":          "/calendar/N/N/",
+		"https://a.example/page?sid=ab12cd&lang=en":    "/page?sid=*&lang=*",
+		"https://a.example/docs/s3/p1234/":             "/docs/sN/pN/",
+		"https://a.example/search?q=%E4%B8%AD&page=17": "/search?q=*&page=*",
+	} {
+		if got := urlPattern(in); got != want {
+			t.Errorf("urlPattern(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
