@@ -450,11 +450,12 @@ func (s *siteCrawl) addStart() {
 }
 
 // crawlable reports whether u (canonical) is a page of the site to crawl:
-// on an allowed host, not a file by its extension. Exclude and robots.txt
-// are colly's to apply.
+// on an allowed host, not a file by its extension, not a URL the checker
+// never fetches (Options.Exclude and Include). SiteOptions.Exclude and
+// robots.txt are colly's to apply.
 func (s *siteCrawl) crawlable(u string) bool {
 	p, err := url.Parse(u)
-	if err != nil || !s.onSite(u) {
+	if err != nil || !s.onSite(u) || s.c.opts.skipReason(u) != "" {
 		return false
 	}
 	ext := strings.ToLower(path.Ext(p.Path))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -325,5 +326,27 @@ func TestURLPattern(t *testing.T) {
 		if got := urlPattern(in); got != want {
 			t.Errorf("urlPattern(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestCrawlExcluded: a URL the checker never fetches (Options.Exclude)
+// is not crawled either, nor one of SiteOptions.Exclude; both stay links.
+func TestCrawlExcluded(t *testing.T) {
+	site := &fakesite.Site{Host: "docs.example.com"}
+	c, _ := siteChecker(t, site, Options{Exclude: []*regexp.Regexp{regexp.MustCompile(`/docs/s2/`)}})
+	got, err := c.Crawl(context.Background(), site.URL("/docs/"), SiteOptions{NoSitemap: true, Exclude: []*regexp.Regexp{regexp.MustCompile(`/docs/s3/`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/docs/s2/", "/docs/s3/"} {
+		if n := site.Requests(p); n != 0 {
+			t.Errorf("%s requested %d times, excluded", p, n)
+		}
+		if !slices.ContainsFunc(got.Links, func(l linkvault.Link) bool { return l.URL == site.URL(p) }) {
+			t.Errorf("%s is no longer a link", p)
+		}
+	}
+	if n := site.Requests("/docs/s1/"); n != 1 {
+		t.Errorf("/docs/s1/ requested %d times, want 1", n)
 	}
 }
