@@ -40,9 +40,9 @@ type SiteOptions struct {
 	// MaxPages caps the pages fetched (sitemaps and robots.txt not
 	// counted). Default DefaultSiteMaxPages.
 	MaxPages int
-	// AllowDomains are the host names whose pages are crawled (exact
-	// names, no port). Default: the start URL's host. Links to other
-	// hosts are links to check, never crawled.
+	// AllowDomains are the host names whose pages are crawled besides
+	// the start URL's (exact names, no port). Links to other hosts are
+	// links to check, never crawled.
 	AllowDomains []string
 	// Exclude lists URLs never crawled (they are still links to check),
 	// as colly's DisallowedURLFilters.
@@ -161,6 +161,8 @@ type sitePage struct {
 	notHTML string
 }
 
+// newSiteCrawl makes the state of a crawl of start: its canonical URL,
+// the options' defaults, the allowed hosts and the collector.
 func (c *Checker) newSiteCrawl(ctx context.Context, start string, opts SiteOptions) (*siteCrawl, error) {
 	canon, _, err := extract.Canonical(start)
 	if err != nil {
@@ -182,14 +184,23 @@ func (c *Checker) newSiteCrawl(ctx context.Context, start string, opts SiteOptio
 		seen: map[string]bool{}, capped: map[string]int{}, deep: map[string]int{},
 	}
 	s.site.Start = canon
-	domains := opts.AllowDomains
-	if len(domains) == 0 {
-		domains = []string{u.Hostname()}
-	}
-	for _, d := range domains {
+	for _, d := range append([]string{u.Hostname()}, opts.AllowDomains...) {
 		s.allow[strings.ToLower(d)] = true
 	}
 	s.tr = &siteTransport{c: c}
+	col, err := s.collector()
+	if err != nil {
+		return nil, err
+	}
+	s.col = col
+	return s, nil
+}
+
+// collector makes the colly collector of the crawl: its allowed domains,
+// URL filters, robots.txt, cookie jar, redirect guard and transport, and
+// the callbacks that fill the sitePage of each request.
+func (s *siteCrawl) collector() (*colly.Collector, error) {
+	c, opts := s.c, s.opts
 	jar, err := cookiejar.New(&cookiejar.Options{PublicSuffixList: publicsuffix.List})
 	if err != nil {
 		return nil, fmt.Errorf("crawler: cookie jar: %w", err)
@@ -198,7 +209,7 @@ func (c *Checker) newSiteCrawl(ctx context.Context, start string, opts SiteOptio
 	// environment variables cannot override these settings.
 	col := &colly.Collector{}
 	col.Init()
-	col.Context = ctx
+	col.Context = s.ctx
 	col.AllowURLRevisit = true        // Crawl de-duplicates (seen)
 	col.ParseHTTPErrorResponse = true // every status reaches OnResponse
 	col.IgnoreRobotsTxt = opts.IgnoreRobots
@@ -239,8 +250,7 @@ func (c *Checker) newSiteCrawl(ctx context.Context, start string, opts SiteOptio
 		j.page.Status = r.StatusCode
 		j.err = err
 	})
-	s.col = col
-	return s, nil
+	return col, nil
 }
 
 // redirectGuard stops a redirect loop at its first repeated URL and a

@@ -179,6 +179,9 @@ func TestCrawlStart(t *testing.T) {
 	if got, err := c.Crawl(ctx, site.URL("/private/"), SiteOptions{IgnoreRobots: true, NoSitemap: true}); err != nil || len(got.Pages) != 1 {
 		t.Errorf("IgnoreRobots: err %v, pages %v", err, got)
 	}
+	if got, err := c.Crawl(ctx, site.URL("/docs/"), SiteOptions{AllowDomains: []string{"cdn.example.com"}, MaxDepth: -1, NoSitemap: true}); err != nil || len(got.Pages) != 1 {
+		t.Errorf("AllowDomains adds to the start URL's host: err %v, site %+v", err, got)
+	}
 	if _, err := c.Crawl(ctx, site.URL("/missing"), SiteOptions{}); !errors.As(err, &se) || !strings.Contains(err.Error(), "404") {
 		t.Errorf("start answering 404: err %v", err)
 	}

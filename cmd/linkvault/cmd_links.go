@@ -166,19 +166,8 @@ func extractInputs(ctx context.Context, g *globalOptions, cfg *Config, args []st
 		if len(cfg.Notes) == 0 {
 			return nil, linkvault.Errorf(linkvault.EInvalid, "no notes to read: give PATHs or set notes: in %s", cfg.name())
 		}
-		notes := cfg.Notes
-		if sites != nil {
-			notes = nil
-			for _, n := range cfg.Notes {
-				if isSiteURL(n) {
-					*sites = append(*sites, n)
-				} else {
-					notes = append(notes, n)
-				}
-			}
-		}
 		var err error
-		paths, err = extract.ExpandNotes(cfg.dir, notes)
+		paths, err = extract.ExpandNotes(cfg.dir, splitSites(cfg.Notes, sites))
 		if err != nil {
 			return nil, linkvault.Errorf(linkvault.EInvalid, "%s: notes: %w", cfg.name(), err)
 		}
@@ -238,6 +227,24 @@ func extractInputs(ctx context.Context, g *globalOptions, cfg *Config, args []st
 		return links, errUnread
 	}
 	return links, nil
+}
+
+// splitSites returns the entries of notes that are not websites; when
+// sites is not nil the http and https URLs among them are websites,
+// appended to *sites (when nil, every entry is a path).
+func splitSites(notes []string, sites *[]string) []string {
+	if sites == nil {
+		return notes
+	}
+	var paths []string
+	for _, n := range notes {
+		if isSiteURL(n) {
+			*sites = append(*sites, n)
+		} else {
+			paths = append(paths, n)
+		}
+	}
+	return paths
 }
 
 // looksLikeURL matches an argument that is a URL, not a path.
