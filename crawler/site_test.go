@@ -353,3 +353,29 @@ func TestCrawlExcluded(t *testing.T) {
 		t.Errorf("/docs/s1/ requested %d times, want 1", n)
 	}
 }
+
+// TestCrawlCancelled: when ctx ends the crawl stops and says so.
+func TestCrawlCancelled(t *testing.T) {
+	site := &fakesite.Site{Host: "docs.example.com", Articles: 200}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := fakeweb.New()
+	defer w.Close()
+	w.Host(site.Host).Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/docs/s1/" {
+			cancel()
+		}
+		site.ServeHTTP(rw, r)
+	})
+	c, err := NewChecker(Options{DialContext: w.DialContext, AllowPrivate: true, Rate: 50, Burst: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Crawl(ctx, site.URL("/docs/"), SiteOptions{NoSitemap: true}); !errors.Is(err, context.Canceled) {
+		t.Errorf("err %v, want context.Canceled", err)
+	}
+	if n := site.Requests("/docs/s1/p1/"); n != 0 {
+		t.Errorf("a page linked from the page that cancelled was fetched %d times", n)
+	}
+}
