@@ -51,6 +51,10 @@ type SiteOptions struct {
 	IgnoreRobots bool
 	// NoSitemap does not read /sitemap.xml.
 	NoSitemap bool
+	// Progress, when not nil, is told after each page fetched how many
+	// pages were crawled and how many are waiting (queued or in
+	// flight). It is called from one goroutine.
+	Progress func(pages, waiting int)
 }
 
 // Site is what Crawl found.
@@ -353,6 +357,9 @@ func (s *siteCrawl) crawl(queue []siteItem) {
 		case p := <-results:
 			inflight--
 			queue = s.landed(queue, p)
+			if s.opts.Progress != nil {
+				s.opts.Progress(len(s.site.Pages), len(queue)+inflight)
+			}
 		}
 	}
 	close(work)

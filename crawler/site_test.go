@@ -151,12 +151,22 @@ func TestCrawlSiteTruth(t *testing.T) {
 func TestCrawlMaxPages(t *testing.T) {
 	site := &fakesite.Site{Host: "docs.example.com", Articles: 40}
 	c, _ := siteChecker(t, site, Options{})
-	got, err := c.Crawl(context.Background(), site.URL("/"), SiteOptions{MaxPages: 10, NoSitemap: true})
+	var calls, last int
+	got, err := c.Crawl(context.Background(), site.URL("/"), SiteOptions{MaxPages: 10, NoSitemap: true, Progress: func(pages, waiting int) {
+		calls++
+		if pages < last {
+			t.Errorf("progress went back: %d pages after %d", pages, last)
+		}
+		last = pages
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(got.Pages) > 10 {
 		t.Errorf("%d pages crawled, cap 10", len(got.Pages))
+	}
+	if calls < 9 || last != len(got.Pages) {
+		t.Errorf("progress told %d times, last %d pages; crawled %d", calls, last, len(got.Pages))
 	}
 	if !slices.ContainsFunc(got.Warnings, func(w string) bool {
 		return strings.Contains(w, "stopped at 10 pages (site.max_pages)") && strings.Contains(w, "/docs/sN/pN/")

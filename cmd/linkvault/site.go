@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -132,7 +133,12 @@ func crawlSites(ctx context.Context, g *globalOptions, cfg *Config, sites []stri
 	defer checker.Close()
 	so := cfg.siteOptions()
 	for _, start := range sites {
+		prog := newProgress(g, 0)
+		so.Progress = func(pages, waiting int) { crawlProgress(prog, start, pages, waiting) }
 		site, err := checker.Crawl(ctx, start, so)
+		if prog.tty && !prog.quiet {
+			fmt.Fprint(prog.w, "\r\033[K")
+		}
 		if ctx.Err() != nil {
 			return crawledSites{}, ctx.Err()
 		}
@@ -161,6 +167,23 @@ func crawlSites(ctx context.Context, g *globalOptions, cfg *Config, sites []stri
 		out.pages = append(out.pages, site.Pages...)
 	}
 	return out, nil
+}
+
+// crawlProgress shows a crawl advancing, as progress shows a check: a
+// live line on a terminal, a plain line every few seconds otherwise,
+// nothing with -q.
+func crawlProgress(p *progress, start string, pages, waiting int) {
+	now := time.Now()
+	if p.quiet || now.Sub(p.last) < p.every {
+		return
+	}
+	p.last = now
+	line := fmt.Sprintf("site %s: %s pages crawled, %s waiting, %s", start, report.Count(pages), report.Count(waiting), humanDuration(now.Sub(p.start).Round(time.Second)))
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+	} else {
+		fmt.Fprintf(p.w, "linkvault: %s\n", line)
+	}
 }
 
 // siteReason is the cause of a SiteError, without its "site URL:" prefix
