@@ -23,8 +23,8 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/linkvault/linkvault/internal/fakegithub"
-	"github.com/linkvault/linkvault/internal/fakeswh"
 	"github.com/linkvault/linkvault/internal/fakesite"
+	"github.com/linkvault/linkvault/internal/fakeswh"
 )
 
 // fakeWeb is the web of the end-to-end tests: one HTTP and one HTTPS
