@@ -17,7 +17,7 @@ func TestTextNewlyDeadNamesCopy(t *testing.T) {
 	if err := Text(&b, d, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	want := "Newly dead (1)\n  ✗ https://example.com/gone  404 Not Found\n      notes/a.md:3:5, +1 more\n      archived 2026-02-27 · linkvault get https://example.com/gone\n"
+	want := "Newly dead (1)\n  ✗ https://example.com/gone  404 Not Found · verified 2 minutes ago\n      notes/a.md:3:5, +1 more\n      archived 2026-02-27 · linkvault get https://example.com/gone\n"
 	if !strings.Contains(b.String(), want) {
 		t.Errorf("text lacks\n%s\ngot:\n%s", want, b.String())
 	}

@@ -22,6 +22,18 @@
 // again after failing or dead), newly moved and newly failing are the
 // changed URLs in those states.
 //
+// # Freshness
+//
+// Every row of the terminal lists, the Markdown tables and the HTML table
+// says when its link was last verified ("verified 3 days ago": the
+// record's LastChecked, else its last result's CheckedAt, against
+// Data.GeneratedAt). A verdict older than policy.max_age is stale: the
+// terminal and Markdown write ", stale" / "**stale**" beside it, the HTML
+// row gets the class "stale" and a "stale" mark in words (with a legend
+// in the footer), never colour alone. With a budget or max_age in play,
+// the summaries add one line: how many links are verified, the oldest
+// verdict, how many are stale and how many due links the run left.
+//
 // # Paths and links into the repository
 //
 // The command gives renderers source files relative to the repository

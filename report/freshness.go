@@ -31,7 +31,7 @@ func freshnessOf(d *Data) freshness {
 		if f.Oldest.IsZero() || e.LastChecked.Before(f.Oldest) {
 			f.Oldest = e.LastChecked
 		}
-		if d.Policy.MaxAge > 0 && d.GeneratedAt.Sub(e.LastChecked) > d.Policy.MaxAge {
+		if stale(d, e) {
 			f.Stale++
 		}
 	}
@@ -69,4 +69,57 @@ func ago(d time.Duration) string {
 		return plural(int(d/time.Hour), "hour")
 	}
 	return plural(int(d/(24*time.Hour)), "day")
+}
+
+// stale reports whether the verdict of e is older than policy.max_age at
+// d.GeneratedAt; never when max_age is off or e was never checked.
+func stale(d *Data, e *Entry) bool {
+	at := checkedAt(e)
+	return d.Policy.MaxAge > 0 && !at.IsZero() && d.GeneratedAt.Sub(at) > d.Policy.MaxAge
+}
+
+// checkedAt is when e was last verified: its LastChecked, else the time of
+// its last result (zero: unknown).
+func checkedAt(e *Entry) time.Time {
+	if !e.LastChecked.IsZero() || e.Last == nil {
+		return e.LastChecked
+	}
+	return e.Last.CheckedAt
+}
+
+// verified says when e was last checked, for one row of a list: "verified
+// 3 days ago", with ", stale" when the verdict is older than
+// policy.max_age; "not verified yet" for a link never checked, "" when
+// the time of its last check is unknown.
+func verified(d *Data, e *Entry) string {
+	switch ago := verifiedAgo(d, e); {
+	case ago == "" || e.Last == nil:
+		return ago
+	case stale(d, e):
+		return "verified " + ago + ", stale"
+	default:
+		return "verified " + ago
+	}
+}
+
+// verifiedAgo says how long ago e was last checked ("3 days ago", "just
+// now"); "not verified yet" for a link never checked, "" when the time of
+// its last check is unknown.
+func verifiedAgo(d *Data, e *Entry) string {
+	at := checkedAt(e)
+	switch {
+	case at.IsZero() && e.Last == nil:
+		return "not verified yet"
+	case at.IsZero():
+		return ""
+	}
+	return agoPhrase(d.GeneratedAt.Sub(at))
+}
+
+// agoPhrase is ago with its "ago": "just now" under a minute.
+func agoPhrase(d time.Duration) string {
+	if d < time.Minute {
+		return "just now"
+	}
+	return ago(d) + " ago"
 }

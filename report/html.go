@@ -77,6 +77,8 @@ type htmlView struct {
 	Changes      []htmlChange
 	Hosts        []htmlHost
 	Policy       string
+	Freshness    string // freshnessLine: how much of the notes the verdicts cover
+	MaxAge       string // policy.max_age in words, "" when off: the stale legend
 	CSS          template.CSS
 	JS           template.JS
 	Payload      *htmlPayload
@@ -182,6 +184,7 @@ type htmlPayload struct {
 	Hosts  []string   `json:"hosts"` // indexed by htmlLink.Host
 	States []string   `json:"states"`
 	Links  []htmlLink `json:"links"`
+	MaxAge string     `json:"max_age,omitempty"` // policy.max_age in words, for the stale marks
 }
 
 type htmlLink struct {
@@ -207,7 +210,9 @@ type htmlLink struct {
 	WaybackFind bool   `json:"wf,omitempty"`
 	Moved       string `json:"m,omitempty"`
 	Copies      int    `json:"z,omitempty"`
-	Note        string `json:"q,omitempty"` // archived or renamed GitHub repository, or changed content
+	Note        string `json:"q,omitempty"`  // archived or renamed GitHub repository, or changed content
+	Verified    string `json:"v,omitempty"`  // when the link was last checked (RFC 3339)
+	Stale       bool   `json:"vs,omitempty"` // that verdict is older than policy.max_age
 }
 
 var checkLetter = map[linkvault.Status]string{
@@ -245,6 +250,10 @@ func buildHTMLView(d *Data) *htmlView {
 		v.Policy += " spanning at least " + fmtDuration(pol.DeadMinAge)
 	}
 	v.Policy += "."
+	v.Freshness = freshnessLine(d)
+	if d.Policy.MaxAge > 0 {
+		v.MaxAge = fmtDuration(d.Policy.MaxAge)
+	}
 
 	for _, st := range linkvault.States {
 		if st == linkvault.StateGone && !d.ShowGone {
@@ -426,6 +435,9 @@ func buildTrend(d *Data) *htmlTrend {
 
 func buildPayload(d *Data) *htmlPayload {
 	p := &htmlPayload{Now: utc(d.GeneratedAt).Format(time.RFC3339), Files: []string{}, Hosts: []string{}}
+	if d.Policy.MaxAge > 0 {
+		p.MaxAge = fmtDuration(d.Policy.MaxAge)
+	}
 	if webURL(d.RepoURL) {
 		p.Repo = d.RepoURL
 		if !strings.HasSuffix(p.Repo, "/") {
@@ -463,6 +475,9 @@ func buildPayload(d *Data) *htmlPayload {
 		}
 		if !e.LastOK.IsZero() {
 			l.LastOK = e.LastOK.UTC().Format(time.RFC3339)
+		}
+		if at := checkedAt(e); !at.IsZero() {
+			l.Verified, l.Stale = at.UTC().Format(time.RFC3339), stale(d, e)
 		}
 		if e.Last != nil {
 			l.setLast(e.Last)

@@ -49,28 +49,28 @@ func writeMarkdown(w io.Writer, d *Data) error {
 	}
 	m.deadTable(heading, s.StillDead)
 	if len(s.Recovered) > 0 {
-		m.printf("### ✅ Recovered (%d)\n\n| Link | Now | Where |\n| --- | --- | --- |\n", len(s.Recovered))
+		m.printf("### ✅ Recovered (%d)\n\n| Link | Now | Verified | Where |\n| --- | --- | --- | --- |\n", len(s.Recovered))
 		m.rows(s.Recovered, func(e *Entry) string {
-			return fmt.Sprintf("| %s | %s | %s |", m.link(e.URL, e.URL), mdEscape(string(e.State)), m.sources(e))
+			return fmt.Sprintf("| %s | %s | %s | %s |", m.link(e.URL, e.URL), mdEscape(string(e.State)), m.verified(e), m.sources(e))
 		})
 	}
 	if len(s.NewlyMoved) > 0 {
-		m.printf("### ↪️ Newly moved (%d)\n\n| Link | Moved to | Where |\n| --- | --- | --- |\n", len(s.NewlyMoved))
+		m.printf("### ↪️ Newly moved (%d)\n\n| Link | Moved to | Verified | Where |\n| --- | --- | --- | --- |\n", len(s.NewlyMoved))
 		m.rows(s.NewlyMoved, func(e *Entry) string {
-			return fmt.Sprintf("| %s | %s | %s |", m.link(e.URL, e.URL), m.link(movedTo(e), movedTo(e)), m.sources(e))
+			return fmt.Sprintf("| %s | %s | %s | %s |", m.link(e.URL, e.URL), m.link(movedTo(e), movedTo(e)), m.verified(e), m.sources(e))
 		})
 	}
 	if len(s.Changed) > 0 {
-		m.printf("### 📝 Changed content (%d)\n\nAlive, but the main text no longer matches what the notes cited.\n\n| Link | Changed since | Copy as cited | Where |\n| --- | --- | --- | --- |\n", len(s.Changed))
+		m.printf("### 📝 Changed content (%d)\n\nAlive, but the main text no longer matches what the notes cited.\n\n| Link | Changed since | Verified | Copy as cited | Where |\n| --- | --- | --- | --- | --- |\n", len(s.Changed))
 		m.rows(s.Changed, func(e *Entry) string {
-			return fmt.Sprintf("| %s | %s | %s | %s |", m.link(e.URL, e.URL), mdEscape(day(e.ChangedSince)), m.copies(e), m.sources(e))
+			return fmt.Sprintf("| %s | %s | %s | %s | %s |", m.link(e.URL, e.URL), mdEscape(day(e.ChangedSince)), m.verified(e), m.copies(e), m.sources(e))
 		})
 	}
-	m.collapsed("⚠️ Failing", s.Failing, "| Link | Last check | Bad runs | Copies | Where |\n| --- | --- | --- | --- | --- |\n", func(e *Entry) string {
-		return fmt.Sprintf("| %s | %s | %d | %s | %s |", m.link(e.URL, e.URL), mdEscape(reason(e)), e.ConsecutiveBad, m.copies(e), m.sources(e))
+	m.collapsed("⚠️ Failing", s.Failing, "| Link | Last check | Verified | Bad runs | Copies | Where |\n| --- | --- | --- | --- | --- | --- |\n", func(e *Entry) string {
+		return fmt.Sprintf("| %s | %s | %s | %d | %s | %s |", m.link(e.URL, e.URL), mdEscape(reason(e)), m.verified(e), e.ConsecutiveBad, m.copies(e), m.sources(e))
 	})
-	m.collapsed("🚫 Blocked", s.Blocked, "| Link | Last check | Where |\n| --- | --- | --- |\n", func(e *Entry) string {
-		return fmt.Sprintf("| %s | %s | %s |", m.link(e.URL, e.URL), mdEscape(reason(e)), m.sources(e))
+	m.collapsed("🚫 Blocked", s.Blocked, "| Link | Last check | Verified | Where |\n| --- | --- | --- | --- |\n", func(e *Entry) string {
+		return fmt.Sprintf("| %s | %s | %s | %s |", m.link(e.URL, e.URL), mdEscape(reason(e)), m.verified(e), m.sources(e))
 	})
 	if len(s.NewlyDead)+len(s.StillDead)+len(s.Failing)+len(s.Blocked) == 0 {
 		m.printf("No dead, failing or blocked links. 🎉\n\n")
@@ -157,7 +157,7 @@ func (m *mdWriter) deadTable(heading string, entries []*Entry) {
 	if len(entries) == 0 {
 		return
 	}
-	m.printf("### 🔴 %s (%d)\n\n| Link | Reason | Since | Where | Copies |\n| --- | --- | --- | --- | --- |\n", heading, len(entries))
+	m.printf("### 🔴 %s (%d)\n\n| Link | Reason | Since | Verified | Where | Copies |\n| --- | --- | --- | --- | --- | --- |\n", heading, len(entries))
 	m.rows(entries, func(e *Entry) string {
 		link := m.link(e.URL, e.URL)
 		if t := title(e, m.d.Policy); t != "" {
@@ -167,7 +167,7 @@ func (m *mdWriter) deadTable(heading string, entries []*Entry) {
 		if !e.StateSince.IsZero() {
 			since = e.StateSince.UTC().Format("2006-01-02")
 		}
-		return fmt.Sprintf("| %s | %s | %s | %s | %s |", link, mdEscape(reason(e)), since, m.sources(e), m.copies(e))
+		return fmt.Sprintf("| %s | %s | %s | %s | %s | %s |", link, mdEscape(reason(e)), since, m.verified(e), m.sources(e), m.copies(e))
 	})
 }
 
@@ -178,6 +178,16 @@ func (m *mdWriter) collapsed(heading string, entries []*Entry, head string, row 
 	m.printf("<details><summary>%s (%d)</summary>\n\n%s", heading, len(entries), head)
 	m.rows(entries, row)
 	m.printf("</details>\n\n")
+}
+
+// verified says when e was last checked ("3 days ago"), marked **stale**
+// when the verdict is older than policy.max_age.
+func (m *mdWriter) verified(e *Entry) string {
+	ago := verifiedAgo(m.d, e)
+	if stale(m.d, e) {
+		return mdEscape(ago) + " · **stale**"
+	}
+	return mdEscape(ago)
 }
 
 // link renders a Markdown link when target is an http(s) URL, otherwise

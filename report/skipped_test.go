@@ -32,7 +32,7 @@ func TestSkippedListed(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"Skipped (1)\n  - https://10.0.0.7/wiki  private address (allow with --allow-private)\n",
+		"Skipped (1)\n  - https://10.0.0.7/wiki  private address (allow with --allow-private) · not verified yet\n",
 		"      notes/intranet.md:4:2\n",
 	} {
 		if !strings.Contains(b.String(), want) {

@@ -149,10 +149,15 @@ func (t *textWriter) list(heading, mark, color string, entries []*Entry, why fun
 		if e.State == linkvault.StateMoved && movedTo(e) != "" {
 			line += " → " + clean(movedTo(e))
 		}
+		note := verified(t.d, e)
 		if why != nil {
-			if r := why(e); r != "" {
-				line += "  " + t.paint(ansiDim, clean(r))
-			}
+			note = strings.Join(nonEmpty(clean(why(e)), note), " · ")
+		}
+		switch {
+		case stale(t.d, e):
+			line += "  " + t.paint(ansiYellow, note)
+		case note != "":
+			line += "  " + t.paint(ansiDim, note)
 		}
 		t.printf("%s\n", line)
 		srcs := e.Sources

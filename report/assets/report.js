@@ -136,7 +136,7 @@
   }
 
   function row(l) {
-    var tr = h("tr", { "data-state": l.s });
+    var tr = h("tr", { "data-state": l.s, "class": l.vs ? "stale" : null });
     tr.appendChild(h("td", { "class": "c-state" }, [
       h("span", { "class": "state s-" + l.s }, [h("span", { "class": "dot" }), l.s]),
       l.c ? h("span", { "class": "new-flag s-" + l.s, title: "changed in this run" + (l.p ? " (was " + l.p + ")" : ""), text: "this run" }) : null
@@ -153,6 +153,12 @@
     if (!l.h && !l.r) st.appendChild(document.createTextNode("–"));
     if (l.b > 1) st.appendChild(h("div", { "class": "reason", text: l.b + " bad in a row" + (l.g ? " · last ok " + ago(l.g) : "") }));
     if (l.q) st.appendChild(h("div", { "class": "reason note", text: l.q }));
+    // When the verdict was made: a budgeted night leaves some for later,
+    // and one older than policy.max_age says so in words, not colour alone.
+    if (l.v) st.appendChild(h("div", { "class": "verified" }, [
+      h("time", { datetime: l.v, title: day(l.v), text: "verified " + ago(l.v) }),
+      l.vs ? h("span", { "class": "stale-flag", title: "older than policy.max_age" + (data.max_age ? " (" + data.max_age + ")" : ""), text: "stale" }) : null
+    ]));
     tr.appendChild(st);
     var where = h("td", { "class": "c-where", "data-label": "Found in" });
     var srcs = l.f || [];
