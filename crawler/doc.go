@@ -145,7 +145,10 @@
 //
 // The GitHub token (Options.GitHubToken) goes only over HTTPS to
 // github.com, api.github.com and the host of Options.GitHubAPI, and never
-// after a redirect crossed to another host or scheme.
+// after a redirect crossed to another host or scheme. With a token, links
+// to repositories, and to files and trees in them, are answered by
+// GitHub's GraphQL API in batches (github_batch.go, github_graphql.go)
+// before any page is fetched.
 //
 // [Checker.Disclose] tells whether a URL may be named to a third party
 // (the Wayback Machine): only one on a public host, never a host that is,

@@ -17,7 +17,7 @@ import (
 func TestGitHubBatch(t *testing.T) {
 	pushed := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 	gh := fakegithub.New(map[string]fakegithub.Repo{
-		"tkestack/kstone":   {PushedAt: pushed, Commit: "abc1234"},
+		"tkestack/kstone":   {PushedAt: pushed, Commit: "abc1234", Files: map[string][]string{"main": {"README.md"}}},
 		"tkestack/tapp":     {PushedAt: pushed, Archived: true},
 		"Tencent/Caelus":    {PushedAt: pushed},
 		"kubernetes/kube":   {PushedAt: pushed},
@@ -43,7 +43,7 @@ func TestGitHubBatch(t *testing.T) {
 		{URL: "https://github.com/kubernetes/kube", Capture: true},                  // never captured: fetched
 		{URL: "https://github.com/gone/repo", Capture: true, Captured: after},       // missing: answered
 		{URL: "https://github.com/old-owner/renamed"},                               // renamed: answered, moved
-		{URL: "https://github.com/tkestack/kstone/blob/main/README.md"},             // a file: fetched
+		{URL: "https://github.com/tkestack/kstone/blob/main/README.md"},             // a file: answered (TestGitHubBatchFiles)
 		{URL: "https://example.com/tkestack/kstone"},                                // not GitHub
 	}
 	var got []linkvault.Result
@@ -52,7 +52,7 @@ func TestGitHubBatch(t *testing.T) {
 	for _, t := range rest {
 		restURLs = append(restURLs, t.URL)
 	}
-	wantRest := []string{"https://github.com/Tencent/Caelus", "https://github.com/kubernetes/kube", "https://github.com/tkestack/kstone/blob/main/README.md", "https://example.com/tkestack/kstone"}
+	wantRest := []string{"https://github.com/Tencent/Caelus", "https://github.com/kubernetes/kube", "https://example.com/tkestack/kstone"}
 	if !slices.Equal(restURLs, wantRest) {
 		t.Errorf("left to fetch %q, want %q", restURLs, wantRest)
 	}
@@ -72,8 +72,8 @@ func TestGitHubBatch(t *testing.T) {
 	if r := byURL["https://github.com/old-owner/renamed"]; r.Status != linkvault.StatusOK || r.MovedTo != "https://github.com/new-owner/renamed" {
 		t.Errorf("renamed: %+v, want ok, moved to new-owner/renamed", r)
 	}
-	if len(got) != 4 || gh.Requests() != 1 {
-		t.Errorf("%d answered in %d requests, want 4 in 1", len(got), gh.Requests())
+	if len(got) != 5 || gh.Requests() != 1 {
+		t.Errorf("%d answered in %d requests, want 5 in 1", len(got), gh.Requests())
 	}
 	if st := c.HostStats()[apiHostKey(srv.URL)]; st == nil || st.Requests != 1 {
 		t.Errorf("host stats of the API: %+v, want 1 request", st)

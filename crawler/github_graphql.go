@@ -52,22 +52,78 @@ func graphQLEndpoint(api string) string {
 // maxWait: the repositories not yet answered are checked the usual way.
 var errRateLimited = errors.New("github: rate limited")
 
+// objectBatchSize caps the git objects (object(expression:) fields)
+// asked per query, so that a query stays small whatever the links.
+const objectBatchSize = 200
+
+// repoAsk is a repository to look up and the git objects asked of it:
+// object(expression:) expressions, "REF" or "REF:PATH".
+type repoAsk struct {
+	repo  string // "OWNER/REPO"
+	exprs []string
+}
+
+// repoAnswer is what the API said of a repository: the repository (Exists
+// false when GitHub does not know it) and the type of each object asked
+// ("Blob", "Tree", "Commit", "Tag"; "" when the expression names
+// nothing).
+type repoAnswer struct {
+	repo    *linkvault.GitHubRepo
+	objects map[string]string
+}
+
 // lookup answers repos ("OWNER/REPO") in batches. A repository GitHub
 // does not know is in the map with Exists false. On error the map holds
 // what was answered before it.
 func (b *repoBatcher) lookup(ctx context.Context, repos []string) (map[string]*linkvault.GitHubRepo, error) {
-	out := make(map[string]*linkvault.GitHubRepo, len(repos))
-	for start := 0; start < len(repos); start += repoBatchSize {
-		batch := repos[start:min(len(repos), start+repoBatchSize)]
-		if err := b.query(ctx, batch, out); err != nil {
-			return out, err
+	asks := make([]repoAsk, len(repos))
+	for i, r := range repos {
+		asks[i] = repoAsk{repo: r}
+	}
+	answers, err := b.lookupObjects(ctx, asks)
+	out := make(map[string]*linkvault.GitHubRepo, len(answers))
+	for r, a := range answers {
+		out[r] = a.repo
+	}
+	return out, err
+}
+
+// lookupObjects answers repositories and git objects in batches of at
+// most repoBatchSize repositories and objectBatchSize objects (a
+// repository with more objects is asked in several queries). On error the
+// map holds what was answered before it.
+func (b *repoBatcher) lookupObjects(ctx context.Context, asks []repoAsk) (map[string]*repoAnswer, error) {
+	out := make(map[string]*repoAnswer, len(asks))
+	var batch []repoAsk
+	objects := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := b.query(ctx, batch, out)
+		batch, objects = batch[:0], 0
+		return err
+	}
+	for _, a := range asks {
+		for first := true; first || len(a.exprs) > 0; first = false {
+			room := objectBatchSize - objects
+			if len(batch) == repoBatchSize || (room == 0 && len(a.exprs) > 0) {
+				if err := flush(); err != nil {
+					return out, err
+				}
+				room = objectBatchSize
+			}
+			n := min(room, len(a.exprs))
+			batch = append(batch, repoAsk{repo: a.repo, exprs: a.exprs[:n]})
+			objects += n
+			a.exprs = a.exprs[n:]
 		}
 	}
-	return out, nil
+	return out, flush()
 }
 
 // query sends one batch, retrying after the waits GitHub asks for.
-func (b *repoBatcher) query(ctx context.Context, batch []string, out map[string]*linkvault.GitHubRepo) error {
+func (b *repoBatcher) query(ctx context.Context, batch []repoAsk, out map[string]*repoAnswer) error {
 	body, err := repoQuery(batch)
 	if err != nil {
 		return err
@@ -89,23 +145,32 @@ func (b *repoBatcher) query(ctx context.Context, batch []string, out map[string]
 	}
 }
 
-// repoQuery builds the query of a batch, with the owners and names as
-// variables (never spliced into the query text).
-func repoQuery(batch []string) ([]byte, error) {
+// repoQuery builds the query of a batch, with the owners, names and
+// object expressions as variables (never spliced into the query text).
+// Repository i is aliased ri, its object j xi_j.
+func repoQuery(batch []repoAsk) ([]byte, error) {
 	var q strings.Builder
 	vars := make(map[string]string, 2*len(batch))
 	q.WriteString("query(")
-	for i := range batch {
+	for i, a := range batch {
 		if i > 0 {
 			q.WriteString(", ")
 		}
 		fmt.Fprintf(&q, "$o%d: String!, $n%d: String!", i, i)
+		for j := range a.exprs {
+			fmt.Fprintf(&q, ", $x%d_%d: String!", i, j)
+		}
 	}
 	q.WriteString(") { rateLimit { cost remaining resetAt }")
-	for i, full := range batch {
-		owner, name, _ := strings.Cut(full, "/")
+	for i, a := range batch {
+		owner, name, _ := strings.Cut(a.repo, "/")
 		vars["o"+strconv.Itoa(i)], vars["n"+strconv.Itoa(i)] = owner, name
-		fmt.Fprintf(&q, " r%d: repository(owner: $o%d, name: $n%d, followRenames: true) { nameWithOwner isArchived pushedAt defaultBranchRef { name target { oid } } }", i, i, i)
+		fmt.Fprintf(&q, " r%d: repository(owner: $o%d, name: $n%d, followRenames: true) { nameWithOwner isArchived pushedAt defaultBranchRef { name target { oid } }", i, i, i)
+		for j, e := range a.exprs {
+			vars[fmt.Sprintf("x%d_%d", i, j)] = e
+			fmt.Fprintf(&q, " x%d_%d: object(expression: $x%d_%d) { __typename }", i, j, i, j)
+		}
+		q.WriteString(" }")
 	}
 	q.WriteString(" }")
 	return json.Marshal(map[string]any{"query": q.String(), "variables": vars})
@@ -113,7 +178,7 @@ func repoQuery(batch []string) ([]byte, error) {
 
 // send posts one query. On failure wait is how long to wait before trying
 // again (negative: do not).
-func (b *repoBatcher) send(ctx context.Context, body []byte, batch []string, out map[string]*linkvault.GitHubRepo) (wait time.Duration, err error) {
+func (b *repoBatcher) send(ctx context.Context, body []byte, batch []repoAsk, out map[string]*repoAnswer) (wait time.Duration, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.endpoint, bytes.NewReader(body))
 	if err != nil {
 		return -1, err
@@ -164,33 +229,67 @@ func (b *repoBatcher) send(ctx context.Context, body []byte, batch []string, out
 			if !missing[alias] && r.Data == nil {
 				return -1, errors.New("github graphql: no data in the answer")
 			}
-			out[asked] = &linkvault.GitHubRepo{FullName: asked}
+			out[asked.repo] = &repoAnswer{repo: &linkvault.GitHubRepo{FullName: asked.repo}}
 			continue
 		}
-		var repo struct {
-			NameWithOwner    string    `json:"nameWithOwner"`
-			IsArchived       bool      `json:"isArchived"`
-			PushedAt         time.Time `json:"pushedAt"`
-			DefaultBranchRef *struct {
-				Name   string `json:"name"`
-				Target struct {
-					OID string `json:"oid"`
-				} `json:"target"`
-			} `json:"defaultBranchRef"`
+		a, err := parseRepoAnswer(asked, i, raw)
+		if err != nil {
+			return -1, err
 		}
-		if err := json.Unmarshal(raw, &repo); err != nil {
-			return -1, fmt.Errorf("github graphql: %s: %w", asked, err)
+		if prev := out[asked.repo]; prev != nil && prev.repo.Exists {
+			for e, typ := range prev.objects {
+				a.objects[e] = typ
+			}
 		}
-		g := &linkvault.GitHubRepo{FullName: asked, Exists: true, Archived: repo.IsArchived, PushedAt: repo.PushedAt}
-		if repo.NameWithOwner != "" && !strings.EqualFold(repo.NameWithOwner, asked) {
-			g.FullName, g.RenamedTo = repo.NameWithOwner, repo.NameWithOwner
-		}
-		if d := repo.DefaultBranchRef; d != nil {
-			g.DefaultBranch, g.Commit = d.Name, d.Target.OID
-		}
-		out[asked] = g
+		out[asked.repo] = a
 	}
 	return 0, nil
+}
+
+// parseRepoAnswer reads the answer of repository alias ri and the
+// objects asked of it (xi_j).
+func parseRepoAnswer(asked repoAsk, i int, raw json.RawMessage) (*repoAnswer, error) {
+	var repo struct {
+		NameWithOwner    string    `json:"nameWithOwner"`
+		IsArchived       bool      `json:"isArchived"`
+		PushedAt         time.Time `json:"pushedAt"`
+		DefaultBranchRef *struct {
+			Name   string `json:"name"`
+			Target struct {
+				OID string `json:"oid"`
+			} `json:"target"`
+		} `json:"defaultBranchRef"`
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &repo); err != nil {
+		return nil, fmt.Errorf("github graphql: %s: %w", asked.repo, err)
+	}
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, fmt.Errorf("github graphql: %s: %w", asked.repo, err)
+	}
+	g := &linkvault.GitHubRepo{FullName: asked.repo, Exists: true, Archived: repo.IsArchived, PushedAt: repo.PushedAt}
+	if repo.NameWithOwner != "" && !strings.EqualFold(repo.NameWithOwner, asked.repo) {
+		g.FullName, g.RenamedTo = repo.NameWithOwner, repo.NameWithOwner
+	}
+	if d := repo.DefaultBranchRef; d != nil {
+		g.DefaultBranch, g.Commit = d.Name, d.Target.OID
+	}
+	a := &repoAnswer{repo: g, objects: make(map[string]string, len(asked.exprs))}
+	for j, e := range asked.exprs {
+		var obj *struct {
+			Typename string `json:"__typename"`
+		}
+		alias := fmt.Sprintf("x%d_%d", i, j)
+		if err := json.Unmarshal(fields[alias], &obj); err != nil && len(fields[alias]) > 0 {
+			return nil, fmt.Errorf("github graphql: %s: %s: %w", asked.repo, e, err)
+		}
+		if obj != nil {
+			a.objects[e] = obj.Typename
+		} else {
+			a.objects[e] = ""
+		}
+	}
+	return a, nil
 }
 
 // rateLimitWait reads how long GitHub asks to wait: Retry-After, or

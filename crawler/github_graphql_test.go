@@ -168,18 +168,33 @@ func TestGraphQLEndpoint(t *testing.T) {
 
 // BenchmarkRepoBatcher6000 looks 6,000 repositories up against the fake
 // GitHub with its documented limits (5,000 points an hour, secondary limit
-// every 25 requests with Retry-After: 1 s): requests/op must stay ≤ 100.
+// every 25 requests with Retry-After: 1 s), with a file link in every
+// third (its ref and REF:PATH, 4,000 objects in the same queries):
+// requests/op must stay ≤ 100.
 func BenchmarkRepoBatcher6000(b *testing.B) {
 	repos, names := fakeRepos(6000)
+	asks := make([]repoAsk, len(names))
+	for i, n := range names {
+		asks[i] = repoAsk{repo: n}
+		if i%3 == 0 {
+			r := repos[n]
+			r.Files = map[string][]string{"main": {"README.md"}}
+			repos[n] = r
+			asks[i].exprs = []string{"main", "main:README.md"}
+		}
+	}
 	for b.Loop() {
 		gh := fakegithub.New(repos)
 		gh.SecondaryEvery, gh.SecondaryWait = 25, 1
 		srv := httptest.NewServer(gh)
 		rb := &repoBatcher{client: srv.Client(), endpoint: graphQLEndpoint(srv.URL), token: "t", maxWait: time.Minute, retries: 3, now: time.Now, sleep: sleepCtx}
-		got, err := rb.lookup(context.Background(), names)
+		got, err := rb.lookupObjects(context.Background(), asks)
 		srv.Close()
 		if err != nil || len(got) != 6000 {
 			b.Fatalf("%d answered: %v", len(got), err)
+		}
+		if a := got[names[3]]; a == nil || a.objects["main:README.md"] != "Blob" {
+			b.Fatalf("the file of %s not answered: %+v", names[3], a)
 		}
 		b.ReportMetric(float64(rb.requests), "requests/op")
 	}

@@ -179,7 +179,7 @@ func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 	switch host + r.URL.Path {
 	case "api.github.com/graphql": // GitHub's GraphQL API, for GITHUB_TOKEN runs
 		repos := map[string]fakegithub.Repo{
-			"tkestack/kstone": {PushedAt: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), Commit: "5e3a1c0ffee"},
+			"tkestack/kstone": {PushedAt: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), Commit: "5e3a1c0ffee", Files: map[string][]string{"main": {"README.md", "docs/install.md"}}},
 			"tkestack/tapp":   {PushedAt: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), Archived: true},
 		}
 		if day < 2 || day >= 5 {
@@ -188,6 +188,8 @@ func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 		fakegithub.New(repos).ServeHTTP(rw, r)
 	case "github.com/tkestack/kstone": // always alive
 		page("tkestack/kstone: etcd cluster management")
+	case "github.com/tkestack/kstone/blob/main/README.md", "github.com/tkestack/kstone/tree/main/docs": // files of kstone; any other is 404
+		page("kstone" + strings.TrimPrefix(r.URL.Path, "/tkestack/kstone"))
 	case "github.com/tkestack/tapp":
 		page("tkestack/tapp")
 	case "github.com/Tencent/Caelus": // alive day 1, 404 from day 2, back on day 5

@@ -6,6 +6,13 @@
 // primary rate limit (403 with x-ratelimit-remaining: 0 once exhausted,
 // until x-ratelimit-reset); secondary rate limits (429 with Retry-After);
 // and 401 without a token.
+//
+// Git objects are answered as GitHub documents Repository.object: a field
+// `ALIAS: object(expression: $VAR) { __typename }` inside a repository's
+// selection, whose expression is "REF" (a branch, a tag or a commit oid,
+// answering a Commit) or "REF:PATH" (a Blob for a file, a Tree for a
+// directory or for the empty path), and null when nothing matches, with no
+// error (GitHub reports a missing object only by null).
 package fakegithub
 
 import (
@@ -25,6 +32,39 @@ type Repo struct {
 	PushedAt      time.Time
 	DefaultBranch string // default "main"
 	Commit        string // oid of the default branch's head
+	// Files lists the file paths ("docs/a.md") at each ref (a branch, a
+	// tag or a commit oid); directories are the prefixes of files. The
+	// default branch and Commit name the same tree: Files[DefaultBranch].
+	Files map[string][]string
+}
+
+// object answers an object(expression:) of the repository: "Commit",
+// "Blob", "Tree" or "" (null).
+func (r Repo) object(expr string) string {
+	ref, path, hasPath := strings.Cut(expr, ":")
+	files, ok := r.Files[ref]
+	if !ok && (ref == r.DefaultBranch || (r.Commit != "" && len(ref) >= 7 && strings.HasPrefix(r.Commit, ref))) {
+		files, ok = r.Files[r.DefaultBranch], true
+	}
+	switch {
+	case !ok:
+		return ""
+	case !hasPath:
+		return "Commit"
+	}
+	path = strings.Trim(path, "/")
+	if path == "" {
+		return "Tree"
+	}
+	for _, f := range files {
+		switch {
+		case f == path:
+			return "Blob"
+		case strings.HasPrefix(f, path+"/"):
+			return "Tree"
+		}
+	}
+	return ""
 }
 
 // Server answers POST /graphql (and /api/graphql, as GitHub Enterprise).
@@ -103,6 +143,35 @@ func (s *Server) Requests() int {
 //	r0: repository(owner: $o0, name: $n0, followRenames: true) { … }
 var repoField = regexp.MustCompile(`(\w+)\s*:\s*repository\s*\(\s*owner\s*:\s*\$(\w+)\s*,\s*name\s*:\s*\$(\w+)\s*(?:,\s*followRenames\s*:\s*(true|false)\s*)?\)`)
 
+// objectField matches one aliased object field inside a repository's
+// selection:
+//
+//	x0: object(expression: $x0) { __typename }
+var objectField = regexp.MustCompile(`(\w+)\s*:\s*object\s*\(\s*expression\s*:\s*\$(\w+)\s*\)`)
+
+// selection returns the selection set ({ … }) that follows offset i of q,
+// "" when there is none.
+func selection(q string, i int) string {
+	start := strings.IndexByte(q[i:], '{')
+	if start < 0 {
+		return ""
+	}
+	start += i
+	depth := 0
+	for j := start; j < len(q); j++ {
+		switch q[j] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth == 0 {
+				return q[start : j+1]
+			}
+		}
+	}
+	return ""
+}
+
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -142,6 +211,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fields := repoField.FindAllStringSubmatch(req.Query, -1)
+	fieldAt := repoField.FindAllStringIndex(req.Query, -1)
 	cost := max(1, (len(fields)+99)/100)
 	if s.used+cost > s.Limit {
 		h.Set("x-ratelimit-remaining", "0")
@@ -158,7 +228,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.Contains(req.Query, "rateLimit") {
 		data["rateLimit"] = map[string]any{"cost": cost, "remaining": s.Limit - s.used, "resetAt": s.reset.UTC().Format(time.RFC3339), "limit": s.Limit}
 	}
-	for _, f := range fields {
+	for i, f := range fields {
 		alias, owner, name := f[1], req.Variables[f[2]], req.Variables[f[3]]
 		follow := f[4] != "false"
 		key := strings.ToLower(owner + "/" + name)
@@ -175,7 +245,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			})
 			continue
 		}
-		data[alias] = map[string]any{
+		answer := map[string]any{
 			"nameWithOwner": s.names[key],
 			"isArchived":    repo.Archived,
 			"pushedAt":      repo.PushedAt.UTC().Format(time.RFC3339),
@@ -184,6 +254,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				"target": map[string]any{"oid": repo.Commit},
 			},
 		}
+		for _, o := range objectField.FindAllStringSubmatch(selection(req.Query, fieldAt[i][1]), -1) {
+			if typ := repo.object(req.Variables[o[2]]); typ != "" {
+				answer[o[1]] = map[string]any{"__typename": typ}
+			} else {
+				answer[o[1]] = nil
+			}
+		}
+		data[alias] = answer
 	}
 	out := map[string]any{"data": data}
 	if errs != nil {
