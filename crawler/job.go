@@ -330,7 +330,7 @@ func (r *run) finish(j *job, st linkvault.Status, reason string) {
 	if st == linkvault.StatusOK {
 		j.res.MovedTo = movedTo(j.t.URL, j.res.Redirects, j.res.FinalURL)
 	}
-	if j.github != "" && !j.api && r.ctx.Err() == nil {
+	if j.github != "" && !j.api && r.ctx.Err() == nil && !r.pastDeadline() {
 		api, err := url.Parse(r.c.opts.GitHubAPI + "/repos/" + j.github)
 		if err == nil {
 			j.api = true

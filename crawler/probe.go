@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/linkvault/linkvault"
 )
@@ -137,6 +138,29 @@ func (r *run) probeResolved(key string, res probeResult) {
 	for _, w := range waiters {
 		r.decide(w, &ps.res)
 	}
+}
+
+// settleDropped ends the jobs that the deadline of a budgeted run dropped
+// before they started, so that no link already fetched is lost: a host's
+// probe is resolved without an answer (its waiting links are judged as
+// when the probe fails), and a GitHub API lookup completes the page check
+// it follows. Other jobs get no result: their links keep their state.
+func (r *run) settleDropped(jobs []*job) {
+	for _, j := range jobs {
+		switch {
+		case j.probe != nil:
+			r.probeResolved(j.probe.key, probeResult{})
+		case j.api:
+			r.complete(j)
+		}
+	}
+}
+
+// pastDeadline reports whether a budgeted run reached Options.Deadline:
+// nothing new is queued then.
+func (r *run) pastDeadline() bool {
+	dl := r.c.opts.Deadline
+	return !dl.IsZero() && !time.Now().Before(dl)
 }
 
 // landed reports whether a link ended on a page with another path than its

@@ -494,12 +494,16 @@ func (r *run) dropHost(h *host) {
 // started, and the retries still waiting, get no result (they keep their
 // state, due again the next run); the requests in flight finish.
 func (r *run) dropQueued() {
+	var dropped []*job
 	for _, h := range r.active {
+		dropped = append(dropped, h.queue...)
 		clear(h.queue)
 		h.queue, h.waiting = nil, nil
 	}
 	r.active = r.active[:0]
+	dropped = append(dropped, r.delayed...)
 	r.delayed = r.delayed[:0]
+	r.settleDropped(dropped)
 }
 
 func earliest(a, b time.Time) time.Time {

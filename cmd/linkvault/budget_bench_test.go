@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/internal/fakeweb"
+)
+
+// newsletterCorpus writes notes shaped like the newsletter of issue 13:
+// n URLs, 45 % on one image CDN, 16 % on github.com, the rest over
+// thousands of hosts, most with a single URL. It returns the note files
+// and the URLs per host.
+func newsletterCorpus(b *testing.B, dir string, n int) ([]string, map[string]int) {
+	b.Helper()
+	hosts := map[string]int{}
+	var urls []string
+	add := func(host, path string) {
+		hosts[host]++
+		urls = append(urls, "http://"+host+path)
+	}
+	cdn, gh := n*45/100, n*16/100
+	for i := range cdn {
+		add("img.cdn.example", fmt.Sprintf("/%x/%d.png", i*7919, i))
+	}
+	for i := range gh {
+		add("github.com", fmt.Sprintf("/owner%d/repo-%d", i%900, i))
+	}
+	rest := n - cdn - gh
+	for i := range rest {
+		switch {
+		case i < rest*44/100: // a long tail of hosts with one URL each
+			add(fmt.Sprintf("solo%d.example", i), "/article")
+		default: // and some hosts with a few
+			add(fmt.Sprintf("blog%d.example", i%1200), fmt.Sprintf("/posts/%d", i))
+		}
+	}
+	var files []string
+	const perFile = 100
+	for f := 0; f*perFile < len(urls); f++ {
+		var s strings.Builder
+		fmt.Fprintf(&s, "# 第 %d 期\n\n", f+1)
+		for _, u := range urls[f*perFile : min(len(urls), (f+1)*perFile)] {
+			fmt.Fprintf(&s, "- 推荐阅读：%s\n", u)
+		}
+		name := filepath.Join(dir, "notes", "issue-"+strconv.Itoa(f+1)+".md")
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(s.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		files = append(files, name)
+	}
+	return files, hosts
+}
+
+// BenchmarkBudgetedNight runs `linkvault check` with a budget (its phases,
+// as runCheck does: read the notes, plan, check, record, report) over
+// 40,000 links shaped like the newsletter, against a fake web whose hosts
+// enforce the shipped politeness with 429 (2 requests a second, 1 for
+// github.com) and answer in 30 ms. The full politeness bound is 2 h 30 min;
+// the budget, 25 s (LINKVAULT_BENCH_BUDGET). Goals (issue 13): wall ≤
+// budget × 1.05 + 5 s, no provoked 429, peak RSS of the process ≤ 150 MB.
+func BenchmarkBudgetedNight(b *testing.B) {
+	const n = 40_000
+	budget := 25 * time.Second
+	if s := os.Getenv("LINKVAULT_BENCH_BUDGET"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		budget = d
+	}
+	dir := b.TempDir()
+	files, hosts := newsletterCorpus(b, dir, n)
+	cfgFile := filepath.Join(dir, "config.yaml")
+	cfg := fmt.Sprintf("check:\n  budget: %s\n  allow_private: true\nwayback:\n  enabled: false\n", budget)
+	if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	web := fakeweb.New()
+	defer web.Close()
+	resolve := map[string]string{}
+	for h := range hosts {
+		fh := web.Host(h)
+		fh.Rate, fh.Burst, fh.Latency = 2, 2, 30*time.Millisecond
+		if h == "github.com" {
+			fh.Rate, fh.Burst = 1, 1
+		}
+		resolve[h] = web.Addr()
+	}
+	night := 0
+	for b.Loop() {
+		night++
+		var stderr bytes.Buffer
+		g := &globalOptions{ConfigFile: cfgFile, DBFile: filepath.Join(dir, "linkvault.db"), Quiet: true, stdout: &bytes.Buffer{}, stderr: &stderr}
+		start := time.Now()
+		c, err := newCheckRun(g, CheckOptions{Format: "json", Output: filepath.Join(dir, "report.json"), FailOn: "never", Budget: -1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.cfg.Check.Resolve = resolve
+		run, checkWall := budgetedRun(b, c, files)
+		wall := time.Since(start)
+		b.ReportMetric(float64(web.Stats("img.cdn.example").Requests), "cdn-requests")
+		if stderr.Len() > 0 {
+			b.Logf("stderr: %s", stderr.String())
+		}
+		checks := countChecks(run)
+		b.ReportMetric(wall.Seconds(), "wall-s")
+		b.ReportMetric(checkWall.Seconds(), "check-s")
+		b.ReportMetric(wall.Seconds()/(budget.Seconds()*1.05+5), "x-goal")
+		b.ReportMetric(float64(web.Throttled()), "429s")
+		b.ReportMetric(float64(checks), "checks")
+		b.ReportMetric(float64(run.Left), "left")
+		b.ReportMetric(float64(peakRSS())/(1<<20), "peakRSS-MB")
+		if checks == 0 || run.BudgetSeconds != budget.Seconds() {
+			b.Errorf("night %d: %d checks, budget %v s: want a budgeted run that checked links", night, checks, run.BudgetSeconds)
+		}
+	}
+}
+
+// budgetedRun runs the phases of check and returns the run recorded and
+// the wall time of the check phase alone.
+func budgetedRun(b *testing.B, c *checkRun, files []string) (linkvault.Run, time.Duration) {
+	ctx := context.Background()
+	if err := c.readNotes(ctx, files); err != nil {
+		b.Fatal(err)
+	}
+	if err := c.openArchive(); err != nil {
+		b.Fatal(err)
+	}
+	defer c.close()
+	if err := c.plan(); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d links, %d due, %d planned", len(c.links), c.cp.plan.Due, len(c.cp.targets))
+	start := time.Now()
+	checkErr := c.check(ctx)
+	b.Logf("checked %d in %s: %v", c.prog.n, time.Since(start).Round(time.Millisecond), c.prog.counts)
+	checkWall := time.Since(start)
+	if err := c.record(ctx, checkErr); err != nil {
+		b.Fatal(err)
+	}
+	if err := c.reports(); err != nil {
+		b.Fatal(err)
+	}
+	return c.run, checkWall
+}
+
+// peakRSS reads VmHWM from /proc/self/status, in bytes (0 if unknown).
+func peakRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			if f := strings.Fields(rest); len(f) > 0 {
+				kb, _ := strconv.ParseInt(f[0], 10, 64)
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
