@@ -184,6 +184,7 @@ type checkRun struct {
 	db       *archive.DB
 	archiver *archive.Archiver // nil: no snapshots
 
+	begin   time.Time // the command's start: the budget counts from it
 	start   time.Time
 	cp      checkPlan
 	checker *crawler.Checker
@@ -215,7 +216,7 @@ func newCheckRun(g *globalOptions, opts CheckOptions) (*checkRun, error) {
 	if err := cfg.addExcludePaths(opts.ExcludePaths); err != nil {
 		return nil, err
 	}
-	return &checkRun{g: g, cfg: cfg, opts: opts}, nil
+	return &checkRun{g: g, cfg: cfg, opts: opts, begin: time.Now()}, nil
 }
 
 // readNotes extracts the links of the notes. A note that cannot be read
@@ -304,9 +305,7 @@ func (c *checkRun) plan() error {
 	copts := checkerOptions(g, cfg, c.archiver)
 	copts.Buckets = c.buckets
 	if cp.plan != nil {
-		// Requests end within the budget: none starts later than one
-		// request's longest time before its end.
-		copts.Deadline = c.start.Add(time.Duration(cfg.Check.Budget) - requestTail(cfg))
+		copts.Deadline = checkDeadline(c.begin, c.start, time.Duration(cfg.Check.Budget), requestTail(cfg))
 	}
 	if copts.KnownLandings, err = knownLandings(c.db, cp.targets); err != nil {
 		return err

@@ -38,3 +38,25 @@ func TestHostRate(t *testing.T) {
 		}
 	}
 }
+
+// The budget is the whole command's: the requests of a budgeted run stop
+// one request's time before its end, less the time the closing phases
+// need, estimated as what reading the notes and planning took.
+func TestCheckDeadline(t *testing.T) {
+	begin := time.Date(2026, 12, 2, 2, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		open, budget, tail, want time.Duration
+	}{
+		{0, 30 * time.Minute, 30 * time.Second, 29*time.Minute + 30*time.Second},
+		{2 * time.Second, 25 * time.Second, 2500 * time.Millisecond, 20500 * time.Millisecond},
+		{time.Minute, 30 * time.Minute, 30 * time.Second, 28*time.Minute + 30*time.Second},
+		// The opening took most of the budget: the requests still get a
+		// quarter of it.
+		{20 * time.Second, 25 * time.Second, 5 * time.Second, 25 * time.Second},
+	} {
+		got := checkDeadline(begin, begin.Add(tc.open), tc.budget, tc.tail)
+		if want := begin.Add(tc.want); !got.Equal(want) {
+			t.Errorf("opening %s, budget %s, tail %s: deadline at +%s, want +%s", tc.open, tc.budget, tc.tail, got.Sub(begin), tc.want)
+		}
+	}
+}
