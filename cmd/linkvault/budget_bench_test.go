@@ -137,6 +137,7 @@ func budgetedRun(b *testing.B, c *checkRun, files []string) linkvault.Run {
 	t := time.Now()
 	lap := func(unit string) {
 		b.ReportMetric(time.Since(t).Seconds(), unit)
+		b.Logf("after %s: peak RSS %.0f MB", strings.TrimSuffix(unit, "-s"), float64(peakRSS())/(1<<20))
 		t = time.Now()
 	}
 	if err := c.readNotes(ctx, files); err != nil {
