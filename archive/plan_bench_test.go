@@ -67,4 +67,3 @@ func BenchmarkPlanRead40k30Nights(b *testing.B) {
 		}
 	}
 }
-

@@ -244,16 +244,7 @@ func buildHTMLView(d *Data) *htmlView {
 			v.RunStatus = "not finished"
 		}
 	}
-	pol := d.Policy.WithDefaults()
-	v.Policy = fmt.Sprintf("A link is dead after %s in a row", plural(pol.DeadAfter, "bad check"))
-	if pol.DeadMinAge > 0 {
-		v.Policy += " spanning at least " + fmtDuration(pol.DeadMinAge)
-	}
-	v.Policy += "."
-	v.Freshness = freshnessLine(d)
-	if d.Policy.MaxAge > 0 {
-		v.MaxAge = fmtDuration(d.Policy.MaxAge)
-	}
+	v.setPolicy(d)
 
 	for _, st := range linkvault.States {
 		if st == linkvault.StateGone && !d.ShowGone {
@@ -305,6 +296,21 @@ func buildHTMLView(d *Data) *htmlView {
 	}
 	v.Payload = buildPayload(d)
 	return v
+}
+
+// setPolicy says when a link is dead, how fresh the verdicts are, and
+// policy.max_age for the stale legend.
+func (v *htmlView) setPolicy(d *Data) {
+	pol := d.Policy.WithDefaults()
+	v.Policy = fmt.Sprintf("A link is dead after %s in a row", plural(pol.DeadAfter, "bad check"))
+	if pol.DeadMinAge > 0 {
+		v.Policy += " spanning at least " + fmtDuration(pol.DeadMinAge)
+	}
+	v.Policy += "."
+	v.Freshness = freshnessLine(d)
+	if d.Policy.MaxAge > 0 {
+		v.MaxAge = fmtDuration(d.Policy.MaxAge)
+	}
 }
 
 var stateHint = map[linkvault.State]string{
