@@ -24,12 +24,13 @@ func freshnessOf(d *Data) freshness {
 			continue
 		}
 		f.Links++
-		if e.LastChecked.IsZero() {
+		at := checkedAt(e)
+		if at.IsZero() {
 			continue
 		}
 		f.Verified++
-		if f.Oldest.IsZero() || e.LastChecked.Before(f.Oldest) {
-			f.Oldest = e.LastChecked
+		if f.Oldest.IsZero() || at.Before(f.Oldest) {
+			f.Oldest = at
 		}
 		if stale(d, e) {
 			f.Stale++
@@ -79,9 +80,13 @@ func stale(d *Data, e *Entry) bool {
 }
 
 // checkedAt is when e was last verified: its LastChecked, else the time of
-// its last result (zero: unknown).
+// its last result; zero when unknown, or when the last check was skipped
+// (a private address, an excluded URL: nothing was verified).
 func checkedAt(e *Entry) time.Time {
-	if !e.LastChecked.IsZero() || e.Last == nil {
+	switch {
+	case e.Last != nil && e.Last.Status == linkvault.StatusSkipped:
+		return time.Time{}
+	case !e.LastChecked.IsZero() || e.Last == nil:
 		return e.LastChecked
 	}
 	return e.Last.CheckedAt

@@ -177,3 +177,18 @@ func TestBrowserFreshness(t *testing.T) {
 		t.Errorf("page errors: %q", e)
 	}
 }
+
+// A skipped check (a private address, an excluded URL) verified nothing:
+// its row names no time and it counts as not verified.
+func TestFreshnessSkipped(t *testing.T) {
+	d := freshnessData()
+	e := &d.Entries[1] // verified a day ago, then skipped in this run
+	e.LastChecked = d.GeneratedAt
+	e.Last = &linkvault.Result{Status: linkvault.StatusSkipped, Reason: "excluded", CheckedAt: d.GeneratedAt}
+	if got := verified(d, e); got != "" {
+		t.Errorf("verified(skipped) = %q, want nothing", got)
+	}
+	if f := freshnessOf(d); f.Verified != 1 {
+		t.Errorf("freshnessOf = %+v, want 1 verified (the skipped link is not)", f)
+	}
+}
