@@ -15,6 +15,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/internal/s3test"
 )
 
 // helperEnv selects a helper mode of the test binary, run as a subprocess
@@ -26,6 +27,7 @@ func TestMain(m *testing.M) {
 		os.Exit(runHelper(mode))
 	}
 	code := m.Run()
+	s3test.StopShared()
 	if bigDir != "" {
 		os.RemoveAll(bigDir)
 	}
