@@ -122,6 +122,20 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
+// New starts a server with its data in dir, for callers without a
+// testing.TB (testscript commands); Close stops it. It fails when there
+// is no weed binary (see Binary).
+func New(dir string) (*Server, error) {
+	bin, why := Binary()
+	if bin == "" {
+		return nil, errors.New(why)
+	}
+	return start(bin, dir)
+}
+
+// Close stops the server (SIGKILL; its data stays in its directory).
+func (s *Server) Close() { s.stop() }
+
 var shared struct {
 	sync.Mutex
 	s   *Server
@@ -319,21 +333,23 @@ func (s *Server) stop() {
 func (s *Server) Kill() { s.stop() }
 
 // Restart starts the server again on the same ports and data, and waits
-// until it answers. It fails the test that started the server on error.
-func (s *Server) Restart() {
+// until it answers. On error it fails the test that started the server
+// (Start), and returns the error.
+func (s *Server) Restart() error {
 	s.stop()
 	var err error
 	for i := 0; i < 3; i++ {
 		if err = s.launch(); err == nil {
-			return
+			return nil
 		}
 		s.stop()
 		time.Sleep(time.Second)
 	}
+	err = fmt.Errorf("s3test: restart: %w", err)
 	if s.owner != nil {
-		s.owner.Fatalf("s3test: restart: %v", err)
+		s.owner.Fatal(err)
 	}
-	panic("s3test: restart: " + err.Error())
+	return err
 }
 
 // Env returns the AWS_* variables that point a linkvault process (or any
@@ -374,15 +390,24 @@ var bucketSerial struct {
 // returns its name.
 func (s *Server) Bucket(t testing.TB, name string) string {
 	t.Helper()
+	b, err := s.NewBucket(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// NewBucket is Bucket for callers without a testing.TB.
+func (s *Server) NewBucket(name string) (string, error) {
 	bucketSerial.Lock()
 	bucketSerial.n++
 	n := bucketSerial.n
 	bucketSerial.Unlock()
 	b := bucketName(name, n)
 	if err := s.createBucket(b); err != nil {
-		t.Fatalf("s3test: create bucket %s: %v", b, err)
+		return "", fmt.Errorf("s3test: create bucket %s: %w", b, err)
 	}
-	return b
+	return b, nil
 }
 
 // bucketName makes a valid, unique bucket name of name.
