@@ -21,7 +21,10 @@ import (
 // ArchiverOptions configures NewArchiver. The zero value of a field means
 // its default.
 type ArchiverOptions struct {
-	Dir         string           // archive directory (default "archive"), created when missing
+	Dir string // archive directory (default "archive"), created when missing
+	// Store, when set, is where the files go, and Dir is ignored: its
+	// Dir, and for an object store its uploads (see Archiver.Upload).
+	Store       *Store
 	MaxFileSize int64            // size at which WARC files are rotated (default 1 GiB)
 	Prefix      string           // WARC file name prefix (default "linkvault")
 	Version     string           // linkvault version, for the warcinfo software field
@@ -64,6 +67,7 @@ type Archiver struct {
 	mu     sync.Mutex // serializes write + index of one capture
 	closed bool
 	w      *warcWriter // guarded by mu
+	up     *uploader   // nil: a local store
 }
 
 // builderMu serializes gowarc.NewRecordBuilder, which writes a global of
@@ -91,6 +95,9 @@ var active = struct {
 func NewArchiver(db *DB, opts ArchiverOptions) (*Archiver, error) {
 	if db == nil {
 		return nil, errors.New("archive: new archiver: nil db")
+	}
+	if opts.Store != nil {
+		opts.Dir = opts.Store.Dir()
 	}
 	if opts.Dir == "" {
 		opts.Dir = DefaultArchiveDir
@@ -152,6 +159,18 @@ func NewArchiver(db *DB, opts ArchiverOptions) (*Archiver, error) {
 			return err
 		},
 	}
+	if opts.Store != nil && opts.Store.Remote() {
+		// Files a previous run could not upload go up first, in the
+		// background; each file the Archiver closes follows.
+		names, err := opts.Store.outboxFiles()
+		if err != nil {
+			release(dir)
+			return nil, err
+		}
+		a.up = newUploader(opts.Store, db)
+		a.up.add(names...)
+		a.w.closed = func(name string) { a.up.add(name) }
+	}
 	active.Lock()
 	if active.archivers[dir] == nil {
 		active.archivers[dir] = map[*Archiver]bool{}
@@ -186,8 +205,32 @@ func cleanTmp(tmp string) error {
 // Dir returns the absolute archive directory.
 func (a *Archiver) Dir() string { return a.dir }
 
+// Upload closes the current WARC file and, for an object store, waits
+// until every closed file of the outbox is uploaded (verified), entered in
+// the database and removed from the outbox. The uploads run in the
+// background from NewArchiver on (the files a previous run left) and as
+// files are closed (rotation); Upload waits for them, at most until ctx
+// ends. A file whose upload failed stays in the outbox for the next run,
+// and the error names it. Captures may continue after Upload.
+func (a *Archiver) Upload(ctx context.Context) error {
+	a.mu.Lock()
+	closed := a.closed
+	a.mu.Unlock()
+	if closed {
+		return nil
+	}
+	if err := a.finishFile(); err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
+	if a.up == nil {
+		return nil
+	}
+	return a.up.wait(ctx)
+}
+
 // Close closes the current WARC file (dropping its .open suffix). Capture
-// fails after Close.
+// fails after Close. Uploads still running are cancelled (call Upload
+// first): their files stay in the outbox for the next run.
 func (a *Archiver) Close() error {
 	a.mu.Lock()
 	if a.closed {
@@ -197,6 +240,9 @@ func (a *Archiver) Close() error {
 	a.closed = true
 	err := a.w.finish()
 	a.mu.Unlock()
+	if a.up != nil {
+		a.up.close()
+	}
 	active.Lock()
 	delete(active.archivers[a.dir], a)
 	active.Unlock()
@@ -499,7 +545,11 @@ func (a *Archiver) notModified(ctx context.Context, ex *linkvault.Exchange) (lin
 // response header stored with c. dir is the archive directory. The caller
 // must close the reader.
 func OpenPayload(dir string, c linkvault.Capture) (io.ReadCloser, http.Header, error) {
-	rec, err := readRecord(dir, c.File, c.Offset)
+	return openPayload(context.Background(), localStore(dir), c)
+}
+
+func openPayload(ctx context.Context, s *Store, c linkvault.Capture) (io.ReadCloser, http.Header, error) {
+	rec, err := s.readRecord(ctx, c.File, c.Offset, c.Length)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -517,7 +567,7 @@ func OpenPayload(dir string, c linkvault.Capture) (io.ReadCloser, http.Header, e
 	if file == "" || err != nil {
 		return nil, nil, fmt.Errorf("archive: revisit %s@%d does not name the record it refers to", c.File, c.Offset)
 	}
-	orig, err := readRecord(dir, file, off)
+	orig, err := s.readRecord(ctx, file, off, -1) // its length is in no header
 	if err != nil {
 		return nil, nil, err
 	}

@@ -91,6 +91,44 @@
 // every query: errors only, never a panic or a hang (run for 4 minutes,
 // 4,736 executions, on 2026-12-02; its corpus is in testdata/fuzz).
 //
+// # Object storage
+//
+// WARC files live in a *Store: a local directory, or an S3-compatible
+// object store (OpenStore("s3://BUCKET/PREFIX?endpoint=…&region=…&path_style=…",
+// outbox)). The client is the AWS SDK for Go v2 (service/s3 only), the
+// reference client of the S3 API, which S3-compatible services (R2, B2,
+// GCS's interoperability API, SeaweedFS, Ceph, MinIO) document for Go; it
+// brings the standard credential
+// chain (environment, profiles, SSO, instance and container roles),
+// AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL and AWS_REGION, retries with
+// backoff, and the conditional writes (If-None-Match, If-Match) the
+// database's lease needs. gocloud.dev/blob wraps the same SDK and hides
+// conditional writes; minio-go does not read AWS profiles or SSO. Only
+// this package imports the SDK, and no SDK type leaves it: objstore.go
+// wraps the eight operations the archive uses. Path-style addressing is
+// used when the endpoint is an IP address or localhost, or when asked.
+//
+// With an object store, the Archiver writes into the store's local
+// directory, the outbox, as it does into a local archive. A file closed
+// (on rotation, or by Archiver.Upload at the end of a run) is uploaded
+// once, under PREFIX/warc/NAME: the name it had locally, which never
+// changes. The upload sends Content-MD5 (the server checks it) and the
+// SHA-256 in the object's metadata, and the object's size and SHA-256 are
+// read back; only then is the file entered in the database (bucket
+// "warcs": name, size, SHA-256, ETag) and removed from the outbox. Index
+// entries name a file, not a place: a reader takes the file from the
+// outbox when it is there, else from the object store, with one range
+// request of the record's length. So an index entry points at the outbox
+// until the upload is verified, and at the object after: never at an
+// object that is not there. A file whose upload failed stays in the
+// outbox and goes up with the next Archiver on it; each run uploads only
+// its own new files.
+//
+// Errors of the object store name the store, the operation and the key
+// ("s3://b/p: put warc/NAME: AccessDenied: …") and carry code EInternal;
+// Store.Check tries the store with one request before a run changes
+// anything.
+//
 // # Caveats
 //
 // The file is locked by the process that has it open; Open waits at most

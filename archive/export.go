@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -73,17 +74,20 @@ func finished(dir, name string) bool {
 // redirected links left out: they point at the same records) and the WARC
 // files they name. Open files are finished first (finishOpenFiles);
 // captures whose WARC files are missing from dir are left out.
-func cdxjLines(db *DB, dir string) (lines []string, files []string, pages []indexEntry, err error) {
-	if err := finishOpenFiles(dir); err != nil {
+func cdxjLines(ctx context.Context, db *DB, s *Store) (lines []string, files []string, pages []indexEntry, err error) {
+	if err := finishOpenFiles(s.dir); err != nil {
 		return nil, nil, nil, err
 	}
+	ok, err := s.uploadedFiles(ctx)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("archive: export: %w", err)
+	}
 	seen := map[string]bool{}
-	ok := map[string]bool{}
 	isFinished := func(name string) bool {
 		if v, found := ok[name]; found {
 			return v
 		}
-		ok[name] = finished(dir, name)
+		ok[name] = finished(s.dir, name)
 		return ok[name]
 	}
 	err = db.forEachEntry(func(key string, e indexEntry) error {
@@ -139,7 +143,13 @@ func cdxjLines(db *DB, dir string) (lines []string, files []string, pages []inde
 // it. dir is the archive directory: open WARC files are finished first
 // (those of a crashed run repaired), and only finished files are named.
 func ExportCDXJ(db *DB, dir string, w io.Writer) error {
-	lines, _, _, err := cdxjLines(db, dir)
+	return localStore(dir).ExportCDXJ(context.Background(), db, w)
+}
+
+// ExportCDXJ is ExportCDXJ of the package for the files of s: those in
+// its local directory and, for an object store, those uploaded.
+func (s *Store) ExportCDXJ(ctx context.Context, db *DB, w io.Writer) error {
+	lines, _, _, err := cdxjLines(ctx, db, s)
 	if err != nil {
 		return err
 	}
@@ -212,7 +222,14 @@ type waczResource struct {
 // written to path.tmp and renamed into place. As with ExportCDXJ, open
 // WARC files are finished first and only finished files are included.
 func ExportWACZ(db *DB, dir string, path string) (err error) {
-	lines, files, pages, err := cdxjLines(db, dir)
+	return localStore(dir).ExportWACZ(context.Background(), db, path)
+}
+
+// ExportWACZ is ExportWACZ of the package for the files of s: those in
+// its local directory and, for an object store, those uploaded (read
+// whole, streamed into the WACZ file).
+func (s *Store) ExportWACZ(ctx context.Context, db *DB, path string) (err error) {
+	lines, files, pages, err := cdxjLines(ctx, db, s)
 	if err != nil {
 		return err
 	}
@@ -246,7 +263,7 @@ func ExportWACZ(db *DB, dir string, path string) (err error) {
 	}
 
 	for _, name := range files {
-		if err := addWARC(dir, name, func(r io.Reader) error { return add("archive/"+name, zip.Store, r) }); err != nil {
+		if err := s.addWARC(ctx, name, func(r io.Reader) error { return add("archive/"+name, zip.Store, r) }); err != nil {
 			return fmt.Errorf("archive: export wacz: %w", err)
 		}
 	}
@@ -333,9 +350,18 @@ func dataPackage(resources []waczResource) (dp, digest []byte, err error) {
 	return dp, digest, nil
 }
 
-// addWARC passes the finished WARC file name of dir to fn.
-func addWARC(dir, name string, fn func(io.Reader) error) error {
-	f, err := os.Open(filepath.Join(dir, name))
+// addWARC passes the finished WARC file name of s to fn: the local file,
+// else the object.
+func (s *Store) addWARC(ctx context.Context, name string, fn func(io.Reader) error) error {
+	if s.obj != nil && !finished(s.dir, name) {
+		r, _, err := s.obj.Get(ctx, warcKeyPrefix+name)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		return fn(r)
+	}
+	f, err := os.Open(filepath.Join(s.dir, name))
 	if err != nil {
 		return err
 	}

@@ -61,9 +61,12 @@ import (
 // percent-encoded form. Mount the handler where no router cleans the path
 // (http.ServeMux answers "//" with a redirect).
 func NewReplayHandler(db *DB, dir string, opts *ReplayOptions) http.Handler {
-	h := &replay{db: db, dir: dir, list: plainList}
+	h := &replay{db: db, store: localStore(dir), list: plainList}
 	if opts != nil && opts.ListPage != nil {
 		h.list = opts.ListPage
+	}
+	if opts != nil && opts.Store != nil {
+		h.store = opts.Store
 	}
 	return h
 }
@@ -75,12 +78,15 @@ type ReplayOptions struct {
 	// when set. The default is a plain page; `serve` passes the report's
 	// (report.CaptureList).
 	ListPage func(w io.Writer, url, message string, caps []linkvault.Capture) error
+	// Store, when set, is where the WARC files are, instead of dir: a
+	// record in an object store is read with one range request.
+	Store *Store
 }
 
 type replay struct {
-	db   *DB
-	dir  string
-	list func(w io.Writer, url, message string, caps []linkvault.Capture) error
+	db    *DB
+	store *Store
+	list  func(w io.Writer, url, message string, caps []linkvault.Capture) error
 }
 
 var (
@@ -197,7 +203,7 @@ func encodeRaw(s string) string {
 }
 
 func (h *replay) serveCapture(w http.ResponseWriter, r *http.Request, c linkvault.Capture, identity bool) {
-	rc, hdr, err := OpenPayload(h.dir, c)
+	rc, hdr, err := h.store.OpenPayload(r.Context(), c)
 	if err != nil {
 		http.Error(w, "cannot read the archived copy: "+err.Error(), http.StatusInternalServerError)
 		return

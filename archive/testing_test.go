@@ -116,6 +116,8 @@ func runHelper(mode string) int {
 		return helperHold(os.Getenv(helperPathEnv))
 	case "write":
 		return helperWrite(os.Getenv(helperPathEnv))
+	case "get":
+		return helperGet(os.Getenv(helperPathEnv))
 	}
 	return fatalf("unknown mode %q", mode)
 }

@@ -170,7 +170,7 @@ type storedRecord struct {
 	HTTPStatus int
 	HTTPHeader http.Header
 	Payload    io.Reader
-	file       *os.File
+	file       io.Closer // the file, or the body of a range request
 }
 
 func (r *storedRecord) Close() error { return r.file.Close() }
@@ -221,7 +221,18 @@ func parseRecordAt(f *os.File, offset int64) (*storedRecord, error) {
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return nil, err
 	}
-	zr, err := gzip.NewReader(bufio.NewReaderSize(f, 32<<10))
+	rec, err := parseRecord(f)
+	if err != nil {
+		return nil, err
+	}
+	rec.file = f
+	return rec, nil
+}
+
+// parseRecord reads the WARC record at the start of r (one gzip member)
+// up to its payload. The record's file is left for the caller to set.
+func parseRecord(r io.Reader) (*storedRecord, error) {
+	zr, err := gzip.NewReader(bufio.NewReaderSize(r, 32<<10))
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +253,7 @@ func parseRecordAt(f *os.File, offset int64) (*storedRecord, error) {
 	if err != nil || n < 0 {
 		return nil, fmt.Errorf("bad content-length %q", h.Get("Content-Length"))
 	}
-	rec := &storedRecord{Type: h.Get("WARC-Type"), Header: h, file: f}
+	rec := &storedRecord{Type: h.Get("WARC-Type"), Header: h}
 	block := io.LimitReader(tr.R, n)
 	rec.Payload = block
 	if !strings.HasPrefix(strings.ToLower(h.Get("Content-Type")), "application/http") {
@@ -433,6 +444,7 @@ type warcWriter struct {
 	openFile func(name string, flag int, perm os.FileMode) (warcFile, error)
 	maxSize  int64
 	info     func(rb gowarc.WarcRecordBuilder) error
+	closed   func(name string) // called with each file finished, if set
 	ropt     []gowarc.WarcRecordOption
 	m        gowarc.Marshaler
 	gz       *gzip.Writer
@@ -609,5 +621,11 @@ func (w *warcWriter) finish() error {
 	if err := os.Rename(w.path, filepath.Join(w.dir, w.name)); err != nil {
 		return fmt.Errorf("close warc: %w", err)
 	}
-	return syncDir(w.dir)
+	if err := syncDir(w.dir); err != nil {
+		return err
+	}
+	if w.closed != nil {
+		w.closed(w.name)
+	}
+	return nil
 }

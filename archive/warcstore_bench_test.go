@@ -1,0 +1,228 @@
+package archive
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/linkvault/linkvault/internal/s3test"
+)
+
+// repeatAt is an io.ReaderAt of size bytes: filler repeated, then tail.
+type repeatAt struct {
+	filler []byte
+	n      int64 // bytes of filler repetitions
+	tail   []byte
+}
+
+func (r repeatAt) ReadAt(p []byte, off int64) (int, error) {
+	size := r.n + int64(len(r.tail))
+	if off >= size {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(p) && off < size {
+		var c int
+		if off < r.n {
+			i := off % int64(len(r.filler))
+			c = copy(p[n:], r.filler[i:])
+			if rest := r.n - off; int64(c) > rest {
+				c = int(rest)
+			}
+		} else {
+			c = copy(p[n:], r.tail[off-r.n:])
+		}
+		n += c
+		off += int64(c)
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// bigObject makes a WARC object of about size bytes in a new bucket: whole
+// records of a 1 MB capture repeated (a valid WARC file), then a file
+// holding a capture of url, indexed in a new database at its offset near
+// the end of the object. It returns the store URL and the database path.
+func bigObject(b *testing.B, srv *s3test.Server, url string, size int64) (string, string) {
+	b.Helper()
+	ctx := context.Background()
+	tmp := b.TempDir()
+	dbPath := filepath.Join(tmp, "linkvault.db")
+	db, err := Open(dbPath, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := NewArchiver(db, ArchiverOptions{Dir: filepath.Join(tmp, "local")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	clk := newClock()
+	filler, err := a.Capture(ctx, newExchange("https://filler.example/", clk.Add(time.Minute), "application/octet-stream", randomBytes(1, 1<<20)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	target, err := a.Capture(ctx, newExchange(url, clk.Add(time.Minute), "text/html", randomBytes(2, 200<<10)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		b.Fatal(err)
+	}
+	file, err := os.ReadFile(filepath.Join(tmp, "local", target.File))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rec := file[filler.Offset : filler.Offset+filler.Length]
+	reps := size / int64(len(rec))
+	gen := repeatAt{filler: rec, n: reps * int64(len(rec)), tail: file}
+	total := gen.n + int64(len(file))
+
+	bucket, err := srv.NewBucket("big")
+	if err != nil {
+		b.Fatal(err)
+	}
+	loc := "s3://" + bucket + "/bench"
+	store, err := OpenStore(ctx, loc, filepath.Join(tmp, "outbox"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	info, err := store.obj.Put(ctx, warcKeyPrefix+target.File, io.NewSectionReader(gen, 0, total), total)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("uploaded a %d MB object in %s", info.Size>>20, time.Since(start).Round(time.Millisecond))
+	// The index: the capture of url, shifted to its place in the object.
+	e, ok, err := db.lastEntry(url)
+	if err != nil || !ok {
+		b.Fatal(err)
+	}
+	if err := db.deleteCaptures(); err != nil {
+		b.Fatal(err)
+	}
+	e.Offset += gen.n
+	if _, err := db.putEntry(e, url); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.setUploaded(target.File, uploadRecord{Size: info.Size, SHA256: info.Meta[metaSHA256]}); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return loc, dbPath
+}
+
+// deleteCaptures empties the capture index (benchmark setup).
+func (db *DB) deleteCaptures() error {
+	return db.update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bucketCaptures); err != nil {
+			return err
+		}
+		_, err := createBucket(tx, bucketCaptures)
+		return err
+	})
+}
+
+// BenchmarkStoreGet1GB reads one record (200 KB payload) from a 1 GB WARC
+// object with a range request: in this process (ns/op), and as a process
+// of its own doing what `linkvault get` does (open the database, find the
+// capture, read its payload), whose wall time and peak RSS are reported.
+func BenchmarkStoreGet1GB(b *testing.B) {
+	srv := s3test.Shared(b)
+	for _, kv := range srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		b.Setenv(k, v)
+	}
+	const url = "https://big.example/page"
+	loc, dbPath := bigObject(b, srv, url, 1<<30)
+	ctx := context.Background()
+	db, err := Open(dbPath, &Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	store, err := OpenStore(ctx, loc, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	caps, err := db.Captures(url)
+	if err != nil || len(caps) != 1 {
+		b.Fatal(caps, err)
+	}
+	db.Close()
+	b.ResetTimer()
+	for b.Loop() {
+		rc, _, err := store.OpenPayload(ctx, caps[0])
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, err := io.Copy(io.Discard, rc)
+		rc.Close()
+		if err != nil || n != 200<<10 {
+			b.Fatal(n, err)
+		}
+	}
+	b.StopTimer()
+
+	var worstMS, worstRSS float64
+	for i := 0; i < 3; i++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
+		cmd.Env = append(os.Environ(), helperEnv+"=get", helperPathEnv+"="+dbPath,
+			"LINKVAULT_ARCHIVE_STORE="+loc, "LINKVAULT_ARCHIVE_URL="+url)
+		cmd.Stderr = os.Stderr
+		start := time.Now()
+		out, err := cmd.Output()
+		ms := float64(time.Since(start).Microseconds()) / 1000
+		if err != nil || string(out) != fmt.Sprint(200<<10) {
+			b.Fatalf("get helper: %q, %v", out, err)
+		}
+		rss := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024
+		worstMS, worstRSS = max(worstMS, ms), max(worstRSS, rss)
+	}
+	b.ReportMetric(worstMS, "ms-get-process")
+	b.ReportMetric(worstRSS, "MB-rss-get-process")
+}
+
+// helperGet does what `linkvault get URL` does with a database and a
+// store: open both, find the latest capture, copy its payload (to a
+// counter), and prints the number of bytes.
+func helperGet(dbPath string) int {
+	ctx := context.Background()
+	db, err := Open(dbPath, &Options{ReadOnly: true})
+	if err != nil {
+		return fatalf("%v", err)
+	}
+	defer db.Close()
+	store, err := OpenStore(ctx, os.Getenv("LINKVAULT_ARCHIVE_STORE"), os.TempDir())
+	if err != nil {
+		return fatalf("%v", err)
+	}
+	caps, err := db.Captures(os.Getenv("LINKVAULT_ARCHIVE_URL"))
+	if err != nil || len(caps) == 0 {
+		return fatalf("captures: %v", err)
+	}
+	rc, _, err := store.OpenPayload(ctx, caps[len(caps)-1])
+	if err != nil {
+		return fatalf("%v", err)
+	}
+	defer rc.Close()
+	w := bufio.NewWriter(io.Discard)
+	n, err := io.Copy(w, rc)
+	if err != nil {
+		return fatalf("%v", err)
+	}
+	fmt.Print(n)
+	return 0
+}
