@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -47,7 +48,7 @@ func TestCheckRunPhases(t *testing.T) {
 	if err := c.readNotes(ctx, []string{note}); err != nil || len(c.links) != 2 || c.partial {
 		t.Fatalf("readNotes: %v, %d links, partial %v; want 2 links", err, len(c.links), c.partial)
 	}
-	if err := c.openArchive(); err != nil {
+	if err := c.openArchive(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	defer c.close()
@@ -107,7 +108,7 @@ func TestCheckRunArchiveCloseErrorOnce(t *testing.T) {
 			if err := c.readNotes(ctx, []string{note}); err != nil {
 				t.Fatal(err)
 			}
-			if err := c.openArchive(); err != nil {
+			if err := c.openArchive(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			defer c.close()

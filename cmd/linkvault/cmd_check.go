@@ -134,7 +134,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 	if err := c.readNotes(ctx, args); err != nil {
 		return err
 	}
-	if err := c.openArchive(); err != nil {
+	if err := c.openArchive(ctx); err != nil {
 		return err
 	}
 	defer c.close()
@@ -252,15 +252,27 @@ func (c *checkRun) readNotes(ctx context.Context, args []string) error {
 
 // openArchive opens the database and, unless snapshots are off, the
 // archiver. close releases them.
-func (c *checkRun) openArchive() error {
+func (c *checkRun) openArchive(ctx context.Context) error {
+	var store *archive.Store
+	if c.cfg.Archive.Enabled && !c.opts.NoArchive {
+		// A store that cannot be written (wrong key, no bucket, no
+		// answer) ends the run before anything is checked or changed.
+		var err error
+		if store, err = c.cfg.openStore(ctx); err != nil {
+			return err
+		}
+		if err := store.Check(ctx); err != nil {
+			return err
+		}
+	}
 	db, err := archive.Open(c.g.dbPath(c.cfg), &archive.Options{Timeout: time.Second, Policy: c.cfg.policy()})
 	if err != nil {
 		return err
 	}
 	c.db = db
-	if c.cfg.Archive.Enabled && !c.opts.NoArchive {
+	if store != nil {
 		c.archiver, err = archive.NewArchiver(db, archive.ArchiverOptions{
-			Dir:         c.cfg.resolve(c.cfg.Archive.Dir),
+			Store:       store,
 			MaxFileSize: int64(c.cfg.Archive.FileSize),
 			Version:     version,
 			// Configured host headers carry credentials.
@@ -281,7 +293,7 @@ func (c *checkRun) close() {
 	}
 	// A no-op after record's close; otherwise nothing returns this
 	// error, so it is said here.
-	if err := closeArchiver(c.archiver); err != nil {
+	if err := closeArchiver(context.Background(), c.archiver); err != nil {
 		fmt.Fprintf(c.g.stderr, "linkvault: %v\n", err)
 	}
 	c.db.Close()
@@ -363,7 +375,7 @@ func (c *checkRun) record(ctx context.Context, checkErr error) error {
 	}
 	// The archive's error is the run's error unless the check failed
 	// first; then it is said here, once, and the check's error returned.
-	if err := closeArchiver(c.archiver); err != nil {
+	if err := closeArchiver(ctx, c.archiver); err != nil {
 		if checkErr == nil {
 			checkErr = err
 		} else {
@@ -666,11 +678,14 @@ func knownLandings(db *archive.DB, targets []crawler.Target) (map[string]string,
 
 // closeArchiver closes a, if any, and returns its error without saying
 // it: the caller either returns the error or says it, never both.
-func closeArchiver(a *archive.Archiver) error {
+func closeArchiver(ctx context.Context, a *archive.Archiver) error {
 	if a == nil {
 		return nil
 	}
-	return a.Close()
+	// The files of an object store go up now (a failed upload leaves
+	// them in the outbox for the next run); an interrupted run leaves
+	// them there at once.
+	return errors.Join(a.Upload(ctx), a.Close())
 }
 
 func countChecks(run linkvault.Run) int {

@@ -1,12 +1,12 @@
 package main
 
 import (
+	"context"
 	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/linkvault/linkvault"
-	"github.com/linkvault/linkvault/archive"
 )
 
 // ExportOptions are the flags of `linkvault export`.
@@ -44,18 +44,22 @@ func runExport(g *globalOptions, opts ExportOptions) error {
 		return err
 	}
 	defer db.Close()
-	dir := cfg.resolve(cfg.Archive.Dir)
+	ctx := context.Background()
+	store, err := cfg.openStore(ctx)
+	if err != nil {
+		return err
+	}
 	if opts.CDXJ == "-" {
-		if err := archive.ExportCDXJ(db, dir, g.stdout); err != nil {
+		if err := store.ExportCDXJ(ctx, db, g.stdout); err != nil {
 			return err
 		}
 	} else if opts.CDXJ != "" {
-		if err := writeOutput(opts.CDXJ, func(w io.Writer) error { return archive.ExportCDXJ(db, dir, w) }); err != nil {
+		if err := writeOutput(opts.CDXJ, func(w io.Writer) error { return store.ExportCDXJ(ctx, db, w) }); err != nil {
 			return err
 		}
 	}
 	if opts.WACZ != "" {
-		return writeOutputPath(opts.WACZ, func(p string) error { return archive.ExportWACZ(db, dir, p) })
+		return writeOutputPath(opts.WACZ, func(p string) error { return store.ExportWACZ(ctx, db, p) })
 	}
 	return nil
 }

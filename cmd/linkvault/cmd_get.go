@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -125,7 +126,11 @@ func runGet(g *globalOptions, opts GetOptions, rawURL string) error {
 	if err != nil {
 		return err
 	}
-	body, _, err := archive.OpenPayload(cfg.resolve(cfg.Archive.Dir), c)
+	store, err := cfg.openStore(context.Background())
+	if err != nil {
+		return err
+	}
+	body, _, err := store.OpenPayload(context.Background(), c)
 	if err != nil {
 		return err
 	}

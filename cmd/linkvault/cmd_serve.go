@@ -71,12 +71,16 @@ func runServe(ctx context.Context, g *globalOptions, opts ServeOptions) error {
 		return err
 	}
 	defer db.Close()
+	store, err := cfg.openStore(ctx)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return linkvault.Errorf(linkvault.EInvalid, "serve: %w", err)
 	}
-	handler := checkHost(newServeMux(db, cfg), opts.AllowHosts)
+	handler := checkHost(newServeMux(db, cfg, store), opts.AllowHosts)
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	if !isLoopback(ln.Addr()) {
 		// Said even with -q: nobody should expose an archive unknowingly.
@@ -143,8 +147,8 @@ func hostAllowed(hostport string, allow []string) bool {
 // Replay paths hold whole URLs ("/web/2026/https://host/链接"), which
 // http.ServeMux would clean and answer with a redirect: they go to the
 // replay handler as they came.
-func newServeMux(db *archive.DB, cfg *Config) http.Handler {
-	replay := archive.NewReplayHandler(db, cfg.resolve(cfg.Archive.Dir), &archive.ReplayOptions{ListPage: report.CaptureList})
+func newServeMux(db *archive.DB, cfg *Config, store *archive.Store) http.Handler {
+	replay := archive.NewReplayHandler(db, store.Dir(), &archive.ReplayOptions{ListPage: report.CaptureList, Store: store})
 	mux := http.NewServeMux()
 	mux.Handle("/web/", replay)
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {

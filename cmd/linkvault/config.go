@@ -138,6 +138,12 @@ type ArchiveConfig struct {
 	Requisites         []string `yaml:"requisites"`
 	RequisitesMax      int      `yaml:"requisites_max"`
 	RequisitesMaxBytes Size     `yaml:"requisites_max_bytes"`
+	// Store is where the WARC files go: "" (Dir), a directory, or
+	// s3://BUCKET/PREFIX with the options below (see store.go).
+	Store          string `yaml:"store"`
+	StoreEndpoint  string `yaml:"store_endpoint"`
+	StoreRegion    string `yaml:"store_region"`
+	StorePathStyle string `yaml:"store_path_style"`
 }
 
 // WaybackConfig is wayback: — either a boolean or a mapping.
@@ -212,6 +218,7 @@ func DefaultConfig() *Config {
 			Requisites:         slices.Clone(crawler.DefaultRequisiteKinds),
 			RequisitesMax:      crawler.DefaultRequisitesMax,
 			RequisitesMaxBytes: crawler.DefaultRequisitesMaxBytes,
+			StorePathStyle:     "auto",
 		},
 		Wayback: WaybackConfig{
 			Enabled:  true,
@@ -318,7 +325,8 @@ var knownKeys = map[string]any{
 	"policy":  map[string]any{"dead_after": nil, "dead_min_age": nil, "fail_on": nil, "drift_distance": nil, "max_age": nil},
 	"soft404": map[string]any{"enabled": nil, "probe": nil, "generic_min": nil, "gone_text": nil, "signatures": nil},
 	"archive": map[string]any{"enabled": nil, "dir": nil, "max_size": nil, "types": nil, "file_size": nil, "repo_max_size": nil,
-		"requisites": nil, "requisites_max": nil, "requisites_max_bytes": nil},
+		"requisites": nil, "requisites_max": nil, "requisites_max_bytes": nil,
+		"store": nil, "store_endpoint": nil, "store_region": nil, "store_path_style": nil},
 	"wayback": map[string]any{"enabled": nil, "endpoint": nil, "max_age": nil, "exclude": nil, "public_hosts": nil},
 	"report":  map[string]any{"dir": nil, "repo_url": nil, "show_gone": nil},
 
@@ -503,6 +511,7 @@ func (c *Config) validate() error {
 	}
 	v.sizeIn("archive.max_size", c.Archive.MaxSize, 1<<10, 16<<30)
 	v.sizeIn("archive.file_size", c.Archive.FileSize, 1<<20, 1<<40)
+	c.validStore(v)
 	for i, t := range c.Archive.Types {
 		if !mediaType(t) {
 			v.fail(fmt.Sprintf("archive.types[%d]", i), "must be a media type like application/json or video/*, got %q", t)

@@ -53,6 +53,7 @@ EXIT STATUS
 type globalOptions struct {
 	ConfigFile string // "" means ./config.yaml when it exists, else the defaults
 	DBFile     string
+	Store      string // --store: overrides archive.store
 	Quiet      bool
 	NoColor    bool
 
@@ -171,6 +172,7 @@ Precedence: flag > environment > config file > default.`,
 	f := root.PersistentFlags()
 	f.StringVarP(&g.ConfigFile, "config", "c", "", "config file (default ./config.yaml when it exists)")
 	f.StringVar(&g.DBFile, "db", "", "BoltDB file (default: db: in the config, linkvault.db)")
+	f.StringVar(&g.Store, "store", "", "where the WARC files are: a directory or s3://BUCKET/PREFIX (default: archive.store in the config)")
 	f.BoolVarP(&g.Quiet, "quiet", "q", false, "print only errors and the final result")
 	f.BoolVar(&g.NoColor, "no-color", false, "disable colours (also NO_COLOR=1)")
 	root.Flags().BoolP("version", "v", false, "print the version (the line of 'linkvault version')")
@@ -219,6 +221,7 @@ func (g *globalOptions) loadConfig() (*Config, error) {
 	if err := cfg.applyEnv(os.Environ()); err != nil {
 		return nil, err
 	}
+	g.applyStoreFlag(cfg)
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}

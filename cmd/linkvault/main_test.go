@@ -42,7 +42,12 @@ func signalContext() (context.Context, func()) {
 // (github.com, mp.weixin.qq.com, …) to the fake web, and can move the
 // fake web to another day with `day N`.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{
+	testscript.Run(t, scriptParams())
+}
+
+// scriptParams are the parameters of the end-to-end scripts.
+func scriptParams() testscript.Params {
+	return testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
@@ -118,7 +123,7 @@ wayback:
 			"swhlimit":  cmdSWHLimit,
 			"ghapi":     cmdGHAPI,
 		},
-	})
+	}
 }
 
 func fakeWebOf(ts *testscript.TestScript) *fakeWeb {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -119,17 +120,20 @@ func htmlReportPaths(out string) (page, filesDir, filesRel string) {
 }
 
 // writeHTMLReport writes the HTML report named out (see htmlReportPaths)
-// with its archived copies (report.WriteHTML), read from archive.dir and
+// with its archived copies (report.WriteHTML), read from the WARC store and
 // written whole (writeOutput), and returns the path of its page.
 func writeHTMLReport(db *archive.DB, cfg *Config, data *report.Data, out string) (string, error) {
 	page, filesDir, filesRel := htmlReportPaths(out)
-	archDir := cfg.resolve(cfg.Archive.Dir)
+	store, err := cfg.openStore(context.Background())
+	if err != nil {
+		return "", err
+	}
 	return page, report.WriteHTML(data, report.HTMLFiles{
 		Page:   page,
 		Dir:    filesDir,
 		DirURL: filesRel,
 		Open: func(c linkvault.Capture) (io.ReadCloser, http.Header, error) {
-			return archive.OpenPayload(archDir, c)
+			return store.OpenPayload(context.Background(), c)
 		},
 		Decode: crawler.DecodeHTML,
 		Write:  writeOutput,

@@ -28,7 +28,11 @@ func newTestServe(t *testing.T, allow ...string) *httptest.Server {
 	t.Cleanup(func() { db.Close() })
 	cfg := DefaultConfig()
 	cfg.dir = t.TempDir()
-	srv := httptest.NewServer(checkHost(newServeMux(db, cfg), allow))
+	store, err := cfg.openStore(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(checkHost(newServeMux(db, cfg, store), allow))
 	t.Cleanup(srv.Close)
 	return srv
 }
