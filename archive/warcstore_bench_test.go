@@ -226,3 +226,83 @@ func helperGet(dbPath string) int {
 	fmt.Print(n)
 	return 0
 }
+
+// BenchmarkNightlyUpload runs two nights of 200 captures of 50 KB pages
+// (the second: half unchanged, stored as revisits) into a bucket reached
+// through a counting proxy, and reports the bytes that went over the wire
+// (requests and bodies) for the second night against the bytes of its new
+// WARC files.
+func BenchmarkNightlyUpload(b *testing.B) {
+	ctx := context.Background()
+	srv := s3test.Shared(b)
+	for _, kv := range srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		b.Setenv(k, v)
+	}
+	proxy, err := srv.KillingProxy(-1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer proxy.Close()
+	var ratio float64
+	for b.Loop() {
+		bucket, err := srv.NewBucket("nightly")
+		if err != nil {
+			b.Fatal(err)
+		}
+		tmp := b.TempDir()
+		db, err := Open(filepath.Join(tmp, "linkvault.db"), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		store, err := OpenStore(ctx, "s3://"+bucket+"/n?endpoint="+proxy.Endpoint, filepath.Join(tmp, "outbox"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		clk := newClock()
+		var newBytes int64
+		for night := 1; night <= 2; night++ {
+			a, err := NewArchiver(db, ArchiverOptions{Store: store, Now: clk.Now})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := 0; i < 200; i++ {
+				seed := uint64(i)
+				if night == 2 && i%2 == 1 {
+					seed += 1000 // changed
+				}
+				if _, err := a.Capture(ctx, newExchange(fmt.Sprintf("https://n.example/%d", i), clk.Add(time.Second),
+					"text/html", randomBytes(seed, 50<<10))); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := a.finishFile(); err != nil {
+				b.Fatal(err)
+			}
+			files, err := store.outboxFiles()
+			if err != nil {
+				b.Fatal(err)
+			}
+			newBytes = 0
+			for _, f := range files {
+				fi, err := os.Stat(filepath.Join(store.Dir(), f))
+				if err != nil {
+					b.Fatal(err)
+				}
+				newBytes += fi.Size()
+			}
+			proxy.SetLimit(-1) // resets the count
+			if err := a.Upload(ctx); err != nil {
+				b.Fatal(err)
+			}
+			if err := a.Close(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ratio = float64(proxy.Sent()) / float64(newBytes)
+		b.ReportMetric(float64(newBytes)/1e6, "MB-new-warc")
+		b.ReportMetric(float64(proxy.Sent())/1e6, "MB-sent")
+		db.Close()
+	}
+	b.ReportMetric(ratio, "sent/new")
+}
