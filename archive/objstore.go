@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -274,7 +275,7 @@ func (s *s3Store) fail(op, key string, err error) error {
 		sentinel = errObjectChanged
 	}
 	detail := code
-	if msg != "" {
+	if msg != "" && msg != code {
 		detail += ": " + msg
 	}
 	if code == "" {
@@ -332,7 +333,10 @@ func (s *s3Store) Put(ctx context.Context, key string, body io.ReadSeeker, size 
 		ContentLength: aws.Int64(size),
 		ContentMD5:    aws.String(base64.StdEncoding.EncodeToString(m.Sum(nil))),
 		Metadata:      map[string]string{metaSHA256: sum},
-	})
+	}, s3.WithAPIOptions(
+		// Content-MD5 guards the body: the SDK need not read a file of
+		// up to gigabytes once more to hash it into the signature.
+		v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware))
 	if err != nil {
 		return objectInfo{}, s.fail("put", key, err)
 	}

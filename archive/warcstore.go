@@ -109,10 +109,9 @@ func (s *Store) Check(ctx context.Context) error {
 	if s.obj == nil {
 		return nil
 	}
-	_, err := s.obj.Stat(ctx, warcKeyPrefix+".check")
-	if errors.Is(err, errObjectNotFound) && !errors.Is(err, errBucketMissing) {
-		return nil
-	}
+	// A listing, not a HEAD request: the answer to HEAD has no body to
+	// tell a missing bucket from a missing key.
+	_, err := s.obj.List(ctx, warcKeyPrefix+".check")
 	return err
 }
 

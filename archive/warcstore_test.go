@@ -263,7 +263,7 @@ func TestStoreCheck(t *testing.T) {
 	}
 	t.Setenv("AWS_ACCESS_KEY_ID", "LVWRONGKEY0000000000")
 	err = mustOpenStore(t, "s3://"+bucket+"/p", t.TempDir()).Check(ctx)
-	if err == nil || linkvault.ErrorCode(err) != linkvault.EInternal || !strings.HasPrefix(err.Error(), "s3://"+bucket+"/p: stat ") {
+	if err == nil || linkvault.ErrorCode(err) != linkvault.EInternal || !strings.HasPrefix(err.Error(), "s3://"+bucket+"/p: list warc/.check*: ") {
 		t.Errorf("Check with an unknown key = %v", err)
 	}
 }
