@@ -284,8 +284,12 @@ func (s *s3Store) fail(op, key string, err error) error {
 		if errors.As(err, &oe) {
 			detail = oe.Err.Error()
 		}
-		if status != 0 {
+		var ue *url.Error
+		switch {
+		case status != 0:
 			detail = fmt.Sprintf("HTTP %d", status)
+		case errors.As(err, &ue):
+			detail = "no answer: " + ue.Err.Error() // after the SDK's retries
 		}
 	}
 	return linkvault.Errorf(linkvault.EInternal, "%w", &storeError{
