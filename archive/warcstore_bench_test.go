@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -147,7 +148,11 @@ func BenchmarkStoreGet1GB(b *testing.B) {
 		b.Setenv(k, v)
 	}
 	const url = "https://big.example/page"
-	loc, dbPath := bigObject(b, srv, url, 1<<30)
+	size := int64(1 << 30)
+	if mb, err := strconv.Atoi(os.Getenv("LINKVAULT_BENCH_OBJECT_MB")); err == nil {
+		size = int64(mb) << 20 // for trying the get path quickly
+	}
+	loc, dbPath := bigObject(b, srv, url, size)
 	ctx := context.Background()
 	db, err := Open(dbPath, &Options{ReadOnly: true})
 	if err != nil {
