@@ -159,17 +159,9 @@ func NewArchiver(db *DB, opts ArchiverOptions) (*Archiver, error) {
 			return err
 		},
 	}
-	if opts.Store != nil && opts.Store.Remote() {
-		// Files a previous run could not upload go up first, in the
-		// background; each file the Archiver closes follows.
-		names, err := opts.Store.outboxFiles()
-		if err != nil {
-			release(dir)
-			return nil, err
-		}
-		a.up = newUploader(opts.Store, db)
-		a.up.add(names...)
-		a.w.closed = func(name string) { a.up.add(name) }
+	if err := a.startUploads(opts.Store); err != nil {
+		release(dir)
+		return nil, err
 	}
 	active.Lock()
 	if active.archivers[dir] == nil {
@@ -178,6 +170,23 @@ func NewArchiver(db *DB, opts ArchiverOptions) (*Archiver, error) {
 	active.archivers[dir][a] = true
 	active.Unlock()
 	return a, nil
+}
+
+// startUploads starts the uploads of an object store: the files a
+// previous run could not upload go up first, in the background; each file
+// the Archiver closes follows. A local store (or none) uploads nothing.
+func (a *Archiver) startUploads(store *Store) error {
+	if store == nil || !store.remote() {
+		return nil
+	}
+	names, err := store.outboxFiles()
+	if err != nil {
+		return err
+	}
+	a.up = newUploader(store, a.db)
+	a.up.add(names...)
+	a.w.closed = func(name string) { a.up.add(name) }
+	return nil
 }
 
 func release(dir string) {

@@ -99,8 +99,8 @@ func (s *Store) String() string { return s.location }
 // store.
 func (s *Store) Dir() string { return s.dir }
 
-// Remote reports whether the files go to an object store.
-func (s *Store) Remote() bool { return s.obj != nil }
+// remote reports whether the files go to an object store.
+func (s *Store) remote() bool { return s.obj != nil }
 
 // Check makes one request (a listing of at most a page) to find out
 // whether the object store answers, the bucket exists and the credentials
