@@ -126,6 +126,12 @@ func runGet(g *globalOptions, opts GetOptions, rawURL string) error {
 	if err != nil {
 		return err
 	}
+	return writeCapture(g, cfg, opts, c)
+}
+
+// writeCapture writes the payload of c, read through the WARC store, to
+// --output or stdout.
+func writeCapture(g *globalOptions, cfg *Config, opts GetOptions, c linkvault.Capture) error {
 	store, err := cfg.openStore(context.Background())
 	if err != nil {
 		return err
