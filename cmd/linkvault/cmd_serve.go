@@ -71,8 +71,7 @@ func runServe(ctx context.Context, g *globalOptions, opts ServeOptions) error {
 		return err
 	}
 	defer db.Close()
-	store, err := cfg.openStore(ctx)
-	if err != nil {
+	if _, err := cfg.openStore(ctx); err != nil { // the mux opens it again: no request is made
 		return err
 	}
 
@@ -80,7 +79,7 @@ func runServe(ctx context.Context, g *globalOptions, opts ServeOptions) error {
 	if err != nil {
 		return linkvault.Errorf(linkvault.EInvalid, "serve: %w", err)
 	}
-	handler := checkHost(newServeMux(db, cfg, store), opts.AllowHosts)
+	handler := checkHost(newServeMux(db, cfg), opts.AllowHosts)
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	if !isLoopback(ln.Addr()) {
 		// Said even with -q: nobody should expose an archive unknowingly.
@@ -147,7 +146,16 @@ func hostAllowed(hostport string, allow []string) bool {
 // Replay paths hold whole URLs ("/web/2026/https://host/链接"), which
 // http.ServeMux would clean and answer with a redirect: they go to the
 // replay handler as they came.
-func newServeMux(db *archive.DB, cfg *Config, store *archive.Store) http.Handler {
+//
+// Copies are read through the WARC store (archive.store): from an object
+// store with one range request each.
+func newServeMux(db *archive.DB, cfg *Config) http.Handler {
+	store, err := cfg.openStore(context.Background())
+	if err != nil {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		})
+	}
 	replay := archive.NewReplayHandler(db, store.Dir(), &archive.ReplayOptions{ListPage: report.CaptureList, Store: store})
 	mux := http.NewServeMux()
 	mux.Handle("/web/", replay)

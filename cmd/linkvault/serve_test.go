@@ -28,11 +28,7 @@ func newTestServe(t *testing.T, allow ...string) *httptest.Server {
 	t.Cleanup(func() { db.Close() })
 	cfg := DefaultConfig()
 	cfg.dir = t.TempDir()
-	store, err := cfg.openStore(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(checkHost(newServeMux(db, cfg, store), allow))
+	srv := httptest.NewServer(checkHost(newServeMux(db, cfg), allow))
 	t.Cleanup(srv.Close)
 	return srv
 }
