@@ -144,7 +144,7 @@ func budgetedRun(b *testing.B, c *checkRun, files []string) linkvault.Run {
 		b.Fatal(err)
 	}
 	lap("read-s")
-	if err := c.openArchive(); err != nil {
+	if err := c.openArchive(ctx); err != nil {
 		b.Fatal(err)
 	}
 	defer c.close()
