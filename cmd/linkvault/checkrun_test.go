@@ -48,10 +48,10 @@ func TestCheckRunPhases(t *testing.T) {
 	if err := c.readNotes(ctx, []string{note}); err != nil || len(c.links) != 2 || c.partial {
 		t.Fatalf("readNotes: %v, %d links, partial %v; want 2 links", err, len(c.links), c.partial)
 	}
-	if err := c.openArchive(context.Background()); err != nil {
+	if err := c.openArchive(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer c.close()
+	defer c.close(ctx, nil)
 	if err := c.plan(); err != nil || len(c.cp.targets) != 2 || c.checker == nil {
 		t.Fatalf("plan: %v, %d targets", err, len(c.cp.targets))
 	}
@@ -108,10 +108,10 @@ func TestCheckRunArchiveCloseErrorOnce(t *testing.T) {
 			if err := c.readNotes(ctx, []string{note}); err != nil {
 				t.Fatal(err)
 			}
-			if err := c.openArchive(context.Background()); err != nil {
+			if err := c.openArchive(ctx); err != nil {
 				t.Fatal(err)
 			}
-			defer c.close()
+			defer c.close(ctx, nil)
 			if c.archiver == nil {
 				t.Fatal("no archiver")
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -24,17 +25,17 @@ with status 1. The other URLs are still accepted.`,
   linkvault report --format json | jq -r '.links[] | select(.state=="changed") | .url' | xargs linkvault accept`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runAccept(g, args)
+			return runAccept(cmd.Context(), g, args)
 		},
 	}
 }
 
-func runAccept(g *globalOptions, args []string) error {
-	_, db, err := openConfigDBMode(g, false)
+func runAccept(ctx context.Context, g *globalOptions, args []string) (err error) {
+	db, finish, err := openWriteDB(ctx, g, "accept")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { err = finish(err) }()
 	var errs []error
 	for _, raw := range args {
 		u := canonicalOr(raw)

@@ -125,7 +125,7 @@ func defaultFormat() string {
 
 // runCheck is `linkvault check`: a short list of phases, each a method of
 // checkRun that tests can call on its own.
-func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []string) error {
+func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []string) (err error) {
 	c, err := newCheckRun(g, opts)
 	if err != nil {
 		return err
@@ -137,7 +137,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 	if err := c.openArchive(ctx); err != nil {
 		return err
 	}
-	defer c.close()
+	defer func() { err = c.close(ctx, err) }()
 	if err := c.plan(); err != nil {
 		return err
 	}
@@ -182,6 +182,7 @@ type checkRun struct {
 	sitePages []crawler.SitePage
 
 	db       *archive.DB
+	remote   *remoteDB         // the database in a bucket, nil for a file
 	archiver *archive.Archiver // nil: no snapshots
 
 	begin   time.Time // the command's start: the budget counts from it
@@ -265,7 +266,7 @@ func (c *checkRun) openArchive(ctx context.Context) error {
 			return err
 		}
 	}
-	db, err := archive.Open(c.g.dbPath(c.cfg), &archive.Options{Timeout: time.Second, Policy: c.cfg.policy()})
+	db, err := c.openDB(ctx)
 	if err != nil {
 		return err
 	}
@@ -279,15 +280,47 @@ func (c *checkRun) openArchive(ctx context.Context) error {
 			RedactHeaders: secretHeaders(c.cfg),
 		})
 		if err != nil {
-			db.Close()
+			if c.remote != nil {
+				c.remote.discard(ctx)
+			} else {
+				db.Close()
+			}
 			return err
 		}
 	}
 	return nil
 }
 
-// close releases what the phases opened, in reverse order.
-func (c *checkRun) close() {
+// openDB opens the database file, or takes the database in a bucket
+// (db: s3://…): its lease, and a copy of its latest generation.
+func (c *checkRun) openDB(ctx context.Context) (*archive.DB, error) {
+	name := c.g.dbPath(c.cfg)
+	if !archive.IsRemote(name) {
+		return archive.Open(name, &archive.Options{Timeout: time.Second, Policy: c.cfg.policy()})
+	}
+	r, err := checkoutForWriting(ctx, c.g, c.cfg, name, "check", true)
+	if err != nil {
+		return nil, err
+	}
+	c.remote = r
+	return r.db, nil
+}
+
+// closeDB closes the database; one in a bucket is uploaded as a new
+// generation (see remoteDB.finish), what the run did is kept even when it
+// failed or was interrupted.
+func (c *checkRun) closeDB(ctx context.Context, runErr error) error {
+	if c.remote != nil {
+		return c.remote.finish(ctx, runErr)
+	}
+	c.db.Close()
+	return runErr
+}
+
+// close releases what the phases opened, in reverse order, and returns
+// runErr, the run's error, or the error of uploading a database in a
+// bucket (closeDB).
+func (c *checkRun) close(ctx context.Context, runErr error) error {
 	if c.checker != nil {
 		c.checker.Close()
 	}
@@ -296,7 +329,7 @@ func (c *checkRun) close() {
 	if err := closeArchiver(context.Background(), c.archiver); err != nil {
 		fmt.Fprintf(c.g.stderr, "linkvault: %v\n", err)
 	}
-	c.db.Close()
+	return c.closeDB(ctx, runErr)
 }
 
 // plan decides what the run checks (planChecks), warns when a budget

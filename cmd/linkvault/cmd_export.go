@@ -27,7 +27,7 @@ index, pages.jsonl and datapackage.json) that ReplayWeb.page opens.`,
   linkvault export --cdxj index.cdxj`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runExport(g, opts)
+			return runExport(cmd.Context(), g, opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.CDXJ, "cdxj", "", "write a CDXJ index to FILE (- for stdout)")
@@ -35,11 +35,11 @@ index, pages.jsonl and datapackage.json) that ReplayWeb.page opens.`,
 	return cmd
 }
 
-func runExport(g *globalOptions, opts ExportOptions) error {
+func runExport(ctx context.Context, g *globalOptions, opts ExportOptions) error {
 	if opts.CDXJ == "" && opts.WACZ == "" {
 		return linkvault.Errorf(linkvault.EInvalid, "export: give --cdxj FILE or --wacz FILE")
 	}
-	cfg, db, err := openConfigDB(g)
+	cfg, db, err := openConfigDB(ctx, g)
 	if err != nil {
 		return err
 	}

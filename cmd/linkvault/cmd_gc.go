@@ -34,16 +34,16 @@ files) are not touched.`,
 	return cmd
 }
 
-func runGC(ctx context.Context, g *globalOptions, opts GCOptions) error {
+func runGC(ctx context.Context, g *globalOptions, opts GCOptions) (err error) {
 	keep, err := parseDuration(opts.Keep)
 	if err != nil || keep <= 0 {
 		return linkvault.Errorf(linkvault.EInvalid, "--keep %q: want a positive duration like 90d or 720h", opts.Keep)
 	}
-	_, db, err := openConfigDBMode(g, false)
+	db, finish, err := openWriteDB(ctx, g, "gc")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { err = finish(err) }()
 	res, err := db.GC(ctx, keep)
 	if err != nil {
 		return err

@@ -64,7 +64,7 @@ A URL that is not in the archive exits with status 1.`,
   linkvault get --source https://github.com/tkestack/kstone -o kstone.tar.gz`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runGet(g, opts, args[0])
+			return runGet(cmd.Context(), g, opts, args[0])
 		},
 	}
 	f := cmd.Flags()
@@ -76,7 +76,7 @@ A URL that is not in the archive exits with status 1.`,
 	return cmd
 }
 
-func runGet(g *globalOptions, opts GetOptions, rawURL string) error {
+func runGet(ctx context.Context, g *globalOptions, opts GetOptions, rawURL string) error {
 	var at linkvault.Moment
 	if opts.At != "" {
 		var err error
@@ -90,7 +90,7 @@ func runGet(g *globalOptions, opts GetOptions, rawURL string) error {
 	if opts.Source && (opts.At != "" || opts.List) {
 		return linkvault.Errorf(linkvault.EInvalid, "--source gives the latest source: it takes neither --at nor --list")
 	}
-	cfg, db, err := openConfigDB(g)
+	cfg, db, err := openConfigDB(ctx, g)
 	if err != nil {
 		return err
 	}

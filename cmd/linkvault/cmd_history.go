@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -36,7 +37,7 @@ An unknown URL exits with status 1.`,
   linkvault history --format json https://example.com/ | jq '.checks[-1]'`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runHistory(g, opts, args[0])
+			return runHistory(cmd.Context(), g, opts, args[0])
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Format, "format", "f", "text", "output format: text or json")
@@ -50,11 +51,11 @@ type historyJSON struct {
 	Checks []linkvault.Check `json:"checks"`
 }
 
-func runHistory(g *globalOptions, opts HistoryOptions, rawURL string) error {
+func runHistory(ctx context.Context, g *globalOptions, opts HistoryOptions, rawURL string) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return linkvault.Errorf(linkvault.EInvalid, "history: unknown format %q (valid: text, json)", opts.Format)
 	}
-	cfg, db, err := openConfigDB(g)
+	cfg, db, err := openConfigDB(ctx, g)
 	if err != nil {
 		return err
 	}

@@ -78,11 +78,16 @@ func runPlan(ctx context.Context, g *globalOptions, opts PlanOptions, args []str
 	}
 	links = checkable(links)
 	var db *archive.DB
-	if fileExists(g.dbPath(cfg)) {
-		if db, err = openExistingDB(g, cfg, true); err != nil {
+	if p := g.dbPath(cfg); archive.IsRemote(p) || fileExists(p) {
+		db, err = openExistingDB(ctx, g, cfg, true)
+		switch {
+		case err == nil:
+			defer db.Close()
+		case archive.IsRemote(p) && linkvault.ErrorCode(err) == linkvault.ENotFound:
+			db = nil // a bucket without a database yet: no history
+		default:
 			return err
 		}
-		defer db.Close()
 	}
 	pl, po, _, err := planInputs(db, cfg, links, time.Now())
 	if err != nil {

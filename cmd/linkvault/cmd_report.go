@@ -80,7 +80,7 @@ func runReport(ctx context.Context, g *globalOptions, opts ReportOptions) error 
 	if err := applyFailOn(cfg, opts.FailOn); err != nil {
 		return err
 	}
-	db, err := openExistingDB(g, cfg, true)
+	db, err := openExistingDB(ctx, g, cfg, true)
 	if err != nil {
 		return err
 	}
@@ -109,18 +109,12 @@ func runReport(ctx context.Context, g *globalOptions, opts ReportOptions) error 
 
 // openConfigDB loads the config and opens its existing database read-only:
 // the start of every command that only reads.
-func openConfigDB(g *globalOptions) (*Config, *archive.DB, error) {
-	return openConfigDBMode(g, true)
-}
-
-// openConfigDBMode loads the config and opens its existing database,
-// read-only or for writing.
-func openConfigDBMode(g *globalOptions, readOnly bool) (*Config, *archive.DB, error) {
+func openConfigDB(ctx context.Context, g *globalOptions) (*Config, *archive.DB, error) {
 	cfg, err := g.loadConfig()
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := openExistingDB(g, cfg, readOnly)
+	db, err := openExistingDB(ctx, g, cfg, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -128,9 +122,14 @@ func openConfigDBMode(g *globalOptions, readOnly bool) (*Config, *archive.DB, er
 }
 
 // openExistingDB opens the database of a command that does not check;
-// a missing file is an error that says how to create it.
-func openExistingDB(g *globalOptions, cfg *Config, readOnly bool) (*archive.DB, error) {
+// a missing file is an error that says how to create it. Read-only, a
+// database in a bucket is its latest generation, downloaded (no lease is
+// taken).
+func openExistingDB(ctx context.Context, g *globalOptions, cfg *Config, readOnly bool) (*archive.DB, error) {
 	p := g.dbPath(cfg)
+	if archive.IsRemote(p) && readOnly {
+		return fetchForReading(ctx, g, cfg, p)
+	}
 	if !fileExists(p) {
 		return nil, linkvault.Errorf(linkvault.EInvalid, "%s: no database yet (run 'linkvault check' first)", p)
 	}

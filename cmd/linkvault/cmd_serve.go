@@ -66,7 +66,7 @@ Put the names of a reverse proxy or a server's DNS name in --allow-host
 }
 
 func runServe(ctx context.Context, g *globalOptions, opts ServeOptions) error {
-	cfg, db, err := openConfigDB(g)
+	cfg, db, err := openConfigDB(ctx, g)
 	if err != nil {
 		return err
 	}

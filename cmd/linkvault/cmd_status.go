@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"text/tabwriter"
@@ -29,7 +30,7 @@ func newStatusCommand(g *globalOptions) *cobra.Command {
 state, and the last runs with their counts and whether they finished.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runStatus(g, opts)
+			return runStatus(cmd.Context(), g, opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Format, "format", "f", "text", "output format: text or json")
@@ -51,15 +52,19 @@ type statusJSON struct {
 	Runs          []linkvault.Run         `json:"runs"`
 }
 
-func runStatus(g *globalOptions, opts StatusOptions) error {
+func runStatus(ctx context.Context, g *globalOptions, opts StatusOptions) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return linkvault.Errorf(linkvault.EInvalid, "status: unknown format %q (valid: text, json)", opts.Format)
 	}
-	_, db, err := openConfigDB(g)
+	cfg, db, err := openConfigDB(ctx, g)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	name := db.Path()
+	if p := g.dbPath(cfg); archive.IsRemote(p) {
+		name = p // not the downloaded copy
+	}
 	st, err := db.Stats()
 	if err != nil {
 		return err
@@ -68,10 +73,10 @@ func runStatus(g *globalOptions, opts StatusOptions) error {
 	if err != nil {
 		return err
 	}
-	return printStatus(g, db, st, runs, opts.Format)
+	return printStatus(g, name, st, runs, opts.Format)
 }
 
-func printStatus(g *globalOptions, db *archive.DB, st archive.Stats, runs []linkvault.Run, format string) error {
+func printStatus(g *globalOptions, name string, st archive.Stats, runs []linkvault.Run, format string) error {
 	w := bufio.NewWriter(g.stdout)
 	defer w.Flush()
 	if format == "json" {
@@ -80,10 +85,10 @@ func printStatus(g *globalOptions, db *archive.DB, st archive.Stats, runs []link
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(statusJSON{db.Path(), st.SchemaVersion, st.FileSize, st.DiskSize, st.UsedSize,
+		return enc.Encode(statusJSON{name, st.SchemaVersion, st.FileSize, st.DiskSize, st.UsedSize,
 			st.URLs, st.States, st.Checks, st.Runs, runs})
 	}
-	fmt.Fprintf(w, "%s: %s, %s in %s, %s on disk (%s in use)\n", db.Path(), count(st.URLs, "URL"),
+	fmt.Fprintf(w, "%s: %s, %s in %s, %s on disk (%s in use)\n", name, count(st.URLs, "URL"),
 		count(st.Checks, "check"), count(st.Runs, "run"), report.Bytes(st.DiskSize), report.Bytes(st.UsedSize))
 	for _, s := range linkvault.States {
 		if n := st.States[s]; n > 0 {

@@ -21,6 +21,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/archive"
 	"github.com/linkvault/linkvault/crawler"
 )
 
@@ -144,6 +145,11 @@ type ArchiveConfig struct {
 	StoreEndpoint  string `yaml:"store_endpoint"`
 	StoreRegion    string `yaml:"store_region"`
 	StorePathStyle string `yaml:"store_path_style"`
+	// DBGenerations and DBLease: a database in a bucket (db: s3://…)
+	// keeps this many generations, and a run's lease on it lasts this
+	// long after its last renewal.
+	DBGenerations int      `yaml:"db_generations"`
+	DBLease       Duration `yaml:"db_lease"`
 }
 
 // WaybackConfig is wayback: — either a boolean or a mapping.
@@ -219,6 +225,9 @@ func DefaultConfig() *Config {
 			RequisitesMax:      crawler.DefaultRequisitesMax,
 			RequisitesMaxBytes: crawler.DefaultRequisitesMaxBytes,
 			StorePathStyle:     "auto",
+
+			DBGenerations: archive.DefaultGenerations,
+			DBLease:       Duration(archive.DefaultLease),
 		},
 		Wayback: WaybackConfig{
 			Enabled:  true,
@@ -326,7 +335,8 @@ var knownKeys = map[string]any{
 	"soft404": map[string]any{"enabled": nil, "probe": nil, "generic_min": nil, "gone_text": nil, "signatures": nil},
 	"archive": map[string]any{"enabled": nil, "dir": nil, "max_size": nil, "types": nil, "file_size": nil, "repo_max_size": nil,
 		"requisites": nil, "requisites_max": nil, "requisites_max_bytes": nil,
-		"store": nil, "store_endpoint": nil, "store_region": nil, "store_path_style": nil},
+		"store": nil, "store_endpoint": nil, "store_region": nil, "store_path_style": nil,
+		"db_generations": nil, "db_lease": nil},
 	"wayback": map[string]any{"enabled": nil, "endpoint": nil, "max_age": nil, "exclude": nil, "public_hosts": nil},
 	"report":  map[string]any{"dir": nil, "repo_url": nil, "show_gone": nil},
 
@@ -512,6 +522,8 @@ func (c *Config) validate() error {
 	v.sizeIn("archive.max_size", c.Archive.MaxSize, 1<<10, 16<<30)
 	v.sizeIn("archive.file_size", c.Archive.FileSize, 1<<20, 1<<40)
 	c.validStore(v)
+	v.intIn("archive.db_generations", c.Archive.DBGenerations, 1, 1000)
+	v.durIn("archive.db_lease", c.Archive.DBLease, 10*time.Second, cfgDay)
 	for i, t := range c.Archive.Types {
 		if !mediaType(t) {
 			v.fail(fmt.Sprintf("archive.types[%d]", i), "must be a media type like application/json or video/*, got %q", t)

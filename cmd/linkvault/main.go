@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/archive"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"
@@ -188,6 +189,7 @@ Precedence: flag > environment > config file > default.`,
 		newAcceptCommand(g),
 		newServeCommand(g),
 		newGCCommand(g),
+		newDBCommand(g),
 		newExportCommand(g),
 		newVersionCommand(g),
 		newInitCommand(g),
@@ -248,10 +250,14 @@ func (g *globalOptions) readConfig() (*Config, error) {
 	return decodeConfig(name, data)
 }
 
-// dbPath returns the database file: --db, else the config's db:.
+// dbPath returns the database file: --db, else the config's db:. An
+// s3:// URL (a database in a bucket) is returned as it is.
 func (g *globalOptions) dbPath(cfg *Config) string {
 	if g.DBFile != "" {
 		return g.DBFile
+	}
+	if archive.IsRemote(cfg.DB) {
+		return cfg.DB
 	}
 	return cfg.resolve(cfg.DB)
 }
