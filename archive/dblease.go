@@ -369,6 +369,10 @@ func Restore(ctx context.Context, u string, gen int64, opts RemoteOptions) (Gene
 	if err != nil {
 		return Generation{}, err
 	}
+	return r.restore(ctx, gen)
+}
+
+func (r *remoteDB) restore(ctx context.Context, gen int64) (Generation, error) {
 	c, err := r.checkout(ctx, gen)
 	if err != nil {
 		return Generation{}, err

@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 // module root, one directory up. A missing file fails the test.
 const (
 	workflowFile = "../examples/github-actions/linkvault.yml"
+	cacheFlow    = "../examples/github-actions/linkvault-cache.yml"
 	actionFile   = "../action.yml"
 	dockerFile   = "../Dockerfile"
 	ciDocFile    = "../docs/ci.md"
@@ -75,49 +77,83 @@ func pathsOf(s ghStep) []string {
 // cronRE matches a five-field cron expression.
 var cronRE = regexp.MustCompile(`^\S+ \S+ \S+ \S+ \S+$`)
 
-// TestWorkflowExample parses examples/github-actions/linkvault.yml and
-// checks what issue 6 asks of it: a nightly schedule plus manual
-// dispatch; the database and archive restored from the cache and saved by
-// a separate step even when the check fails; the Markdown summary in the
-// job summary; the HTML report published; one issue kept up to date.
-func TestWorkflowExample(t *testing.T) {
+// readWorkflow parses a workflow file and returns it with the steps of
+// its one job.
+func readWorkflow(t *testing.T, name string) (ghWorkflow, []ghStep) {
+	t.Helper()
 	var wf ghWorkflow
-	if err := yaml.Unmarshal(readRepoFile(t, workflowFile), &wf); err != nil {
-		t.Fatalf("%s does not parse: %v", workflowFile, err)
-	}
-
-	// Triggers.
-	sched, _ := wf.On["schedule"].([]any)
-	if len(sched) == 0 {
-		t.Error("no schedule trigger")
-	}
-	for _, s := range sched {
-		m, _ := s.(map[string]any)
-		if cron, _ := m["cron"].(string); !cronRE.MatchString(cron) {
-			t.Errorf("schedule entry %v has no five-field cron", s)
-		}
-	}
-	if _, ok := wf.On["workflow_dispatch"]; !ok {
-		t.Error("no workflow_dispatch trigger (manual runs)")
-	}
-	if wf.Permissions["issues"] != "write" {
-		t.Errorf("permissions.issues = %q, want write (the dead-links issue)", wf.Permissions["issues"])
-	}
-	if wf.Concurrency.Group == "" || wf.Concurrency.CancelInProgress {
-		t.Errorf("concurrency = %+v, want a group that never cancels a run in progress (one writer per database)", wf.Concurrency)
+	if err := yaml.Unmarshal(readRepoFile(t, name), &wf); err != nil {
+		t.Fatalf("%s does not parse: %v", name, err)
 	}
 	if len(wf.Jobs) != 1 {
-		t.Fatalf("%d jobs, want 1", len(wf.Jobs))
+		t.Fatalf("%s: %d jobs, want 1", name, len(wf.Jobs))
 	}
 	var steps []ghStep
 	for _, j := range wf.Jobs {
 		steps = j.Steps
 	}
+	return wf, steps
+}
 
+// linkvaultRE matches a script that runs a linkvault command.
+var linkvaultRE = regexp.MustCompile(`\blinkvault (check|report|status|history|get|serve|export|plan|accept|gc|db)\b`)
+
+// secretRE matches a value taken from the repository's secrets.
+var secretRE = regexp.MustCompile(`^\$\{\{\s*secrets\.\w+\s*\}\}$`)
+
+// TestWorkflowExample parses examples/github-actions/linkvault.yml, the
+// shipped workflow (issue 14): the database and the archive in a bucket
+// named by archive.store, the keys from secrets and given only to the
+// step that runs linkvault, no cache; and what issue 6 asks of every
+// workflow (checkWorkflow).
+func TestWorkflowExample(t *testing.T) {
+	wf, steps := readWorkflow(t, workflowFile)
+	check := checkWorkflow(t, wf, steps)
+	if i := findStep(steps, func(s ghStep) bool { return strings.HasPrefix(s.Uses, "actions/cache") }); i >= 0 {
+		t.Errorf("step %q uses the Actions cache: the shipped workflow keeps the archive in a bucket", steps[i].Name)
+	}
+	for i, s := range steps {
+		runsLinkvault := linkvaultRE.MatchString(s.Run)
+		_, hasKey := s.Env["AWS_ACCESS_KEY_ID"]
+		switch {
+		case runsLinkvault && i != check:
+			t.Errorf("step %q runs linkvault outside the check step, which alone has the bucket's keys", s.Name)
+		case !runsLinkvault && (hasKey || s.Env["AWS_SECRET_ACCESS_KEY"] != ""):
+			t.Errorf("step %q gets the bucket's keys but does not run linkvault", s.Name)
+		}
+	}
+	env := steps[check].Env
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+		if !secretRE.MatchString(env[k]) {
+			t.Errorf("the check step's %s = %q, want ${{ secrets.NAME }}", k, env[k])
+		}
+	}
+	if store := env["LINKVAULT_ARCHIVE_STORE"]; store == "" && !strings.Contains(steps[check].Run, "--store") {
+		t.Error("the check step names no bucket (LINKVAULT_ARCHIVE_STORE or --store)")
+	}
+	// Reports are read only from a database that the check could reach.
+	run := steps[check].Run
+	if r, c := strings.Index(run, "linkvault report"), strings.Index(run, `if [ "$status" -le 1 ]`); r < 0 || c < 0 || c > r {
+		t.Errorf("the check step runs 'linkvault report' even when the check could not run (exit 3):\n%s", run)
+	}
+}
+
+// TestCacheWorkflowExample parses examples/github-actions/linkvault-cache.yml,
+// the option without credentials: the database and archive restored from
+// the cache and saved by a separate step even when the check fails, and
+// the cache's limits said at its top.
+func TestCacheWorkflowExample(t *testing.T) {
+	wf, steps := readWorkflow(t, cacheFlow)
+	check := checkWorkflow(t, wf, steps)
+	text := string(readRepoFile(t, cacheFlow))
+	for _, limit := range []string{"7 days", "10 GB", "whole archive again", "loses every snapshot"} {
+		if !strings.Contains(text, limit) {
+			t.Errorf("%s does not say the cache's limit %q", cacheFlow, limit)
+		}
+	}
 	restore := findStep(steps, func(s ghStep) bool { return strings.HasPrefix(s.Uses, "actions/cache/restore@") })
-	check := findStep(steps, func(s ghStep) bool { return strings.Contains(s.Run, "linkvault check") })
 	save := findStep(steps, func(s ghStep) bool { return strings.HasPrefix(s.Uses, "actions/cache/save@") })
-	if restore < 0 || check < 0 || save < 0 {
+	if restore < 0 || save < 0 {
 		t.Fatalf("steps: cache restore at %d, check at %d, cache save at %d; want all three", restore, check, save)
 	}
 	if findStep(steps, func(s ghStep) bool { return strings.HasPrefix(s.Uses, "actions/cache@") }) >= 0 {
@@ -141,7 +177,44 @@ func TestWorkflowExample(t *testing.T) {
 	if rk := strings.TrimSpace(steps[restore].With["restore-keys"]); rk == "" || !strings.HasPrefix(key, rk) {
 		t.Errorf("restore-keys %q is not a prefix of the key %q: yesterday's cache would never be found", rk, key)
 	}
+	fail := findStep(steps, func(s ghStep) bool { return strings.Contains(s.Run, "exit 1") && strings.Contains(s.If, "status") })
+	if fail < save {
+		t.Errorf("the step failing the job (%d) comes before the cache is saved (%d)", fail, save)
+	}
+}
 
+// checkWorkflow checks what issue 6 asks of a nightly workflow: a
+// schedule plus manual dispatch; one run at a time; the Markdown summary
+// in the job summary; the HTML report published; one issue kept up to
+// date, closed only when a run found every link alive. It returns the
+// index of the check step.
+func checkWorkflow(t *testing.T, wf ghWorkflow, steps []ghStep) int {
+	t.Helper()
+	// Triggers.
+	sched, _ := wf.On["schedule"].([]any)
+	if len(sched) == 0 {
+		t.Error("no schedule trigger")
+	}
+	for _, s := range sched {
+		m, _ := s.(map[string]any)
+		if cron, _ := m["cron"].(string); !cronRE.MatchString(cron) {
+			t.Errorf("schedule entry %v has no five-field cron", s)
+		}
+	}
+	if _, ok := wf.On["workflow_dispatch"]; !ok {
+		t.Error("no workflow_dispatch trigger (manual runs)")
+	}
+	if wf.Permissions["issues"] != "write" {
+		t.Errorf("permissions.issues = %q, want write (the dead-links issue)", wf.Permissions["issues"])
+	}
+	if wf.Concurrency.Group == "" || wf.Concurrency.CancelInProgress {
+		t.Errorf("concurrency = %+v, want a group that never cancels a run in progress (one writer per database)", wf.Concurrency)
+	}
+
+	check := findStep(steps, func(s ghStep) bool { return strings.Contains(s.Run, "linkvault check") })
+	if check < 0 {
+		t.Fatal("no step runs linkvault check")
+	}
 	// The check must not stop the job before the summary and the issue.
 	run := steps[check].Run
 	if !strings.Contains(run, "set +e") {
@@ -193,6 +266,11 @@ func TestWorkflowExample(t *testing.T) {
 	if strings.Count(script, "gh issue create") != 1 {
 		t.Errorf("gh issue create appears %d times, want once (in the branch without an open issue)", strings.Count(script, "gh issue create"))
 	}
+	// A run that could not run (exit 2, 3) says nothing about the links.
+	if closeAt := strings.Index(script, "gh issue close"); closeAt >= 0 &&
+		!regexp.MustCompile(`elif \[ "\$STATUS" = 0 \][^\n]*\n\s*gh issue close`).MatchString(script) {
+		t.Errorf("the issue is closed after any exit status but 1, also when linkvault could not run:\n%s", script)
+	}
 	if !strings.Contains(steps[issue].If, "always()") {
 		t.Errorf("the issue step has if: %q, want always(): it runs exactly when links are dead", steps[issue].If)
 	}
@@ -201,9 +279,10 @@ func TestWorkflowExample(t *testing.T) {
 	}
 	// The run still fails when links are dead, after everything above.
 	fail := findStep(steps, func(s ghStep) bool { return strings.Contains(s.Run, "exit 1") && strings.Contains(s.If, "status") })
-	if fail < 0 || fail < issue || fail < save {
-		t.Errorf("the last step must fail the job when links are dead (found at %d; save at %d, issue at %d)", fail, save, issue)
+	if fail < 0 || fail < issue {
+		t.Errorf("the last step must fail the job when links are dead (found at %d; issue at %d)", fail, issue)
 	}
+	return check
 }
 
 // actionStep is a step of a composite action, which must name its shell.
@@ -240,6 +319,13 @@ func TestActionMetadata(t *testing.T) {
 	}
 	if a.Inputs["args"].Default == "" {
 		t.Error(`input "args" has no default`)
+	}
+	if _, ok := a.Inputs["store"]; !ok {
+		t.Error(`no input "store": the bucket of the archive and the database (issue 14)`)
+	} else if !slices.ContainsFunc(a.Runs.Steps, func(s actionStep) bool {
+		return strings.Contains(s.Env["LINKVAULT_ARCHIVE_STORE"], "inputs.store") && strings.Contains(s.Run, "linkvault ")
+	}) {
+		t.Error(`the input "store" does not reach linkvault as LINKVAULT_ARCHIVE_STORE`)
 	}
 	switch a.Runs.Using {
 	case "composite":
@@ -352,7 +438,7 @@ func TestDockerfile(t *testing.T) {
 func TestCIDoc(t *testing.T) {
 	text := string(readRepoFile(t, ciDocFile))
 	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(text, -1)
-	var gitlab, cron map[string]any
+	var gitlabBucket, gitlabCache, cron map[string]any
 	for _, b := range blocks {
 		var doc any
 		if err := yaml.Unmarshal([]byte(b[1]), &doc); err != nil {
@@ -360,20 +446,41 @@ func TestCIDoc(t *testing.T) {
 			continue
 		}
 		v, _ := doc.(map[string]any) // a step list (uses:) is fine too
+		job, _ := v["linkvault"].(map[string]any)
 		switch {
 		case v["kind"] == "CronJob":
 			cron = v
-		case v["linkvault"] != nil:
-			gitlab = v
+		case job["cache"] != nil:
+			gitlabCache = job
+		case job != nil:
+			gitlabBucket = job
 		}
 	}
-	if gitlab == nil {
-		t.Error("no GitLab CI job in the docs")
+	// The bucket first; the cache documented with its limits (issue 14).
+	if gitlabBucket == nil {
+		t.Error("no GitLab CI job keeping the archive in a bucket")
+	} else if vars, _ := gitlabBucket["variables"].(map[string]any); !strings.HasPrefix(fmt.Sprint(vars["LINKVAULT_ARCHIVE_STORE"]), "s3://") {
+		t.Errorf("the GitLab job's variables %v name no s3:// store", vars)
+	}
+	if gitlabCache == nil {
+		t.Error("no GitLab CI job with the cache (the option without credentials)")
+	} else if c, _ := gitlabCache["cache"].(map[string]any); c["when"] != "always" {
+		t.Errorf("GitLab cache when = %v, want always (save the database when links are dead)", c["when"])
+	}
+	cacheDoc := ""
+	if i := strings.Index(text, "### Without credentials"); i >= 0 {
+		cacheDoc = text[i:]
 	} else {
-		job, _ := gitlab["linkvault"].(map[string]any)
-		c, _ := job["cache"].(map[string]any)
-		if c["when"] != "always" {
-			t.Errorf("GitLab cache when = %v, want always (save the database when links are dead)", c["when"])
+		t.Errorf("%s has no section \"### Without credentials\" for the cache", ciDocFile)
+	}
+	for _, limit := range []string{"7 days", "10 GB", "whole archive again", "every snapshot ever taken"} {
+		if !strings.Contains(cacheDoc, limit) {
+			t.Errorf("%s: the cache section does not state the limit %q", ciDocFile, limit)
+		}
+	}
+	for _, cmd := range []string{"linkvault db generations", "linkvault db restore", "archive.db_generations", "archive.db_lease", "in use by another linkvault run"} {
+		if !strings.Contains(text, cmd) {
+			t.Errorf("%s does not document %q", ciDocFile, cmd)
 		}
 	}
 	if cron == nil {
@@ -386,6 +493,17 @@ func TestCIDoc(t *testing.T) {
 				Spec struct {
 					Template struct {
 						Spec struct {
+							Containers []struct {
+								Env []struct {
+									Name      string `yaml:"name"`
+									Value     string `yaml:"value"`
+									ValueFrom struct {
+										SecretKeyRef struct {
+											Name string `yaml:"name"`
+										} `yaml:"secretKeyRef"`
+									} `yaml:"valueFrom"`
+								} `yaml:"env"`
+							} `yaml:"containers"`
 							SecurityContext struct {
 								RunAsNonRoot bool `yaml:"runAsNonRoot"`
 								RunAsUser    int  `yaml:"runAsUser"`
@@ -404,7 +522,26 @@ func TestCIDoc(t *testing.T) {
 	if cj.Spec.ConcurrencyPolicy != "Forbid" {
 		t.Errorf("concurrencyPolicy = %q, want Forbid (one writer per database)", cj.Spec.ConcurrencyPolicy)
 	}
-	sc := cj.Spec.JobTemplate.Spec.Template.Spec.SecurityContext
+	pod := cj.Spec.JobTemplate.Spec.Template.Spec
+	if len(pod.Containers) != 1 {
+		t.Fatalf("the CronJob has %d containers, want 1", len(pod.Containers))
+	}
+	env := map[string]string{}
+	for _, e := range pod.Containers[0].Env {
+		env[e.Name] = e.Value
+		if e.ValueFrom.SecretKeyRef.Name != "" {
+			env[e.Name] = "secret:" + e.ValueFrom.SecretKeyRef.Name
+		}
+	}
+	if !strings.HasPrefix(env["LINKVAULT_ARCHIVE_STORE"], "s3://") {
+		t.Errorf("the CronJob's LINKVAULT_ARCHIVE_STORE = %q, want an s3:// bucket", env["LINKVAULT_ARCHIVE_STORE"])
+	}
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+		if !strings.HasPrefix(env[k], "secret:") {
+			t.Errorf("the CronJob's %s = %q, want it from a Secret (secretKeyRef)", k, env[k])
+		}
+	}
+	sc := pod.SecurityContext
 	if !sc.RunAsNonRoot || sc.RunAsUser == 0 || sc.FSGroup == 0 {
 		t.Errorf("securityContext = %+v, want runAsNonRoot with a runAsUser and an fsGroup (the volume must be writable)", sc)
 	}
