@@ -254,16 +254,15 @@ type generationError struct {
 
 func (e *generationError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: generation %d (%s) ", e.url, e.gen.Number, stamp(e.gen.Created))
 	if e.notFound {
-		b.WriteString("does not exist")
+		fmt.Fprintf(&b, "%s: generation %d does not exist", e.url, e.gen.Number)
 	} else {
-		fmt.Fprintf(&b, "is damaged: %s", e.what)
+		fmt.Fprintf(&b, "%s: generation %d (%s) is damaged: %s", e.url, e.gen.Number, stamp(e.gen.Created), e.what)
 	}
 	if p := e.previous; p != nil {
 		fmt.Fprintf(&b, "; the previous one is generation %d (%s): 'linkvault db restore %d' starts again from it", p.Number, stamp(p.Created), p.Number)
 	} else {
-		b.WriteString("; no earlier generation is kept")
+		b.WriteString("; no generation before it is kept")
 	}
 	return b.String()
 }

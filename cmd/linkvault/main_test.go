@@ -50,38 +50,46 @@ func scriptParams() testscript.Params {
 	return testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
-		Setup: func(env *testscript.Env) error {
-			web := newFakeWeb()
-			env.Defer(web.Close)
-			env.Values["web"] = web
-			if err := web.writeCA(filepath.Join(env.WorkDir, "ca.pem")); err != nil {
-				return err
-			}
-			// The bodies the archive must give back byte for byte.
-			if err := os.WriteFile(filepath.Join(env.WorkDir, "want.pdf"), pdfBody, 0o644); err != nil {
-				return err
-			}
-			if err := os.WriteFile(filepath.Join(env.WorkDir, "want-gbk.html"), gbkPage, 0o644); err != nil {
-				return err
-			}
-			if err := os.WriteFile(filepath.Join(env.WorkDir, "want-src.tar.gz"), vanishTarball, 0o644); err != nil {
-				return err
-			}
-			if err := os.WriteFile(filepath.Join(env.WorkDir, "want-forge.tar.gz"), forgeTarball, 0o644); err != nil {
-				return err
-			}
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				return err
-			}
-			env.Setenv("SERVE_ADDR", ln.Addr().String()) // a free port for linkvault serve
-			ln.Close()
-			env.Setenv("NO_COLOR", "1")
-			plain, _ := web.addrs()
-			env.Setenv("WEB_PLAIN", plain) // the fake web's HTTP address, for check.resolve entries
-			env.Setenv("GITHUB_TOKEN", "")
-			env.Setenv("GITHUB_ACTIONS", "")
-			cfg := fmt.Sprintf(`notes: [notes]
+		Setup:               setupScript,
+		Cmds:                scriptCmds(),
+	})
+}
+
+// setupScript starts a fake web for a script and writes its
+// $WORK/config.yaml mapping the fake hosts (github.com, mp.weixin.qq.com,
+// …) to it.
+func setupScript(env *testscript.Env) error {
+	web := newFakeWeb()
+	env.Defer(web.Close)
+	env.Values["web"] = web
+	if err := web.writeCA(filepath.Join(env.WorkDir, "ca.pem")); err != nil {
+		return err
+	}
+	// The bodies the archive must give back byte for byte.
+	if err := os.WriteFile(filepath.Join(env.WorkDir, "want.pdf"), pdfBody, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(env.WorkDir, "want-gbk.html"), gbkPage, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(env.WorkDir, "want-src.tar.gz"), vanishTarball, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(env.WorkDir, "want-forge.tar.gz"), forgeTarball, 0o644); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	env.Setenv("SERVE_ADDR", ln.Addr().String()) // a free port for linkvault serve
+	ln.Close()
+	env.Setenv("NO_COLOR", "1")
+	plain, _ := web.addrs()
+	env.Setenv("WEB_PLAIN", plain) // the fake web's HTTP address, for check.resolve entries
+	env.Setenv("GITHUB_TOKEN", "")
+	env.Setenv("GITHUB_ACTIONS", "")
+	cfg := fmt.Sprintf(`notes: [notes]
 db: linkvault.db
 check:
   ca_file: ca.pem
@@ -107,22 +115,24 @@ wayback:
   # The fake web is on loopback: its hosts count as public.
   public_hosts: [%s]
 `, web.resolveYAML(), strings.Join(fakeHosts, ", "))
-			return os.WriteFile(filepath.Join(env.WorkDir, "config.yaml"), []byte(cfg), 0o644)
-		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"day":       cmdDay,
-			"requests":  cmdRequests,
-			"crashloop": cmdCrashLoop,
-			"exits":     cmdExits,
-			"sleep":     cmdSleep,
-			"waitfor":   cmdWaitFor,
-			"httpget":   cmdHTTPGet,
-			"setconfig": cmdSetConfig,
-			"warcgrep":  cmdWARCGrep,
-			"warccount": cmdWARCCount,
-			"swhlimit":  cmdSWHLimit,
-			"ghapi":     cmdGHAPI,
-		},
+	return os.WriteFile(filepath.Join(env.WorkDir, "config.yaml"), []byte(cfg), 0o644)
+}
+
+// scriptCmds are the commands the scripts may use besides testscript's.
+func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"day":       cmdDay,
+		"requests":  cmdRequests,
+		"crashloop": cmdCrashLoop,
+		"exits":     cmdExits,
+		"sleep":     cmdSleep,
+		"waitfor":   cmdWaitFor,
+		"httpget":   cmdHTTPGet,
+		"setconfig": cmdSetConfig,
+		"warcgrep":  cmdWARCGrep,
+		"warccount": cmdWARCCount,
+		"swhlimit":  cmdSWHLimit,
+		"ghapi":     cmdGHAPI,
 	}
 }
 
