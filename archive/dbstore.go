@@ -375,12 +375,28 @@ func (r *remoteDB) refuse(ctx context.Context, g Generation, what string, notFou
 // conditional: a generation is never overwritten.
 func (r *remoteDB) upload(ctx context.Context, db *DB, n, from int64, command string) (Generation, error) {
 	var buf bytes.Buffer
-	enc, err := zstd.NewWriter(&buf, zstd.WithEncoderConcurrency(1), zstd.WithEncoderCRC(true))
+	size, sum, err := snapshot(db, &buf)
 	if err != nil {
 		return Generation{}, err
 	}
+	return r.put(ctx, n, buf.Bytes(), Generation{
+		Number:  n,
+		DBSize:  size,
+		SHA256:  sum,
+		From:    from,
+		Command: command,
+	})
+}
+
+// snapshot writes a consistent copy of db (one read transaction),
+// compressed with zstd, to w, and returns the size and the hex SHA-256 of
+// the uncompressed copy.
+func snapshot(db *DB, w io.Writer) (size int64, sha string, err error) {
+	enc, err := zstd.NewWriter(w, zstd.WithEncoderConcurrency(1), zstd.WithEncoderCRC(true))
+	if err != nil {
+		return 0, "", err
+	}
 	sum := sha256.New()
-	var size int64
 	err = db.view(func(tx *bolt.Tx) error {
 		var err error
 		size, err = tx.WriteTo(io.MultiWriter(enc, sum))
@@ -390,15 +406,9 @@ func (r *remoteDB) upload(ctx context.Context, db *DB, n, from int64, command st
 		err = enc.Close()
 	}
 	if err != nil {
-		return Generation{}, fmt.Errorf("archive: snapshot %s: %w", db.path, err)
+		return 0, "", fmt.Errorf("archive: snapshot %s: %w", db.path, err)
 	}
-	return r.put(ctx, n, buf.Bytes(), Generation{
-		Number:  n,
-		DBSize:  size,
-		SHA256:  hex.EncodeToString(sum.Sum(nil)),
-		From:    from,
-		Command: command,
-	})
+	return size, hex.EncodeToString(sum.Sum(nil)), nil
 }
 
 // putDB compresses the database file's bytes and stores them as

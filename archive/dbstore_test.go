@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -68,11 +69,11 @@ func runOnce(t *testing.T, r *remoteDB, url string) Generation {
 	if err != nil {
 		t.Fatalf("open the checked-out copy: %v", err)
 	}
-	rec, err := db.BeginRun(linkvault.Run{Start: time.Now()}, []linkvault.Link{{URL: url, File: "n.md", Line: 1}})
+	rec, err := db.BeginRun(linkvault.Run{Start: time.Now()}, []linkvault.Link{{URL: url}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec.Record(linkvault.Result{URL: url, Status: linkvault.StatusOK, Code: 200, CheckedAt: time.Now()})
+	rec.Record(linkvault.Result{URL: url, Status: linkvault.StatusOK, HTTPStatus: 200})
 	if _, err := rec.Finish(ctx, nil, false); err != nil {
 		t.Fatal(err)
 	}
@@ -313,13 +314,18 @@ func TestRemoteDamagedGeneration(t *testing.T) {
 		{"bit flipped", func(b []byte) []byte { b[len(b)/2] ^= 0x40; return b }, false, "is damaged"},
 		{"database cut short", func(b []byte) []byte { d := unzstd(b); return rezstd(d[:len(d)-4096]) }, false, "upload recorded"},
 		{"database cut short, no metadata", func(b []byte) []byte { d := unzstd(b); return rezstd(d[:len(d)-4096]) }, true, "is damaged: "},
-		{"pages overwritten, no metadata", func(b []byte) []byte {
+		{"root page overwritten, no metadata", func(b []byte) []byte {
 			d := unzstd(b)
-			for i := 2 * 4096; i < 3*4096 && i < len(d); i++ {
-				d[i] = 0xff
+			m, err := readMeta(bytes.NewReader(d), int64(len(d)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps := uint64(m.pageSize)
+			for i := m.root * ps; i < (m.root+1)*ps; i++ {
+				d[i] = byte(i * 7)
 			}
 			return rezstd(d)
-		}, true, "is damaged: "},
+		}, true, "is overwritten"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

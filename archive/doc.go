@@ -129,6 +129,42 @@
 // Store.Check tries the store with one request before a run changes
 // anything.
 //
+// # A database in a bucket
+//
+// A database can live in an object store (s3://BUCKET/PREFIX/NAME, see
+// IsRemote) as numbered generations: the objects NAME/gen-NNNNNNNNNNNN.db.zst,
+// each a zstd-compressed copy of the bbolt file with its size, SHA-256,
+// the generation it was made from, the host and the command in its
+// metadata, next to one lease object, NAME/lease. A command that writes
+// calls CheckoutDB: it takes the lease, downloads the latest generation
+// into a local file, and the command opens that file with Open; Commit
+// uploads a snapshot (one read transaction, bbolt's Tx.WriteTo, so
+// consistent while the Recorder writes) as the next generation, created
+// only if absent (a generation is never overwritten), then checks the
+// object (size, MD5 through its ETag, SHA-256 in its metadata) and
+// deletes all but the last RemoteOptions.Generations. Fetch downloads the
+// latest generation for commands that only read, without a lease. Restore
+// uploads an older generation again as the latest.
+//
+// The lease is a small JSON object (host, pid, command, started,
+// renewed, expires) created with If-None-Match: * and renewed every
+// RemoteOptions.Lease/3 with If-Match on its last ETag, so that of two
+// runs only one ever holds it: the other gets, at once, an EConflict
+// error matching ErrInUse that names the holder ("… is in use by another
+// linkvault run (started …, host …, pid …)"). A lease whose expiry has
+// passed (its runner crashed or was cut off) is taken over by replacing
+// it with If-Match, with a warning; the run that lost it finds out at its
+// next renewal or at Commit (its ETag no longer matches) and does not
+// upload: its local copy is kept and named. Expiry compares the
+// holder's clock with the taker's: the runners' clocks must agree within
+// the lease.
+//
+// Every downloaded generation is checked before it is used: its zstd
+// frame checksum, its size and SHA-256 against its metadata, and the file
+// as Open checks it (checkFile). A generation that fails is refused with
+// an error matching ErrDamaged that names the generation before it, from
+// which Restore starts again.
+//
 // # Caveats
 //
 // The file is locked by the process that has it open; Open waits at most

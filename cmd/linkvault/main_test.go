@@ -52,7 +52,7 @@ func scriptParams() testscript.Params {
 		RequireExplicitExec: true,
 		Setup:               setupScript,
 		Cmds:                scriptCmds(),
-	})
+	}
 }
 
 // setupScript starts a fake web for a script and writes its
