@@ -27,12 +27,9 @@ import (
 // database in it, with the server's credentials in the environment.
 func dbURL(t *testing.T) string {
 	t.Helper()
-	srv := s3test.Start(t)
-	bucket := srv.Bucket(t, "")
-	for _, kv := range srv.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
+	srv := s3test.Shared(t)
+	srv.SetEnv(t)
+	bucket := srv.Bucket(t, t.Name())
 	return "s3://" + bucket + "/team/linkvault.db?endpoint=" + srv.Endpoint
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,11 +24,15 @@ func TestBucketScripts(t *testing.T) {
 			if err := setupScript(env); err != nil {
 				return err
 			}
-			bucket := srv.Bucket(t, "")
+			bucket, err := srv.NewBucket(filepath.Base(env.WorkDir))
+			if err != nil {
+				return err
+			}
 			for _, kv := range srv.Env() {
 				k, v, _ := strings.Cut(kv, "=")
 				env.Setenv(k, v)
 			}
+			env.Values["s3"] = srv
 			env.Setenv("BUCKET", bucket)
 			env.Setenv("S3_ENDPOINT", srv.Endpoint)
 			env.Setenv("DB_URL", "s3://"+bucket+"/team/linkvault.db?endpoint="+srv.Endpoint)
@@ -36,6 +41,7 @@ func TestBucketScripts(t *testing.T) {
 		Cmds: func() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 			cmds := scriptCmds()
 			cmds["within"] = cmdWithin
+			cmds["s3truncate"] = cmdS3Truncate
 			return cmds
 		}(),
 	})
@@ -54,4 +60,17 @@ func cmdWithin(ts *testscript.TestScript, neg bool, args []string) {
 	if took := time.Since(start); took > d {
 		ts.Fatalf("%s took %v, want at most %v", args[3], took.Round(time.Millisecond), d)
 	}
+}
+
+// s3truncate KEY: cuts the object KEY of the script's bucket to half its
+// length, as damage in the bucket would (written by s3test's own client,
+// without the object's metadata).
+func cmdS3Truncate(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: s3truncate KEY")
+	}
+	srv := ts.Value("s3").(*s3test.Server)
+	b, err := srv.Object(ts.Getenv("BUCKET"), args[0])
+	ts.Check(err)
+	ts.Check(srv.PutObject(ts.Getenv("BUCKET"), args[0], b[:len(b)/2]))
 }
