@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/linkvault/linkvault"
@@ -144,4 +146,37 @@ func openWriteDB(ctx context.Context, g *globalOptions, command string) (db *arc
 		return nil, nil, err
 	}
 	return r.db, func(err error) error { return r.finish(ctx, err) }, nil
+}
+
+// dbSet reports whether the database was named anywhere: --db, db: in
+// the config file, or LINKVAULT_DB.
+func (g *globalOptions) dbSet(cfg *Config) bool {
+	_, inFile := cfg.lines["db"]
+	return g.DBFile != "" || inFile || cfg.origin["db"] != ""
+}
+
+// storeDB returns the database derived from a store in a bucket:
+// s3://BUCKET/PREFIX?options gives s3://BUCKET/PREFIX/linkvault.db?options,
+// the options of the URL joined by the store's endpoint, region and
+// path style when they are set (pathStyle "" or "auto": not set). It
+// returns "" for a store that is not a bucket.
+func storeDB(store, endpoint, region, pathStyle string) string {
+	if !archive.IsRemote(store) {
+		return ""
+	}
+	base, query, _ := strings.Cut(store, "?")
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		q = url.Values{}
+	}
+	for k, v := range map[string]string{"endpoint": endpoint, "region": region, "path_style": pathStyle} {
+		if v != "" && v != "auto" && q.Get(k) == "" {
+			q.Set(k, v)
+		}
+	}
+	u := strings.TrimRight(base, "/") + "/linkvault.db"
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
 }
