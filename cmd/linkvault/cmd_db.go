@@ -128,7 +128,7 @@ func runDBGenerations(ctx context.Context, g *globalOptions, opts DBOptions) err
 		return enc.Encode(out)
 	}
 	if len(out) == 0 {
-		fmt.Fprintf(g.stdout, "%s: no generation yet (run 'linkvault check' first)\n", name)
+		fmt.Fprintf(g.stdout, "%s: no generation yet (run 'linkvault check' first)\n", plainURL(name))
 		return nil
 	}
 	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
@@ -158,7 +158,7 @@ func runDBRestore(ctx context.Context, g *globalOptions, arg string) error {
 		return err
 	}
 	if !g.Quiet {
-		fmt.Fprintf(g.stderr, "linkvault: generation %d of %s is now the latest, as generation %d; the next run starts from it\n", n, name, gen.Number)
+		fmt.Fprintf(g.stderr, "linkvault: generation %d of %s is now the latest, as generation %d; the next run starts from it\n", n, plainURL(name), gen.Number)
 	}
 	return nil
 }

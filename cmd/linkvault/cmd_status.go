@@ -63,7 +63,7 @@ func runStatus(ctx context.Context, g *globalOptions, opts StatusOptions) error 
 	defer db.Close()
 	name := db.Path()
 	if p := g.dbPath(cfg); archive.IsRemote(p) {
-		name = p // not the downloaded copy
+		name = plainURL(p) // not the downloaded copy
 	}
 	st, err := db.Stats()
 	if err != nil {

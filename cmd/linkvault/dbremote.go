@@ -61,10 +61,10 @@ func checkoutForWriting(ctx context.Context, g *globalOptions, cfg *Config, url,
 	if err != nil {
 		return nil, err
 	}
-	r := &remoteDB{g: g, url: url, co: co}
+	r := &remoteDB{g: g, url: plainURL(url), co: co}
 	if co.From().Number == 0 && !create {
 		r.discard(ctx)
-		return nil, linkvault.Errorf(linkvault.EInvalid, "%s: no database yet (run 'linkvault check' first)", url)
+		return nil, linkvault.Errorf(linkvault.EInvalid, "%s: no database yet (run 'linkvault check' first)", r.url)
 	}
 	r.db, err = archive.Open(co.Path(), &archive.Options{Timeout: time.Second, Policy: cfg.policy(), NoCreate: !create, Version: version})
 	if err != nil {
@@ -146,6 +146,13 @@ func openWriteDB(ctx context.Context, g *globalOptions, command string) (db *arc
 		return nil, nil, err
 	}
 	return r.db, func(err error) error { return r.finish(ctx, err) }, nil
+}
+
+// plainURL is the URL of a database in a bucket without its options, for
+// messages.
+func plainURL(u string) string {
+	base, _, _ := strings.Cut(u, "?")
+	return base
 }
 
 // dbSet reports whether the database was named anywhere: --db, db: in
