@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
@@ -162,6 +163,16 @@ func (g *globalOptions) dbSet(cfg *Config) bool {
 	return g.DBFile != "" || inFile || cfg.origin["db"] != ""
 }
 
+// stringKey returns the value of the string config key (dotted), "" when
+// the config has no such key. The store's keys are read this way so that
+// the database does not depend on how the store's code is laid out.
+func (c *Config) stringKey(key string) string {
+	if v := c.field(key); v.IsValid() && v.Kind() == reflect.String {
+		return v.String()
+	}
+	return ""
+}
+
 // storeDB returns the database derived from a store in a bucket:
 // s3://BUCKET/PREFIX?options gives s3://BUCKET/PREFIX/linkvault.db?options,
 // the options of the URL joined by the store's endpoint, region and
@@ -176,8 +187,11 @@ func storeDB(store, endpoint, region, pathStyle string) string {
 	if err != nil {
 		q = url.Values{}
 	}
+	if pathStyle == "auto" {
+		pathStyle = ""
+	}
 	for k, v := range map[string]string{"endpoint": endpoint, "region": region, "path_style": pathStyle} {
-		if v != "" && v != "auto" && q.Get(k) == "" {
+		if v != "" && q.Get(k) == "" {
 			q.Set(k, v)
 		}
 	}

@@ -250,11 +250,18 @@ func (g *globalOptions) readConfig() (*Config, error) {
 	return decodeConfig(name, data)
 }
 
-// dbPath returns the database file: --db, else the config's db:. An
-// s3:// URL (a database in a bucket) is returned as it is.
+// dbPath returns the database file: --db, else the config's db:, else,
+// when archive.store is a bucket, linkvault.db in it (storeDB). An s3://
+// URL (a database in a bucket) is returned as it is.
 func (g *globalOptions) dbPath(cfg *Config) string {
 	if g.DBFile != "" {
 		return g.DBFile
+	}
+	if !g.dbSet(cfg) {
+		if u := storeDB(cfg.stringKey("archive.store"), cfg.stringKey("archive.store_endpoint"),
+			cfg.stringKey("archive.store_region"), cfg.stringKey("archive.store_path_style")); u != "" {
+			return u
+		}
 	}
 	if archive.IsRemote(cfg.DB) {
 		return cfg.DB
