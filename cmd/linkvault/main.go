@@ -172,7 +172,7 @@ Precedence: flag > environment > config file > default.`,
 	})
 	f := root.PersistentFlags()
 	f.StringVarP(&g.ConfigFile, "config", "c", "", "config file (default ./config.yaml when it exists)")
-	f.StringVar(&g.DBFile, "db", "", "BoltDB file, or s3://BUCKET/PREFIX/NAME.db in a bucket (default: db: in the config, linkvault.db)")
+	f.StringVar(&g.DBFile, "db", "", "BoltDB file (default: db: in the config, linkvault.db)")
 	f.StringVar(&g.Store, "store", "", "where the WARC files are: a directory or s3://BUCKET/PREFIX (default: archive.store in the config)")
 	f.BoolVarP(&g.Quiet, "quiet", "q", false, "print only errors and the final result")
 	f.BoolVar(&g.NoColor, "no-color", false, "disable colours (also NO_COLOR=1)")
