@@ -21,6 +21,7 @@ func TestArchiveSurface(t *testing.T) {
 		"ErrDamaged":             "documented errors.Is target of Open and GC",
 		"ErrInUse":               "documented errors.Is target of Open",
 		"GCResult":               "returned by DB.GC, which cmd calls",
+		"Fetched":                "returned by Fetch, which cmd calls",
 		"DefaultArchiveDir":      "a default of ArchiverOptions, part of its contract",
 		"DefaultMaxFileSize":     "a default of ArchiverOptions, part of its contract",
 		"DefaultPrefix":          "a default of ArchiverOptions, part of its contract",
