@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/linkvault/linkvault/internal/s3test"
 )
 
 // BenchmarkDBSnapshotBig measures the snapshot a run uploads as a
@@ -46,4 +49,37 @@ func BenchmarkDBFetchBig(b *testing.B) {
 		}
 	}
 	b.SetBytes(size)
+}
+
+// BenchmarkDBBucketBig uploads the 182 MB database as a generation to a
+// real S3 server on loopback (SeaweedFS) and downloads it back, as a
+// nightly run does at its end and its start.
+func BenchmarkDBBucketBig(b *testing.B) {
+	db := openBig(b)
+	srv := s3test.Shared(b)
+	srv.SetEnv(b)
+	u := "s3://" + srv.Bucket(b, "bench") + "/linkvault.db"
+	r, err := openRemote(b.Context(), u, RemoteOptions{Dir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n int64
+	var up, down time.Duration
+	for b.Loop() {
+		n++
+		start := time.Now()
+		if _, err := r.upload(b.Context(), db, n, n-1, "bench"); err != nil {
+			b.Fatal(err)
+		}
+		up += time.Since(start)
+		start = time.Now()
+		f, err := r.fetchTo(b.Context(), n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		down += time.Since(start)
+		f.Close()
+	}
+	b.ReportMetric(up.Seconds()/float64(n), "upload-s")
+	b.ReportMetric(down.Seconds()/float64(n), "download-s")
 }
