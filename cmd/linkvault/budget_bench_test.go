@@ -147,7 +147,7 @@ func budgetedRun(b *testing.B, c *checkRun, files []string) linkvault.Run {
 	if err := c.openArchive(ctx); err != nil {
 		b.Fatal(err)
 	}
-	defer c.close()
+	defer c.close(ctx, nil)
 	if err := c.plan(); err != nil {
 		b.Fatal(err)
 	}

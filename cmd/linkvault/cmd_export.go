@@ -44,7 +44,6 @@ func runExport(ctx context.Context, g *globalOptions, opts ExportOptions) error 
 		return err
 	}
 	defer db.Close()
-	ctx := context.Background()
 	store, err := cfg.openStore(ctx)
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"reflect"
 	"strings"
 	"time"
 
@@ -161,16 +160,6 @@ func plainURL(u string) string {
 func (g *globalOptions) dbSet(cfg *Config) bool {
 	_, inFile := cfg.lines["db"]
 	return g.DBFile != "" || inFile || cfg.origin["db"] != ""
-}
-
-// stringKey returns the value of the string config key (dotted), "" when
-// the config has no such key. The store's keys are read this way so that
-// the database does not depend on how the store's code is laid out.
-func (c *Config) stringKey(key string) string {
-	if v := c.field(key); v.IsValid() && v.Kind() == reflect.String {
-		return v.String()
-	}
-	return ""
 }
 
 // storeDB returns the database derived from a store in a bucket:

@@ -258,8 +258,8 @@ func (g *globalOptions) dbPath(cfg *Config) string {
 		return g.DBFile
 	}
 	if !g.dbSet(cfg) {
-		if u := storeDB(cfg.stringKey("archive.store"), cfg.stringKey("archive.store_endpoint"),
-			cfg.stringKey("archive.store_region"), cfg.stringKey("archive.store_path_style")); u != "" {
+		a := &cfg.Archive
+		if u := storeDB(a.Store, a.StoreEndpoint, a.StoreRegion, a.StorePathStyle); u != "" {
 			return u
 		}
 	}
