@@ -16,7 +16,9 @@ import "time"
 //     (what the notes cited); a later one at p.DriftDistance or more from
 //     Cited makes the URL changed (ChangedSince: the first such check),
 //     a closer one is a match (LastMatch) and ends changed. A 304 keeps
-//     changed; moved wins over changed.
+//     changed; moved wins over changed. An ok result with
+//     MissingFragments is fragment_missing (changed and moved win over
+//     it); a 304 keeps the missing fragments of the last result.
 //   - broken, soft404, unreachable: the streak grows (FirstBad is its first check);
 //     dead once it has p.DeadAfter checks spanning at least p.DeadMinAge,
 //     failing before that. A dead URL stays dead while it stays bad.
@@ -74,6 +76,7 @@ func Advance(rec URLRecord, res Result, p Policy, now time.Time) (URLRecord, Che
 
 	last := res
 	last.Redirects = append([]Redirect(nil), res.Redirects...)
+	last.MissingFragments = append([]string(nil), res.MissingFragments...)
 	if res.GitHub != nil {
 		gh := *res.GitHub
 		last.GitHub = &gh
@@ -93,7 +96,13 @@ func Advance(rec URLRecord, res Result, p Policy, now time.Time) (URLRecord, Che
 // advanceOK applies an ok result to rec (see Advance) and returns the
 // next state; the result of a 304 gets the title of the last one.
 func advanceOK(rec *URLRecord, res *Result, p Policy, now time.Time) State {
+	if res.NotModified && res.MissingFragments == nil && rec.Last != nil {
+		res.MissingFragments = rec.Last.MissingFragments
+	}
 	next := drift(rec, *res, p, now)
+	if next == StateAlive && len(res.MissingFragments) > 0 {
+		next = StateFragmentMissing
+	}
 	if res.MovedTo != "" {
 		next = StateMoved
 	}

@@ -25,6 +25,8 @@ var (
 	textEdited = linkvault.Result{Status: linkvault.StatusOK, HTTPStatus: 200, TextHash: 0x0123456789abcdef ^ 0b101}
 	textOther  = linkvault.Result{Status: linkvault.StatusOK, HTTPStatus: 200, TextHash: 0x0123456789abcdef ^ 0x3fffffff}
 	res304     = linkvault.Result{Status: linkvault.StatusOK, HTTPStatus: 304, NotModified: true}
+	// A page answering, but without the anchor #install the notes link to.
+	resNoAnchor = linkvault.Result{Status: linkvault.StatusOK, HTTPStatus: 200, MissingFragments: []string{"install"}}
 )
 
 const day = 24 * time.Hour
@@ -45,6 +47,21 @@ func TestAdvance(t *testing.T) {
 		steps  []step
 		check  func(t *testing.T, rec linkvault.URLRecord)
 	}{
+		{"fragment missing, kept by a 304, fixed by a fetch", def, []step{
+			{0, resOK, linkvault.StateAlive, true},
+			{day, resNoAnchor, linkvault.StateFragmentMissing, true},
+			{2 * day, res304, linkvault.StateFragmentMissing, false},
+			{3 * day, resOK, linkvault.StateAlive, true},
+		}, func(t *testing.T, rec linkvault.URLRecord) {
+			if rec.ConsecutiveBad != 0 || rec.Last == nil || len(rec.Last.MissingFragments) != 0 {
+				t.Errorf("bad %d, last %+v; want no streak and no missing fragment", rec.ConsecutiveBad, rec.Last)
+			}
+		}},
+		{"fragment missing on a 404 page is failing, moved wins", noAge, []step{
+			{0, resNoAnchor, linkvault.StateFragmentMissing, true},
+			{day, res404, linkvault.StateFailing, true},
+			{2 * day, linkvault.Result{Status: linkvault.StatusOK, MovedTo: "https://example.org/new", MissingFragments: []string{"x"}}, linkvault.StateMoved, true},
+		}, nil},
 		{"alive, 404 day 2 failing, dead day 3", def, []step{
 			{0, resOK, linkvault.StateAlive, true},
 			{day, res404, linkvault.StateFailing, true},

@@ -27,7 +27,10 @@
 // when the check followed a permanent redirect), resetting its bad streak;
 // changed when its main text has drifted Policy.DriftDistance bits or more
 // from the fingerprint of the first text seen, what the notes cited (see
-// [URLRecord]: Cited, LastMatch, ChangedSince). A broken, soft404
+// [URLRecord]: Cited, LastMatch, ChangedSince); fragment_missing when it
+// answers but a #fragment the notes link to names none of its anchors
+// (Result.MissingFragments: the page is alive, the section is gone; it
+// fails a run under fail_on broken, never under dead). A broken, soft404
 // or unreachable check makes it failing, and dead once
 // Policy.DeadAfter consecutive bad checks span at least Policy.DeadMinAge
 // since the first of them; a 404 or 410 counts as one bad check like any

@@ -16,6 +16,8 @@ func TestFailOnFailed(t *testing.T) {
 		newlyDead = linkvault.Outcome{State: linkvault.StateDead, NewlyDead: true, BadInRun: true}
 		failing   = linkvault.Outcome{State: linkvault.StateFailing, BadInRun: true}
 		oldBad    = linkvault.Outcome{State: linkvault.StateFailing} // bad, but not checked in this run
+		noAnchor  = linkvault.Outcome{State: linkvault.StateFragmentMissing, FragmentMissing: true}
+		oldAnchor = linkvault.Outcome{State: linkvault.StateFragmentMissing} // not checked in this run
 	)
 	tests := []struct {
 		name     string
@@ -28,6 +30,8 @@ func TestFailOnFailed(t *testing.T) {
 		{"newly dead", []linkvault.Outcome{newlyDead, alive}, map[linkvault.FailOn]bool{linkvault.FailOnDead: true, linkvault.FailOnNew: true, linkvault.FailOnBroken: true, "": true, "bogus": true}},
 		{"failing in the run", []linkvault.Outcome{alive, failing}, map[linkvault.FailOn]bool{linkvault.FailOnBroken: true}},
 		{"failing before the run", []linkvault.Outcome{oldBad}, nil},
+		{"fragment missing in the run", []linkvault.Outcome{alive, noAnchor}, map[linkvault.FailOn]bool{linkvault.FailOnBroken: true}},
+		{"fragment missing before the run", []linkvault.Outcome{oldAnchor}, nil},
 	}
 	for _, tt := range tests {
 		for _, f := range []linkvault.FailOn{linkvault.FailOnDead, linkvault.FailOnNew, linkvault.FailOnBroken, linkvault.FailOnNever, "", "bogus"} {

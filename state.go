@@ -15,10 +15,14 @@ const (
 	StateMoved   State = "moved"   // alive through a permanent redirect to another URL
 	StateChanged State = "changed" // alive, but its main text no longer matches what was cited (content drift)
 	StateGone    State = "gone"    // no longer referenced by the notes: kept, hidden by default
+	// StateFragmentMissing: alive, but a #fragment the notes link to names
+	// no anchor of the page any more (the section is gone; see
+	// Result.MissingFragments).
+	StateFragmentMissing State = "fragment_missing"
 )
 
 // States lists every State in report order.
-var States = []State{StateDead, StateFailing, StateChanged, StateBlocked, StateMoved, StateAlive, StateNew, StateGone}
+var States = []State{StateDead, StateFailing, StateChanged, StateFragmentMissing, StateBlocked, StateMoved, StateAlive, StateNew, StateGone}
 
 // Policy decides when a URL is dead and when a run fails.
 //
@@ -108,13 +112,17 @@ type Outcome struct {
 	State     State // its state after the run
 	NewlyDead bool  // the run made it dead
 	BadInRun  bool  // the run checked it, and the check was bad
+	// FragmentMissing: the run checked it, the page answered, and a
+	// #fragment the notes link to names no anchor of it.
+	FragmentMissing bool
 }
 
 // Failed reports whether a run fails (exits 1) under the policy f, given
 // the outcomes of the URLs the notes reference (gone ones need not be
 // listed): never never fails; new fails when a URL became dead in the run;
-// broken when any check of the run was bad; dead, and any other value,
-// when any URL is dead. The CLI's check and report commands both decide
+// broken when any check of the run was bad or found a fragment missing;
+// dead, and any other value, when any URL is dead (a missing fragment
+// never fails it: the page is alive). The CLI's check and report commands both decide
 // their exit status with it.
 func (f FailOn) Failed(outcomes []Outcome) bool {
 	for _, o := range outcomes {
@@ -126,7 +134,7 @@ func (f FailOn) Failed(outcomes []Outcome) bool {
 				return true
 			}
 		case FailOnBroken:
-			if o.BadInRun {
+			if o.BadInRun || o.FragmentMissing {
 				return true
 			}
 		default:

@@ -88,6 +88,11 @@ type Result struct {
 	CertExpiry    time.Time     `json:"cert_expiry,omitzero"`
 	CheckedAt     time.Time     `json:"checked_at,omitzero"`
 	GitHub        *GitHubRepo   `json:"github,omitempty"`
+	// MissingFragments lists the #fragments (as written, without '#') the
+	// notes link to on this page that name none of its anchors: the page
+	// is alive, the section is gone. Empty when every fragment was found
+	// or none could be judged (not an HTML page, body cut short).
+	MissingFragments []string `json:"missing_fragments,omitempty"`
 }
 
 // String returns a one-line description such as "broken (404 Not Found)".

@@ -131,7 +131,7 @@ var (
 	stateTable = []linkvault.State{
 		linkvault.StateDead, linkvault.StateFailing, linkvault.StateBlocked,
 		linkvault.StateMoved, linkvault.StateAlive, linkvault.StateNew, linkvault.StateGone,
-		linkvault.StateChanged,
+		linkvault.StateChanged, linkvault.StateFragmentMissing,
 	}
 )
 
