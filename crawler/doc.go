@@ -130,6 +130,31 @@
 // (for its verdict, soft-404 signals and snapshot), both within the same
 // per-host budget.
 //
+// # Fragments
+//
+// A Target lists the #fragments the notes link to on its URL
+// (Target.Fragments); links that differ only by fragment are one target,
+// fetched once, and every fragment is judged. When the answer is an HTML
+// page read whole, its anchors are collected on the tree the page
+// analysis parses anyway (no other request, no second parse; anchors.go):
+// every id, the name of every <a name>, and for rendered Markdown on
+// GitHub (also Gitea, Forgejo) the heading ids "user-content-X" answer
+// for #X, as the site's script scrolls there (a repository README on the
+// repository's page, a blob/…md page). A fragment is looked up as written
+// and percent-decoded. Those not found are Result.MissingFragments: the
+// page is alive, the section is gone (linkvault.StateFragmentMissing).
+// Never judged, never missing: client-side routes (#/path, #!…), line
+// anchors (#L10, #L10-L20, #L10C2-L12C4), text fragments (#:~:text=…;
+// #sec:~:text=… asks for sec), #top and an empty fragment. No verdict
+// (MissingFragments empty) when the page cannot be searched: not HTML
+// (a PDF's #page=3), a body cut at MaxBody (the anchor may be past the
+// cut), a HEAD-only check, a bad answer; a 304 keeps the last verdict
+// (linkvault.Advance). A repository link with a fragment is fetched as a
+// page even when GitHub's GraphQL API answers for the repository, which
+// does not tell the README's anchors. Local Markdown and HTML files are
+// judged by CheckLocal against their headings and anchors (see
+// extract.Anchors).
+//
 // # Network safety
 //
 // Unless Options.AllowPrivate is set, no request reaches a special-purpose

@@ -51,7 +51,9 @@ func (c *Checker) githubBatch(ctx context.Context, targets []Target, emit func(l
 	var rest []Target
 	for _, t := range targets {
 		res, ok := answerOf(t, answers, c.opts.Now())
-		if !ok {
+		// A link with a #fragment to judge (a README heading) needs the
+		// page: the API does not tell its anchors.
+		if !ok || judgedFragment(t.Fragments) {
 			rest = append(rest, t)
 			continue
 		}

@@ -58,7 +58,13 @@ func (c *Checker) step(ctx context.Context, j *job, req request, link string) *d
 	d := &done{j: j, x: x}
 	var raw []byte // the page, kept for its requisites
 	if x.err == nil && len(x.body) > 0 && req.body == readPage && isHTML(x.resp.Header.Get("Content-Type")) {
-		p := analyzePage(x.body, x.resp.Header.Get("Content-Type"), x.resp.Header.Get("Content-Encoding"))
+		// A page cut short has anchors past the cut: no verdict on its
+		// fragments.
+		var frags []string
+		if !x.truncated {
+			frags = j.t.Fragments
+		}
+		p := analyzePageFor(x.body, x.resp.Header.Get("Content-Type"), x.resp.Header.Get("Content-Encoding"), frags)
 		d.page = &p
 		if len(c.opts.Requisites.Kinds) > 0 && req.requisite == nil && x.spool != nil {
 			raw = x.body
@@ -142,6 +148,7 @@ func (r *run) handle(d *done) {
 		r.enqueue(j, true)
 	case actOK, actSoft404:
 		j.res.Title = pg.title
+		j.res.MissingFragments = pg.missing
 		if d.page != nil && driftTracked(j.t.URL) {
 			j.res.TextHash = linkvault.Fingerprint(d.page.textHash)
 		}

@@ -157,6 +157,11 @@ type Target struct {
 	// repository page unchanged since (GitHub's last push) needs no fetch
 	// when the GraphQL API answers for it.
 	Captured time.Time
+	// Fragments are the #fragments (without '#', as written) the notes
+	// link to on this URL. An HTML page answering ok is searched for
+	// their anchors in the body already fetched (no other request);
+	// Result.MissingFragments lists those not found.
+	Fragments []string
 }
 
 func withDefaults(o Options) Options {

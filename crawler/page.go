@@ -34,6 +34,10 @@ type page struct {
 	textHash   uint64 // simhash of main for content drift, 0 when too short (textHash)
 	scriptSrc  bool   // the page loads a script from a URL
 	emptyMount bool   // the page has an application mount point without text (appShell)
+
+	// missing: the fragments asked for (analyzePageFor) that name no
+	// anchor of the page (anchors.go).
+	missing []string
 }
 
 // analyzePage decodes a raw HTML body to UTF-8 and extracts its title,
@@ -41,6 +45,12 @@ type page struct {
 // application shell. contentEncoding gzip is undone with the same size
 // cap. The document is parsed once; readability works on that tree last.
 func analyzePage(raw []byte, contentType, contentEncoding string) page {
+	return analyzePageFor(raw, contentType, contentEncoding, nil)
+}
+
+// analyzePageFor is analyzePage that also judges the #fragments frags
+// (without '#') against the anchors of the page, on the same tree.
+func analyzePageFor(raw []byte, contentType, contentEncoding string, frags []string) page {
 	if strings.EqualFold(strings.TrimSpace(contentEncoding), "gzip") {
 		zr, err := gzip.NewReader(bytes.NewReader(raw))
 		if err != nil {
@@ -54,6 +64,9 @@ func analyzePage(raw []byte, contentType, contentEncoding string) page {
 		return page{}
 	}
 	var p page
+	if len(frags) > 0 {
+		p.missing = missingFragments(pageAnchors(doc), frags)
+	}
 	p.title = collapse(doc.Find("head > title").First().Text())
 	p.heading = collapse(doc.Find("h1").First().Text())
 	p.scriptSrc = hasScriptSrc(doc)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,6 +70,7 @@ func (r *run) admitAll() {
 				r.copies = map[int32]int{}
 			}
 			r.copies[k] = max(r.copies[k], 1) + 1
+			r.mergeFragments(k, t.Fragments)
 			continue
 		}
 		first[t.URL] = int32(i)
@@ -155,7 +157,8 @@ type run struct {
 	emit     func(linkvault.Result)
 	total    int
 	targets  []Target
-	copies   map[int32]int // by index in targets: targets sharing its URL, when more than one
+	copies   map[int32]int      // by index in targets: targets sharing its URL, when more than one
+	frags    map[int32][]string // by index in targets: the #fragments of all targets sharing its URL, when another has some
 	emitted  int
 	hosts    map[string]*host
 	active   []*host // hosts with queued jobs, in round-robin order
@@ -212,6 +215,22 @@ func (r *run) admit(i int32) {
 	r.activate(h)
 }
 
+// mergeFragments adds the #fragments of a target sharing the URL of
+// targets[k] to those its check judges (anchors.go); the caller's targets
+// are not changed.
+func (r *run) mergeFragments(k int32, frags []string) {
+	if len(frags) == 0 {
+		return
+	}
+	if r.frags == nil {
+		r.frags = map[int32][]string{}
+	}
+	if _, ok := r.frags[k]; !ok {
+		r.frags[k] = slices.Clip(r.targets[k].Fragments)
+	}
+	r.frags[k] = append(r.frags[k], frags...)
+}
+
 // copiesOf is the number of targets sharing the URL of targets[i].
 func (r *run) copiesOf(i int32) int {
 	if n := r.copies[i]; n > 1 {
@@ -224,6 +243,9 @@ func (r *run) copiesOf(i int32) int {
 func (r *run) newJob(i int32, h *host) *job {
 	t := r.targets[i]
 	u, _ := url.Parse(t.URL) // parsed once already by admit
+	if f, ok := r.frags[i]; ok {
+		t.Fragments = f
+	}
 	j := &job{t: t, copies: r.copiesOf(i), cur: u, link: h.key, host: h}
 	if r.c.opts.GitHubToken != "" {
 		j.github = githubRepo(t.URL)
