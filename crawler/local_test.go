@@ -52,3 +52,38 @@ func TestExtractLocalRoundTrip(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestCheckLocalFragments: fragments of links to local Markdown and HTML
+// files are judged against their headings (GitHub's slugs, Chinese
+// headings and duplicates) and anchors; a text file gets no verdict.
+func TestCheckLocalFragments(t *testing.T) {
+	dir := sharedtest.WriteFiles(t, map[string]string{
+		"guide.md":  "# 快速开始\n\n## Install\n\n## 快速开始\n",
+		"page.html": `<h2 id="intro">Intro</h2>`,
+		"notes.txt": "# heading",
+	})
+	d := filepath.ToSlash(dir)
+	link := func(name string, frags ...string) linkvault.Link {
+		l := linkvault.Link{URL: d + "/" + name, Kind: linkvault.KindLocal}
+		for _, f := range frags {
+			l.Sources = append(l.Sources, linkvault.Source{File: "index.md", Line: 1, Column: 1, Fragment: f})
+		}
+		return l
+	}
+	tests := []struct {
+		link linkvault.Link
+		want []string
+	}{
+		{link("guide.md", "快速开始", "install", "快速开始-1", "%E5%BF%AB%E9%80%9F%E5%BC%80%E5%A7%8B"), nil},
+		{link("guide.md", "快速入门", "install", "uninstall", "L3", "快速开始-2"), []string{"快速入门", "uninstall", "快速开始-2"}},
+		{link("page.html", "intro", "outro"), []string{"outro"}},
+		{link("notes.txt", "heading"), nil},
+		{link("guide.md"), nil},
+	}
+	for _, tt := range tests {
+		r := CheckLocal(tt.link)
+		if r.Status != linkvault.StatusOK || !slices.Equal(r.MissingFragments, tt.want) {
+			t.Errorf("CheckLocal(%s %v) = %s missing %q, want ok missing %q", tt.link.URL, tt.link.Sources, r, r.MissingFragments, tt.want)
+		}
+	}
+}

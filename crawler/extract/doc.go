@@ -95,7 +95,11 @@
 //     the path, percent-decoded, without query and fragment, joined with
 //     the note's directory and cleaned (notes/a.md linking to ../b.md
 //     gives b.md); the fragment is kept in the Source. crawler.CheckLocal checks
-//     that the file exists. A pure #anchor, an empty destination and a
+//     that the file exists, and judges the fragments of links to Markdown
+//     and HTML files against [Anchors]: GitHub's heading anchors ([Slug],
+//     [Slugger]: lowercase, punctuation removed but '-' and '_', each
+//     space a '-', Chinese kept, duplicates -1, -2 …) and the ids and
+//     <a name> of HTML. A pure #anchor, an empty destination and a
 //     path-less "?query" are not links.
 //
 // # The plain-text scanner
