@@ -18,7 +18,8 @@ import "time"
 //     a closer one is a match (LastMatch) and ends changed. A 304 keeps
 //     changed; moved wins over changed. An ok result with
 //     MissingFragments is fragment_missing (changed and moved win over
-//     it); a 304 keeps the missing fragments of the last result.
+//     it). A result without MissingFragments (a 304 among them: nothing
+//     was read to judge) is alive.
 //   - broken, soft404, unreachable: the streak grows (FirstBad is its first check);
 //     dead once it has p.DeadAfter checks spanning at least p.DeadMinAge,
 //     failing before that. A dead URL stays dead while it stays bad.
@@ -96,9 +97,6 @@ func Advance(rec URLRecord, res Result, p Policy, now time.Time) (URLRecord, Che
 // advanceOK applies an ok result to rec (see Advance) and returns the
 // next state; the result of a 304 gets the title of the last one.
 func advanceOK(rec *URLRecord, res *Result, p Policy, now time.Time) State {
-	if res.NotModified && res.MissingFragments == nil && rec.Last != nil {
-		res.MissingFragments = rec.Last.MissingFragments
-	}
 	next := drift(rec, *res, p, now)
 	if next == StateAlive && len(res.MissingFragments) > 0 {
 		next = StateFragmentMissing

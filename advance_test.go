@@ -47,10 +47,10 @@ func TestAdvance(t *testing.T) {
 		steps  []step
 		check  func(t *testing.T, rec linkvault.URLRecord)
 	}{
-		{"fragment missing, kept by a 304, fixed by a fetch", def, []step{
+		{"fragment missing, then fixed", def, []step{
 			{0, resOK, linkvault.StateAlive, true},
 			{day, resNoAnchor, linkvault.StateFragmentMissing, true},
-			{2 * day, res304, linkvault.StateFragmentMissing, false},
+			{2 * day, resNoAnchor, linkvault.StateFragmentMissing, false},
 			{3 * day, resOK, linkvault.StateAlive, true},
 		}, func(t *testing.T, rec linkvault.URLRecord) {
 			if rec.ConsecutiveBad != 0 || rec.Last == nil || len(rec.Last.MissingFragments) != 0 {

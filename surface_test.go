@@ -156,6 +156,8 @@ func TestReportSurface(t *testing.T) {
 		"RuleDeadLink":    "a SARIF rule id",
 		"RuleFailingLink": "a SARIF rule id",
 		"RuleMovedLink":   "a SARIF rule id",
+
+		"RuleFragmentMissing": "a SARIF rule id",
 	}
 	surfaceCheck(t, "report", kept)
 }

@@ -175,6 +175,15 @@ func fixture() *Data {
 				{URL: "https://docs.example.io/guide", Time: t0.Add(-24 * time.Hour), File: "linkvault-00001.warc.gz", Offset: 2700, Length: 800, Digest: "sha256:bbb", HTTPStatus: 200, ContentType: "text/html", Title: "Pricing", TextHash: 0xffff0000ffff0000, Size: 5100},
 			},
 		},
+		{ // fragment missing: the page answers, #install is gone, #usage is still there
+			URLRecord: linkvault.URLRecord{
+				URL: "https://tool.example.dev/readme", Kind: linkvault.KindWeb, FirstSeen: seen, LastSeen: t0,
+				Sources: []linkvault.Source{{File: "notes/c.md", Line: 30, Column: 1, Fragment: "install"}, {File: "notes/a.md", Line: 50, Column: 2, Fragment: "usage"}},
+				Last:    &linkvault.Result{Status: linkvault.StatusOK, HTTPStatus: 200, Reason: "200 OK", Title: "Tool", DurationMS: 50, MissingFragments: []string{"install"}},
+				State:   linkvault.StateFragmentMissing, StateSince: t0.Add(time.Minute), PrevState: linkvault.StateAlive, LastOK: t0.Add(time.Minute), LastChecked: t0.Add(time.Minute),
+			},
+			Checks: checks(5, 2, linkvault.StatusOK, 200, linkvault.StatusOK, 200, linkvault.StateFragmentMissing, true),
+		},
 		{ // new, never checked
 			URLRecord: linkvault.URLRecord{
 				URL: "https://never.example.com/", Kind: linkvault.KindWeb, FirstSeen: t0, LastSeen: t0,

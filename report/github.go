@@ -12,7 +12,8 @@ import (
 
 // GitHub writes GitHub Actions workflow commands that annotate the notes:
 // "::error" for every occurrence of a dead link, "::warning" for every
-// occurrence of a link that started failing in the reported run and
+// occurrence of a link that started failing in the reported run or whose
+// #fragment names no anchor of its page (fragment missing), and
 // "::notice" for a link that moved in the run. Each is placed on the note
 // (file, line, col) when the note is in the repository; one outside it
 // (an absolute path) is named in the message instead, since GitHub only
@@ -35,6 +36,8 @@ func GitHub(w io.Writer, d *Data) error {
 			cmd, title, msg = "error", "Dead link", o.e.URL+" — "+reason(o.e)
 		case o.e.State == linkvault.StateFailing && newly[o.e]:
 			cmd, title, msg = "warning", "Failing link", o.e.URL+" — "+reason(o.e)
+		case sourceMissing(o.e, o.src):
+			cmd, title, msg = "warning", "Fragment missing", o.e.URL+"#"+o.src.Fragment+" — "+fragmentNote(o.e)
 		case o.e.State == linkvault.StateMoved && newly[o.e]:
 			cmd, title, msg = "notice", "Moved link", o.e.URL+" → "+movedTo(o.e)
 		default:

@@ -253,8 +253,9 @@ func buildHTMLView(d *Data) *htmlView {
 		v.States = append(v.States, st)
 		v.Total += s.States[st]
 	}
-	// A changed page still answers: it works, even if not as cited.
-	working := s.States[linkvault.StateAlive] + s.States[linkvault.StateMoved] + s.States[linkvault.StateChanged]
+	// A changed page (or one missing a section) still answers: it works,
+	// even if not as cited.
+	working := s.States[linkvault.StateAlive] + s.States[linkvault.StateMoved] + s.States[linkvault.StateChanged] + s.States[linkvault.StateFragmentMissing]
 	if verified := working + s.States[linkvault.StateFailing] + s.States[linkvault.StateDead]; verified > 0 {
 		v.Health = strconv.FormatFloat(100*float64(working)/float64(verified), 'f', 1, 64)
 		v.Health = strings.TrimSuffix(v.Health, ".0")
@@ -317,11 +318,13 @@ var stateHint = map[linkvault.State]string{
 	linkvault.StateDead:    "bad in consecutive runs long enough to call it dead",
 	linkvault.StateFailing: "bad lately, not dead yet",
 	linkvault.StateChanged: "alive, but the text no longer matches what was cited",
-	linkvault.StateBlocked: "the server refuses to be checked",
-	linkvault.StateMoved:   "alive behind a permanent redirect",
-	linkvault.StateAlive:   "answered fine at the last check",
-	linkvault.StateNew:     "not checked yet",
-	linkvault.StateGone:    "no longer in the notes",
+
+	linkvault.StateFragmentMissing: "alive, but the section a link points to (#fragment) is gone",
+	linkvault.StateBlocked:         "the server refuses to be checked",
+	linkvault.StateMoved:           "alive behind a permanent redirect",
+	linkvault.StateAlive:           "answered fine at the last check",
+	linkvault.StateNew:             "not checked yet",
+	linkvault.StateGone:            "no longer in the notes",
 }
 
 func changeList(d *Data, key, heading string, tone linkvault.State, entries []*Entry, empty, filter string) htmlChange {
@@ -474,7 +477,7 @@ func buildPayload(d *Data) *htmlPayload {
 			Host:    -1,
 			Title:   title(e, d.Policy),
 			Copies:  len(e.Captures),
-			Note:    strings.Join(nonEmpty(repoNote(e), changedNote(e), SourceNote(e), SourceElsewhere(e)), "; "),
+			Note:    strings.Join(nonEmpty(repoNote(e), changedNote(e), fragmentNote(e), SourceNote(e), SourceElsewhere(e)), "; "),
 		}
 		if !e.StateSince.IsZero() {
 			l.Since = e.StateSince.UTC().Format(time.RFC3339)

@@ -142,7 +142,7 @@ func TestHTMLStructure(t *testing.T) {
 		{".trend svg g", 5},                            // one bar per run
 		{"#links-table th[data-key] button", 6},        // sortable headers are buttons
 		{"#q[type=search][aria-label]", 1},             // labelled search
-		{"button[data-filter-state][aria-pressed]", 7}, // state filter chips
+		{"button[data-filter-state][aria-pressed]", 8}, // state filter chips
 		{".legend .k", len(linkvault.Statuses)},        // every check class in the legend
 		{"select#host[aria-label], select#file[aria-label]", 2},
 		{".change", 4},
@@ -269,10 +269,11 @@ func TestHTMLOverview(t *testing.T) {
 			t.Errorf("card %s delta = %q, want %q", st, got, want)
 		}
 	}
-	// Working: alive 2, moved 2, changed 1 (it answers, not as cited);
-	// verified adds failing 3 and dead 2.
-	if got := doc.Find("#health").Text(); got != "50%" {
-		t.Errorf("health = %q, want 50%%", got)
+	// Working: alive 2, moved 2, changed 1 (it answers, not as cited),
+	// fragment missing 1 (it answers, a section is gone); verified adds
+	// failing 3 and dead 2: 6 of 11.
+	if got := doc.Find("#health").Text(); got != "54.5%" {
+		t.Errorf("health = %q, want 54.5%%", got)
 	}
 	var labels []string
 	doc.Find(".trend svg g title").Each(func(_ int, s *goquery.Selection) { labels = append(labels, s.Text()) })

@@ -146,6 +146,9 @@ func junitCase(d *Data, o occurrence, file string) (junitTestCase, int64) {
 		{"url", e.URL},
 		{"state", string(e.State)},
 	}
+	if o.src.Fragment != "" {
+		props = append(props, junitProp{"fragment", o.src.Fragment})
+	}
 	if !e.StateSince.IsZero() {
 		props = append(props, junitProp{"state_since", e.StateSince.UTC().Format("2006-01-02T15:04:05Z")})
 	}
@@ -186,7 +189,24 @@ func junitCase(d *Data, o occurrence, file string) (junitTestCase, int64) {
 	case linkvault.StateMoved:
 		tc.SystemOut = xmlClean(details(d, e))
 	}
+	junitFragment(d, e, o.src, &tc)
 	return tc, ms
+}
+
+// junitFragment marks the test case of an occurrence whose #fragment names
+// no anchor of the page: a failure under fail_on broken (the run fails on
+// it), a note otherwise (fail_on dead never fails on a live page).
+func junitFragment(d *Data, e *Entry, src linkvault.Source, tc *junitTestCase) {
+	if tc.Failure != nil || !sourceMissing(e, src) {
+		return
+	}
+	tc.Skipped = nil
+	msg := "fragment missing: no anchor #" + src.Fragment + " on the page"
+	if d.Policy.FailOn == linkvault.FailOnBroken {
+		tc.Failure = &junitMessage{Message: xmlClean(msg), Type: string(linkvault.StateFragmentMissing), Text: xmlClean(details(d, e))}
+		return
+	}
+	tc.SystemOut = xmlClean(msg + "\n" + details(d, e))
 }
 
 // details is a multi-line plain-text account of a link for failure

@@ -193,7 +193,7 @@ func TestJUnitOutcomes(t *testing.T) {
 		wantFailures int
 	}{
 		{linkvault.FailOnDead, 3},   // two dead links, one with two occurrences
-		{linkvault.FailOnBroken, 6}, // plus three failing links
+		{linkvault.FailOnBroken, 7}, // plus three failing links and the occurrence of a missing fragment
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.failOn), func(t *testing.T) {

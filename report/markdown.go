@@ -66,6 +66,12 @@ func writeMarkdown(w io.Writer, d *Data) error {
 			return fmt.Sprintf("| %s | %s | %s | %s | %s |", m.link(e.URL, e.URL), mdEscape(day(e.ChangedSince)), m.verified(e), m.copies(e), m.sources(e))
 		})
 	}
+	if len(s.FragmentMissing) > 0 {
+		m.printf("### ⚓ Fragment missing (%d)\n\nAlive, but the section a link points to is gone: no anchor of that name on the page.\n\n| Link | Missing | Verified | Where |\n| --- | --- | --- | --- |\n", len(s.FragmentMissing))
+		m.rows(withFragmentSources(s.FragmentMissing), func(e *Entry) string {
+			return fmt.Sprintf("| %s | %s | %s | %s |", m.link(e.URL, e.URL), mdEscape("#"+strings.Join(missingFragments(e), ", #")), m.verified(e), m.sources(e))
+		})
+	}
 	m.collapsed("⚠️ Failing", s.Failing, "| Link | Last check | Verified | Bad runs | Copies | Where |\n| --- | --- | --- | --- | --- | --- |\n", func(e *Entry) string {
 		return fmt.Sprintf("| %s | %s | %s | %d | %s | %s |", m.link(e.URL, e.URL), mdEscape(reason(e)), m.verified(e), e.ConsecutiveBad, m.copies(e), m.sources(e))
 	})
@@ -95,6 +101,8 @@ var stateEmoji = map[linkvault.State]string{
 	linkvault.StateAlive:   "🟢",
 	linkvault.StateNew:     "🆕",
 	linkvault.StateGone:    "👻",
+
+	linkvault.StateFragmentMissing: "⚓",
 }
 
 // headline joins the counts of the states that a report shows: every state

@@ -74,8 +74,12 @@ type summary struct {
 	Failing      []*Entry // every failing entry
 	Blocked      []*Entry // every blocked entry
 	Changed      []*Entry // alive, but the main text no longer matches what was cited
-	Skipped      []*Entry // the run's check was skipped (excluded, private address …)
-	Repos        []*Entry // GitHub repositories archived or renamed (alive, but flagged)
+	// FragmentMissing: the last check answered, but #fragments the notes
+	// link to name no anchor of the page (whatever the state: a moved or
+	// changed page may also have lost a section).
+	FragmentMissing []*Entry
+	Skipped         []*Entry // the run's check was skipped (excluded, private address …)
+	Repos           []*Entry // GitHub repositories archived or renamed (alive, but flagged)
 
 	Hosts []hostRow // per host, most dead first
 }
@@ -120,7 +124,7 @@ func summarize(d *Data) summary {
 		hosts.add(e)
 	}
 	s.Hosts = hosts.rows(d.Run)
-	for _, l := range [][]*Entry{s.NewlyDead, s.Recovered, s.NewlyMoved, s.NewlyFailing, s.StillDead, s.Failing, s.Blocked, s.Changed} {
+	for _, l := range [][]*Entry{s.NewlyDead, s.Recovered, s.NewlyMoved, s.NewlyFailing, s.StillDead, s.Failing, s.Blocked, s.Changed, s.FragmentMissing} {
 		slices.SortFunc(l, func(a, b *Entry) int { return strings.Compare(a.URL, b.URL) })
 	}
 	return s
@@ -136,6 +140,9 @@ func (s *summary) add(e *Entry, run *linkvault.Run) {
 	}
 	if repoNote(e) != "" {
 		s.Repos = append(s.Repos, e)
+	}
+	if len(missingFragments(e)) > 0 {
+		s.FragmentMissing = append(s.FragmentMissing, e)
 	}
 	changed := changedIn(e, run)
 	switch e.State {
@@ -245,7 +252,8 @@ func Changed(e *Entry, run *linkvault.Run) bool { return changedIn(e, run) }
 // Outcomes returns what the fail_on decision (linkvault.FailOn.Failed)
 // needs to know about every entry the notes still reference: its state,
 // whether the reported run made it dead (as summary.NewlyDead) and whether
-// the run checked it with a bad result. Without a run, nothing is newly
+// the run checked it with a bad result or found one of its fragments
+// missing. Without a run, nothing is newly
 // dead or bad in it.
 func Outcomes(d *Data) []linkvault.Outcome {
 	out := make([]linkvault.Outcome, 0, len(d.Entries))
@@ -256,7 +264,9 @@ func Outcomes(d *Data) []linkvault.Outcome {
 		}
 		o := linkvault.Outcome{State: e.State}
 		o.NewlyDead = e.State == linkvault.StateDead && changedIn(e, d.Run)
-		o.BadInRun = d.Run != nil && e.Last != nil && e.Last.Status.Bad() && !e.LastChecked.Before(d.Run.Start)
+		inRun := d.Run != nil && e.Last != nil && !e.LastChecked.Before(d.Run.Start)
+		o.BadInRun = inRun && e.Last.Status.Bad()
+		o.FragmentMissing = inRun && e.Last.Status == linkvault.StatusOK && len(e.Last.MissingFragments) > 0
 		out = append(out, o)
 	}
 	return out
@@ -474,6 +484,57 @@ func changedNote(e *Entry) string {
 		note += " (last match " + day(e.LastMatch) + ")"
 	}
 	return note
+}
+
+// missingFragments returns the #fragments (without '#') of e's last
+// check that name no anchor of the page, when that check answered ok.
+func missingFragments(e *Entry) []string {
+	if e.Last == nil || e.Last.Status != linkvault.StatusOK {
+		return nil
+	}
+	return e.Last.MissingFragments
+}
+
+// sourceMissing reports whether the #fragment of the occurrence src of e
+// is one the last check found missing.
+func sourceMissing(e *Entry, src linkvault.Source) bool {
+	return src.Fragment != "" && slices.Contains(missingFragments(e), src.Fragment)
+}
+
+// fragmentNote lists the missing fragments of e: "no anchor #a, #b on the
+// page"; "" when none is missing.
+func fragmentNote(e *Entry) string {
+	miss := missingFragments(e)
+	if len(miss) == 0 {
+		return ""
+	}
+	return "no anchor #" + strings.Join(miss, ", #") + " on the page"
+}
+
+// fragmentSources returns a copy of e whose Sources are only the places
+// linking to one of its missing fragments: where a reader has a link to
+// fix.
+func fragmentSources(e *Entry) *Entry {
+	c := *e
+	c.Sources = nil
+	for _, s := range e.Sources {
+		if sourceMissing(e, s) {
+			c.Sources = append(c.Sources, s)
+		}
+	}
+	if len(c.Sources) == 0 {
+		c.Sources = e.Sources
+	}
+	return &c
+}
+
+// withFragmentSources is fragmentSources of every entry.
+func withFragmentSources(es []*Entry) []*Entry {
+	out := make([]*Entry, len(es))
+	for i, e := range es {
+		out[i] = fragmentSources(e)
+	}
+	return out
 }
 
 // day formats t as a UTC date, "" for the zero time.

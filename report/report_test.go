@@ -26,14 +26,14 @@ func TestSummarize(t *testing.T) {
 	s := summarize(fixture())
 	wantStates := map[linkvault.State]int{
 		linkvault.StateDead: 2, linkvault.StateFailing: 3, linkvault.StateChanged: 1, linkvault.StateBlocked: 1, linkvault.StateMoved: 2,
-		linkvault.StateAlive: 2, linkvault.StateNew: 2, linkvault.StateGone: 1,
+		linkvault.StateFragmentMissing: 1, linkvault.StateAlive: 2, linkvault.StateNew: 2, linkvault.StateGone: 1,
 	}
 	for _, st := range linkvault.States {
 		if s.States[st] != wantStates[st] {
 			t.Errorf("States[%s] = %d, want %d", st, s.States[st], wantStates[st])
 		}
 	}
-	wantStatuses := map[linkvault.Status]int{linkvault.StatusOK: 5, linkvault.StatusSoft404: 1, linkvault.StatusBroken: 2, linkvault.StatusUnreachable: 2, linkvault.StatusBlocked: 1}
+	wantStatuses := map[linkvault.Status]int{linkvault.StatusOK: 6, linkvault.StatusSoft404: 1, linkvault.StatusBroken: 2, linkvault.StatusUnreachable: 2, linkvault.StatusBlocked: 1}
 	for _, st := range linkvault.Statuses {
 		if s.Statuses[st] != wantStatuses[st] {
 			t.Errorf("Statuses[%s] = %d, want %d", st, s.Statuses[st], wantStatuses[st])
@@ -52,6 +52,7 @@ func TestSummarize(t *testing.T) {
 		{"Failing", s.Failing, []string{"https://blog.example.org/2019/05/kubecon-notes", "https://flaky.example.net/", "https://slow.example.net/x"}},
 		{"Blocked", s.Blocked, []string{"https://www.linkedin.com/in/someone"}},
 		{"Changed", s.Changed, []string{"https://docs.example.io/guide"}},
+		{"FragmentMissing", s.FragmentMissing, []string{"https://tool.example.dev/readme"}},
 	}
 	for _, l := range lists {
 		if got := urls(l.got); !slices.Equal(got, l.want) {
@@ -117,7 +118,7 @@ func TestVisible(t *testing.T) {
 	for _, e := range visible(d) {
 		got = append(got, e.State)
 	}
-	want := []linkvault.State{"dead", "dead", "failing", "failing", "failing", "changed", "blocked", "moved", "moved", "alive", "alive", "new", "new"}
+	want := []linkvault.State{"dead", "dead", "failing", "failing", "failing", "changed", "fragment_missing", "blocked", "moved", "moved", "alive", "alive", "new", "new"}
 	if !slices.Equal(got, want) {
 		t.Errorf("states in report order = %v, want %v", got, want)
 	}

@@ -19,6 +19,9 @@ const (
 	RuleFailingLink = "failing-link"
 	RuleMovedLink   = "moved-link"
 	RuleBlockedLink = "blocked-link"
+	// RuleFragmentMissing: the page answers, but the #fragment of this
+	// occurrence names no anchor of it.
+	RuleFragmentMissing = "fragment-missing"
 )
 
 type sarifLog struct {
@@ -113,11 +116,13 @@ var sarifRules = []struct {
 		"The link answers with a permanent redirect. Update it to the new address."},
 	{RuleBlockedLink, "BlockedLink", "note", "Blocked link",
 		"The server refused to let linkvault verify the link (401, 403, bot challenge or rate limit). Check it by hand."},
+	{RuleFragmentMissing, "FragmentMissing", "warning", "Fragment missing",
+		"The page answers, but the section the link points to is gone: its #fragment names no anchor (id, <a name>, heading) of the page. Point the link at the section's new anchor."},
 }
 
 // writeSARIF writes a SARIF 2.1.0 log for code scanning: one result per
 // occurrence of a dead (error), failing (warning), moved (warning) or
-// blocked (note) link, located at file:line:column with a URI relative to
+// blocked (note) link, or of a link whose #fragment is missing (warning), located at file:line:column with a URI relative to
 // the repository root (%SRCROOT%, whose file:// URI originalUriBaseIds
 // gives when Data.Root is set); a note outside the repository (an absolute
 // path) is located by its file:// URI, without a base. Columns count
@@ -163,7 +168,7 @@ func writeSARIF(w io.Writer, d *Data) error {
 		run.Properties = map[string]any{"linkvault_run": d.Run.ID}
 	}
 	for _, o := range occurrences(visible(d)) {
-		rule := sarifRuleOf(o.e.State)
+		rule := sarifRuleFor(o)
 		if rule == "" {
 			continue
 		}
@@ -172,7 +177,7 @@ func writeSARIF(w io.Writer, d *Data) error {
 			RuleID:    rule,
 			RuleIndex: ri,
 			Level:     sarifRules[ri].level,
-			Message:   sarifMessage{sarifText(o.e)},
+			Message:   sarifMessage{sarifText(o.e, rule, o.src)},
 			PartialFingerprints: map[string]string{
 				"linkvault/v1": fingerprint(rule, o.e.URL, o.src.File),
 			},
@@ -200,6 +205,15 @@ func writeSARIF(w io.Writer, d *Data) error {
 		return fmt.Errorf("report: sarif: %w", err)
 	}
 	return nil
+}
+
+// sarifRuleFor is the id of the rule an occurrence breaks: a missing
+// #fragment, or the rule of its link's state; "" for none.
+func sarifRuleFor(o occurrence) string {
+	if sourceMissing(o.e, o.src) {
+		return RuleFragmentMissing
+	}
+	return sarifRuleOf(o.e.State)
 }
 
 // sarifRuleOf is the id of the rule a link in state st breaks, "" for none.
@@ -232,8 +246,12 @@ func sarifLocationOf(src linkvault.Source) sarifLocation {
 	return loc
 }
 
-// sarifText is the one-line message of a result.
-func sarifText(e *Entry) string {
+// sarifText is the one-line message of a result of rule for the
+// occurrence src of e.
+func sarifText(e *Entry, rule string, src linkvault.Source) string {
+	if rule == RuleFragmentMissing {
+		return clean(fmt.Sprintf("Fragment missing %s#%s: no anchor %q on the page", e.URL, src.Fragment, src.Fragment))
+	}
 	switch e.State {
 	case linkvault.StateDead:
 		return clean(fmt.Sprintf("Dead link %s: %s", e.URL, reason(e)))

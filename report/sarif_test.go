@@ -137,8 +137,10 @@ func TestSARIFResults(t *testing.T) {
 			}
 		}
 	}
-	wantCount := map[string]int{RuleDeadLink: 3, RuleFailingLink: 3, RuleMovedLink: 2, RuleBlockedLink: 1}
-	wantLevel := map[string]string{RuleDeadLink: "error", RuleFailingLink: "warning", RuleMovedLink: "warning", RuleBlockedLink: "note"}
+	// The link with a missing fragment: one result, for the occurrence
+	// whose #install is gone (not the one whose #usage is there).
+	wantCount := map[string]int{RuleDeadLink: 3, RuleFailingLink: 3, RuleMovedLink: 2, RuleBlockedLink: 1, RuleFragmentMissing: 1}
+	wantLevel := map[string]string{RuleDeadLink: "error", RuleFailingLink: "warning", RuleMovedLink: "warning", RuleBlockedLink: "note", RuleFragmentMissing: "warning"}
 	for rule, n := range wantCount {
 		if count[rule] != n || levels[rule] != wantLevel[rule] {
 			t.Errorf("%s: %d results at level %q, want %d at %q", rule, count[rule], levels[rule], n, wantLevel[rule])

@@ -30,6 +30,7 @@ const (
 	ansiBlue   = "\x1b[34m"
 	ansiPurple = "\x1b[35m"
 	ansiCyan   = "\x1b[36m"
+	ansiOrange = "\x1b[38;5;208m" // 256-colour orange: fragment missing
 )
 
 var stateColor = map[linkvault.State]string{
@@ -41,6 +42,8 @@ var stateColor = map[linkvault.State]string{
 	linkvault.StateAlive:   ansiGreen,
 	linkvault.StateNew:     ansiCyan,
 	linkvault.StateGone:    ansiDim,
+
+	linkvault.StateFragmentMissing: ansiOrange,
 }
 
 // Text writes a terminal summary: the counts of each state, then what
@@ -93,6 +96,7 @@ func Text(w io.Writer, d *Data, opts TextOptions) error {
 	t.list("Recovered", "✓", ansiGreen, s.Recovered, nil, opts.Verbose)
 	t.list("Newly moved", "→", ansiBlue, s.NewlyMoved, nil, opts.Verbose)
 	t.list("Newly failing", "!", ansiYellow, s.NewlyFailing, reason, opts.Verbose)
+	t.list("Fragment missing", "#", ansiOrange, withFragmentSources(s.FragmentMissing), fragmentNote, opts.Verbose)
 	if opts.Verbose {
 		t.list("Still dead", "✗", ansiRed, s.StillDead, reason, true)
 		t.list("Still failing", "!", ansiYellow, without(s.Failing, s.NewlyFailing), reason, true)
@@ -166,7 +170,11 @@ func (t *textWriter) list(heading, mark, color string, entries []*Entry, why fun
 		}
 		var locs []string
 		for _, s := range srcs {
-			locs = append(locs, clean(location(s)))
+			loc := location(s)
+			if s.Fragment != "" {
+				loc += " #" + s.Fragment
+			}
+			locs = append(locs, clean(loc))
 		}
 		if extra := len(e.Sources) - len(srcs); extra > 0 {
 			locs = append(locs, fmt.Sprintf("+%d more", extra))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -677,14 +678,34 @@ func planChecks(db *archive.DB, cfg *Config, links []linkvault.Link, all, captur
 	if err != nil {
 		return cp, err
 	}
+	frags := linkFragments(links)
 	for _, u := range p.Links {
-		t := crawler.Target{URL: u, Capture: capture, Captured: captured[u]}
-		if r := recs[u]; r != nil {
+		t := crawler.Target{URL: u, Capture: capture, Captured: captured[u], Fragments: frags[u]}
+		// A 304 has no body to judge fragments on: a URL the notes link
+		// to with a #fragment is asked without validators.
+		if r := recs[u]; r != nil && len(t.Fragments) == 0 {
 			t.ETag, t.LastModified = r.ETag, r.LastModified
 		}
 		cp.targets = append(cp.targets, t)
 	}
 	return cp, nil
+}
+
+// linkFragments maps the URL of each web link to the distinct #fragments
+// its sources link to (crawler.Target.Fragments).
+func linkFragments(links []linkvault.Link) map[string][]string {
+	out := map[string][]string{}
+	for _, l := range links {
+		if l.Kind != linkvault.KindWeb {
+			continue
+		}
+		for _, s := range l.Sources {
+			if s.Fragment != "" && !slices.Contains(out[l.URL], s.Fragment) {
+				out[l.URL] = append(out[l.URL], s.Fragment)
+			}
+		}
+	}
+	return out
 }
 
 // knownLandings maps the web links of the database that are not checked in

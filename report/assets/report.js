@@ -8,7 +8,7 @@
   (data.runs || []).forEach(function (r) { runs[r[0]] = r[1]; });
   var now = Date.parse(data.now) || Date.now();
   var PAGE = 100;
-  var ORDER = ["dead", "failing", "changed", "blocked", "moved", "alive", "new", "gone"];
+  var ORDER = ["dead", "failing", "changed", "fragment_missing", "blocked", "moved", "alive", "new", "gone"];
   var CHECK = { o: "ok", b: "broken", f: "soft 404", u: "unreachable", x: "blocked", t: "throttled", s: "skipped" };
 
   function $(id) { return document.getElementById(id); }
