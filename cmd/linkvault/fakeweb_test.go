@@ -288,6 +288,9 @@ func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 		if w.serveSource(rw, r, host, day) {
 			return
 		}
+		if serveFragmentPage(rw, host+r.URL.Path) {
+			return
+		}
 		// The Wayback Machine knows one vanished repository.
 		if host+r.URL.Path == "web.archive.org/web/https://github.com/gone/repo" {
 			http.Redirect(rw, r, "https://web.archive.org/web/20200101000000/https://github.com/gone/repo", http.StatusFound)
