@@ -131,11 +131,18 @@ func writeHistoryRecord(w io.Writer, rec *linkvault.URLRecord, caps []linkvault.
 	if !rec.ChangedSince.IsZero() {
 		fmt.Fprintf(w, "  changed   text no longer matches what was cited since %s (last match %s)\n", fmtTime(rec.ChangedSince), fmtTime(rec.LastMatch))
 	}
+	if rec.Last != nil && rec.Last.Status == linkvault.StatusOK && len(rec.Last.MissingFragments) > 0 {
+		fmt.Fprintf(w, "  missing   no anchor #%s on the page\n", strings.Join(rec.Last.MissingFragments, ", #"))
+	}
 	fmt.Fprintf(w, "  seen      %s … %s\n", fmtTime(rec.FirstSeen), fmtTime(rec.LastSeen))
 	if len(rec.Sources) > 0 {
 		fmt.Fprintln(w, "\nWhere it occurs:")
 		for _, s := range rec.Sources {
-			fmt.Fprintf(w, "  %s:%d:%d\n", s.File, s.Line, s.Column)
+			frag := ""
+			if s.Fragment != "" {
+				frag = " #" + s.Fragment
+			}
+			fmt.Fprintf(w, "  %s:%d:%d%s\n", s.File, s.Line, s.Column, frag)
 		}
 	}
 }
