@@ -6,8 +6,8 @@
 // stores the run and the links the notes reference, Record queues each
 // check's linkvault.Result, and Finish stores the totals. Results are folded
 // into linkvault.URLRecord values by linkvault.Advance, the pure state machine that
-// decides when a URL is alive, failing, dead, blocked, moved, changed or
-// gone, and
+// decides when a URL is alive, failing, dead, blocked, moved, changed,
+// fragment_missing or gone, and
 // each check is appended to the URL's history as a linkvault.Check. The
 // queries (URL, URLs, Records, History, Runs, LastRun, Stats) never touch the
 // network. GC prunes old checks and compacts the file.

@@ -12,8 +12,8 @@
 //
 // Every renderer lists the entries of visible: gone URLs (no longer in
 // the notes) are left out unless Data.ShowGone is set, and the order is by
-// state severity — dead, failing, blocked, moved, alive, new, gone (the
-// order of linkvault.States) — then by URL, byte-wise. Per-occurrence
+// state severity — dead, failing, changed, fragment_missing, blocked,
+// moved, alive, new, gone (the order of linkvault.States) — then by URL, byte-wise. Per-occurrence
 // formats (JUnit, SARIF, GitHub) are ordered by file, line, column, URL.
 //
 // A URL "changed in the run" when one of its checks of the reported run
@@ -33,6 +33,19 @@
 // in the footer), never colour alone. With a budget or max_age in play,
 // the summaries add one line: how many links are verified, the oldest
 // verdict, how many are stale and how many due links the run left.
+//
+// # Fragment missing
+//
+// A link whose last check answered but found a #fragment the notes use
+// missing from the page (Result.MissingFragments) is listed in its own
+// section (text, Markdown) with only the occurrences to fix, whatever its
+// state (a moved page may also have lost a section): the state
+// fragment_missing has its own colour, card and filter (HTML). The
+// per-occurrence formats mark only the occurrences whose fragment is
+// missing: a fragment-missing SARIF result (warning), a GitHub
+// "::warning", and in JUnit a failure under fail_on broken, a system-out
+// note otherwise (fail_on dead never fails on a live page). [Outcomes]
+// sets Outcome.FragmentMissing for fail_on.
 //
 // # Paths and links into the repository
 //
