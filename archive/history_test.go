@@ -25,7 +25,7 @@ func TestCodesAreStable(t *testing.T) {
 	for s, want := range map[linkvault.State]byte{
 		linkvault.StateDead: 1, linkvault.StateFailing: 2, linkvault.StateBlocked: 3,
 		linkvault.StateMoved: 4, linkvault.StateAlive: 5, linkvault.StateNew: 6,
-		linkvault.StateGone: 7, linkvault.StateChanged: 8,
+		linkvault.StateGone: 7, linkvault.StateChanged: 8, linkvault.StateFragmentMissing: 9,
 	} {
 		if got := stateCode(s); got != want || stateOf(want) != s {
 			t.Errorf("state %s: code %d, want %d", s, got, want)
