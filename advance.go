@@ -95,7 +95,8 @@ func Advance(rec URLRecord, res Result, p Policy, now time.Time) (URLRecord, Che
 }
 
 // advanceOK applies an ok result to rec (see Advance) and returns the
-// next state; the result of a 304 gets the title of the last one.
+// next state; the result of a 304 gets the title and content type of the
+// last one.
 func advanceOK(rec *URLRecord, res *Result, p Policy, now time.Time) State {
 	next := drift(rec, *res, p, now)
 	if next == StateAlive && len(res.MissingFragments) > 0 {
@@ -120,6 +121,9 @@ func advanceOK(rec *URLRecord, res *Result, p Policy, now time.Time) State {
 	}
 	if res.Title == "" && rec.Last != nil {
 		res.Title = rec.Last.Title
+	}
+	if res.ContentType == "" && rec.Last != nil {
+		res.ContentType = rec.Last.ContentType // the same representation
 	}
 	return next
 }

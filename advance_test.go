@@ -252,10 +252,13 @@ var t0 = time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
 func TestAdvanceValidators(t *testing.T) {
 	rec := linkvault.URLRecord{URL: "https://example.com/a", State: linkvault.StateNew}
 	ok := resOK
-	ok.ETag, ok.LastModified, ok.Title = `"v1"`, "Sat, 01 Mar 2025 08:00:00 GMT", "Page"
+	ok.ETag, ok.LastModified, ok.Title, ok.ContentType = `"v1"`, "Sat, 01 Mar 2025 08:00:00 GMT", "Page", "application/pdf"
 	rec, _ = linkvault.Advance(rec, ok, linkvault.Policy{}, t0)
 	notModified := linkvault.Result{Status: linkvault.StatusOK, HTTPStatus: 304, NotModified: true}
 	rec, _ = linkvault.Advance(rec, notModified, linkvault.Policy{}, t0.Add(day))
+	if rec.Last.ContentType != "application/pdf" {
+		t.Errorf("after 304: content type %q, want the last one kept (application/pdf)", rec.Last.ContentType)
+	}
 	if rec.ETag != `"v1"` || rec.LastModified != ok.LastModified || rec.Last.Title != "Page" || !rec.LastOK.Equal(t0.Add(day)) {
 		t.Errorf("after 304: etag %q, last-modified %q, title %q, last ok %v; want kept, kept, kept, day 1",
 			rec.ETag, rec.LastModified, rec.Last.Title, rec.LastOK)

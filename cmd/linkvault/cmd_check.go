@@ -681,9 +681,10 @@ func planChecks(db *archive.DB, cfg *Config, links []linkvault.Link, all, captur
 	frags := linkFragments(links)
 	for _, u := range p.Links {
 		t := crawler.Target{URL: u, Capture: capture, Captured: captured[u], Fragments: frags[u]}
-		// A 304 has no body to judge fragments on: a URL the notes link
-		// to with a #fragment is asked without validators.
-		if r := recs[u]; r != nil && len(t.Fragments) == 0 {
+		// A 304 has no body to judge fragments on: a page the notes link
+		// to with a #fragment is asked without validators (a PDF's
+		// #page=3 is never judged: it keeps them).
+		if r := recs[u]; r != nil && (len(t.Fragments) == 0 || !lastHTML(r)) {
 			t.ETag, t.LastModified = r.ETag, r.LastModified
 		}
 		cp.targets = append(cp.targets, t)
@@ -706,6 +707,16 @@ func linkFragments(links []linkvault.Link) map[string][]string {
 		}
 	}
 	return out
+}
+
+// lastHTML reports whether the last check of r answered an HTML page, or
+// there is no telling (never fetched, no Content-Type).
+func lastHTML(r *linkvault.URLRecord) bool {
+	if r.Last == nil || r.Last.ContentType == "" {
+		return true
+	}
+	ct := strings.ToLower(r.Last.ContentType)
+	return strings.Contains(ct, "text/html") || strings.Contains(ct, "xhtml")
 }
 
 // knownLandings maps the web links of the database that are not checked in

@@ -288,7 +288,7 @@ func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 		if w.serveSource(rw, r, host, day) {
 			return
 		}
-		if serveFragmentPage(rw, host+r.URL.Path) {
+		if serveFragmentPage(rw, r, host+r.URL.Path) {
 			return
 		}
 		// The Wayback Machine knows one vanished repository.

@@ -27,12 +27,17 @@ var fragmentPages = map[string]string{
 	"github.com/linkvault/fragdemo/blob/main/main.go": `<!doctype html><html><head><title>main.go</title></head><body><pre>package main</pre></body></html>`,
 }
 
-// serveFragmentPage answers for the pages of fragmentPages; false for any
-// other HOST/PATH.
-func serveFragmentPage(rw http.ResponseWriter, hostPath string) bool {
+// serveFragmentPage answers for the pages of fragmentPages, with an ETag
+// honoured by a 304; false for any other HOST/PATH.
+func serveFragmentPage(rw http.ResponseWriter, r *http.Request, hostPath string) bool {
 	body, ok := fragmentPages[hostPath]
 	if !ok {
 		return false
+	}
+	rw.Header().Set("ETag", `"frag-v1"`)
+	if r.Header.Get("If-None-Match") == `"frag-v1"` {
+		rw.WriteHeader(http.StatusNotModified)
+		return true
 	}
 	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
 	io.WriteString(rw, body)
