@@ -266,7 +266,7 @@ func Outcomes(d *Data) []linkvault.Outcome {
 		o.NewlyDead = e.State == linkvault.StateDead && changedIn(e, d.Run)
 		inRun := d.Run != nil && e.Last != nil && !e.LastChecked.Before(d.Run.Start)
 		o.BadInRun = inRun && e.Last.Status.Bad()
-		o.FragmentMissing = inRun && e.Last.Status == linkvault.StatusOK && len(e.Last.MissingFragments) > 0
+		o.FragmentMissing = inRun && len(missingFragments(e)) > 0
 		out = append(out, o)
 	}
 	return out
@@ -487,18 +487,27 @@ func changedNote(e *Entry) string {
 }
 
 // missingFragments returns the #fragments (without '#') of e's last
-// check that name no anchor of the page, when that check answered ok.
+// check that name no anchor of the page, when that check answered ok, and
+// that the notes still link to (a link fixed since the check, under
+// check.recheck_after, is not listed).
 func missingFragments(e *Entry) []string {
 	if e.Last == nil || e.Last.Status != linkvault.StatusOK {
 		return nil
 	}
-	return e.Last.MissingFragments
+	var out []string
+	for _, f := range e.Last.MissingFragments {
+		if slices.ContainsFunc(e.Sources, func(s linkvault.Source) bool { return s.Fragment == f }) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // sourceMissing reports whether the #fragment of the occurrence src of e
 // is one the last check found missing.
 func sourceMissing(e *Entry, src linkvault.Source) bool {
-	return src.Fragment != "" && slices.Contains(missingFragments(e), src.Fragment)
+	return src.Fragment != "" && e.Last != nil && e.Last.Status == linkvault.StatusOK &&
+		slices.Contains(e.Last.MissingFragments, src.Fragment)
 }
 
 // fragmentNote lists the missing fragments of e: "no anchor #a, #b on the
@@ -521,9 +530,6 @@ func fragmentSources(e *Entry) *Entry {
 		if sourceMissing(e, s) {
 			c.Sources = append(c.Sources, s)
 		}
-	}
-	if len(c.Sources) == 0 {
-		c.Sources = e.Sources
 	}
 	return &c
 }

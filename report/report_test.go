@@ -451,3 +451,29 @@ func TestSchemaDocumented(t *testing.T) {
 		t.Errorf("only %d fields seen: the walk misses the document", len(seen))
 	}
 }
+
+// TestFragmentMissingSources: a report lists a missing fragment only
+// while the notes still link to it, and only the occurrences to fix.
+func TestFragmentMissingSources(t *testing.T) {
+	d := fixture()
+	var e *Entry
+	for i := range d.Entries {
+		if d.Entries[i].URL == "https://tool.example.dev/readme" {
+			e = &d.Entries[i]
+		}
+	}
+	if got := fragmentSources(e).Sources; len(got) != 1 || got[0].Fragment != "install" {
+		t.Errorf("sources to fix = %v, want the one with #install", got)
+	}
+	e.Last.MissingFragments = []string{"install", "fixed-since"}
+	if got := missingFragments(e); !slices.Equal(got, []string{"install"}) {
+		t.Errorf("missing = %q, want [install] (no note links to #fixed-since any more)", got)
+	}
+	e.Sources = e.Sources[1:] // the note linking to #install was fixed
+	if got := summarize(d).FragmentMissing; len(got) != 0 {
+		t.Errorf("FragmentMissing = %d entries, want none once no note links to a missing fragment", len(got))
+	}
+	if o := Outcomes(d); slices.ContainsFunc(o, func(o linkvault.Outcome) bool { return o.FragmentMissing }) {
+		t.Error("an outcome has FragmentMissing, want none")
+	}
+}
