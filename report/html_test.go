@@ -374,3 +374,19 @@ func TestEveryStatusHasACell(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLFragmentMissing: the HTML report has a card for fragment_missing
+// with its hint, and the link's note names the missing anchor.
+func TestHTMLFragmentMissing(t *testing.T) {
+	out, doc := renderHTML(t, fixture())
+	card := doc.Find(`.card[data-state="fragment_missing"]`)
+	if card.Length() != 1 {
+		t.Fatalf("%d fragment_missing cards, want 1", card.Length())
+	}
+	if hint, _ := card.Attr("title"); !strings.Contains(hint, "section") {
+		t.Errorf("card hint %q, want one about the section", hint)
+	}
+	if !bytes.Contains(out, []byte("no anchor #install on the page")) {
+		t.Error("the link's note does not name the missing anchor #install")
+	}
+}
