@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
@@ -98,6 +99,49 @@ func collectAnchors(n *html.Node, s anchorSet) {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		collectAnchors(c, s)
 	}
+}
+
+// addEmbedded adds the user-content-… ids found anywhere in the page's
+// text: GitHub's code view and repository overview send the rendered
+// README or blob Markdown inside a JSON payload (<script
+// type="application/json">, id=\"user-content-install\"), not as
+// elements; its script then puts them in the DOM. A value escaped in JSON
+// (\u5feb…) is unescaped.
+func (s anchorSet) addEmbedded(text string) {
+	for rest := text; ; {
+		i := strings.Index(rest, userContent)
+		if i < 0 {
+			return
+		}
+		rest = rest[i:]
+		end, escaped := embeddedEnd(rest)
+		v := rest[:end]
+		rest = rest[end:]
+		if escaped {
+			if u, err := strconv.Unquote(`"` + v + `"`); err == nil {
+				v = u
+			}
+		}
+		s.add(v)
+	}
+}
+
+// embeddedEnd returns where the id at the start of s ends: at a quote,
+// '<', '>', '&', white space, or a backslash that does not start a JSON
+// \uXXXX escape (those are part of the id: escaped reports them).
+func embeddedEnd(s string) (end int, escaped bool) {
+	for end < len(s) {
+		switch c := s[end]; {
+		case c == '\\' && end+5 < len(s) && s[end+1] == 'u':
+			escaped = true
+			end += 6
+			continue
+		case strings.IndexByte("\\\"'<>& \t\r\n", c) >= 0:
+			return end, escaped
+		}
+		end++
+	}
+	return end, escaped
 }
 
 // missingFragments returns the fragments among frags (as written,

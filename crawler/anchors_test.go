@@ -137,3 +137,20 @@ func TestFragmentsChecked(t *testing.T) {
 		t.Errorf("404: %s missing %q, want broken, no verdict", r, r.MissingFragments)
 	}
 }
+
+// codeViewPage is a page as GitHub's code view sends it: the rendered
+// Markdown of a blob (or the repository's README) is in a JSON payload,
+// its heading ids escaped, a Chinese one as \u escapes; the script puts
+// them in the DOM later.
+const codeViewPage = `<!doctype html><html><head><title>docs/guide.md at main</title></head><body>
+<react-app app-name="react-code-view"><script type="application/json" data-target="react-app.embeddedData">` +
+	`{"payload":{"blob":{"richText":"\u003carticle class=\"markdown-body\"\u003e\u003cdiv class=\"markdown-heading\"\u003e\u003ch2 class=\"heading-element\"\u003eInstall\u003c/h2\u003e\u003ca id=\"user-content-install\" class=\"anchor\" href=\"#install\"\u003e\u003c/a\u003e\u003c/div\u003e` +
+	`\u003ca id=\"user-content-\u5feb\u901f\u5f00\u59cb\" class=\"anchor\"\u003e\u003c/a\u003e\u003ca id=\"user-content-配置\"\u003e\u003c/a\u003e"}}}` +
+	`</script></react-app></body></html>`
+
+func TestEmbeddedAnchors(t *testing.T) {
+	p := analyzePageFor([]byte(codeViewPage), "text/html; charset=utf-8", "", []string{"install", "快速开始", "配置", "usage", "L3"})
+	if want := []string{"usage"}; !slices.Equal(p.missing, want) {
+		t.Errorf("missing = %q, want %q", p.missing, want)
+	}
+}

@@ -65,7 +65,11 @@ func analyzePageFor(raw []byte, contentType, contentEncoding string, frags []str
 	}
 	var p page
 	if len(frags) > 0 {
-		p.missing = missingFragments(pageAnchors(doc), frags)
+		anchors := pageAnchors(doc)
+		if strings.Contains(text, userContent) {
+			anchors.addEmbedded(text)
+		}
+		p.missing = missingFragments(anchors, frags)
 	}
 	p.title = collapse(doc.Find("head > title").First().Text())
 	p.heading = collapse(doc.Find("h1").First().Text())
