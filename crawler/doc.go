@@ -140,7 +140,10 @@
 // every id, the name of every <a name>, and for rendered Markdown on
 // GitHub (also Gitea, Forgejo) the heading ids "user-content-X" answer
 // for #X, as the site's script scrolls there (a repository README on the
-// repository's page, a blob/…md page). A fragment is looked up as written
+// repository's page, a blob/…md page; also when GitHub sends the
+// rendered Markdown inside a JSON payload for its script, as its code view
+// does: user-content- ids are looked for in the whole text, JSON escapes
+// undone). A fragment is looked up as written
 // and percent-decoded. Those not found are Result.MissingFragments: the
 // page is alive, the section is gone (linkvault.StateFragmentMissing).
 // Never judged, never missing: client-side routes (#/path, #!…), line
