@@ -179,7 +179,7 @@ func writeSARIF(w io.Writer, d *Data) error {
 			Level:     sarifRules[ri].level,
 			Message:   sarifMessage{sarifText(o.e, rule, o.src)},
 			PartialFingerprints: map[string]string{
-				"linkvault/v1": fingerprint(rule, o.e.URL, o.src.File),
+				"linkvault/v1": fingerprint(rule, o.e.URL+fragmentKey(rule, o.src), o.src.File),
 			},
 			Properties: map[string]any{"url": o.e.URL, "state": o.e.State},
 		}
@@ -264,6 +264,16 @@ func sarifText(e *Entry, rule string, src linkvault.Source) string {
 		return clean(fmt.Sprintf("Moved link %s", e.URL))
 	}
 	return clean(fmt.Sprintf("Blocked link %s: %s", e.URL, reason(e)))
+}
+
+// fragmentKey is "#fragment" for a fragment-missing result, "" for the
+// others (whose fingerprints stay as they were): two missing fragments of
+// one URL in one note are two alerts.
+func fragmentKey(rule string, src linkvault.Source) string {
+	if rule != RuleFragmentMissing {
+		return ""
+	}
+	return "#" + src.Fragment
 }
 
 // fingerprint identifies a result across runs independently of its line,

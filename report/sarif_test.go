@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/linkvault/linkvault"
 )
 
 // sarifSchema compiles testdata/sarif-2.1.0-trimmed.json, with format
@@ -152,5 +154,43 @@ func TestSARIFResults(t *testing.T) {
 	}
 	if u, err := url.Parse(chinese); err != nil || u.Path != chineseMD {
 		t.Errorf("artifact URI %q does not decode to %q", chinese, chineseMD)
+	}
+}
+
+// TestSARIFFragmentFingerprints: two missing fragments of one URL in one
+// note are two alerts (distinct fingerprints); the fragment that is still
+// there gives none.
+func TestSARIFFragmentFingerprints(t *testing.T) {
+	d := fixture()
+	for i := range d.Entries {
+		e := &d.Entries[i]
+		if e.URL == "https://tool.example.dev/readme" {
+			e.Sources = append(e.Sources, linkvault.Source{File: "notes/c.md", Line: 31, Column: 1, Fragment: "config"})
+			e.Last.MissingFragments = []string{"install", "config"}
+		}
+	}
+	var b bytes.Buffer
+	if err := writeSARIF(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID       string            `json:"ruleId"`
+				Fingerprints map[string]string `json:"partialFingerprints"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range log.Runs[0].Results {
+		if r.RuleID == RuleFragmentMissing {
+			seen[r.Fingerprints["linkvault/v1"]] = true
+		}
+	}
+	if len(seen) != 2 {
+		t.Errorf("%d distinct fragment-missing fingerprints, want 2 (#install and #config)", len(seen))
 	}
 }
