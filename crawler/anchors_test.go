@@ -154,3 +154,12 @@ func TestEmbeddedAnchors(t *testing.T) {
 		t.Errorf("missing = %q, want %q", p.missing, want)
 	}
 }
+
+// TestFragmentsAppShell: a page its script builds (an empty mount point,
+// next to no text) gets no verdict: its anchors are not in the HTML.
+func TestFragmentsAppShell(t *testing.T) {
+	shell := `<!doctype html><html><head><title>Docs</title><script src="/app.js"></script></head><body><div id="root"></div></body></html>`
+	if p := analyzePageFor([]byte(shell), "text/html", "", []string{"install"}); p.missing != nil {
+		t.Errorf("app shell: missing = %q, want no verdict", p.missing)
+	}
+}

@@ -87,6 +87,10 @@ func analyzePageFor(raw []byte, contentType, contentEncoding string, frags []str
 		p.main = p.text
 	}
 	p.textHash = textHash(p.main)
+	if appShell(p) {
+		// A script builds the page: its anchors are not in the HTML.
+		p.missing = nil
+	}
 	return p
 }
 

@@ -16,7 +16,6 @@ var fragmentPages = map[string]string{
 <h2 id="setup">Setup</h2><p>Install it.</p>
 <a name="faq"></a><h2>FAQ</h2>
 <h2 id="配置">配置</h2>
-<div id="app"></div>
 </body></html>`,
 	"github.com/linkvault/fragdemo": `<!doctype html><html><head><title>linkvault/fragdemo</title></head><body>
 <div id="readme"><article class="markdown-body entry-content container-lg" itemprop="text">
