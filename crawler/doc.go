@@ -151,9 +151,10 @@
 // #sec:~:text=… asks for sec), #top and an empty fragment. No verdict
 // (MissingFragments empty) when the page cannot be searched: not HTML
 // (a PDF's #page=3), a body cut at MaxBody (the anchor may be past the
-// cut), an application shell (its script builds the page and its anchors), a HEAD-only check, a bad answer, a 304 (the CLI asks a page
-// linked with fragments without validators, so that it can be judged). A repository link with a fragment is fetched as a
-// page even when GitHub's GraphQL API answers for the repository, which
+// cut), an application shell (its script builds the page and its
+// anchors), a HEAD-only check, a bad answer, a 304 (the CLI asks a page
+// linked with fragments without validators, so that it can be judged). A
+// repository link with a fragment is fetched as a page even when GitHub's GraphQL API answers for the repository, which
 // does not tell the README's anchors. Local Markdown and HTML files are
 // judged by CheckLocal against their headings and anchors (see
 // extract.Anchors).
