@@ -434,8 +434,13 @@ func TestSlowPoolBounded(t *testing.T) {
 			w.Host("a.test").Handler = mux
 			opts := webOptions(w)
 			opts.Concurrency, opts.HostConcurrency = tt.conc, tt.hostConc
-			opts.HeaderTimeout = 500 * time.Millisecond
-			opts.SlowAfter = 20 * time.Millisecond
+			// SlowAfter leaves the quick page room to answer
+			// quickly on a loaded machine (at 20 ms, a load of 20
+			// made it slow, and the host then rightly lent nothing),
+			// while 1+slowPool requests, one lent every SlowAfter,
+			// still start well within the timeout's window below.
+			opts.HeaderTimeout = 1500 * time.Millisecond
+			opts.SlowAfter = 80 * time.Millisecond
 			opts.Retries = -1
 			var targets []Target
 			if !tt.allSlow {
