@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/linkvault/linkvault/internal/cssvalue"
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/css"
 	"golang.org/x/net/html"
@@ -51,7 +52,7 @@ func rewriteCSS(data []byte, to func(ref string) (string, bool)) ([]byte, bool) 
 			inImport = false
 		case css.URLToken:
 			inImport = false
-			if u, ok := to(cssURLValue(tok)); ok {
+			if u, ok := to(cssvalue.URL(tok)); ok {
 				out.WriteString(`url("` + cssQuote(u) + `")`)
 				changed = true
 				continue
@@ -59,7 +60,7 @@ func rewriteCSS(data []byte, to func(ref string) (string, bool)) ([]byte, bool) 
 		case css.StringToken:
 			if inImport {
 				inImport = false
-				if u, ok := to(cssString(tok)); ok {
+				if u, ok := to(cssvalue.String(tok)); ok {
 					out.WriteString(`"` + cssQuote(u) + `"`)
 					changed = true
 					continue
@@ -73,84 +74,6 @@ func rewriteCSS(data []byte, to func(ref string) (string, bool)) ([]byte, bool) 
 // cssQuote escapes s for a double-quoted CSS string.
 func cssQuote(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\a `).Replace(s)
-}
-
-// cssURLValue returns the URL of a url() token (quoted or not).
-func cssURLValue(tok []byte) string {
-	i := bytes.IndexByte(tok, '(')
-	if i < 0 {
-		return ""
-	}
-	v := bytes.TrimSpace(bytes.TrimSuffix(tok[i+1:], []byte(")")))
-	if len(v) > 0 && (v[0] == '"' || v[0] == '\'') {
-		return cssString(v)
-	}
-	return cssUnescape(v)
-}
-
-// cssString returns the value of a quoted CSS string token.
-func cssString(tok []byte) string {
-	if len(tok) >= 1 && (tok[0] == '"' || tok[0] == '\'') {
-		q := tok[0]
-		tok = tok[1:]
-		if len(tok) > 0 && tok[len(tok)-1] == q {
-			tok = tok[:len(tok)-1]
-		}
-	}
-	return cssUnescape(tok)
-}
-
-// cssUnescape undoes CSS escapes: \ and up to six hex digits (and one
-// white space after them), or \ and any other character.
-func cssUnescape(b []byte) string {
-	if bytes.IndexByte(b, '\\') < 0 {
-		return string(b)
-	}
-	var out strings.Builder
-	for i := 0; i < len(b); i++ {
-		if b[i] != '\\' || i+1 == len(b) {
-			out.WriteByte(b[i])
-			continue
-		}
-		i++
-		j := i
-		for j < len(b) && j-i < 6 && isHexDigit(b[j]) {
-			j++
-		}
-		if j == i {
-			if b[i] != '\n' {
-				out.WriteByte(b[i])
-			}
-			continue
-		}
-		var r rune
-		for _, c := range b[i:j] {
-			r = r<<4 | rune(hexDigit(c))
-		}
-		if r == 0 || r > 0x10FFFF {
-			r = 0xFFFD
-		}
-		out.WriteRune(r)
-		if j < len(b) && (b[j] == ' ' || b[j] == '\t' || b[j] == '\n') {
-			j++
-		}
-		i = j - 1
-	}
-	return out.String()
-}
-
-func isHexDigit(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-func hexDigit(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
-	}
-	return c - '0'
 }
 
 // serveCSS writes the stylesheet r captured at base with its references

@@ -1,7 +1,6 @@
 package crawler
 
 import (
-	"bytes"
 	"net/url"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/tdewolff/parse/v2/css"
 
 	"github.com/linkvault/linkvault/crawler/extract"
+	"github.com/linkvault/linkvault/internal/cssvalue"
 )
 
 // The kinds of page requisites (RequisiteOptions.Kinds).
@@ -254,91 +254,13 @@ func scanCSS(data []byte, fn func(cssRef)) {
 		case css.SemicolonToken:
 			inImport = false
 		case css.URLToken:
-			fn(cssRef{url: cssURLValue(tok), importRule: inImport, fontFace: fontFace > 0})
+			fn(cssRef{url: cssvalue.URL(tok), importRule: inImport, fontFace: fontFace > 0})
 			inImport = false
 		case css.StringToken:
 			if inImport {
-				fn(cssRef{url: cssString(tok), importRule: true})
+				fn(cssRef{url: cssvalue.String(tok), importRule: true})
 				inImport = false
 			}
 		}
 	}
-}
-
-// cssURLValue returns the URL of a url() token (quoted or not).
-func cssURLValue(tok []byte) string {
-	i := bytes.IndexByte(tok, '(')
-	if i < 0 {
-		return ""
-	}
-	v := bytes.TrimSpace(bytes.TrimSuffix(tok[i+1:], []byte(")")))
-	if len(v) > 0 && (v[0] == '"' || v[0] == '\'') {
-		return cssString(v)
-	}
-	return cssUnescape(v)
-}
-
-// cssString returns the value of a quoted CSS string token.
-func cssString(tok []byte) string {
-	if len(tok) >= 1 && (tok[0] == '"' || tok[0] == '\'') {
-		q := tok[0]
-		tok = tok[1:]
-		if len(tok) > 0 && tok[len(tok)-1] == q {
-			tok = tok[:len(tok)-1]
-		}
-	}
-	return cssUnescape(tok)
-}
-
-// cssUnescape undoes CSS escapes: \ and up to six hex digits (and one
-// white space after them), or \ and any other character.
-func cssUnescape(b []byte) string {
-	if bytes.IndexByte(b, '\\') < 0 {
-		return string(b)
-	}
-	var out strings.Builder
-	for i := 0; i < len(b); i++ {
-		if b[i] != '\\' || i+1 == len(b) {
-			out.WriteByte(b[i])
-			continue
-		}
-		i++
-		j := i
-		for j < len(b) && j-i < 6 && isHex(b[j]) {
-			j++
-		}
-		if j == i {
-			if b[i] != '\n' { // an escaped newline is a line continuation
-				out.WriteByte(b[i])
-			}
-			continue
-		}
-		var r rune
-		for _, c := range b[i:j] {
-			r = r<<4 | rune(hexVal(c))
-		}
-		if r == 0 || r > 0x10FFFF {
-			r = 0xFFFD
-		}
-		out.WriteRune(r)
-		if j < len(b) && (b[j] == ' ' || b[j] == '\t' || b[j] == '\n') {
-			j++
-		}
-		i = j - 1
-	}
-	return out.String()
-}
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-func hexVal(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
-	}
-	return c - '0'
 }
