@@ -132,24 +132,32 @@ func runGet(ctx context.Context, g *globalOptions, opts GetOptions, rawURL strin
 // writeCapture writes the payload of c, read through the WARC store, to
 // --output or stdout.
 func writeCapture(g *globalOptions, cfg *Config, opts GetOptions, c linkvault.Capture) error {
-	store, err := cfg.openStore(context.Background())
+	return writePayload(g, cfg, opts.Output, c, fmt.Sprintf("%s, captured %s", report.Bytes(c.Size), c.Time.UTC().Format(time.RFC3339)))
+}
+
+// writePayload writes the payload of c, read through the WARC store (the
+// outbox, else one range request to the object store), to output or, when
+// output is "", to stdout; about says what was written.
+func writePayload(g *globalOptions, cfg *Config, output string, c linkvault.Capture, about string) error {
+	ctx := context.Background()
+	store, err := cfg.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	body, _, err := store.OpenPayload(context.Background(), c)
+	body, _, err := store.OpenPayload(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer body.Close()
-	if opts.Output == "" {
+	if output == "" {
 		_, err := io.Copy(g.stdout, body)
 		return err
 	}
-	if err := writeOutput(opts.Output, func(w io.Writer) error { _, err := io.Copy(w, body); return err }); err != nil {
+	if err := writeOutput(output, func(w io.Writer) error { _, err := io.Copy(w, body); return err }); err != nil {
 		return err
 	}
 	if !g.Quiet {
-		fmt.Fprintf(g.stderr, "linkvault: wrote %s (%s, captured %s)\n", opts.Output, report.Bytes(c.Size), c.Time.UTC().Format(time.RFC3339))
+		fmt.Fprintf(g.stderr, "linkvault: wrote %s (%s)\n", output, about)
 	}
 	return nil
 }
@@ -256,21 +264,6 @@ func getSource(g *globalOptions, cfg *Config, db *archive.DB, opts GetOptions, u
 	if !ok {
 		return linkvault.Errorf(linkvault.ENotFound, "%s: no archived source", u)
 	}
-	body, _, err := archive.OpenPayload(cfg.resolve(cfg.Archive.Dir), sc.Capture)
-	if err != nil {
-		return err
-	}
-	defer body.Close()
-	if opts.Output == "" {
-		_, err := io.Copy(g.stdout, body)
-		return err
-	}
-	if err := writeOutput(opts.Output, func(w io.Writer) error { _, err := io.Copy(w, body); return err }); err != nil {
-		return err
-	}
-	if !g.Quiet {
-		fmt.Fprintf(g.stderr, "linkvault: wrote %s (%s, source of %s at commit %s, archived %s)\n",
-			opts.Output, report.Bytes(sc.Size), sc.Repo, sc.ShortCommit(), sc.Time.UTC().Format(time.RFC3339))
-	}
-	return nil
+	return writePayload(g, cfg, opts.Output, sc.Capture, fmt.Sprintf("%s, source of %s at commit %s, archived %s",
+		report.Bytes(sc.Size), sc.Repo, sc.ShortCommit(), sc.Time.UTC().Format(time.RFC3339)))
 }
