@@ -9,7 +9,7 @@
 // decides when a URL is alive, failing, dead, blocked, moved, changed,
 // fragment_missing or gone, and
 // each check is appended to the URL's history as a linkvault.Check. The
-// queries (URL, URLs, Records, History, Runs, LastRun, Stats) never touch the
+// queries (URL, URLs, PlanRecords, History, Runs, LastRun, Stats) never touch the
 // network. GC prunes old checks and compacts the file.
 //
 // The run history, the capture index, the Wayback cache and plans touch

@@ -1,6 +1,8 @@
 package archive
 
 import (
+	"encoding/json"
+	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -8,24 +10,54 @@ import (
 	"github.com/linkvault/linkvault"
 )
 
-// Records returns the records of urls that the database has, in one read
-// transaction: what a run plans with.
-func (db *DB) Records(urls []string) (map[string]*linkvault.URLRecord, error) {
+// PlanRecords returns, for each of urls that has a record, the part of
+// it that planning a run reads: State, FirstSeen, LastChecked, LastOK,
+// ETag, LastModified and Last.ContentType (every other field is zero), in
+// one read transaction. Decoding only those fields makes it about twice
+// as fast as Records on a database of 40,000 URLs (BENCHMARKS.md, issue
+// 13).
+func (db *DB) PlanRecords(urls []string) (map[string]*linkvault.URLRecord, error) {
 	out := make(map[string]*linkvault.URLRecord, len(urls))
 	err := db.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketURLs)
+		if b == nil {
+			return nil
+		}
 		for _, u := range urls {
-			rec, err := getURL(b, u)
-			if err != nil {
-				return err
+			v := b.Get([]byte(u))
+			if v == nil {
+				continue
 			}
-			if rec != nil {
-				out[u] = rec
+			var p planRecord
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("archive: url record %q: %w", u, err)
 			}
+			rec := &linkvault.URLRecord{URL: u, State: p.State, FirstSeen: p.FirstSeen,
+				LastChecked: p.LastChecked, LastOK: p.LastOK, ETag: p.ETag, LastModified: p.LastModified}
+			if p.Last != nil {
+				rec.Last = &linkvault.Result{URL: u, ContentType: p.Last.ContentType}
+			}
+			out[u] = rec
 		}
 		return nil
 	})
 	return out, err
+}
+
+// planRecord is the part of a stored linkvault.URLRecord that
+// PlanRecords decodes (the same JSON names).
+type planRecord struct {
+	FirstSeen    time.Time       `json:"first_seen"`
+	Last         *planResult     `json:"result"`
+	State        linkvault.State `json:"state"`
+	LastOK       time.Time       `json:"last_ok"`
+	LastChecked  time.Time       `json:"last_checked"`
+	ETag         string          `json:"etag"`
+	LastModified string          `json:"last_modified"`
+}
+
+type planResult struct {
+	ContentType string `json:"content_type"`
 }
 
 // LatestCaptures returns the time of the latest capture of each of urls

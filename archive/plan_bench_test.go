@@ -10,7 +10,7 @@ import (
 	"github.com/linkvault/linkvault"
 )
 
-// BenchmarkPlanRead40k30Nights reads what the planner needs (Records and
+// BenchmarkPlanRead40k30Nights reads what the planner needs (PlanRecords and
 // LatestCaptures of every link of the notes) from a database that holds
 // 30 nights of history for 40,000 URLs, written through the Recorder as
 // check writes it, and 4,000 captures (one in ten links archived) written
@@ -54,9 +54,9 @@ func BenchmarkPlanRead40k30Nights(b *testing.B) {
 	}
 	b.ReportMetric(float64(st.Size())/(1<<20), "db-MB")
 	for b.Loop() {
-		recs, err := db.Records(urls)
+		recs, err := db.PlanRecords(urls)
 		if err != nil || len(recs) != n {
-			b.Fatalf("Records: %d of %d: %v", len(recs), n, err)
+			b.Fatalf("PlanRecords: %d of %d: %v", len(recs), n, err)
 		}
 		caps, err := db.LatestCaptures(urls)
 		if err != nil || len(caps) != captured {

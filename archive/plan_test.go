@@ -9,7 +9,7 @@ import (
 	"github.com/linkvault/linkvault"
 )
 
-func TestRecordsAndLearnedRates(t *testing.T) {
+func TestPlanRecordsAndLearnedRates(t *testing.T) {
 	db := MustOpenDB(t)
 	links := []linkvault.Link{link("https://a.example/1", 1), link("https://b.example/2", 2)}
 	for i, hosts := range []map[string]*linkvault.HostStats{
@@ -22,17 +22,35 @@ func TestRecordsAndLearnedRates(t *testing.T) {
 		}
 		r := resOK
 		r.URL = links[0].URL
+		r.ContentType = "text/html; charset=utf-8"
+		r.ETag, r.LastModified = `"v1"`, "Tue, 01 Dec 2026 10:00:00 GMT"
 		rec.Record(r)
 		if _, err := rec.Finish(context.Background(), hosts, false); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, err := db.Records([]string{links[0].URL, links[1].URL, "https://never.example/"})
+	got, err := db.PlanRecords([]string{links[0].URL, links[1].URL, "https://never.example/"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 2 || got[links[0].URL].State != linkvault.StateAlive || got[links[1].URL].State != linkvault.StateNew {
-		t.Errorf("Records = %v, want a alive, b new, nothing for the unknown URL", got)
+		t.Errorf("PlanRecords = %v, want a alive, b new, nothing for the unknown URL", got)
+	}
+	// Each field planning reads is the full record's.
+	for _, l := range links {
+		full, err := db.URL(l.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := got[l.URL]
+		if p.State != full.State || !p.FirstSeen.Equal(full.FirstSeen) || !p.LastChecked.Equal(full.LastChecked) ||
+			!p.LastOK.Equal(full.LastOK) || p.ETag != full.ETag || p.LastModified != full.LastModified ||
+			(p.Last == nil) != (full.Last == nil) || p.Last != nil && p.Last.ContentType != full.Last.ContentType {
+			t.Errorf("PlanRecords[%s] = %+v, want the planning fields of %+v", l.URL, p, full)
+		}
+	}
+	if p := got[links[0].URL]; p.LastChecked.IsZero() || p.Last == nil || p.Last.ContentType == "" || p.ETag == "" || p.LastModified == "" {
+		t.Errorf("PlanRecords[%s] = %+v: no last check or content type to compare", links[0].URL, p)
 	}
 	rates, err := db.LearnedRates(30)
 	if err != nil {

@@ -116,7 +116,7 @@ func planInputs(db *archive.DB, cfg *Config, links []linkvault.Link, now time.Ti
 	var throughput float64
 	if db != nil {
 		var err error
-		if recs, err = db.Records(urls); err != nil {
+		if recs, err = db.PlanRecords(urls); err != nil {
 			return nil, linkvault.PlanOptions{}, nil, err
 		}
 		if learned, err = db.LearnedRates(30); err != nil {
