@@ -14,8 +14,9 @@ import (
 
 // TestS3Scripts runs the scripts of testdata/s3 as TestScripts runs its
 // own, with a real S3 server (SeaweedFS, see internal/s3test): each script
-// gets a bucket of its own, $S3_BUCKET, and the AWS_* environment that
-// points linkvault at the server. Without a weed binary the test is
+// gets a bucket of its own, $S3_BUCKET (also $BUCKET), the server's
+// $S3_ENDPOINT, $DB_URL (a database in that bucket) and the AWS_*
+// environment that points linkvault at the server. Without a weed binary the test is
 // skipped (failed under CI=true).
 func TestS3Scripts(t *testing.T) {
 	srv := s3test.Shared(t)
@@ -32,6 +33,9 @@ func TestS3Scripts(t *testing.T) {
 			return err
 		}
 		env.Setenv("S3_BUCKET", b)
+		env.Setenv("BUCKET", b)
+		env.Setenv("S3_ENDPOINT", srv.Endpoint)
+		env.Setenv("DB_URL", "s3://"+b+"/team/linkvault.db?endpoint="+srv.Endpoint)
 		env.Values["s3"] = srv
 		env.Values["s3private"] = &private{} // filled by s3private
 		return nil
@@ -39,6 +43,8 @@ func TestS3Scripts(t *testing.T) {
 	p.Cmds["s3keys"] = cmdS3Keys
 	p.Cmds["s3private"] = cmdS3Private
 	p.Cmds["s3restart"] = cmdS3Restart
+	p.Cmds["within"] = cmdWithin
+	p.Cmds["s3truncate"] = cmdS3Truncate
 	testscript.Run(t, p)
 }
 
