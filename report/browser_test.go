@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -21,52 +20,14 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/linkvault/linkvault"
+	"github.com/linkvault/linkvault/internal/browsertest"
 )
 
-// browserPath finds a Chromium-family browser, "" when there is none.
-func browserPath() string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// startBrowser starts headless Chromium and returns a browser context. It
-// fails the test under CI=true when no browser can be started, and skips
-// elsewhere only when no browser is installed.
+// startBrowser starts headless Chromium and returns a browser context
+// (internal/browsertest: fails under CI=true when there is none, skips
+// elsewhere).
 func startBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path := browserPath()
-	if path == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no Chromium found (apt-get install chromium): the browser test must run in CI")
-		}
-		t.Skip("no Chromium installed (apt-get install chromium)")
-	}
-	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-sync", true),
-	)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start %s: %v", path, err)
-	}
-	return bctx
+	return browsertest.Start(t, 1280, 900)
 }
 
 // pageErrors collects console errors, uncaught exceptions and browser log

@@ -9,9 +9,7 @@ import (
 	"io"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/linkvault/linkvault/archive"
+	"github.com/linkvault/linkvault/internal/browsertest"
 	"github.com/linkvault/linkvault/internal/fakeweb"
 )
 
@@ -31,53 +30,12 @@ const (
 	replayMaxDiff        = 0.01
 )
 
-// chromiumPath finds a Chromium-family browser, "" when there is none.
-func chromiumPath() string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// startChromium starts a fresh headless Chromium (its own profile, so
-// nothing is cached from another start) whose name resolution follows
-// rules (--host-resolver-rules). Under CI=true a missing browser fails the
-// test; elsewhere it skips.
+// startChromium starts a fresh headless Chromium (internal/browsertest)
+// whose name resolution follows rules (--host-resolver-rules).
 func startChromium(t *testing.T, rules string) context.Context {
-	t.Helper()
-	path := chromiumPath()
-	if path == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no Chromium found (apt-get install chromium): the replay browser test must run in CI")
-		}
-		t.Skip("no Chromium installed (apt-get install chromium)")
-	}
-	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(900, 700),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-sync", true),
+	return browsertest.Start(t, 900, 700,
 		chromedp.Flag("host-resolver-rules", rules),
-		chromedp.Flag("font-render-hinting", "none"),
-	)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start %s: %v", path, err)
-	}
-	return bctx
+		chromedp.Flag("font-render-hinting", "none"))
 }
 
 // screenshot opens url, waits until it has loaded (stylesheets, fonts and
