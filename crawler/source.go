@@ -94,29 +94,19 @@ func (c *Checker) SourceCommit(ctx context.Context, client *http.Client, s RepoS
 		ref = s.Ref
 	}
 	api := strings.TrimRight(c.opts.GitHubAPI, "/")
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
-		api+"/repos/"+url.PathEscape(s.Owner)+"/"+url.PathEscape(s.Name)+"/commits?"+q.Encode(), nil)
-	if err != nil {
-		return "", fmt.Errorf("crawler: commit of %s: %w", s.Repo, err)
-	}
-	req.Header.Set("Accept", "application/vnd.github+json")
-	if c.opts.GitHubToken != "" && req.URL.Scheme == "https" {
-		req.Header.Set("Authorization", "Bearer "+c.opts.GitHubToken)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("crawler: commit of %s: %w", s.Repo, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return "", fmt.Errorf("crawler: commit of %s: %w", s.Repo, err)
+	header := http.Header{"Accept": {"application/vnd.github+json"}}
+	if c.opts.GitHubToken != "" && strings.HasPrefix(api, "https://") {
+		header.Set("Authorization", "Bearer "+c.opts.GitHubToken)
 	}
 	var commits []struct {
 		SHA string `json:"sha"`
 	}
+	resp, err := getCommits(ctx, client, s, api+"/repos/"+url.PathEscape(s.Owner)+"/"+url.PathEscape(s.Name)+"/commits?"+q.Encode(), header, &commits)
+	if err != nil {
+		return "", err
+	}
 	var id string
-	if json.Unmarshal(body, &commits) == nil && len(commits) > 0 {
+	if len(commits) > 0 {
 		id = commits[0].SHA
 	}
 	if resp.StatusCode == http.StatusTooManyRequests ||
@@ -127,6 +117,31 @@ func (c *Checker) SourceCommit(ctx context.Context, client *http.Client, s RepoS
 		return "", fmt.Errorf("crawler: commit of %s at %s: %w (GitHub API: %s)", s.Repo, ref, errSourceUnknown, resp.Status)
 	}
 	return id, nil
+}
+
+// getCommits asks a forge's API for the list of commits at u, with
+// header, through client, and decodes the JSON answer (at most 1 MiB) into
+// commits when it is one; it returns the response, whose body is closed,
+// for its status and headers.
+func getCommits(ctx context.Context, client *http.Client, s RepoSource, u string, header http.Header, commits any) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, fmt.Errorf("crawler: commit of %s: %w", s.Repo, err)
+	}
+	req.Header = header
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("crawler: commit of %s: %w", s.Repo, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("crawler: commit of %s: %w", s.Repo, err)
+	}
+	// An answer that is not a list of commits (an error page) decodes to
+	// nothing: the caller judges by the status and what was decoded.
+	_ = json.Unmarshal(body, commits)
+	return resp, nil
 }
 
 // SourceDownload is the answer to a tarball request: the URL the bytes

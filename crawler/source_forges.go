@@ -2,9 +2,7 @@ package crawler
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -127,25 +125,15 @@ func (c *Checker) forgeCommit(ctx context.Context, client *http.Client, s RepoSo
 	default:
 		return "", fmt.Errorf("crawler: commit of %s: %w (no API for %q)", s.Repo, errSourceUnknown, s.Forge)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api+"?"+q.Encode(), nil)
-	if err != nil {
-		return "", fmt.Errorf("crawler: commit of %s: %w", s.Repo, err)
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("crawler: commit of %s: %w", s.Repo, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return "", fmt.Errorf("crawler: commit of %s: %w", s.Repo, err)
-	}
 	var commits []struct {
 		ID  string `json:"id"`  // GitLab
 		SHA string `json:"sha"` // Codeberg (Gitea, Forgejo)
 	}
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &commits) != nil || len(commits) == 0 {
+	resp, err := getCommits(ctx, client, s, api+"?"+q.Encode(), http.Header{"Accept": {"application/json"}}, &commits)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK || len(commits) == 0 {
 		return "", fmt.Errorf("crawler: commit of %s: %w (%s API: %s)", s.Repo, errSourceUnknown, s.Host, resp.Status)
 	}
 	id := commits[0].ID + commits[0].SHA
