@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/http/cookiejar"
@@ -41,8 +42,8 @@ type SiteOptions struct {
 	// counted). Default DefaultSiteMaxPages.
 	MaxPages int
 	// AllowDomains are the host names whose pages are crawled besides
-	// the start URL's (exact names, no port). Links to other hosts are
-	// links to check, never crawled.
+	// the start URL's and the host its redirects lead to (exact names, no
+	// port). Links to other hosts are links to check, never crawled.
 	AllowDomains []string
 	// Exclude lists URLs never crawled (they are still links to check),
 	// as colly's DisallowedURLFilters.
@@ -59,7 +60,10 @@ type SiteOptions struct {
 
 // Site is what Crawl found.
 type Site struct {
-	Start string     // the start URL, canonical
+	Start string // the start URL, canonical
+	// Final is where the start URL's redirects led, canonical, when
+	// elsewhere: the crawl's start page, whose host is crawled too.
+	Final string
 	Pages []SitePage // pages fetched, in crawl order
 	// Links are the links of the pages: each Source is a page (File is
 	// its URL) with the line and column in its HTML, so that a page of
@@ -133,7 +137,7 @@ type siteCrawl struct {
 	c     *Checker
 	ctx   context.Context
 	opts  SiteOptions
-	start *url.URL
+	start *url.URL // the start page, after its redirects (fetchStart)
 	col   *colly.Collector
 	tr    *siteTransport
 	allow map[string]bool
@@ -142,11 +146,12 @@ type siteCrawl struct {
 	links map[string]int
 	site  Site
 
-	seen   map[string]bool // URLs queued (canonical), owned by run
-	queued int
-	capped map[string]int // pattern → URLs left out by MaxPages
-	deep   map[string]int // pattern → URLs left out by MaxDepth
-	robots int            // pages robots.txt kept out
+	seen     map[string]bool // URLs queued (canonical), owned by run
+	starting bool            // the start page is being fetched (fetchStart)
+	queued   int
+	capped   map[string]int // pattern → URLs left out by MaxPages
+	deep     map[string]int // pattern → URLs left out by MaxDepth
+	robots   int            // pages robots.txt kept out
 }
 
 // siteItem is one page to fetch.
@@ -219,18 +224,17 @@ func (s *siteCrawl) collector() (*colly.Collector, error) {
 	col.IgnoreRobotsTxt = opts.IgnoreRobots
 	col.UserAgent = c.opts.UserAgent
 	col.MaxBodySize = int(c.opts.MaxBody)
-	col.AllowedDomains = slices.Sorted(func(yield func(string) bool) {
-		for d := range s.allow {
-			if !yield(d) {
-				return
-			}
-		}
-	})
+	col.AllowedDomains = s.allowed()
 	col.DisallowedURLFilters = opts.Exclude
 	col.SetRequestTimeout(c.opts.Timeout)
 	col.SetCookieJar(jar)
 	col.WithTransport(s.tr)
 	col.SetRedirectHandler(redirectGuard)
+	col.OnRequest(func(r *colly.Request) {
+		if r.Ctx.GetAny(robotsOnlyKey) != nil {
+			r.Abort() // robotsAllow: colly has checked robots.txt
+		}
+	})
 	col.OnResponseHeaders(func(r *colly.Response) {
 		if ct := r.Headers.Get(origContentType); r.StatusCode < 300 && !isHTML(ct) {
 			jobOf(r.Ctx).notHTML = firstNonEmpty(ct, "no Content-Type")
@@ -242,6 +246,9 @@ func (s *siteCrawl) collector() (*colly.Collector, error) {
 		j.page.Status = r.StatusCode
 		if fin, _, err := extract.Canonical(r.Request.URL.String()); err == nil && fin != j.item.url {
 			j.page.Final = fin
+		}
+		if s.starting { // before parse: the links to the landing host are the site's
+			s.allow[strings.ToLower(r.Request.URL.Hostname())] = true
 		}
 		if r.StatusCode >= 200 && r.StatusCode < 300 {
 			s.parse(j, r.Request.URL, r.Body, r.Headers.Get(origContentType))
@@ -293,7 +300,7 @@ func jobOf(ctx *colly.Context) *sitePage {
 // then the sitemap's pages and the pages linked, breadth first, by
 // HostConcurrency workers.
 func (s *siteCrawl) run() (*Site, error) {
-	first := s.fetch(siteItem{url: s.site.Start})
+	first := s.fetchStart()
 	s.seen[s.site.Start] = true
 	s.queued = 1
 	if err := s.ctx.Err(); err != nil {
@@ -314,6 +321,10 @@ func (s *siteCrawl) run() (*Site, error) {
 	s.site.Pages = append(s.site.Pages, first.page)
 	if first.page.Final != "" {
 		s.seen[first.page.Final] = true
+		s.site.Final = first.page.Final
+		if u, err := url.Parse(first.page.Final); err == nil {
+			s.start = u // its sitemap is the site's
+		}
 	}
 	if !s.opts.NoSitemap {
 		queue = s.admit(queue, 0, s.sitemap())
@@ -325,6 +336,44 @@ func (s *siteCrawl) run() (*Site, error) {
 	s.addStart()
 	s.finish()
 	return &s.site, nil
+}
+
+// fetchStart fetches the start page, alone, following its redirects
+// wherever they lead (users give the address they know: http for https,
+// the apex for www, an old domain for its new one), as muffet, linkinator
+// and LinkChecker do: the host it lands on becomes one of the site's
+// (OnResponse adds it to allow while starting). Every hop still goes
+// through siteTransport and its host's bucket. Then the collector allows
+// the site's hosts alone again: another page's redirect to another host
+// is a link to check, not a page to crawl. colly checks robots.txt before
+// a request, not before its redirects: the page landed on is checked
+// then, which also reads the landing host's robots.txt once, before the
+// workers would each ask for it.
+func (s *siteCrawl) fetchStart() *sitePage {
+	s.starting = true
+	s.col.AllowedDomains = nil // colly: every host
+	first := s.fetch(siteItem{url: s.site.Start})
+	s.starting = false
+	s.col.AllowedDomains = s.allowed()
+	if fin := first.page.Final; fin != "" && first.err == nil && !s.opts.IgnoreRobots && !s.robotsAllow(fin) {
+		first.robots = true
+	}
+	return first
+}
+
+const robotsOnlyKey = "linkvault-robots-only"
+
+// robotsAllow reports whether robots.txt lets the crawl fetch u, asking
+// colly (which reads each host's robots.txt once) without fetching u.
+func (s *siteCrawl) robotsAllow(u string) bool {
+	ctx := colly.NewContext()
+	ctx.Put(robotsOnlyKey, true)
+	return !errors.Is(s.col.Request(http.MethodGet, u, nil, ctx, nil), colly.ErrRobotsTxtBlocked)
+}
+
+// allowed lists the hosts whose pages are crawled, sorted.
+func (s *siteCrawl) allowed() []string {
+	return slices.Sorted(maps.Keys(s.allow))
 }
 
 // crawl fetches the queue and what it leads to with a pool of workers.

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net"
@@ -388,4 +389,101 @@ func TestCrawlCancelled(t *testing.T) {
 	if n := site.Requests("/docs/s1/p1/"); n != 0 {
 		t.Errorf("a page linked from the page that cancelled was fetched %d times", n)
 	}
+}
+
+// TestCrawlStartRedirected: a start URL that redirects to another host
+// (blog.example.com → www.blog.example.com, as apex → www or an old
+// domain → its new one) is crawled where it lands: the landing host's
+// pages and sitemap, every hop through the Checker's transport. Another
+// page's redirect to another host stays a link: that host is never
+// asked.
+func TestCrawlStartRedirected(t *testing.T) {
+	site := &fakesite.Site{Host: "www.blog.example.com"}
+	moved := "/docs/s1/p1/"
+	c, w := siteChecker(t, site, Options{})
+	w.Host("www.blog.example.com").Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == moved {
+			http.Redirect(rw, r, "http://elsewhere.example.com/p1/", http.StatusMovedPermanently)
+			return
+		}
+		site.ServeHTTP(rw, r)
+	})
+	w.Host("blog.example.com").Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		http.Redirect(rw, r, site.URL(r.URL.RequestURI()), http.StatusMovedPermanently)
+	})
+
+	got, err := c.Crawl(context.Background(), "http://blog.example.com/", SiteOptions{MaxDepth: 4})
+	if err != nil {
+		t.Fatalf("crawl of a redirecting start URL: %v", err)
+	}
+	if want := canon(t, site.URL("/")); got.Start != "http://blog.example.com/" || got.Final != want {
+		t.Errorf("Start %q, Final %q: want http://blog.example.com/ and %q", got.Start, got.Final, want)
+	}
+	var pages []string
+	for _, p := range got.Pages {
+		u := cmp.Or(p.Final, p.URL)
+		if !strings.Contains(u, "/calendar/") {
+			pages = append(pages, u)
+		}
+	}
+	var want []string
+	for _, p := range site.Truth().Pages {
+		if p != site.URL(moved) {
+			want = append(want, canon(t, p))
+		}
+	}
+	slices.Sort(pages)
+	slices.Sort(want)
+	if !slices.Equal(pages, want) {
+		t.Errorf("pages crawled:\n got %q\nwant %q", pages, want)
+	}
+	if !slices.ContainsFunc(got.Links, func(l linkvault.Link) bool { return l.URL == "http://blog.example.com/" }) {
+		t.Error("the start URL is not among the links")
+	}
+	// The start host answered the start page's first hop (and its
+	// robots.txt, which colly asks first), not the sitemap: that is the
+	// landing host's.
+	start, landing := w.Stats("blog.example.com"), w.Stats("www.blog.example.com")
+	if slices.Contains(start.Paths, "/sitemap.xml") || !slices.Contains(landing.Paths, "/sitemap.xml") {
+		t.Errorf("sitemap read from the start host (%q), want the landing host's (%q)", start.Paths, landing.Paths)
+	}
+	if n := w.Stats("elsewhere.example.com").Requests; n != 0 {
+		t.Errorf("another page's redirect to elsewhere.example.com was followed: %d requests, want 0", n)
+	}
+	if n := start.Requests + landing.Requests; got.Requests != n {
+		t.Errorf("Site.Requests %d, the hosts received %d: every request goes through siteTransport", got.Requests, n)
+	}
+	// The landing host's robots.txt: read once for itself (and once as
+	// the start host's, redirected), not once by each worker.
+	if n := countOf(landing.Paths, "/robots.txt"); n > 2 {
+		t.Errorf("the landing host's robots.txt was asked %d times, want 2 at most", n)
+	}
+
+	// robots.txt is the landing host's to apply to the page landed on:
+	// a start host without one sending its pages to www.blog.example.com,
+	// whose robots.txt disallows /private/.
+	w.Host("blog.example.com").Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(rw, r)
+			return
+		}
+		http.Redirect(rw, r, site.URL(r.URL.RequestURI()), http.StatusMovedPermanently)
+	})
+	var se *SiteError
+	if _, err := c.Crawl(context.Background(), "http://blog.example.com/private/", SiteOptions{}); !errors.As(err, &se) || !se.Robots {
+		t.Errorf("start redirected to a page robots.txt disallows: err %v, want a robots SiteError", err)
+	}
+	if _, err := c.Crawl(context.Background(), "http://blog.example.com/private/", SiteOptions{IgnoreRobots: true, NoSitemap: true, MaxDepth: -1}); err != nil {
+		t.Errorf("the same with IgnoreRobots: %v", err)
+	}
+}
+
+func countOf(list []string, s string) int {
+	n := 0
+	for _, v := range list {
+		if v == s {
+			n++
+		}
+	}
+	return n
 }

@@ -23,11 +23,11 @@ const (
 	maxSitemapBytes = 50 << 20
 )
 
-// sitemap reads /sitemap.xml of the start URL's origin, following a
-// sitemap index, adds the pages it lists as links (a sitemap is a note:
-// each <loc> is a source, at its line and column) and returns those on the
-// allowed hosts that are pages to crawl, canonical. A missing or
-// unreadable sitemap gives none.
+// sitemap reads /sitemap.xml of the start page's origin (where the start
+// URL's redirects led), following a sitemap index, adds the pages it lists
+// as links (a sitemap is a note: each <loc> is a source, at its line and
+// column) and returns those on the allowed hosts that are pages to crawl,
+// canonical. A missing or unreadable sitemap gives none.
 func (s *siteCrawl) sitemap() []string {
 	client := &http.Client{Transport: s.tr, Timeout: s.c.opts.Timeout}
 	todo := []string{s.start.Scheme + "://" + s.start.Host + "/sitemap.xml"}
