@@ -94,8 +94,8 @@
 // page's URL), and the pages themselves are links (the caller checks
 // [Site.Links] with Check, which archives them like any page). This is
 // where colly is used, for what it is: a crawler. Its collector brings the
-// allowed domains ([SiteOptions].AllowDomains, the start URL's host by
-// default), URL filters (Exclude), robots.txt (honoured unless
+// allowed domains ([SiteOptions].AllowDomains, the start URL's host and
+// the host its redirects lead to by default), URL filters (Exclude), robots.txt (honoured unless
 // IgnoreRobots, each host's file fetched once), the cookie jar and the
 // redirects followed within the allowed domains; Crawl owns the rest, as
 // LIBRARIES.md advises: a queue of pages breadth first from the start page
@@ -118,6 +118,21 @@
 // politeness budget per host. A start page that cannot be fetched, answers
 // an error or is disallowed by robots.txt is a [*SiteError]; a start URL
 // that is not HTML is returned as one link (Site.NotHTML).
+//
+// The start URL's redirects are followed wherever they lead, to any host,
+// as muffet, linkinator and LinkChecker do: users give the address they
+// know (http for https, the bare name for www, an old domain for its new
+// one) and the server says where the site is. The host of the page landed
+// on becomes one of the site's, crawled like the start URL's
+// ([Site].Final names the page; the CLI says "crawling … (redirected from
+// …)"); its /sitemap.xml is the one read, and the page landed on is
+// checked against its host's robots.txt (colly checks robots.txt before a
+// request, not before its redirects). There is no registrable-domain
+// rule: it would refuse a github.io site moved to its own domain or a
+// renamed domain, and the start URL is the user's own choice. Only the
+// start page's redirects do this: another page that redirects to another
+// host is a link, checked and not crawled. Every hop of every redirect
+// takes its host's token like any request.
 //
 // Check does not crawl: it fetches one URL at a time, hop by hop, each
 // hop one request of a plain net/http client whose RoundTripper (the

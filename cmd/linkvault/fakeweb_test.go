@@ -38,7 +38,8 @@ type fakeWeb struct {
 	requests   map[string]int // "HOST/PATH" → requests
 	sources    *fakegithub.Sources
 	swh        *fakeswh.Server
-	// site is docs.example.com, a website crawled as notes, limiting its
+	// site is docs.example.com, a website crawled as notes (its old
+	// address, www.docs.example.com, redirects there), limiting its
 	// rate to 20 requests/s (burst 3: one more than the client's, against arrival jitter under load); "docs.example.com/~429" counts
 	// the requests it refused.
 	site *fakesite.Site
@@ -131,7 +132,7 @@ func (w *fakeWeb) resolveYAML() string {
 	return b.String()
 }
 
-var fakeHosts = []string{"github.com", "api.github.com", "mp.weixin.qq.com", "files.alicdn.com", "developer.aliyun.com", "blocked.example.com", "flaky.example.com", "web.archive.org", "slow.example.com", "blog.example.com", "codeload.github.com", "archive.softwareheritage.org", "gitlab.com", "codeberg.org", "docs.example.com"}
+var fakeHosts = []string{"github.com", "api.github.com", "mp.weixin.qq.com", "files.alicdn.com", "developer.aliyun.com", "blocked.example.com", "flaky.example.com", "web.archive.org", "slow.example.com", "blog.example.com", "codeload.github.com", "archive.softwareheritage.org", "gitlab.com", "codeberg.org", "docs.example.com", "www.docs.example.com"}
 
 // probePath matches the random 25-letter segment of a soft 404 probe.
 var probePath = regexp.MustCompile(`/[a-z]{25}$`)
@@ -170,6 +171,10 @@ func (w *fakeWeb) serve(rw http.ResponseWriter, r *http.Request) {
 		w.mu.Lock()
 		w.requests[host+"/~429"] = w.site.Throttled()
 		w.mu.Unlock()
+		return
+	}
+	if host == "www."+w.site.Host { // the site's old address: www and http
+		http.Redirect(rw, r, "https://"+w.site.Host+r.URL.RequestURI(), http.StatusMovedPermanently)
 		return
 	}
 	page := func(title string) {

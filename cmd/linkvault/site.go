@@ -34,7 +34,7 @@ type siteFlags struct {
 func (f *siteFlags) addFlags(fs *pflag.FlagSet) {
 	f.fs = fs
 	fs.IntVar(&f.maxDepth, "max-depth", 0, "links followed from a site's start page; 0: that page only (site.max_depth)")
-	fs.StringArrayVar(&f.allow, "allow-domain", nil, "crawl the pages of HOST too, besides the start URL's host; added to site.allow_domains (repeatable)")
+	fs.StringArrayVar(&f.allow, "allow-domain", nil, "crawl the pages of HOST too, besides the start URL's host (and where its redirects lead); added to site.allow_domains (repeatable)")
 	fs.BoolVar(&f.noRobots, "no-robots", false, "crawl pages that robots.txt disallows (site.robots: false)")
 }
 
@@ -154,6 +154,9 @@ func crawlSites(ctx context.Context, g *globalOptions, cfg *Config, sites []stri
 			continue
 		}
 		if !g.Quiet {
+			if site.Final != "" {
+				fmt.Fprintf(g.stderr, "linkvault: note: crawling %s (redirected from %s)\n", site.Final, site.Start)
+			}
 			for _, w := range site.Warnings {
 				fmt.Fprintf(g.stderr, "linkvault: warning: site %s: %s\n", site.Start, w)
 			}
