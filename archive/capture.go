@@ -287,6 +287,14 @@ func (a *Archiver) finishFile() error {
 // would double its size): it costs about 600 bytes. A truncated body
 // (ex.Truncated) is marked WARC-Truncated: length and flagged in the index.
 //
+// A payload not the URL's own but already stored under another URL (a
+// stylesheet shared by two pages, site.css?v=1 and ?v=2, one CDN file
+// linked from two hosts) is likewise written as a revisit, of the first
+// record that stored it: WARC-Refers-To-Target-URI and
+// WARC-Refers-To-Date name that record's URL and date (WARC 1.1 §6.7.2),
+// and the returned Capture's RefersTo is its time. Pages and requisites
+// alike: a payload is stored once per archive.
+//
 // The capture is indexed under ex.URL and, when it differs, also under
 // ex.LinkURL.
 func (a *Archiver) Capture(ctx context.Context, ex *linkvault.Exchange) (linkvault.Capture, error) {
@@ -339,8 +347,12 @@ func (a *Archiver) Capture(ctx context.Context, ex *linkvault.Exchange) (linkvau
 	resp.WarcHeader().Set(gowarc.WarcDate, warcDate(at))
 
 	first := resp
-	if hasPrev && digest != "" && prev.Digest == digest {
-		if first, err = revisitOf(resp, prev, ex, &e); err != nil {
+	ref, dup, err := a.payloadOrigin(prev, hasPrev, digest, size)
+	if err != nil {
+		return linkvault.Capture{}, fmt.Errorf("archive: capture %s: %w", ex.URL, err)
+	}
+	if dup {
+		if first, err = revisitOf(resp, ref, ex, &e); err != nil {
 			return linkvault.Capture{}, err
 		}
 	}
@@ -364,6 +376,24 @@ func (a *Archiver) Capture(ctx context.Context, ex *linkvault.Exchange) (linkvau
 		return linkvault.Capture{}, fmt.Errorf("archive: capture %s: index: %w", ex.URL, err)
 	}
 	return e.Capture, nil
+}
+
+// payloadOrigin returns the capture whose record already holds the payload
+// with digest d (of size bytes): the URL's own latest capture when it has
+// that payload, else the first record of that payload under any URL (the
+// digest index). dup is false when the payload is new or empty (a revisit
+// of nothing saves nothing).
+func (a *Archiver) payloadOrigin(prev indexEntry, hasPrev bool, d string, size int64) (ref indexEntry, dup bool, err error) {
+	if d == "" {
+		return ref, false, nil
+	}
+	if hasPrev && prev.Digest == d {
+		return prev, true, nil
+	}
+	if size == 0 {
+		return ref, false, nil
+	}
+	return a.db.digestOrigin(d)
 }
 
 // revisitOf returns the revisit record that replaces resp, whose payload

@@ -113,7 +113,9 @@ func (db *DB) entries(u string) ([]indexEntry, error) {
 
 // putEntry indexes e under each of keys (URLs) and returns e with its Time
 // possibly moved forward by nanoseconds so that it does not overwrite an
-// existing capture of the same instant.
+// existing capture of the same instant. In the same transaction, a full
+// response becomes the origin of its payload digest when it is the first
+// (see digests.go).
 func (db *DB) putEntry(e indexEntry, urls ...string) (indexEntry, error) {
 	err := db.update(func(tx *bolt.Tx) error {
 		b, err := createBucket(tx, bucketCaptures)
@@ -139,7 +141,7 @@ func (db *DB) putEntry(e indexEntry, urls ...string) (indexEntry, error) {
 				return fmt.Errorf("archive: put: %w", err)
 			}
 		}
-		return nil
+		return putDigest(tx, e)
 	})
 	return e, err
 }
