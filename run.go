@@ -67,4 +67,7 @@ type Capture struct {
 	Revisit     bool        `json:"revisit,omitempty"`  // identical payload: see RefersTo
 	RefersTo    time.Time   `json:"refers_to,omitzero"`
 	Truncated   bool        `json:"truncated,omitempty"`
+	// RefersToURL is, for a revisit whose payload was first stored under
+	// another URL (a stylesheet shared by two pages), that URL.
+	RefersToURL string `json:"refers_to_url,omitempty"`
 }

@@ -416,6 +416,9 @@ func revisitOf(resp gowarc.WarcRecord, prev indexEntry, ex *linkvault.Exchange, 
 	rev.WarcHeader().Set(fieldRefersToOffset, strconv.FormatInt(off, 10))
 	e.Revisit, e.RefersTo = true, t
 	e.RefFile, e.RefOffset, e.RefRecordID, e.RefURL = file, off, id, uri
+	if uri != ex.URL {
+		e.RefersToURL = uri
+	}
 	return rev, nil
 }
 

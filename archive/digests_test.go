@@ -17,8 +17,8 @@ import (
 // payload reads back as body.
 func checkCrossRevisit(t *testing.T, env *captureEnv, c, orig linkvault.Capture, body []byte) {
 	t.Helper()
-	if !c.Revisit || !c.RefersTo.Equal(orig.Time) {
-		t.Errorf("%s: Revisit, RefersTo = %v, %v; want true, %v (a revisit of %s)", c.URL, c.Revisit, c.RefersTo, orig.Time, orig.URL)
+	if !c.Revisit || !c.RefersTo.Equal(orig.Time) || c.RefersToURL != orig.URL {
+		t.Errorf("%s: Revisit, RefersTo, RefersToURL = %v, %v, %q; want true, %v, %q", c.URL, c.Revisit, c.RefersTo, c.RefersToURL, orig.Time, orig.URL)
 	}
 	got, _ := readPayload(t, env.dir, c)
 	if !bytes.Equal(got, body) {

@@ -38,6 +38,8 @@ func CaptureList(w io.Writer, url, message string, caps []linkvault.Capture) err
 		ts := c.Time.UTC().Format("20060102150405")
 		note := ""
 		switch {
+		case c.Revisit && c.RefersToURL != "":
+			note = "same payload as " + c.RefersToURL + " (" + c.RefersTo.UTC().Format(time.DateTime) + ")"
 		case c.Revisit:
 			note = "unchanged since " + c.RefersTo.UTC().Format(time.DateTime)
 		case c.Truncated:

@@ -20,6 +20,7 @@ func captureListFixture() (string, []linkvault.Capture) {
 		{URL: long, Time: t0, HTTPStatus: 200, ContentType: "text/html; charset=utf-8", Size: 68685},
 		{URL: long, Time: t0.Add(24 * time.Hour), HTTPStatus: 200, ContentType: "text/html; charset=utf-8", Size: 68685, Revisit: true, RefersTo: t0},
 		{URL: long, Time: t0.Add(48 * time.Hour), HTTPStatus: 200, ContentType: "application/pdf", Size: 12 << 20, Truncated: true},
+		{URL: long, Time: t0.Add(72 * time.Hour), HTTPStatus: 200, ContentType: "text/css", Size: 900, Revisit: true, RefersTo: t0, RefersToURL: "https://cdn.example.net/site.css"},
 	}
 }
 
@@ -31,13 +32,14 @@ func TestCaptureList(t *testing.T) {
 	}
 	page := b.String()
 	for _, want := range []string{
-		"<title>Archived copies: 3 captures · linkvault</title>",
+		"<title>Archived copies: 4 captures · linkvault</title>",
 		`<style>:root {`, // the report's stylesheet
 		`<p class="url">` + strings.ReplaceAll(url, "&", "&amp;") + `</p>`,
 		`href="/web/20261130020000/` + strings.ReplaceAll(url, "&", "&amp;") + `"`,
 		`href="/web/20261130020000id_/`,
 		"2026-11-30 02:00:00", "67.1 KiB", "12.0 MiB",
 		"unchanged since 2026-11-30 02:00:00", "truncated at the size cap",
+		"same payload as https://cdn.example.net/site.css (2026-11-30 02:00:00)",
 		"default-src 'none'",
 	} {
 		if !strings.Contains(page, want) {

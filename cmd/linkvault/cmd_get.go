@@ -210,6 +210,8 @@ func listCaptures(g *globalOptions, caps []linkvault.Capture, rec *linkvault.URL
 	for _, c := range caps {
 		var notes []string
 		switch {
+		case c.Revisit && c.RefersToURL != "":
+			notes = append(notes, "same payload as "+c.RefersToURL+" ("+c.RefersTo.UTC().Format(listTime)+")")
 		case c.Revisit:
 			notes = append(notes, "unchanged since "+c.RefersTo.UTC().Format(listTime))
 		case c.Truncated:

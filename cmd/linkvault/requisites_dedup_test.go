@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -80,9 +82,18 @@ wayback: false
 	if v1.Revisit {
 		orig, rev = v2, v1
 	}
-	if orig.Revisit || !rev.Revisit || !rev.RefersTo.Equal(orig.Time) || rev.Digest != orig.Digest {
+	if orig.Revisit || !rev.Revisit || !rev.RefersTo.Equal(orig.Time) || rev.Digest != orig.Digest || rev.RefersToURL != orig.URL {
 		t.Errorf("stylesheet captures: ?v=1 revisit %v, ?v=2 revisit %v (refers to %v); want one stored, the other a revisit of it (at %v)",
 			v1.Revisit, v2.Revisit, rev.RefersTo, orig.Time)
+	}
+
+	// get --list says where the revisit's payload is.
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"--config", cfgPath, "-q", "get", "--list", rev.URL}, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("get --list exited %d: %s", code, errb.String())
+	}
+	if want := "same payload as " + orig.URL; !strings.Contains(out.String(), want) {
+		t.Errorf("get --list %s lacks %q:\n%s", rev.URL, want, out.String())
 	}
 
 	cfg, err := LoadConfig(cfgPath)
