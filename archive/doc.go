@@ -15,8 +15,9 @@
 // The run history, the capture index, the Wayback cache and plans touch
 // bbolt one way: every query is a function of a *bolt.Tx run by the DB's
 // view or update, which also turn a fault in a damaged file into
-// ErrDamaged. The capture index ("captures") and the Wayback cache
-// ("wayback") are top-level buckets of their own, created on first write.
+// ErrDamaged. The capture index ("captures"), the digest index ("digests")
+// and the Wayback cache ("wayback") are top-level buckets of their own,
+// created on first write.
 // No bbolt type leaves the package, and no type inside it holds a
 // transaction, bucket or cursor (TestOneWayToBolt).
 //
@@ -59,6 +60,30 @@
 // unchanged payload becomes a revisit record. NewReplayHandler serves a
 // page with its requisites (see its documentation for the rewriting and
 // the Content-Security-Policy that keeps the replay off the live web).
+//
+// # Deduplication
+//
+// A payload is stored once per archive, whatever URL it comes under. The
+// digest index (bucket "digests", digests.go) maps each payload digest to
+// the first full response record holding it (file, offset, record id, URL,
+// date); it is written in the transaction that indexes that capture, after
+// the record is on disk. Archiver.Capture writes an identical-payload-digest
+// revisit record instead of a response when the payload equals that of the
+// URL's own latest capture, or, failing that, when the digest index knows
+// it: a site's stylesheet under site.css?v=1 and ?v=2, one CDN file linked
+// from two hosts, the same picture on two pages. Pages and requisites
+// alike (a requisite is no different a capture; two links serving the same
+// bytes are the same copy). The revisit names the original with
+// WARC-Refers-To (record id), WARC-Refers-To-Target-URI and
+// WARC-Refers-To-Date, as WARC 1.1 §6.7.2 says, and with linkvault's
+// filename and offset fields, which get, serve and the exports follow as
+// for a revisit of the same URL; a revisit of another URL's payload has
+// linkvault.Capture.RefersToURL set (JSON refers_to_url). Neither a
+// truncated record nor an empty payload becomes an origin. Records are
+// never deleted (GC prunes the check history and compacts; the copy keeps
+// every bucket), so an entry never names a missing record. A database from
+// before the digest index has no such bucket: lookups then scan the
+// capture index, and the first capture written fills the bucket from it.
 //
 // # Secrets
 //

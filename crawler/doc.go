@@ -80,7 +80,9 @@
 // (hosts refusing hotlinks want it) and a browser's Accept, once per run
 // however many pages need it, at most RequisiteOptions.Max per page and
 // MaxBytes of payload; it is captured through the same capture function
-// (the archive stores an unchanged payload as a small revisit). A page
+// (the archive stores a payload it already has, under this URL or any
+// other, as a small revisit: a stylesheet shared across pages, hosts or
+// query strings is stored once). A page
 // whose capture is a revisit brings no requisite: an unchanged rerun
 // costs no requisite request (and a page archived before requisites were
 // turned on gets them only when its content next changes). Requisites
