@@ -199,11 +199,27 @@ func BenchmarkBudgetedNightProcess(b *testing.B) {
 			"check", "--format", "json", "--output", report, "--fail-on", "never")
 		cmd.Args = append(cmd.Args, n.files...)
 		cmd.Dir = n.dir
+		gctrace := os.Getenv("LINKVAULT_BENCH_GCTRACE") != ""
+		if gctrace {
+			cmd.Env = append(os.Environ(), "GODEBUG=gctrace=1")
+		}
 		var stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 		start := time.Now()
-		err := cmd.Run()
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		sampled := make(chan rssSample)
+		done := make(chan struct{})
+		go func() { sampled <- sampleRSS(cmd.Process.Pid, done) }()
+		err := cmd.Wait()
 		wall := time.Since(start)
+		close(done)
+		rss := <-sampled
+		b.Logf("night %d: sampled every 100 ms: at most %d MB anonymous, %d MB file-backed (the database's mmap, the binary), %d MB shared memory", night, rss.anon>>10, rss.file>>10, rss.shmem>>10)
+		if gctrace {
+			b.Logf("night %d: %s", night, gcSummary(&stderr))
+		}
 		if stderr.Len() > 0 {
 			b.Logf("night %d: stderr: %s", night, stderr.String())
 		}
@@ -236,6 +252,73 @@ func BenchmarkBudgetedNightProcess(b *testing.B) {
 			b.Errorf("night %d: %d checks, budget %v s: want a budgeted run that checked links", night, checks, run.BudgetSeconds)
 		}
 	}
+}
+
+// rssSample is the largest RssAnon, RssFile and RssShmem seen, in KB.
+type rssSample struct{ anon, file, shmem int64 }
+
+// sampleRSS reads /proc/PID/status every 100 ms until done is closed.
+func sampleRSS(pid int, done <-chan struct{}) rssSample {
+	var s rssSample
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
+			for line := range strings.SplitSeq(string(data), "\n") {
+				k, v, _ := strings.Cut(line, ":")
+				f := strings.Fields(v)
+				if len(f) == 0 {
+					continue
+				}
+				kb, _ := strconv.ParseInt(f[0], 10, 64)
+				switch k {
+				case "RssAnon":
+					s.anon = max(s.anon, kb)
+				case "RssFile":
+					s.file = max(s.file, kb)
+				case "RssShmem":
+					s.shmem = max(s.shmem, kb)
+				}
+			}
+		}
+		select {
+		case <-done:
+			return s
+		case <-tick.C:
+		}
+	}
+}
+
+// gcSummary takes the lines of GODEBUG=gctrace=1 out of stderr and sums
+// them up: the number of collections, the largest heap at the start of a
+// collection, the largest heap left live after one and the largest size of
+// the goroutine stacks, in MB.
+func gcSummary(stderr *bytes.Buffer) string {
+	var rest bytes.Buffer
+	gcs, maxStart, maxLive, maxStacks := 0, 0, 0, 0
+	for line := range strings.Lines(stderr.String()) {
+		if !strings.HasPrefix(line, "gc ") {
+			rest.WriteString(line)
+			continue
+		}
+		gcs++
+		// gc 12 @1.2s 3%: …, 40->45->20 MB, 41 MB goal, …
+		for f := range strings.SplitSeq(line, ",") {
+			f = strings.TrimSpace(f)
+			if st, ok := strings.CutSuffix(f, " MB stacks"); ok {
+				v, _ := strconv.Atoi(st)
+				maxStacks = max(maxStacks, v)
+			}
+			if heap, ok := strings.CutSuffix(f, " MB"); ok && strings.Count(heap, "->") == 2 {
+				p := strings.Split(heap, "->")
+				start, _ := strconv.Atoi(p[0])
+				live, _ := strconv.Atoi(p[2])
+				maxStart, maxLive = max(maxStart, start), max(maxLive, live)
+			}
+		}
+	}
+	*stderr = rest
+	return fmt.Sprintf("%d GCs, heap at most %d MB at a GC's start, at most %d MB live after one; goroutine stacks at most %d MB", gcs, maxStart, maxLive, maxStacks)
 }
 
 // budgetedRun runs the phases of check, reporting the wall time of each.
