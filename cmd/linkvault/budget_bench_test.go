@@ -216,7 +216,11 @@ func BenchmarkBudgetedNightProcess(b *testing.B) {
 		wall := time.Since(start)
 		close(done)
 		rss := <-sampled
-		b.Logf("night %d: sampled every 100 ms: at most %d MB anonymous, %d MB file-backed (the database's mmap, the binary), %d MB shared memory", night, rss.anon>>10, rss.file>>10, rss.shmem>>10)
+		var dbSize int64
+		if fi, err := os.Stat(filepath.Join(n.dir, "linkvault.db")); err == nil {
+			dbSize = fi.Size()
+		}
+		b.Logf("night %d: sampled every 100 ms: at most %d MB anonymous, %d MB file-backed (the binary's pages, the database's mmap: the file is %d MB), %d MB shared memory", night, rss.anon>>10, rss.file>>10, dbSize>>20, rss.shmem>>10)
 		if gctrace {
 			b.Logf("night %d: %s", night, gcSummary(&stderr))
 		}
