@@ -1,5 +1,7 @@
 package linkvault
 
+import "strings"
+
 // Source is one place where a link occurs in the notes.
 type Source struct {
 	File     string `json:"file"`               // path as given or found (slash-separated)
@@ -8,6 +10,19 @@ type Source struct {
 	Text     string `json:"text,omitempty"`     // link text, where the format has one
 	Raw      string `json:"raw,omitempty"`      // the URL as written, when it differs from the canonical form
 	Fragment string `json:"fragment,omitempty"` // the #fragment as written, without '#'
+}
+
+// Compare orders sources as a reader meets them: by file, then line, then
+// column; it returns a negative number, zero or a positive number as s
+// comes before, with or after t (for slices.SortFunc).
+func (s Source) Compare(t Source) int {
+	switch {
+	case s.File != t.File:
+		return strings.Compare(s.File, t.File)
+	case s.Line != t.Line:
+		return s.Line - t.Line
+	}
+	return s.Column - t.Column
 }
 
 // Kind tells what sort of target a link has.

@@ -541,15 +541,7 @@ var assetExt = map[string]bool{"css": true, "js": true, "mjs": true, "json": tru
 // finish sorts the sources and writes the warnings.
 func (s *siteCrawl) finish() {
 	for i := range s.site.Links {
-		slices.SortStableFunc(s.site.Links[i].Sources, func(a, b linkvault.Source) int {
-			switch {
-			case a.File != b.File:
-				return strings.Compare(a.File, b.File)
-			case a.Line != b.Line:
-				return a.Line - b.Line
-			}
-			return a.Column - b.Column
-		})
+		slices.SortStableFunc(s.site.Links[i].Sources, linkvault.Source.Compare)
 	}
 	if n, pat, k := top(s.capped); n > 0 {
 		s.site.Warnings = append(s.site.Warnings, fmt.Sprintf("stopped at %d pages (site.max_pages): %d more not crawled, most of them like %s (%d): a calendar or session-id trap? Leave it out with site.exclude", s.opts.MaxPages, n, pat, k))

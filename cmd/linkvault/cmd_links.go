@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"regexp/syntax"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -404,16 +404,7 @@ func writeLinksText(w io.Writer, links []linkvault.Link) error {
 			occ = append(occ, occurrence{s, u})
 		}
 	}
-	sort.SliceStable(occ, func(i, j int) bool {
-		a, b := occ[i].src, occ[j].src
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Column < b.Column
-	})
+	slices.SortStableFunc(occ, func(a, b occurrence) int { return a.src.Compare(b.src) })
 	for _, o := range occ {
 		if _, err := fmt.Fprintf(w, "%s:%d:%d  %s\n", quoteName(o.src.File), o.src.Line, o.src.Column, o.url); err != nil {
 			return err

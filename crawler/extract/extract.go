@@ -512,15 +512,7 @@ func (c *collector) links() []linkvault.Link {
 	})
 	c.files = nil
 	for i := range out {
-		slices.SortStableFunc(out[i].Sources, func(a, b linkvault.Source) int {
-			switch {
-			case a.File != b.File:
-				return strings.Compare(a.File, b.File)
-			case a.Line != b.Line:
-				return a.Line - b.Line
-			}
-			return a.Column - b.Column
-		})
+		slices.SortStableFunc(out[i].Sources, linkvault.Source.Compare)
 	}
 	return out
 }
