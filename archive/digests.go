@@ -70,16 +70,8 @@ func (db *DB) digestOrigin(d string) (e indexEntry, ok bool, err error) {
 // originFromCaptures finds the earliest digestable capture with digest d
 // by scanning the capture index (databases without a digest bucket).
 func originFromCaptures(tx *bolt.Tx, d string, out *indexEntry, ok *bool) error {
-	b := tx.Bucket(bucketCaptures)
-	if b == nil {
-		return nil
-	}
-	return b.ForEach(func(k, v []byte) error {
-		e, err := decodeEntry(v)
-		if err != nil {
-			return err
-		}
-		if e.Digest == d && digestable(e) && keyURL(k) == e.URL && (!*ok || e.Time.Before(out.Time)) {
+	return eachEntry(tx, func(key string, e indexEntry) error {
+		if e.Digest == d && digestable(e) && key == e.URL && (!*ok || e.Time.Before(out.Time)) {
 			*out, *ok = e, true
 		}
 		return nil
@@ -120,17 +112,9 @@ func putDigestIn(b *bolt.Bucket, e indexEntry) error {
 // fillDigests indexes the payload of every capture already in the capture
 // index, the earliest capture of a payload winning.
 func fillDigests(tx *bolt.Tx, b *bolt.Bucket) error {
-	caps := tx.Bucket(bucketCaptures)
-	if caps == nil {
-		return nil
-	}
 	first := map[string]indexEntry{}
-	err := caps.ForEach(func(k, v []byte) error {
-		e, err := decodeEntry(v)
-		if err != nil {
-			return err
-		}
-		if !digestable(e) || keyURL(k) != e.URL {
+	err := eachEntry(tx, func(key string, e indexEntry) error {
+		if !digestable(e) || key != e.URL {
 			return nil
 		}
 		if f, seen := first[e.Digest]; !seen || e.Time.Before(f.Time) {

@@ -149,18 +149,22 @@ func (db *DB) putEntry(e indexEntry, urls ...string) (indexEntry, error) {
 // forEachEntry calls fn for every index entry in key order; alias reports
 // whether the key is an alias (a link URL that redirected to e.URL).
 func (db *DB) forEachEntry(fn func(key string, e indexEntry) error) error {
-	return db.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketCaptures)
-		if b == nil {
-			return nil
+	return db.view(func(tx *bolt.Tx) error { return eachEntry(tx, fn) })
+}
+
+// eachEntry calls fn for every index entry of tx in key order, with the
+// URL of its key (the entry's own URL, or a link URL redirected to it).
+func eachEntry(tx *bolt.Tx, fn func(key string, e indexEntry) error) error {
+	b := tx.Bucket(bucketCaptures)
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(k, v []byte) error {
+		e, err := decodeEntry(v)
+		if err != nil {
+			return err
 		}
-		return b.ForEach(func(k, v []byte) error {
-			e, err := decodeEntry(v)
-			if err != nil {
-				return err
-			}
-			return fn(keyURL(k), e)
-		})
+		return fn(keyURL(k), e)
 	})
 }
 
