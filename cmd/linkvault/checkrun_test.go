@@ -25,17 +25,7 @@ func TestCheckRunPhases(t *testing.T) {
 		fmt.Fprintln(w, "<html><title>ok</title><body>fine</body></html>")
 	}))
 	defer srv.Close()
-	dir := t.TempDir()
-	note := filepath.Join(dir, "note.md")
-	if err := os.WriteFile(note, []byte("See "+srv.URL+"/ok and "+srv.URL+"/gone.\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfgFile := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfgFile, []byte("check:\n  retries: 0\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	g := &globalOptions{ConfigFile: cfgFile, DBFile: filepath.Join(dir, "linkvault.db"), Quiet: true, stdout: &bytes.Buffer{}, stderr: &stderr}
+	dir, note, g, stderr := checkFixture(t, "See "+srv.URL+"/ok and "+srv.URL+"/gone.\n", "check:\n  retries: 0\n")
 	out := filepath.Join(dir, "report.json")
 	opts := CheckOptions{Format: "json", Output: out, FailOn: "broken", AllowPrivate: true, NoArchive: true, Budget: -1}
 
@@ -87,17 +77,7 @@ func TestCheckRunArchiveCloseErrorOnce(t *testing.T) {
 				fmt.Fprintln(w, "<html><title>ok</title><body>fine</body></html>")
 			}))
 			defer srv.Close()
-			dir := t.TempDir()
-			note := filepath.Join(dir, "note.md")
-			if err := os.WriteFile(note, []byte("See "+srv.URL+"/ok.\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			cfgFile := filepath.Join(dir, "config.yaml")
-			if err := os.WriteFile(cfgFile, []byte("check:\n  retries: 0\narchive:\n  dir: warcs\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			var stderr bytes.Buffer
-			g := &globalOptions{ConfigFile: cfgFile, DBFile: filepath.Join(dir, "linkvault.db"), Quiet: true, stdout: &bytes.Buffer{}, stderr: &stderr}
+			dir, note, g, stderr := checkFixture(t, "See "+srv.URL+"/ok.\n", "check:\n  retries: 0\narchive:\n  dir: warcs\n")
 			opts := CheckOptions{Format: "json", Output: filepath.Join(dir, "report.json"), FailOn: "never", AllowPrivate: true, Budget: -1}
 			c, err := newCheckRun(g, opts)
 			if err != nil {
@@ -158,16 +138,7 @@ func TestCheckMemoryLimit(t *testing.T) {
 		fmt.Fprintln(w, "<html><title>ok</title><body>fine</body></html>")
 	}))
 	defer srv.Close()
-	dir := t.TempDir()
-	note := filepath.Join(dir, "note.md")
-	if err := os.WriteFile(note, []byte("See "+srv.URL+"/ok.\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfgFile := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfgFile, []byte("check:\n  memory_limit: 300MB\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	g := &globalOptions{ConfigFile: cfgFile, DBFile: filepath.Join(dir, "linkvault.db"), Quiet: true, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+	dir, note, g, _ := checkFixture(t, "See "+srv.URL+"/ok.\n", "check:\n  memory_limit: 300MB\n")
 	opts := CheckOptions{Format: "json", Output: filepath.Join(dir, "report.json"), AllowPrivate: true, NoArchive: true, Budget: -1}
 	if err := runCheck(t.Context(), g, opts, []string{note}); err != nil {
 		t.Fatal(err)
@@ -178,4 +149,24 @@ func TestCheckMemoryLimit(t *testing.T) {
 	if got := debug.SetMemoryLimit(-1); got != before {
 		t.Errorf("memory limit after the check = %d, want %d as before", got, before)
 	}
+}
+
+// checkFixture writes a note holding text and a config.yaml holding
+// config into a temporary directory, and returns the directory, the
+// note's path and quiet global options for them (a database in the
+// directory), whose stderr is the returned buffer.
+func checkFixture(t *testing.T, text, config string) (dir, note string, g *globalOptions, stderr *bytes.Buffer) {
+	t.Helper()
+	dir = t.TempDir()
+	note = filepath.Join(dir, "note.md")
+	if err := os.WriteFile(note, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfgFile := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfgFile, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stderr = &bytes.Buffer{}
+	g = &globalOptions{ConfigFile: cfgFile, DBFile: filepath.Join(dir, "linkvault.db"), Quiet: true, stdout: &bytes.Buffer{}, stderr: stderr}
+	return dir, note, g, stderr
 }
