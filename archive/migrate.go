@@ -27,6 +27,9 @@ var (
 	keyCreated = []byte("created") // RFC 3339
 	keyVersion = []byte("version") // linkvault version that created or last migrated the file
 	keyCounts  = []byte("counts")  // JSON counts
+	// keySeen is the start of the latest complete run (RFC 3339, UTC):
+	// every URL not gone was referenced by it (see seenAt).
+	keySeen = []byte("seen")
 )
 
 // migrations[v] turns a version v layout into version v+1, inside the one

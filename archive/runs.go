@@ -78,6 +78,13 @@ func decodeRun(v []byte) (linkvault.Run, error) {
 // run.Partial is set: a run that could not read all of its inputs does
 // not know what the notes reference, and marks nothing gone.
 //
+// A complete run rewrites only the records it changes: a URL referenced
+// as before (same kind, same sources) keeps its stored record, and its
+// LastSeen is the start of the latest complete run (seenAt), which every
+// URL not gone was referenced by. Rewriting all 40,000 records of a corpus
+// each night held the whole bucket's pages and new values in memory (62
+// MB) and copied every page of the file (BENCHMARKS.md, issue 13).
+//
 // BeginRun starts the writer goroutine that Finish stops.
 func (db *DB) BeginRun(run linkvault.Run, links []linkvault.Link) (*Recorder, error) {
 	if run.Start.IsZero() {
@@ -109,11 +116,18 @@ func (db *DB) BeginRun(run linkvault.Run, links []linkvault.Link) (*Recorder, er
 		c.Runs++
 
 		urls := tx.Bucket(bucketURLs)
-		if err := seeLinks(urls, byURL, start, &c); err != nil {
+		seen, err := seenAt(tx)
+		if err != nil {
+			return err
+		}
+		if err := seeLinks(urls, byURL, start, !run.Partial, &c); err != nil {
 			return err
 		}
 		if !run.Partial {
-			if err := markGone(urls, byURL, start, &c); err != nil {
+			if err := markGone(urls, byURL, start, seen, &c); err != nil {
+				return err
+			}
+			if err := putSeen(tx, start); err != nil {
 				return err
 			}
 		}
@@ -151,10 +165,14 @@ func linksByURL(links []linkvault.Link) map[string]linkvault.Link {
 }
 
 // seeLinks upserts the record of every URL of byURL in urls as seen at
-// start (see BeginRun) and counts the moves between states in c.
-func seeLinks(urls *bolt.Bucket, byURL map[string]linkvault.Link, start time.Time, c *counts) error {
+// start (see BeginRun) and counts the moves between states in c. In a
+// complete run a record that only its LastSeen would change is left as it
+// is: seenAt gives it.
+func seeLinks(urls *bolt.Bucket, byURL map[string]linkvault.Link, start time.Time, complete bool, c *counts) error {
 	// In key order: bbolt inserts into an unsplit node by shifting it,
-	// which is quadratic for random keys into a new bucket.
+	// which is quadratic for random keys into a new bucket. Keys in order
+	// also fill the pages: see fillPercent.
+	urls.FillPercent = fillPercent
 	for _, u := range slices.Sorted(maps.Keys(byURL)) {
 		l := byURL[u]
 		rec, err := getURL(urls, u)
@@ -166,6 +184,9 @@ func seeLinks(urls *bolt.Bucket, byURL map[string]linkvault.Link, start time.Tim
 			rec = &linkvault.URLRecord{URL: u, FirstSeen: start, State: linkvault.StateNew, StateSince: start}
 		} else {
 			from = rec.State
+			if complete && rec.State != linkvault.StateGone && (l.Kind == "" || l.Kind == rec.Kind) && slices.Equal(rec.Sources, l.Sources) {
+				continue
+			}
 		}
 		rec.LastSeen = start
 		rec.Sources = l.Sources
@@ -188,8 +209,10 @@ func seeLinks(urls *bolt.Bucket, byURL map[string]linkvault.Link, start time.Tim
 }
 
 // markGone marks gone, at start, every URL of urls that byURL does not
-// reference and that is not gone yet, and counts the moves in c.
-func markGone(urls *bolt.Bucket, byURL map[string]linkvault.Link, start time.Time, c *counts) error {
+// reference and that is not gone yet, and counts the moves in c. seen is
+// the start of the complete run before this one: a URL not gone was last
+// seen then at the latest (seenAt), which its record now keeps.
+func markGone(urls *bolt.Bucket, byURL map[string]linkvault.Link, start, seen time.Time, c *counts) error {
 	var gone []*linkvault.URLRecord
 	cur := urls.Cursor()
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
@@ -205,6 +228,7 @@ func markGone(urls *bolt.Bucket, byURL map[string]linkvault.Link, start time.Tim
 		}
 	}
 	for _, rec := range gone {
+		rec.LastSeen = lastSeen(rec, seen)
 		c.addState(rec.State, linkvault.StateGone)
 		rec.PrevState, rec.State, rec.StateSince = rec.State, linkvault.StateGone, start
 		if err := putURL(urls, rec); err != nil {
@@ -326,6 +350,7 @@ func (r *Recorder) commit(batch []linkvault.Result) error {
 			return err
 		}
 		urls, history := tx.Bucket(bucketURLs), tx.Bucket(bucketHistory)
+		urls.FillPercent = fillPercent
 		for _, res := range batch {
 			if res.URL == "" {
 				continue

@@ -20,8 +20,14 @@ func getURL(b *bolt.Bucket, url string) (*linkvault.URLRecord, error) {
 }
 
 // attachWayback fills rec.Wayback from the cache of Wayback lookups, so
-// that readers of URL records see the "archived copy elsewhere".
+// that readers of URL records see the "archived copy elsewhere", and
+// rec.LastSeen from the latest complete run (lastSeen).
 func attachWayback(tx *bolt.Tx, rec *linkvault.URLRecord) error {
+	seen, err := seenAt(tx)
+	if err != nil {
+		return err
+	}
+	rec.LastSeen = lastSeen(rec, seen)
 	if err := attachSource(tx, rec); err != nil {
 		return err
 	}
@@ -30,6 +36,44 @@ func attachWayback(tx *bolt.Tx, rec *linkvault.URLRecord) error {
 		rec.Wayback = wb
 	}
 	return err
+}
+
+// fillPercent is how full bbolt fills the pages of the URL records when a
+// write splits them. The records are written in key order (BeginRun, the
+// recorder's batches), for which bbolt's default of one half leaves every
+// page half empty: the file and what reading it maps in were twice the
+// records' size.
+const fillPercent = 0.9
+
+// seenAt returns the start of the latest complete run (keySeen; zero
+// before the first one): every URL not gone was referenced by that run,
+// so it was last seen then at the earliest (lastSeen).
+func seenAt(tx *bolt.Tx) (time.Time, error) {
+	v := tx.Bucket(bucketMeta).Get(keySeen)
+	if v == nil {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(v))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("archive: meta %q: %w", keySeen, err)
+	}
+	return t, nil
+}
+
+func putSeen(tx *bolt.Tx, t time.Time) error {
+	if err := tx.Bucket(bucketMeta).Put(keySeen, []byte(t.UTC().Format(time.RFC3339Nano))); err != nil {
+		return fmt.Errorf("archive: meta %q: %w", keySeen, err)
+	}
+	return nil
+}
+
+// lastSeen is rec's LastSeen given seen (seenAt): a complete run does not
+// rewrite the records it only saw again (see BeginRun).
+func lastSeen(rec *linkvault.URLRecord, seen time.Time) time.Time {
+	if rec.State != linkvault.StateGone && rec.LastSeen.Before(seen) {
+		return seen
+	}
+	return rec.LastSeen
 }
 
 func decodeURL(k, v []byte) (*linkvault.URLRecord, error) {
@@ -165,6 +209,9 @@ func (db *DB) Accept(url string, now time.Time) (*linkvault.URLRecord, error) {
 			return err
 		}
 		out = rec
+		if err := attachWayback(tx, out); err != nil {
+			return err
+		}
 		return putCounts(tx, c)
 	})
 	if err != nil {
