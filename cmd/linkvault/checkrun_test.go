@@ -50,6 +50,13 @@ func TestCheckRunPhases(t *testing.T) {
 	if err := c.lookups(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// The reports are built without what the phases before held (the peak
+	// of a 40,000-link night, issue 13).
+	c.release()
+	if c.links != nil || c.cp.targets != nil || c.checker != nil || c.rec != nil || c.nLinks != 2 {
+		t.Errorf("release kept links %d, targets %d, checker %v, recorder %v; counted %d links, want 2",
+			len(c.links), len(c.cp.targets), c.checker != nil, c.rec != nil, c.nLinks)
+	}
 	if err := c.reports(); err != nil || c.data == nil || len(c.data.Entries) != 2 {
 		t.Fatalf("reports: %v", err)
 	}

@@ -148,6 +148,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts CheckOptions, args []s
 	if err := c.lookups(ctx); err != nil {
 		return err
 	}
+	c.release()
 	if err := c.reports(); err != nil {
 		return err
 	}
@@ -176,6 +177,7 @@ type checkRun struct {
 	opts CheckOptions
 
 	links   []linkvault.Link     // the checkable links of the notes
+	nLinks  int                  // len(links), kept by release
 	partial bool                 // some notes could not be read
 	buckets *crawler.HostBuckets // spent by the crawl of the sites given as notes
 	// sitePages are the pages crawled, with their anchors: the hook of
@@ -456,6 +458,19 @@ func (c *checkRun) lookups(ctx context.Context) error {
 	return nil
 }
 
+// release lets go of what the phases before the reports built (the links
+// of the notes, the plan, the checker, the recorder): the reports read the
+// run back from the database, and building them beside all that made the
+// peak of a 40,000-link night (BENCHMARKS.md, issue 13).
+func (c *checkRun) release() {
+	c.nLinks = len(c.links)
+	if c.checker != nil {
+		c.checker.Close()
+	}
+	c.links, c.cp, c.checker, c.rec = nil, checkPlan{}, nil, nil
+	c.sitePages, c.buckets, c.repos = nil, nil, sourceLinks{}
+}
+
 // reports writes the report of the run (--format, -o) and the HTML report
 // (--report-dir, report.dir).
 func (c *checkRun) reports() error {
@@ -484,7 +499,7 @@ func (c *checkRun) reports() error {
 // read, 1 when policy.fail_on says the run failed.
 func (c *checkRun) exitStatus() error {
 	if c.partial {
-		fmt.Fprintf(c.g.stderr, "linkvault: some notes could not be read (see above): run %d took the %d links it could read and marked no link gone\n", c.run.ID, len(c.links))
+		fmt.Fprintf(c.g.stderr, "linkvault: some notes could not be read (see above): run %d took the %d links it could read and marked no link gone\n", c.run.ID, c.nLinks)
 		return &exitError{code: exitUsage}
 	}
 	if failed(c.cfg.policy().FailOn, c.data) {
