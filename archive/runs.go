@@ -22,8 +22,14 @@ import (
 // of the batch arrived. Results that arrive slowly are committed every
 // flushInterval; a fast producer gets large batches, which touch fewer
 // pages per result (each commit writes every page it changed and syncs).
+//
+// queueSize results wait for the writer while it commits, which lets a
+// checker that gives a few hundred results a second go on through a
+// commit of seconds; each waiting result is some 350 bytes (twice the
+// batch, as before, held 5.7 MB for the whole run).
 const (
 	batchSize     = 8192
+	queueSize     = 1024
 	flushInterval = 100 * time.Millisecond
 )
 
@@ -139,7 +145,7 @@ func (db *DB) BeginRun(run linkvault.Run, links []linkvault.Link) (*Recorder, er
 	r := &Recorder{
 		db:      db,
 		run:     run,
-		results: make(chan linkvault.Result, 2*batchSize),
+		results: make(chan linkvault.Result, queueSize),
 		done:    make(chan struct{}),
 		counts:  make(map[linkvault.Status]int),
 	}

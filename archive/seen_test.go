@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 	"time"
+	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -125,5 +126,20 @@ func TestURLPagesFull(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRecorderQueueSmall: the queue of results waiting for the writer is
+// bounded in bytes, not only in results (it held 5.7 MB through a whole
+// 40,000-link night, issue 13).
+func TestRecorderQueueSmall(t *testing.T) {
+	db := MustOpenDB(t)
+	rec, err := db.BeginRun(linkvault.Run{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Finish(t.Context(), nil, false)
+	if n := uintptr(cap(rec.results)) * unsafe.Sizeof(linkvault.Result{}); n > 1<<20 {
+		t.Errorf("the recorder's queue holds %d results, %d KB; want at most 1 MB", cap(rec.results), n>>10)
 	}
 }

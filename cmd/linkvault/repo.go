@@ -288,29 +288,54 @@ func sameDir(a, b string) bool {
 // as check wrote it: relative to the working directory (or, when nothing
 // is there, to the config's directory).
 func relativeSources(sources []linkvault.Source, root, wd, cfgDir string) []linkvault.Source {
+	return newSourcePaths(root, wd, cfgDir).relative(sources)
+}
+
+// sourcePaths is relativeSources for many records: each file is looked at
+// once, and its path is one string however many links it has.
+type sourcePaths struct {
+	root, wd, cfgDir string
+	seen             map[string]string // File as stored → as shown
+}
+
+func newSourcePaths(root, wd, cfgDir string) *sourcePaths {
+	return &sourcePaths{root: root, wd: wd, cfgDir: cfgDir, seen: make(map[string]string)}
+}
+
+func (p *sourcePaths) relative(sources []linkvault.Source) []linkvault.Source {
 	out := make([]linkvault.Source, len(sources))
 	for i, s := range sources {
 		out[i] = s
 		if s.File == "" || isSiteURL(s.File) { // a page of a crawled site: its URL
 			continue
 		}
-		abs := filepath.FromSlash(s.File)
-		if !filepath.IsAbs(abs) {
-			cand := filepath.Join(wd, abs)
-			if _, err := os.Stat(cand); err != nil && cfgDir != "" {
-				if _, err := os.Stat(filepath.Join(cfgDir, abs)); err == nil {
-					cand = filepath.Join(cfgDir, abs)
-				}
-			}
-			abs = cand
+		f, ok := p.seen[s.File]
+		if !ok {
+			f = relativePath(s.File, p.root, p.wd, p.cfgDir)
+			p.seen[s.File] = f
 		}
-		if within(root, abs) {
-			if rel, err := filepath.Rel(root, abs); err == nil {
-				out[i].File = path.Clean(filepath.ToSlash(rel))
-				continue
-			}
-		}
-		out[i].File = filepath.ToSlash(filepath.Clean(abs))
+		out[i].File = f
 	}
 	return out
+}
+
+// relativePath is the path of the note file as shown (see
+// relativeSources).
+func relativePath(file, root, wd, cfgDir string) string {
+	abs := filepath.FromSlash(file)
+	if !filepath.IsAbs(abs) {
+		cand := filepath.Join(wd, abs)
+		if _, err := os.Stat(cand); err != nil && cfgDir != "" {
+			if _, err := os.Stat(filepath.Join(cfgDir, abs)); err == nil {
+				cand = filepath.Join(cfgDir, abs)
+			}
+		}
+		abs = cand
+	}
+	if within(root, abs) {
+		if rel, err := filepath.Rel(root, abs); err == nil {
+			return path.Clean(filepath.ToSlash(rel))
+		}
+	}
+	return filepath.ToSlash(filepath.Clean(abs))
 }

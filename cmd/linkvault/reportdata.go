@@ -46,9 +46,16 @@ func buildReportData(db *archive.DB, cfg *Config, run *linkvault.Run) (*report.D
 		ShowGone:    cfg.Report.ShowGone,
 		Policy:      cfg.policy(),
 	}
+	// One entry per URL record, sized from the counters: growing the
+	// slice by appending held two copies of it (40,000 entries of some 470
+	// bytes). The paths of the sources are shared between entries.
+	if st, err := db.Stats(); err == nil {
+		d.Entries = make([]report.Entry, 0, st.URLs)
+	}
+	paths := newSourcePaths(repo.Root, wd, cfg.dir)
 	err = db.URLs(func(r *linkvault.URLRecord) error {
 		e := report.Entry{URLRecord: *r}
-		e.Sources = relativeSources(r.Sources, repo.Root, wd, cfg.dir)
+		e.Sources = paths.relative(r.Sources)
 		if r.State != linkvault.StateGone || cfg.Report.ShowGone {
 			checks, err := db.History(r.URL, historyInReport)
 			if err != nil {
