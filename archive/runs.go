@@ -450,11 +450,35 @@ func (r *Recorder) Finish(ctx context.Context, hosts map[string]*linkvault.HostS
 
 // Runs returns the last limit runs (all when limit <= 0), newest last.
 func (db *DB) Runs(limit int) ([]linkvault.Run, error) {
+	return db.runs(limit, decodeRun)
+}
+
+// RunSummaries is Runs without the statistics of each host (Run.Hosts is
+// nil), which it does not decode: a run over 8,000 hosts stores half a
+// megabyte of them, and a report's 30 runs held some 30 MB (BENCHMARKS.md,
+// issue 13).
+func (db *DB) RunSummaries(limit int) ([]linkvault.Run, error) {
+	return db.runs(limit, decodeRunSummary)
+}
+
+// decodeRunSummary is decodeRun without Run.Hosts.
+func decodeRunSummary(v []byte) (linkvault.Run, error) {
+	var s struct {
+		linkvault.Run
+		Hosts struct{} `json:"hosts"` // shadows Run.Hosts: skipped, not decoded
+	}
+	if err := json.Unmarshal(v, &s); err != nil {
+		return s.Run, fmt.Errorf("archive: decode run: %w", err)
+	}
+	return s.Run, nil
+}
+
+func (db *DB) runs(limit int, decode func([]byte) (linkvault.Run, error)) ([]linkvault.Run, error) {
 	var out []linkvault.Run
 	err := db.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketRuns).Cursor()
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {
-			run, err := decodeRun(v)
+			run, err := decode(v)
 			if err != nil {
 				return err
 			}

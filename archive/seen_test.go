@@ -3,6 +3,7 @@ package archive
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 	"unsafe"
@@ -141,5 +142,49 @@ func TestRecorderQueueSmall(t *testing.T) {
 	defer rec.Finish(t.Context(), nil, false)
 	if n := uintptr(cap(rec.results)) * unsafe.Sizeof(linkvault.Result{}); n > 1<<20 {
 		t.Errorf("the recorder's queue holds %d results, %d KB; want at most 1 MB", cap(rec.results), n>>10)
+	}
+}
+
+// TestRunSummaries: the summaries of runs are the runs without their host
+// statistics, which are not decoded.
+func TestRunSummaries(t *testing.T) {
+	db := MustOpenDB(t)
+	for range 3 {
+		rec, err := db.BeginRun(linkvault.Run{}, []linkvault.Link{link("https://a.example/", 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec.Record(linkvault.Result{URL: "https://a.example/", Status: linkvault.StatusOK})
+		hosts := map[string]*linkvault.HostStats{"a.example": {Requests: 1}}
+		if _, err := rec.Finish(t.Context(), hosts, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	full, err := db.Runs(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := db.RunSummaries(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full) != 2 || len(sum) != 2 {
+		t.Fatalf("%d runs, %d summaries; want 2 of each", len(full), len(sum))
+	}
+	for i := range sum {
+		if full[i].Hosts["a.example"] == nil || sum[i].Hosts != nil {
+			t.Errorf("run %d: hosts %v in the run, %v in its summary; want them only in the run", full[i].ID, full[i].Hosts, sum[i].Hosts)
+		}
+		f := full[i]
+		f.Hosts = nil
+		if !reflect.DeepEqual(f, sum[i]) {
+			t.Errorf("summary %+v, want the run without hosts %+v", sum[i], f)
+		}
+	}
+	allocs := func(f func()) float64 { return testing.AllocsPerRun(5, f) }
+	aRuns := allocs(func() { db.Runs(0) })
+	aSum := allocs(func() { db.RunSummaries(0) })
+	if aSum >= aRuns {
+		t.Errorf("summaries allocate %v times, the runs %v: want fewer (the hosts not decoded)", aSum, aRuns)
 	}
 }

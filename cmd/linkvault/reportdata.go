@@ -23,13 +23,16 @@ const historyInReport = 30
 // buildReportData reads what the reports need from the database. run is
 // the run to report; nil means the last one.
 func buildReportData(db *archive.DB, cfg *Config, run *linkvault.Run) (*report.Data, error) {
-	runs, err := db.Runs(historyInReport)
+	// The runs before are summaries: the reports show the hosts of the
+	// run they report only.
+	runs, err := db.RunSummaries(historyInReport)
 	if err != nil {
 		return nil, err
 	}
 	if run == nil && len(runs) > 0 {
-		r := runs[len(runs)-1]
-		run = &r
+		if run, err = db.LastRun(); err != nil {
+			return nil, err
+		}
 	}
 	// Paths are relative to the repository root (or the config's
 	// directory), and link into the repository when its web address is
