@@ -243,7 +243,8 @@ func BenchmarkBudgetedNightProcess(b *testing.B) {
 		run := doc.Run
 		checks := countChecks(run)
 		maxrss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KB on Linux
-		b.Logf("night %d: %d due, %d checks, %d left, %.1f s, child peak RSS %.0f MB", night, run.Due, checks, run.Left, wall.Seconds(), float64(maxrss)/1024)
+		b.Logf("night %d: %d due, %d checks, %d left, %.1f s, CPU %.1f s, child peak RSS %.0f MB", night, run.Due, checks, run.Left, wall.Seconds(),
+			(cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds(), float64(maxrss)/1024)
 		b.ReportMetric(float64(n.web.Stats("img.cdn.example").Requests), "cdn-requests")
 		b.ReportMetric(wall.Seconds(), "wall-s")
 		b.ReportMetric(wall.Seconds()/(n.budget.Seconds()*1.05+5), "x-goal")
@@ -251,6 +252,7 @@ func BenchmarkBudgetedNightProcess(b *testing.B) {
 		b.ReportMetric(float64(checks), "checks")
 		b.ReportMetric(float64(run.Left), "left")
 		b.ReportMetric(float64(maxrss)/1024, "child-peakRSS-MB")
+		b.ReportMetric((cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds(), "child-cpu-s")
 		b.ReportMetric(float64(peakRSS())/(1<<20), "bench-peakRSS-MB")
 		if checks == 0 || run.BudgetSeconds != n.budget.Seconds() {
 			b.Errorf("night %d: %d checks, budget %v s: want a budgeted run that checked links", night, checks, run.BudgetSeconds)

@@ -177,3 +177,38 @@ func checkFixture(t *testing.T, text, config string) (dir, note string, g *globa
 	g = &globalOptions{ConfigFile: cfgFile, DBFile: filepath.Join(dir, "linkvault.db"), Quiet: true, stdout: &bytes.Buffer{}, stderr: stderr}
 	return dir, note, g, stderr
 }
+
+// TestCheckGCPercent: a check runs with the garbage collector's goal at
+// checkGCPercent unless GOGC is set, and the one before is back afterwards.
+func TestCheckGCPercent(t *testing.T) {
+	gc := func() int {
+		p := debug.SetGCPercent(100)
+		debug.SetGCPercent(p)
+		return p
+	}
+	before := gc()
+	if os.Getenv("GOGC") != "" {
+		t.Skip("GOGC is set: the check keeps it")
+	}
+	var during atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		during.Store(int64(gc()))
+		fmt.Fprintln(w, "<html><title>ok</title><body>fine</body></html>")
+	}))
+	defer srv.Close()
+	dir, note, g, _ := checkFixture(t, "See "+srv.URL+"/ok.\n", "")
+	opts := CheckOptions{Format: "json", Output: filepath.Join(dir, "report.json"), AllowPrivate: true, NoArchive: true, Budget: -1}
+	if err := runCheck(t.Context(), g, opts, []string{note}); err != nil {
+		t.Fatal(err)
+	}
+	if got := during.Load(); got != checkGCPercent {
+		t.Errorf("GC percent during a check = %d, want %d", got, checkGCPercent)
+	}
+	if got := gc(); got != before {
+		t.Errorf("GC percent after the check = %d, want %d as before", got, before)
+	}
+	gcPercent(func(k string) string { return map[string]string{"GOGC": "200"}[k] })()
+	if got := gc(); got != before {
+		t.Errorf("GC percent with GOGC set = %d, want %d (GOGC's)", got, before)
+	}
+}
