@@ -17,9 +17,20 @@ import (
 // run id → JSON Run), urls (canonical URL → JSON URLRecord) and history
 // (8-byte URL hash + big-endian Unix nanoseconds → compact binary Check).
 //
+// Version 2 adds meta "seen" (the start of the latest complete run: a
+// complete run no longer rewrites the URL records it only saw again, see
+// BeginRun) and compact binary values in the capture and digest indexes
+// beside the JSON ones of earlier versions. A version 1 file is read as it
+// is (readOnlyFrom): the migration writes nothing but the version, which
+// stops an older linkvault from misreading the file.
+//
 // Version 0 is the layout before the meta bucket: URL records in a bucket
 // named "links" and checks as JSON in a bucket named "checks".
-const SchemaVersion = 1
+const SchemaVersion = 2
+
+// readOnlyFrom is the oldest schema version that read-only opens read
+// without its migration.
+const readOnlyFrom = 1
 
 // Keys of the meta bucket.
 var (
@@ -36,6 +47,7 @@ var (
 // transaction Open runs them all in.
 var migrations = []func(tx *bolt.Tx) error{
 	0: migrate0to1,
+	1: func(*bolt.Tx) error { return nil }, // see SchemaVersion
 }
 
 // prepare checks the schema of a freshly opened file, creating the buckets
@@ -54,7 +66,7 @@ func (db *DB) prepare() error {
 				return &linkvault.Error{Code: linkvault.EInvalid, Message: fmt.Sprintf(
 					"%s holds no linkvault data yet (a check was stopped before it recorded anything): run 'linkvault check'",
 					db.path)}
-			case v < SchemaVersion:
+			case v < readOnlyFrom:
 				return &linkvault.Error{Code: linkvault.EInvalid, Message: fmt.Sprintf(
 					"%s has schema version %d and needs a migration to %d: open it once read-write",
 					db.path, v, SchemaVersion)}

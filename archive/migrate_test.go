@@ -80,7 +80,7 @@ func TestMigrateV0(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.SchemaVersion != 1 || st.URLs != 2 || st.Checks != 2 || st.Runs != 2 ||
+	if st.SchemaVersion != SchemaVersion || st.URLs != 2 || st.Checks != 2 || st.Runs != 2 ||
 		st.States[linkvault.StateAlive] != 1 || st.States[linkvault.StateNew] != 1 {
 		t.Errorf("Stats() after migration = %+v", st)
 	}
@@ -127,5 +127,42 @@ func TestMigrateV0(t *testing.T) {
 	}
 	if _, err := rec.Finish(t.Context(), nil, false); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSchema1ReadAsIs: a version 1 file opens read-only without its
+// migration (which writes nothing but the version), and read-write moves
+// it to the current version.
+func TestSchema1ReadAsIs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "linkvault.db")
+	db, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := db.BeginRun(linkvault.Run{}, []linkvault.Link{{URL: "https://a.example/", Kind: linkvault.KindWeb}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rec.Finish(t.Context(), nil, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.update(func(tx *bolt.Tx) error { return putSchema(tx, 1, "v1") }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	ro, err := Open(path, &Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("read-only Open of schema 1 = %v, want it read as it is", err)
+	}
+	st, err := ro.Stats()
+	if err != nil || st.SchemaVersion != 1 || st.URLs != 1 {
+		t.Errorf("read-only Stats() of schema 1 = %+v, %v; want version 1, one URL", st, err)
+	}
+	ro.Close()
+
+	rw := mustOpenPath(t, path, nil)
+	if st, err := rw.Stats(); err != nil || st.SchemaVersion != SchemaVersion {
+		t.Errorf("Stats() after a read-write open = %+v, %v; want version %d", st, err, SchemaVersion)
 	}
 }
