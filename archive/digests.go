@@ -1,7 +1,8 @@
 package archive
 
 // The digest index: bucket "digests", key the payload digest as written in
-// WARC-Payload-Digest ("sha256:…"), value JSON digestEntry naming the
+// WARC-Payload-Digest ("sha256:…"), value digestEntry (compact, see
+// entrycodec.go; JSON in databases written before it) naming the
 // first full response record that holds that payload. Capture looks a new
 // payload up there when it differs from the URL's own last capture: a
 // payload already stored under any URL (another page's copy of a shared
@@ -16,7 +17,6 @@ package archive
 // capture that writes one fills it from the capture index (one scan, once).
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -55,9 +55,9 @@ func (db *DB) digestOrigin(d string) (e indexEntry, ok bool, err error) {
 		if v == nil {
 			return nil
 		}
-		var de digestEntry
-		if err := json.Unmarshal(v, &de); err != nil {
-			return fmt.Errorf("archive: digest entry %s: %w", d, err)
+		de, err := decodeDigestEntry(d, v)
+		if err != nil {
+			return err
 		}
 		e = indexEntry{RecordID: de.RecordID}
 		e.URL, e.Time, e.Digest, e.File, e.Offset = de.URL, de.Time, d, de.File, de.Offset
@@ -99,9 +99,9 @@ func putDigestIn(b *bolt.Bucket, e indexEntry) error {
 	if !digestable(e) || b.Get([]byte(e.Digest)) != nil {
 		return nil
 	}
-	v, err := json.Marshal(digestEntry{File: e.File, Offset: e.Offset, RecordID: e.RecordID, URL: e.URL, Time: e.Time})
+	v, err := encodeDigestEntry(nil, &digestEntry{File: e.File, Offset: e.Offset, RecordID: e.RecordID, URL: e.URL, Time: e.Time})
 	if err != nil {
-		return fmt.Errorf("archive: digest entry: %w", err)
+		return err
 	}
 	if err := b.Put([]byte(e.Digest), v); err != nil {
 		return fmt.Errorf("archive: put digest: %w", err)

@@ -2,14 +2,15 @@ package archive
 
 // The capture index: bucket "captures", key URL + 0x00 + capture time
 // (big-endian Unix nanoseconds, sign bit flipped so that keys sort by
-// time), value JSON indexEntry. A capture of a redirected link is indexed
-// under its final URL (the WARC-Target-URI) and, as an alias with the same
-// value, under the link's canonical URL.
+// time), value indexEntry in the compact encoding of entrycodec.go (JSON
+// in databases written before it, still read). A capture of a redirected
+// link is indexed under its final URL (the WARC-Target-URI) and, as an
+// alias, under the link's canonical URL: the same entry, whose value there
+// also holds the final URL (under the final URL the key says it).
 
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -73,22 +74,14 @@ func keyURL(k []byte) string {
 	return string(k)
 }
 
-func decodeEntry(v []byte) (indexEntry, error) {
-	var e indexEntry
-	if err := json.Unmarshal(v, &e); err != nil {
-		return e, fmt.Errorf("archive: index entry: %w", err)
-	}
-	return e, nil
-}
-
 // lastEntry returns the latest capture indexed under u.
 func (db *DB) lastEntry(u string) (e indexEntry, ok bool, err error) {
 	err = db.view(func(tx *bolt.Tx) error {
-		_, v := lastInBucket(tx.Bucket(bucketCaptures), urlPrefix(u))
+		k, v := lastInBucket(tx.Bucket(bucketCaptures), urlPrefix(u))
 		if v == nil {
 			return nil
 		}
-		e, err = decodeEntry(v)
+		e, err = decodeEntry(k, v)
 		ok = err == nil
 		return err
 	})
@@ -99,8 +92,8 @@ func (db *DB) lastEntry(u string) (e indexEntry, ok bool, err error) {
 func (db *DB) entries(u string) ([]indexEntry, error) {
 	var out []indexEntry
 	err := db.view(func(tx *bolt.Tx) error {
-		return scanPrefix(tx.Bucket(bucketCaptures), urlPrefix(u), func(_, v []byte) error {
-			e, err := decodeEntry(v)
+		return scanPrefix(tx.Bucket(bucketCaptures), urlPrefix(u), func(k, v []byte) error {
+			e, err := decodeEntry(k, v)
 			if err != nil {
 				return err
 			}
@@ -132,11 +125,12 @@ func (db *DB) putEntry(e indexEntry, urls ...string) (indexEntry, error) {
 				}
 			}
 		}
-		v, err := json.Marshal(e)
-		if err != nil {
-			return fmt.Errorf("archive: index entry: %w", err)
-		}
 		for _, u := range urls {
+			// The value under an alias keeps e.URL; under e.URL it omits it.
+			v, err := encodeEntry(nil, u, &e)
+			if err != nil {
+				return err
+			}
 			if err := b.Put(captureKey(u, e.Time), v); err != nil {
 				return fmt.Errorf("archive: put: %w", err)
 			}
@@ -160,7 +154,7 @@ func eachEntry(tx *bolt.Tx, fn func(key string, e indexEntry) error) error {
 		return nil
 	}
 	return b.ForEach(func(k, v []byte) error {
-		e, err := decodeEntry(v)
+		e, err := decodeEntry(k, v)
 		if err != nil {
 			return err
 		}
@@ -199,16 +193,16 @@ func (db *DB) entryAt(url string, at time.Time) (indexEntry, error) {
 	)
 	err := db.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketCaptures)
-		var v []byte // valid only in this transaction
+		var k, v []byte // valid only in this transaction
 		if at.IsZero() {
-			_, v = lastInBucket(b, urlPrefix(url))
+			k, v = lastInBucket(b, urlPrefix(url))
 		} else {
 			limit := captureKey(url, at)
-			err := scanPrefix(b, urlPrefix(url), func(k, val []byte) error {
-				if bytes.Compare(k, limit) > 0 {
+			err := scanPrefix(b, urlPrefix(url), func(key, val []byte) error {
+				if bytes.Compare(key, limit) > 0 {
 					return errStopScan
 				}
-				v = val
+				k, v = key, val
 				return nil
 			})
 			if err != nil {
@@ -219,7 +213,7 @@ func (db *DB) entryAt(url string, at time.Time) (indexEntry, error) {
 			return nil
 		}
 		var err error
-		e, err = decodeEntry(v)
+		e, err = decodeEntry(k, v)
 		found = err == nil
 		return err
 	})
@@ -271,23 +265,23 @@ func (db *DB) HasCapture(url string) (bool, error) {
 func (db *DB) nearestEntry(url string, at time.Time) (e indexEntry, ok bool, err error) {
 	limit := captureKey(url, at)
 	err = db.view(func(tx *bolt.Tx) error {
-		var before, after []byte // valid only in this transaction
+		var before, after [2][]byte // key and value, valid only in this transaction
 		err := scanPrefix(tx.Bucket(bucketCaptures), urlPrefix(url), func(k, v []byte) error {
 			if bytes.Compare(k, limit) > 0 {
-				after = v
+				after = [2][]byte{k, v}
 				return errStopScan
 			}
-			before = v
+			before = [2][]byte{k, v}
 			return nil
 		})
-		v := before
-		if v == nil {
-			v = after
+		kv := before
+		if kv[1] == nil {
+			kv = after
 		}
-		if err != nil || v == nil {
+		if err != nil || kv[1] == nil {
 			return err
 		}
-		e, err = decodeEntry(v)
+		e, err = decodeEntry(kv[0], kv[1])
 		ok = err == nil
 		return err
 	})
