@@ -10,7 +10,7 @@ package archive
 // version byte:
 //
 //	flags           uvarint: entryRevisit, entryTruncated, entryURL, entryTextHash,
-//	                entryRefersTo, entryRef
+//	                entryRefersTo, entryRef, entryRefURL
 //	url             string, only with entryURL (an alias: a link URL redirected to url)
 //	file            string
 //	offset, length  varint
@@ -24,7 +24,7 @@ package archive
 //	record status   varint
 //	refers_to       time, only with entryRefersTo
 //	with entryRef:  refers_to_url, ref file (strings), ref offset (varint),
-//	                ref record id, ref URL (string)
+//	                ref record id, ref URL (string; not with entryRefURL)
 //
 // The URL is the key's unless entryURL says otherwise; the time is always
 // the key's (putEntry writes an entry under keys of its own time). A
@@ -56,6 +56,7 @@ const (
 	entryTextHash // TextHash is not zero: stored
 	entryRefersTo // RefersTo is not zero: stored
 	entryRef      // the other fields of a revisit's reference are stored
+	entryRefURL   // the reference's URL is the entry's: not stored
 )
 
 // errBadValue is the cause of every error of a damaged compact value.
@@ -85,6 +86,9 @@ func encodeEntry(dst []byte, keyURL string, e *indexEntry) ([]byte, error) {
 	if e.RefersToURL != "" || e.RefFile != "" || e.RefOffset != 0 || e.RefRecordID != "" || e.RefURL != "" {
 		flags |= entryRef
 	}
+	if flags&entryRef != 0 && e.RefURL == e.URL {
+		flags |= entryRefURL
+	}
 	if !nanoTime(e.Time) || flags&entryRefersTo != 0 && !nanoTime(e.RefersTo) {
 		return nil, fmt.Errorf("archive: index entry %s: time out of range", e.URL)
 	}
@@ -113,7 +117,9 @@ func encodeEntry(dst []byte, keyURL string, e *indexEntry) ([]byte, error) {
 		dst = appendString(dst, e.RefFile)
 		dst = binary.AppendVarint(dst, e.RefOffset)
 		dst = appendRecordID(dst, e.RefRecordID)
-		dst = appendString(dst, e.RefURL)
+		if flags&entryRefURL == 0 {
+			dst = appendString(dst, e.RefURL)
+		}
 	}
 	return dst, nil
 }
@@ -149,10 +155,13 @@ func decodeEntry(k, v []byte) (indexEntry, error) {
 		if flags&entryRef != 0 {
 			e.RefersToURL, e.RefFile = r.string(), r.string()
 			e.RefOffset = r.varint()
-			e.RefRecordID, e.RefURL = r.recordID(), r.string()
+			e.RefRecordID, e.RefURL = r.recordID(), e.URL
+			if flags&entryRefURL == 0 {
+				e.RefURL = r.string()
+			}
 		}
 		e.Revisit, e.Truncated = flags&entryRevisit != 0, flags&entryTruncated != 0
-		if !ok || r.bad || len(r.b) > 0 || flags >= entryRef<<1 {
+		if !ok || r.bad || len(r.b) > 0 || flags >= entryRefURL<<1 || flags&(entryRef|entryRefURL) == entryRefURL {
 			return indexEntry{}, fmt.Errorf("archive: index entry %s: %w", describeKey(k), errBadValue)
 		}
 		return e, nil

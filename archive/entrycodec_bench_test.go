@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -74,5 +75,39 @@ func BenchmarkCaptureIndexBytes(b *testing.B) {
 		b.ReportMetric(float64(caps.LeafAlloc+caps.BranchAlloc)/(1<<20), "captures-MB")
 		b.ReportMetric(float64(digs.LeafAlloc+digs.BranchAlloc)/float64(digs.KeyN), "digest-page-B/entry")
 		b.StartTimer()
+	}
+}
+
+// BenchmarkDecodeEntry decodes a page capture shaped like the budgeted
+// night's (see TestEntrySize), compact and as the JSON of earlier
+// versions.
+func BenchmarkDecodeEntry(b *testing.B) {
+	e := indexEntry{Capture: linkvault.Capture{
+		URL: "https://cdn.example.com/articles/2026/11/0042.html", Time: codecTime, File: codecFile,
+		Offset: 48_123_456, Length: 5_321, Digest: codecSHA256, HTTPStatus: 200,
+		ContentType: "text/html; charset=utf-8", Title: strings.Repeat("链接检查的标题", 6)[:40*3],
+		TextHash: 0x1234567890abcdef, Size: 18_765,
+	}, RecordID: codecID}
+	k := captureKey(e.URL, e.Time)
+	compact, err := encodeEntry(nil, e.URL, &e)
+	if err != nil {
+		b.Fatal(err)
+	}
+	j, err := json.Marshal(e)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		v    []byte
+	}{{"compact", compact}, {"json", j}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := decodeEntry(k, bc.v); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -182,7 +182,7 @@ func TestEntryNanosecondBump(t *testing.T) {
 // goldenEntry is codecCases[1] (a revisit), as encodeEntry writes it: the
 // format of databases on disk, which later versions must go on reading.
 var goldenEntry = "01" + // version
-	"31" + // flags: revisit, refers to, ref
+	"71" + // flags: revisit, refers to, ref, ref URL the entry's
 	"2f" + hex.EncodeToString([]byte(codecFile)) + // file
 	"e807" + "b009" + // offset 500, length 600
 	"01" + "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" + // sha256
@@ -196,8 +196,7 @@ var goldenEntry = "01" + // version
 	"00" + // refers_to_url
 	"29" + hex.EncodeToString([]byte("linkvault-20261130-00001-ffffffff.warc.gz")) + // ref file
 	"9a01" + // ref offset 77
-	"01" + "7d9e1f3a5b2c4d8e9f0a1b3c5d7e9f2a" + // ref record id
-	"18" + hex.EncodeToString([]byte("https://example.com/page")) // ref URL
+	"01" + "7d9e1f3a5b2c4d8e9f0a1b3c5d7e9f2a" // ref record id
 
 // TestEntryFormat: values written by earlier versions (JSON) and by this
 // one (goldenEntry) both read back, side by side under one URL, and
@@ -299,13 +298,21 @@ func mustJSON(t *testing.T, v any) []byte {
 func TestDamagedEntry(t *testing.T) {
 	e := codecCases[0].e
 	golden, _ := hex.DecodeString(goldenEntry)
-	unknownFlag := bytes.Clone(golden)
-	unknownFlag[1] |= 0x40 // a flag this version does not know
+	page, err := encodeEntry(nil, e.URL, &e)
+	if err != nil || page[1] != entryTextHash {
+		t.Fatalf("encodeEntry = %x, %v", page, err)
+	}
+	// Values that would read but for their flags: one this version does
+	// not know (0x80, a two-byte uvarint), a reference's URL without a
+	// reference.
+	unknownFlag := append([]byte{valueV1, page[1] | 0x80, 0x01}, page[2:]...)
+	refURLWithoutRef := append([]byte{valueV1, page[1] | entryRefURL}, page[2:]...)
 	for _, v := range [][]byte{
 		{valueV1},
 		golden[:len(golden)-1],
 		append(bytes.Clone(golden), 0),
 		unknownFlag,
+		refURLWithoutRef,
 	} {
 		db := MustOpenDB(t)
 		err := db.update(func(tx *bolt.Tx) error {
