@@ -18,7 +18,7 @@
 // ErrDamaged. The capture index ("captures"), the digest index ("digests")
 // and the Wayback cache ("wayback") are top-level buckets of their own,
 // created on first write. The values of the capture and digest indexes
-// are compact binary (entrycodec.go: about 45 % of the JSON they replace,
+// are compact binary (entrycodec.go: under half the JSON they replace,
 // the URL and time left to the key); the JSON values of databases written
 // before are still read as they are, never rewritten. A linkvault from
 // before the compact values cannot read the captures written since.
