@@ -20,8 +20,9 @@
 // created on first write. The values of the capture and digest indexes
 // are compact binary (entrycodec.go: under half the JSON they replace,
 // the URL and time left to the key); the JSON values of databases written
-// before are still read as they are, never rewritten. A linkvault from
-// before the compact values cannot read the captures written since.
+// before are still read as they are, never rewritten. Schema version 2
+// (migrate.go) makes a linkvault from before refuse such a file rather
+// than misread it.
 // No bbolt type leaves the package, and no type inside it holds a
 // transaction, bucket or cursor (TestOneWayToBolt).
 //
