@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/net/html"
@@ -90,8 +91,10 @@ type replay struct {
 }
 
 var (
-	timestampRE = regexp.MustCompile(`^([0-9]{4,14})([a-z]{2}_)?/`)
-	collapsedRE = regexp.MustCompile(`^(\*/|%2[aA]/)?([0-9]{4,14}([a-z]{2}_)?/)?https?:/($|[^/])`)
+	timestampRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9]{4,14})([a-z]{2}_)?/`) })
+	collapsedRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(\*/|%2[aA]/)?([0-9]{4,14}([a-z]{2}_)?/)?https?:/($|[^/])`)
+	})
 )
 
 func (h *replay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -115,7 +118,7 @@ func (h *replay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path, query, hasQuery := strings.Cut(rest, "?")
-	if collapsedRE.MatchString(path) {
+	if collapsedRE().MatchString(path) {
 		// http.ServeMux redirected a path with "//" to its cleaned form and
 		// escaped it once more on the way ("%E4" became "%25E4"): undo.
 		if p, err := url.PathUnescape(path); err == nil {
@@ -131,7 +134,7 @@ func (h *replay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		stamped  bool
 		identity bool
 	)
-	if m := timestampRE.FindStringSubmatch(path); m != nil {
+	if m := timestampRE().FindStringSubmatch(path); m != nil {
 		var err error
 		if at, err = linkvault.ParseMoment(m[1]); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
@@ -498,7 +501,8 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-var plainListTemplate = template.Must(template.New("list").Parse(`<!DOCTYPE html>
+var plainListTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("list").Parse(`<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Archived copies</title></head>
 <body>
 {{if .URL}}<h1>Archived copies of {{.URL}}</h1>{{else}}<h1>Archived copies</h1>{{end}}
@@ -508,10 +512,11 @@ var plainListTemplate = template.Must(template.New("list").Parse(`<!DOCTYPE html
 {{end}}</ul>
 </body></html>
 `))
+})
 
 // plainList is the default ReplayOptions.ListPage.
 func plainList(w io.Writer, url, message string, caps []linkvault.Capture) error {
-	return plainListTemplate.Execute(w, struct {
+	return plainListTemplate().Execute(w, struct {
 		URL, Message string
 		Captures     []linkvault.Capture
 	}{url, message, caps})

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -19,7 +20,7 @@ const userContent = "user-content-"
 // lineAnchor matches the line anchors of code viewers (GitHub, GitLab,
 // Gitea blobs): L10, L10-L20, L10C5-L12C8. The page's script makes them;
 // they are never in the HTML.
-var lineAnchor = regexp.MustCompile(`^L[0-9]+(C[0-9]+)?(-L?[0-9]+(C[0-9]+)?)?$`)
+var lineAnchor = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^L[0-9]+(C[0-9]+)?(-L?[0-9]+(C[0-9]+)?)?$`) })
 
 // fragmentTarget returns the anchor name a #fragment (without '#', as
 // written) asks for, and false when the fragment is not an anchor to
@@ -32,7 +33,7 @@ func fragmentTarget(frag string) (string, bool) {
 	}
 	switch {
 	case frag == "", strings.HasPrefix(frag, "/"), strings.HasPrefix(frag, "!"),
-		strings.EqualFold(frag, "top"), lineAnchor.MatchString(frag):
+		strings.EqualFold(frag, "top"), lineAnchor().MatchString(frag):
 		return "", false
 	}
 	return frag, true

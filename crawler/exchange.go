@@ -290,18 +290,18 @@ func headFirst(u *url.URL) bool {
 	if i < 0 || strings.IndexByte(p[i:], '/') >= 0 {
 		return false
 	}
-	return fileExt[p[i+1:]]
+	return fileExt()[p[i+1:]]
 }
 
-var fileExt = map[string]bool{}
-
-func init() {
+var fileExt = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
 	for _, e := range strings.Fields(`pdf zip gz tgz bz2 xz zst 7z rar tar jar war whl egg
 		exe msi dmg pkg deb rpm apk ipa iso img bin
 		png jpg jpeg gif webp svg ico bmp tif tiff avif heic
 		mp3 mp4 m4a m4v webm mkv avi mov flac ogg wav
 		doc docx xls xlsx ppt pptx odt ods odp epub mobi
 		csv tsv parquet woff woff2 ttf otf`) {
-		fileExt[e] = true
+		m[e] = true
 	}
-}
+	return m
+})

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/linkvault/linkvault"
@@ -53,23 +54,23 @@ func (c *Checker) authorize(h http.Header, j *job) {
 }
 
 var (
-	ghOwner = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
-	ghRepo  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	ghOwner = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`) })
+	ghRepo  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`) })
 )
 
 // ghReserved are first path segments of github.com that are not users.
-var ghReserved = map[string]bool{}
-
-func init() {
+var ghReserved = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
 	for _, s := range strings.Fields(`about apps blog collections contact customer-stories
 		enterprise events explore features topics trending marketplace orgs
 		organizations login logout join settings sponsors security site pricing
 		pulls issues notifications new search codespaces readme team teams
 		users account dashboard watching stars discussions resources solutions
 		github-copilot copilot partners premium-support`) {
-		ghReserved[s] = true
+		m[s] = true
 	}
-}
+	return m
+})
 
 // githubRepo returns "OWNER/REPO" for a link to a repository on github.com
 // (or a page inside one), or "".
@@ -87,8 +88,8 @@ func githubRepo(raw string) string {
 		return ""
 	}
 	owner, repo := parts[0], strings.TrimSuffix(parts[1], ".git")
-	if ghReserved[strings.ToLower(owner)] || !ghOwner.MatchString(owner) ||
-		!ghRepo.MatchString(repo) || repo == "." || repo == ".." {
+	if ghReserved()[strings.ToLower(owner)] || !ghOwner().MatchString(owner) ||
+		!ghRepo().MatchString(repo) || repo == "." || repo == ".." {
 		return ""
 	}
 	return owner + "/" + repo

@@ -37,7 +37,7 @@ type specialBlock struct {
 // for non-global IPv4 addresses, so a private one there is an attack, and a
 // public one is how IPv6-only networks reach IPv4 sites) and 6to4
 // 2002:AABB:CCDD::/48.
-var specialBlocks = func() []specialBlock {
+var specialBlocks = sync.OnceValue(func() []specialBlock {
 	rows := []struct{ prefix, name, rfc string }{
 		// IANA IPv4 Special-Purpose Address Registry.
 		{"0.0.0.0/8", "this network", "RFC 791"},
@@ -81,7 +81,7 @@ var specialBlocks = func() []specialBlock {
 		out[i] = specialBlock{netip.MustParsePrefix(r.prefix), r.name, r.rfc}
 	}
 	return out
-}()
+})
 
 var (
 	nat64Prefix = netip.MustParsePrefix("64:ff9b::/96")
@@ -103,7 +103,7 @@ func specialAddr(a netip.Addr) (specialBlock, bool) {
 			return specialAddr(netip.AddrFrom4([4]byte(b[2:6])))
 		}
 	}
-	for _, s := range specialBlocks {
+	for _, s := range specialBlocks() {
 		if s.prefix.Contains(a) {
 			return s, true
 		}

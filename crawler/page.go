@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -136,7 +137,9 @@ func collapse(s string) string {
 	return b.String()
 }
 
-var metaCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)`)
+var metaCharset = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)`)
+})
 
 // decodeHTML returns raw decoded to UTF-8. The encoding is taken, in order,
 // from the Content-Type charset, a byte order mark, a <meta> declaration,
@@ -159,7 +162,7 @@ func htmlEncoding(raw []byte, contentType string) encoding.Encoding {
 		return e
 	}
 	head := raw[:min(len(raw), 16<<10)]
-	if m := metaCharset.FindSubmatch(head); m != nil {
+	if m := metaCharset().FindSubmatch(head); m != nil {
 		if e := lookupCharset(string(m[1])); e != nil {
 			return e
 		}

@@ -525,7 +525,7 @@ func (s *siteCrawl) crawlable(u string) bool {
 		return false
 	}
 	ext := strings.ToLower(path.Ext(p.Path))
-	return ext == "" || !fileExt[ext[1:]] && !assetExt[ext[1:]]
+	return ext == "" || !fileExt()[ext[1:]] && !assetExt[ext[1:]]
 }
 
 // onSite reports whether u is on an allowed host.
@@ -567,7 +567,7 @@ func top(counts map[string]int) (total int, pattern string, n int) {
 	return total, pattern, n
 }
 
-var digits = regexp.MustCompile(`[0-9]+`)
+var digits = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[0-9]+`) })
 
 // urlPattern names the shape of a URL for a warning: digits become N, and
 // query values "*" (/calendar/2026/12?sid=ab12 → /calendar/N/N?sid=*).
@@ -576,7 +576,7 @@ func urlPattern(u string) string {
 	if err != nil {
 		return u
 	}
-	out := digits.ReplaceAllString(p.Path, "N")
+	out := digits().ReplaceAllString(p.Path, "N")
 	if p.RawQuery != "" {
 		var keys []string
 		for _, kv := range strings.Split(p.RawQuery, "&") {

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/net/publicsuffix"
@@ -90,20 +91,25 @@ var platformSignatures = []Signature{
 // page (under shortPage runes), so that an article quoting it is not taken
 // for an error page. Generic words ("404", "not found") count only at the
 // start of the title, so that "Issue #1404" or "…found elsewhere" do not.
-var goneTexts = []struct {
+var goneTexts = sync.OnceValue(func() []goneSignal {
+	return []goneSignal{
+		{name: "page not found", title: regexp.MustCompile(`(?i)page (was )?not found|404 not found|error 404|404 error`)},
+		{name: "404", title: regexp.MustCompile(`(?i)^\s*(404|not found)\b`)},
+		{name: "页面不存在", title: regexp.MustCompile(`页面不存在|页面没有找到|找不到页面|您访问的页面不存在|文章不存在|内容不存在`)},
+		{name: "page not found", body: "page not found"},
+		{name: "page does not exist", body: "page does not exist"},
+		{name: "页面不存在", body: "页面不存在"},
+		{name: "文章不存在", body: "文章不存在"},
+		{name: "内容不存在", body: "内容不存在"},
+		{name: "该内容已被删除", body: "该内容已被删除"},
+	}
+})
+
+// goneSignal is one of goneTexts.
+type goneSignal struct {
 	name  string         // shown in the reason: "says “<name>”"
 	title *regexp.Regexp // matched against the title, or
 	body  string         // searched in the text of a short page
-}{
-	{name: "page not found", title: regexp.MustCompile(`(?i)page (was )?not found|404 not found|error 404|404 error`)},
-	{name: "404", title: regexp.MustCompile(`(?i)^\s*(404|not found)\b`)},
-	{name: "页面不存在", title: regexp.MustCompile(`页面不存在|页面没有找到|找不到页面|您访问的页面不存在|文章不存在|内容不存在`)},
-	{name: "page not found", body: "page not found"},
-	{name: "page does not exist", body: "page does not exist"},
-	{name: "页面不存在", body: "页面不存在"},
-	{name: "文章不存在", body: "文章不存在"},
-	{name: "内容不存在", body: "内容不存在"},
-	{name: "该内容已被删除", body: "该内容已被删除"},
 }
 
 // parkingSignatures are phrases of domain parking and for-sale pages,
@@ -176,7 +182,7 @@ func (c *Checker) platformGone(rawURL string, p *page) string {
 // goneText returns the name of the gone text a page shows in its title,
 // its first heading or (short pages) its text, or "".
 func (c *Checker) goneText(title, heading, lowerText string, short bool) string {
-	for _, g := range goneTexts {
+	for _, g := range goneTexts() {
 		switch {
 		case g.title != nil && (g.title.MatchString(title) || g.title.MatchString(heading)):
 			return g.name
@@ -227,15 +233,19 @@ func rootPath(u *url.URL) bool {
 		return true
 	case 1:
 		s := strings.ToLower(seg[0])
-		return indexPage.MatchString(s) || langRoot.MatchString(s)
+		return indexPage().MatchString(s) || langRoot().MatchString(s)
 	}
 	return false
 }
 
 var (
-	indexPage = regexp.MustCompile(`^(index|default|home)(\.[a-z]+)?$`)
-	langRoot  = regexp.MustCompile(`^(en|zh|ja|ko|de|fr|es|it|pt|ru|nl|pl|tr|ar|he|id|vi|th|sv|da|fi|no|nb|cs|uk|hu|ro|el|fa|hi|bn|ms)([-_][a-z]{2,4})?$`)
-	errorPage = regexp.MustCompile(`(?i)^(404|410|not-?found|not_found|page-?not-?found|pagenotfound|error-?404|404-?error|(404|error|notfound)\.(html?|php|aspx?|jsp))$`)
+	indexPage = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(index|default|home)(\.[a-z]+)?$`) })
+	langRoot  = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(en|zh|ja|ko|de|fr|es|it|pt|ru|nl|pl|tr|ar|he|id|vi|th|sv|da|fi|no|nb|cs|uk|hu|ro|el|fa|hi|bn|ms)([-_][a-z]{2,4})?$`)
+	})
+	errorPage = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)^(404|410|not-?found|not_found|page-?not-?found|pagenotfound|error-?404|404-?error|(404|error|notfound)\.(html?|php|aspx?|jsp))$`)
+	})
 )
 
 // sameSite reports whether a and b are on the same registrable domain.
@@ -263,7 +273,7 @@ func redirectEvidence(link, final *url.URL) string {
 	if slices.Equal(ls, fs) {
 		return ""
 	}
-	if len(fs) > 0 && errorPage.MatchString(fs[len(fs)-1]) {
+	if len(fs) > 0 && errorPage().MatchString(fs[len(fs)-1]) {
 		return linkvault.EvidenceRedirectError
 	}
 	same := sameSite(link, final)

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/linkvault/linkvault"
 )
@@ -57,7 +58,7 @@ func SourceOf(link string) (RepoSource, bool) {
 	return s, true
 }
 
-var commitID = regexp.MustCompile(`^[0-9a-f]{40}$`)
+var commitID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{40}$`) })
 
 // errSourceUnknown is returned when the commit of a ref cannot be known.
 var errSourceUnknown = errors.New("commit unknown")
@@ -78,13 +79,13 @@ var ErrGitHubRateLimited = errors.New("GitHub API rate limit exceeded")
 // with the token over HTTPS only. When the API refuses for its rate limit
 // the error wraps ErrGitHubRateLimited.
 func (c *Checker) SourceCommit(ctx context.Context, client *http.Client, s RepoSource, gh *linkvault.GitHubRepo) (string, error) {
-	if commitID.MatchString(s.Ref) {
+	if commitID().MatchString(s.Ref) {
 		return s.Ref, nil
 	}
 	if s.Forge != forgeGitHub {
 		return c.forgeCommit(ctx, client, s)
 	}
-	if s.Ref == "" && gh != nil && gh.Exists && commitID.MatchString(gh.Commit) {
+	if s.Ref == "" && gh != nil && gh.Exists && commitID().MatchString(gh.Commit) {
 		return gh.Commit, nil
 	}
 	q := url.Values{"per_page": {"1"}}
@@ -113,7 +114,7 @@ func (c *Checker) SourceCommit(ctx context.Context, client *http.Client, s RepoS
 		(resp.StatusCode == http.StatusForbidden && resp.Header.Get("X-Ratelimit-Remaining") == "0") {
 		return "", fmt.Errorf("crawler: commit of %s: %w (%s)", s.Repo, ErrGitHubRateLimited, resp.Status)
 	}
-	if resp.StatusCode != http.StatusOK || !commitID.MatchString(id) {
+	if resp.StatusCode != http.StatusOK || !commitID().MatchString(id) {
 		return "", fmt.Errorf("crawler: commit of %s at %s: %w (GitHub API: %s)", s.Repo, ref, errSourceUnknown, resp.Status)
 	}
 	return id, nil

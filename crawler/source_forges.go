@@ -74,7 +74,7 @@ func forgeSource(u *url.URL) (RepoSource, bool) {
 		}
 		return s, true
 	case "codeberg.org":
-		if len(parts) < 2 || !ghOwner.MatchString(parts[0]) || !ghRepo.MatchString(strings.TrimSuffix(parts[1], ".git")) {
+		if len(parts) < 2 || !ghOwner().MatchString(parts[0]) || !ghRepo().MatchString(strings.TrimSuffix(parts[1], ".git")) {
 			return RepoSource{}, false
 		}
 		s := RepoSource{Forge: forgeCodeberg, Host: host, Owner: parts[0], Name: strings.TrimSuffix(parts[1], ".git")}
@@ -137,7 +137,7 @@ func (c *Checker) forgeCommit(ctx context.Context, client *http.Client, s RepoSo
 		return "", fmt.Errorf("crawler: commit of %s: %w (%s API: %s)", s.Repo, errSourceUnknown, s.Host, resp.Status)
 	}
 	id := commits[0].ID + commits[0].SHA
-	if !commitID.MatchString(id) {
+	if !commitID().MatchString(id) {
 		return "", fmt.Errorf("crawler: commit of %s: %w (%s API: %q)", s.Repo, errSourceUnknown, s.Host, id)
 	}
 	return id, nil

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"mime"
+	"sync"
 	"time"
 
 	"github.com/linkvault/linkvault"
@@ -14,7 +15,9 @@ import (
 //go:embed assets/captures.html.tmpl
 var capturesHTML string
 
-var capturesTemplate = template.Must(template.New("captures").Parse(capturesHTML))
+var capturesTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("captures").Parse(capturesHTML))
+})
 
 // CaptureList writes the page `serve` shows at /web/*/URL: the captures of
 // url, oldest first, each linked to its replay (/web/TIMESTAMP/URL) and to
@@ -51,7 +54,7 @@ func CaptureList(w io.Writer, url, message string, caps []linkvault.Capture) err
 			Size: Bytes(c.Size), Note: note, Status: c.HTTPStatus,
 		})
 	}
-	return capturesTemplate.Execute(w, d)
+	return capturesTemplate().Execute(w, d)
 }
 
 // mediaType is the type of a Content-Type without its parameters.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/linkvault/linkvault"
@@ -105,7 +106,9 @@ func copyName(u, ext string) string {
 var (
 	//go:embed assets/copy.html.tmpl
 	copySource   string
-	copyTemplate = template.Must(template.New("copy").Funcs(template.FuncMap{"safeURL": safeURL}).Parse(copySource))
+	copyTemplate = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("copy").Funcs(template.FuncMap{"safeURL": safeURL}).Parse(copySource))
+	})
 )
 
 // copyPage writes the page of ours that shows an archived HTML page
@@ -128,7 +131,7 @@ func copyPage(w io.Writer, c linkvault.Capture, page string) error {
 		Page:       page,
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	if err := copyTemplate.Execute(bw, v); err != nil {
+	if err := copyTemplate().Execute(bw, v); err != nil {
 		return fmt.Errorf("report: archived copy of %s: %w", c.URL, err)
 	}
 	if err := bw.Flush(); err != nil {

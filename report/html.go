@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/linkvault/linkvault"
@@ -21,10 +22,12 @@ var (
 	//go:embed assets/report.js
 	htmlJS string
 
-	htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-		"safeURL": safeURL,
-		"comma":   Count,
-	}).Parse(htmlSource))
+	htmlTemplate = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("report").Funcs(template.FuncMap{
+			"safeURL": safeURL,
+			"comma":   Count,
+		}).Parse(htmlSource))
+	})
 )
 
 // maxChangeItems caps each "what changed" list; the table shows the rest.
@@ -53,7 +56,7 @@ const maxStripChecks = 30
 // origin such as GitHub Pages.
 func HTML(w io.Writer, d *Data) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	if err := htmlTemplate.Execute(bw, buildHTMLView(d)); err != nil {
+	if err := htmlTemplate().Execute(bw, buildHTMLView(d)); err != nil {
 		return fmt.Errorf("report: html: %w", err)
 	}
 	if err := bw.Flush(); err != nil {

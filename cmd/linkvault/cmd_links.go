@@ -248,7 +248,7 @@ func splitSites(notes []string, sites *[]string) []string {
 }
 
 // looksLikeURL matches an argument that is a URL, not a path.
-var looksLikeURL = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+var looksLikeURL = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`) })
 
 // inputPaths returns the paths the arguments name: "-" is replaced by the
 // lines of standard input (empty lines skipped, a final CR dropped), an
@@ -288,7 +288,7 @@ func inputPaths(ctx context.Context, g *globalOptions, args []string, sites *[]s
 			}
 		case sites != nil && isSiteURL(a) && !exists(a):
 			*sites = append(*sites, a)
-		case looksLikeURL.MatchString(a):
+		case looksLikeURL().MatchString(a):
 			if _, err := os.Stat(a); err != nil {
 				err := fmt.Errorf("%s: a URL, not a path: give the files or directories of the notes to read (linkvault check crawls a website given as a URL)", quoteName(a))
 				fmt.Fprintf(g.stderr, "linkvault: %v\n", err)

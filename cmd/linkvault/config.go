@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -408,20 +409,20 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`line (\d+): (.*)`) })
 
 // configError turns a yaml error into "FILE:LINE: message" lines.
 func configError(path string, err error) error {
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		msg := te.Errors[0]
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		if m := yamlLine().FindStringSubmatch(msg); m != nil {
 			return linkvault.Errorf(linkvault.EInvalid, "%s:%s: %s", path, m[1], cleanYAMLMessage(m[2]))
 		}
 		return linkvault.Errorf(linkvault.EInvalid, "%s: %s", path, msg)
 	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+	if m := yamlLine().FindStringSubmatch(msg); m != nil {
 		return linkvault.Errorf(linkvault.EInvalid, "%s:%s: %s", path, m[1], m[2])
 	}
 	return linkvault.Errorf(linkvault.EInvalid, "%s: %s", path, msg)
@@ -438,7 +439,7 @@ func cleanYAMLMessage(s string) string {
 		"into bool", "into true or false", "into []string", "into a list of strings",
 		"into string", "into a string",
 	)
-	return goTypeName.ReplaceAllStringFunc(r.Replace(s), func(t string) string {
+	return goTypeName().ReplaceAllStringFunc(r.Replace(s), func(t string) string {
 		if strings.HasPrefix(t, "into []") {
 			return "into a list of mappings"
 		}
@@ -447,7 +448,7 @@ func cleanYAMLMessage(s string) string {
 }
 
 // goTypeName matches the Go types of mappings in yaml's messages.
-var goTypeName = regexp.MustCompile(`into (\[\])?(main\.\w+|map\[string\]\w+)`)
+var goTypeName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`into (\[\])?(main\.\w+|map\[string\]\w+)`) })
 
 // validate checks every value against its range, documented in the
 // shipped config.yaml; an invalid one is named with file, line and key.
@@ -635,7 +636,9 @@ var errOutOfRange = errors.New("out of range")
 
 // validDurationSyntax matches what time.ParseDuration parses, whatever
 // the size of the numbers.
-var validDurationSyntax = regexp.MustCompile(`^[-+]?([0-9]*(\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+$`)
+var validDurationSyntax = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[-+]?([0-9]*(\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+$`)
+})
 
 // kindName names a YAML node kind in messages.
 func kindName(k yaml.Kind) string {
@@ -667,7 +670,7 @@ func parseDuration(s string) (time.Duration, error) {
 		return time.Duration(days * float64(24*time.Hour)), nil
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil && validDurationSyntax.MatchString(s) {
+	if err != nil && validDurationSyntax().MatchString(s) {
 		return 0, errOutOfRange // time says "invalid duration" for an overflow
 	}
 	return d, err

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -93,7 +94,7 @@ func yamlField(t reflect.Type, key string) (reflect.Type, bool) {
 
 var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
 
-var linePrefix = regexp.MustCompile(`^(yaml: )?line (\d+): `)
+var linePrefix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(yaml: )?line (\d+): `) })
 
 // valueError is "FILE:LINE: KEY: message" for a value that did not decode.
 // The line and key a message starts with (an UnmarshalYAML naming an
@@ -104,7 +105,7 @@ func valueError(path string, line int, name string, err error) error {
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
-	if m := linePrefix.FindStringSubmatch(msg); m != nil {
+	if m := linePrefix().FindStringSubmatch(msg); m != nil {
 		if n, err := strconv.Atoi(m[2]); err == nil {
 			line = n
 		}

@@ -153,7 +153,7 @@ func (c *Config) set(key, value, origin string) error {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
 		msg = strings.TrimSpace(msg)
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		if m := yamlLine().FindStringSubmatch(msg); m != nil {
 			msg = m[2]
 		}
 		return linkvault.Errorf(linkvault.EInvalid, "%s: %s: %s", origin, key, cleanYAMLMessage(msg))

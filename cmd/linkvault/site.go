@@ -104,7 +104,7 @@ func (c *Config) siteOptions() crawler.SiteOptions {
 
 // isSiteURL reports whether an input names a website rather than a path.
 func isSiteURL(s string) bool {
-	return looksLikeURL.MatchString(s) && (strings.HasPrefix(strings.ToLower(s), "http://") || strings.HasPrefix(strings.ToLower(s), "https://"))
+	return looksLikeURL().MatchString(s) && (strings.HasPrefix(strings.ToLower(s), "http://") || strings.HasPrefix(strings.ToLower(s), "https://"))
 }
 
 // crawledSites is what crawlSites found.

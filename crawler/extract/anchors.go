@@ -76,7 +76,7 @@ func Anchors(name string, data []byte) ([]string, bool) {
 // markdownAnchors returns the heading anchors and raw HTML anchors of a
 // Markdown document.
 func markdownAnchors(src []byte) []string {
-	doc := mdParser.Parse(text.NewReader(src))
+	doc := mdParser().Parse(text.NewReader(src))
 	var out []string
 	var g Slugger
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {

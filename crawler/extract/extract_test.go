@@ -429,6 +429,6 @@ func BenchmarkGoldmarkParseAwesomeGo(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		mdParser.Parse(text.NewReader(data))
+		mdParser().Parse(text.NewReader(data))
 	}
 }

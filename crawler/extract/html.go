@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -54,7 +55,7 @@ func extractHTMLAt(src []byte, spans []span, page *url.URL, emit func(occurrence
 		return
 	}
 	w := htmlWalker{frag: frag, spans: spans, emit: emit, base: page}
-	if href, ok := doc.FindMatcher(baseHref).First().Attr("href"); ok {
+	if href, ok := doc.FindMatcher(baseHref()).First().Attr("href"); ok {
 		if b, err := url.Parse(stripSpace(href)); err == nil && page != nil {
 			w.base = page.ResolveReference(b)
 		} else if err == nil && b.IsAbs() {
@@ -65,7 +66,7 @@ func extractHTMLAt(src []byte, spans []span, page *url.URL, emit func(occurrence
 }
 
 // baseHref matches the <base href> element, compiled once.
-var baseHref = goquery.Single("base[href]")
+var baseHref = sync.OnceValue(func() goquery.Matcher { return goquery.Single("base[href]") })
 
 // mayHoldLink reports whether HTML can yield a link: an attribute needs
 // '=' (a valueless one is empty, and empty values are skipped) and a bare

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"slices"
+	"sync"
 )
 
 // Inline ignore markers. In Markdown and HTML they are HTML comments (so
@@ -16,9 +17,11 @@ import (
 //	<!-- linkvault-ignore-start -->      linkvault:ignore-start       every link up to the end marker
 //	<!-- linkvault-ignore-end -->        linkvault:ignore-end         (or to the end of the file)
 var (
-	ignoreComment = regexp.MustCompile(`<!--\s*linkvault-ignore(-line|-next-line|-start|-end)?\s*-->`)
-	ignoreWord    = regexp.MustCompile(`linkvault:ignore(-line|-next-line|-start|-end)?\b`)
-	ignoreToken   = []byte("linkvault")
+	ignoreComment = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`<!--\s*linkvault-ignore(-line|-next-line|-start|-end)?\s*-->`)
+	})
+	ignoreWord  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`linkvault:ignore(-line|-next-line|-start|-end)?\b`) })
+	ignoreToken = []byte("linkvault")
 )
 
 // ignoreState is what the markers of one piece of a file carry to the
@@ -86,14 +89,14 @@ func ignored(data []byte, marks [][]int, st *ignoreState) []span {
 // marker shown in a code span or block is not one).
 func markers(f format, data []byte, html []span) [][]int {
 	if f == formatText {
-		return ignoreWord.FindAllSubmatchIndex(data, -1)
+		return ignoreWord().FindAllSubmatchIndex(data, -1)
 	}
 	if f == formatHTML {
-		return ignoreComment.FindAllSubmatchIndex(data, -1)
+		return ignoreComment().FindAllSubmatchIndex(data, -1)
 	}
 	var out [][]int
 	for _, s := range html {
-		for _, m := range ignoreComment.FindAllSubmatchIndex(data[s.start:s.stop], -1) {
+		for _, m := range ignoreComment().FindAllSubmatchIndex(data[s.start:s.stop], -1) {
 			for i := range m {
 				if m[i] >= 0 {
 					m[i] += s.start

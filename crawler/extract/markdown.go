@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
@@ -16,11 +17,13 @@ import (
 // (goldmark.DefaultParser: the default block and inline parsers) with the
 // link reference definition transformer behind [refDefGuard]. A goldmark
 // parser is safe for concurrent use.
-var mdParser = parser.NewParser(
-	parser.WithBlockParsers(parser.DefaultBlockParsers()...),
-	parser.WithInlineParsers(parser.DefaultInlineParsers()...),
-	parser.WithParagraphTransformers(util.Prioritized(refDefGuard{}, 100)),
-)
+var mdParser = sync.OnceValue(func() parser.Parser {
+	return parser.NewParser(
+		parser.WithBlockParsers(parser.DefaultBlockParsers()...),
+		parser.WithInlineParsers(parser.DefaultInlineParsers()...),
+		parser.WithParagraphTransformers(util.Prioritized(refDefGuard{}, 100)),
+	)
+})
 
 // refDefGuard runs goldmark's LinkReferenceParagraphTransformer only on
 // paragraphs that may hold a link reference definition, which it then
@@ -60,7 +63,7 @@ type span struct{ start, stop int }
 // When wantHTML is set, it returns the ranges of raw HTML, inline and
 // block (where inline ignore markers are).
 func extractMarkdown(src []byte, includeCode bool, hint int, wantHTML bool, emit func(occurrence)) (html []span) {
-	doc := mdParser.Parse(text.NewReader(src))
+	doc := mdParser().Parse(text.NewReader(src))
 	n := hint + hint/8 + 16
 	w := mdWalker{
 		src:         src,

@@ -312,7 +312,7 @@ func TestMDParserMatchesGoldmark(t *testing.T) {
 	}
 	def := goldmark.DefaultParser()
 	for _, in := range inputs {
-		if got, want := mdTree([]byte(in), mdParser), mdTree([]byte(in), def); got != want {
+		if got, want := mdTree([]byte(in), mdParser()), mdTree([]byte(in), def); got != want {
 			t.Errorf("%.60q: tree\n got: %s\nwant: %s", in, got, want)
 		}
 	}
@@ -326,7 +326,7 @@ func FuzzMDParser(f *testing.F) {
 	}
 	def := goldmark.DefaultParser()
 	f.Fuzz(func(t *testing.T, in string) {
-		if got, want := mdTree([]byte(in), mdParser), mdTree([]byte(in), def); got != want {
+		if got, want := mdTree([]byte(in), mdParser()), mdTree([]byte(in), def); got != want {
 			t.Errorf("%q: tree\n got: %s\nwant: %s", in, got, want)
 		}
 	})
