@@ -140,7 +140,8 @@ func (db *DB) deleteCaptures() error {
 // object with a range request: in this process (ns/op), and as a process
 // of its own doing what `linkvault get` does (open the database, find the
 // capture, read its payload), and as the real `linkvault get URL` of the
-// binary built from cmd/linkvault: the wall time and peak RSS (VmHWM, see
+// binary built from cmd/linkvault, as `go install` builds it and as the
+// Dockerfile does (static): the wall time and peak RSS (VmHWM, see
 // peakRSS) of those processes are reported, median and worst of 7 runs.
 func BenchmarkStoreGet1GB(b *testing.B) {
 	srv := s3test.Shared(b)
@@ -187,13 +188,30 @@ func BenchmarkStoreGet1GB(b *testing.B) {
 	// run in a clean environment (the AWS variables of the server only: no
 	// AWS_CA_BUNDLE or shared config files of this machine, which the SDK
 	// would read and parse at every start) and write the payload to stdout.
-	bin := filepath.Join(b.TempDir(), "linkvault")
-	build := exec.Command("go", "build", "-o", bin, "github.com/linkvault/linkvault/cmd/linkvault")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
+	// Two builds: as `go install` makes it (cgo on where a C compiler is:
+	// dynamically linked) and as the Dockerfile does (static).
+	bins := b.TempDir()
+	for _, build := range []*exec.Cmd{
+		exec.Command("go", "build", "-o", filepath.Join(bins, "linkvault"), "github.com/linkvault/linkvault/cmd/linkvault"),
+		exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", filepath.Join(bins, "linkvault-static"), "github.com/linkvault/linkvault/cmd/linkvault"),
+	} {
+		build.Env = os.Environ()
+		if strings.HasSuffix(build.Args[len(build.Args)-2], "-static") {
+			build.Env = append(build.Env, "CGO_ENABLED=0")
+		}
+		if out, err := build.CombinedOutput(); err != nil {
+			b.Fatalf("%s: %v\n%s", build, err, out)
+		}
 	}
 	work := b.TempDir()
 	env := append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + work}, srv.Env()...)
+	getter := func(bin string) func() *exec.Cmd {
+		return func() *exec.Cmd {
+			cmd := exec.Command(filepath.Join(bins, bin), "--db", dbPath, "--store", loc, "get", url)
+			cmd.Env = env
+			return cmd
+		}
+	}
 	for _, p := range []struct {
 		name string
 		cmd  func() *exec.Cmd
@@ -204,11 +222,8 @@ func BenchmarkStoreGet1GB(b *testing.B) {
 				"LINKVAULT_ARCHIVE_STORE="+loc, "LINKVAULT_ARCHIVE_URL="+url, "TMPDIR="+work)
 			return cmd
 		}},
-		{"linkvault", func() *exec.Cmd {
-			cmd := exec.Command(bin, "--db", dbPath, "--store", loc, "get", url)
-			cmd.Env = env
-			return cmd
-		}},
+		{"linkvault", getter("linkvault")},
+		{"linkvault-static", getter("linkvault-static")},
 	} {
 		var rss, ms []float64
 		for i := 0; i < 7; i++ {
