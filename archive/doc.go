@@ -163,7 +163,8 @@
 //
 // A database can live in an object store (s3://BUCKET/PREFIX/NAME, see
 // IsRemote) as numbered generations: the objects NAME/gen-NNNNNNNNNNNN.db.zst,
-// each a zstd-compressed copy of the bbolt file with its size, SHA-256,
+// each a zstd-compressed copy of the bbolt file (1 MB window: what a
+// reader holds in memory to decompress it) with its size, SHA-256,
 // the generation it was made from, the host and the command in its
 // metadata, next to one lease object, NAME/lease. A command that writes
 // calls CheckoutDB: it takes the lease, downloads the latest generation
