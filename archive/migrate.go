@@ -19,8 +19,9 @@ import (
 //
 // Version 2 adds meta "seen" (the start of the latest complete run: a
 // complete run no longer rewrites the URL records it only saw again, see
-// BeginRun) and compact binary values in the capture and digest indexes
-// beside the JSON ones of earlier versions. A version 1 file is read as it
+// BeginRun), URL records compressed against a dictionary (urlcodec.go) and
+// compact binary values in the capture and digest indexes, beside the
+// JSON ones of earlier versions. A version 1 file is read as it
 // is (readOnlyFrom): the migration writes nothing but the version, which
 // stops an older linkvault from misreading the file.
 //

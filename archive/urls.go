@@ -77,6 +77,10 @@ func lastSeen(rec *linkvault.URLRecord, seen time.Time) time.Time {
 }
 
 func decodeURL(k, v []byte) (*linkvault.URLRecord, error) {
+	v, err := urlJSON(k, v, nil)
+	if err != nil {
+		return nil, err
+	}
 	var rec linkvault.URLRecord
 	if err := json.Unmarshal(v, &rec); err != nil {
 		return nil, fmt.Errorf("archive: url record %q: %w", k, err)
@@ -95,6 +99,9 @@ func putURL(b *bolt.Bucket, rec *linkvault.URLRecord) error {
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("archive: encode url record %q: %w", rec.URL, err)
+	}
+	if data, err = compressURL(data); err != nil {
+		return err
 	}
 	if err := b.Put([]byte(rec.URL), data); err != nil {
 		return fmt.Errorf("archive: put url record %q: %w", rec.URL, err)
