@@ -29,11 +29,10 @@ func (db *DB) PlanRecords(urls []string) (map[string]*linkvault.URLRecord, error
 			if v == nil {
 				continue
 			}
-			v, err := urlJSON([]byte(u), v, buf)
+			v, err := urlJSON([]byte(u), v, &buf)
 			if err != nil {
 				return err
 			}
-			buf = v[:0:cap(v)]
 			var p planRecord
 			if err := json.Unmarshal(v, &p); err != nil {
 				return fmt.Errorf("archive: url record %q: %w", u, err)

@@ -170,11 +170,10 @@ func recount(tx *bolt.Tx) (counts, error) {
 	if b := tx.Bucket(bucketURLs); b != nil {
 		var buf []byte
 		err := b.ForEach(func(k, v []byte) error {
-			v, err := urlJSON(k, v, buf)
+			v, err := urlJSON(k, v, &buf)
 			if err != nil {
 				return fmt.Errorf("archive: recount: %w", err)
 			}
-			buf = v[:0:cap(v)]
 			var rec struct {
 				State linkvault.State `json:"state"`
 			}

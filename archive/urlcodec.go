@@ -62,9 +62,11 @@ func compressURL(data []byte) ([]byte, error) {
 	return c.enc.EncodeAll(data, []byte{urlZstd}), nil
 }
 
-// urlJSON returns the JSON of the stored value v of the URL record k,
-// appended to buf (which it may reuse).
-func urlJSON(k, v, buf []byte) ([]byte, error) {
+// urlJSON returns the JSON of the stored value v of the URL record k. A
+// compressed value is decoded into *buf (nil: a new slice), which keeps
+// the grown buffer for the next call; a JSON value is v itself, which
+// *buf never takes: v is the database's read-only memory.
+func urlJSON(k, v []byte, buf *[]byte) ([]byte, error) {
 	if len(v) == 0 || v[0] != urlZstd {
 		return v, nil // JSON as earlier versions wrote it
 	}
@@ -72,9 +74,16 @@ func urlJSON(k, v, buf []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: url records: %w", err)
 	}
-	out, err := c.dec.DecodeAll(v[1:], buf[:0])
+	var dst []byte
+	if buf != nil {
+		dst = (*buf)[:0]
+	}
+	out, err := c.dec.DecodeAll(v[1:], dst)
 	if err != nil {
 		return nil, fmt.Errorf("archive: url record %q: %w", k, err)
+	}
+	if buf != nil {
+		*buf = out
 	}
 	return out, nil
 }

@@ -97,6 +97,13 @@ func TestURLRecordJSONRead(t *testing.T) {
 		if err := tx.Bucket(bucketURLs).Put([]byte("https://old.example/"), []byte(old)); err != nil {
 			return err
 		}
+		// A compressed record after a JSON one: the JSON is the file's
+		// read-only memory, which no decoding may reuse as its buffer.
+		newer := sampleRecords()[0] // shorter than the JSON before it
+		newer.URL = "https://zz.example/"
+		if err := putURL(tx.Bucket(bucketURLs), &newer); err != nil {
+			return err
+		}
 		c, err := recount(tx)
 		if err != nil {
 			return err
@@ -109,8 +116,12 @@ func TestURLRecordJSONRead(t *testing.T) {
 	if err != nil || rec.State != linkvault.StateAlive || rec.Sources[0].File != "a.md" {
 		t.Fatalf("URL of a JSON record = %+v, %v", rec, err)
 	}
-	if st, err := db.Stats(); err != nil || st.States[linkvault.StateAlive] != 1 {
-		t.Errorf("Stats = %+v, %v; want one alive", st, err)
+	if st, err := db.Stats(); err != nil || st.States[linkvault.StateAlive] != 1 || st.States[linkvault.StateNew] != 1 {
+		t.Errorf("Stats = %+v, %v; want one alive, one new", st, err)
+	}
+	plan, err := db.PlanRecords([]string{"https://old.example/", "https://zz.example/"})
+	if err != nil || plan["https://old.example/"].State != linkvault.StateAlive || plan["https://zz.example/"].State != linkvault.StateNew {
+		t.Errorf("PlanRecords of a JSON and a compressed record = %+v, %v", plan, err)
 	}
 }
 
