@@ -91,22 +91,13 @@ func decodeCheck(k, v []byte) (linkvault.Check, error) {
 	c.Changed = flags&flagChanged != 0
 	c.Status = statusOf(v[1])
 	c.State = stateOf(v[2])
-	v = v[3:]
-	var nums [3]uint64
-	for i := range nums {
-		n, size := binary.Uvarint(v)
-		if size <= 0 {
-			return c, errBadCheck
-		}
-		nums[i], v = n, v[size:]
-	}
-	c.RunID, c.HTTPStatus, c.DurationMS = nums[0], int(nums[1]), int64(nums[2])
+	r := valueReader{b: v[3:]}
+	c.RunID, c.HTTPStatus, c.DurationMS = r.uvarint(), int(r.uvarint()), int64(r.uvarint())
 	if flags&flagReason != 0 {
-		n, size := binary.Uvarint(v)
-		if size <= 0 || uint64(len(v)-size) < n {
-			return c, errBadCheck
-		}
-		c.Reason = string(v[size : size+int(n)])
+		c.Reason = r.string()
+	}
+	if r.bad {
+		return c, errBadCheck
 	}
 	return c, nil
 }
